@@ -1,0 +1,88 @@
+"""Who may see and do what, by role and unit: the one place every view, API, admin and export asks.
+
+A list is filtered by scope (never checked row by row after the fact); a record outside the
+caller's scope is a 404, exactly as one that does not exist.
+"""
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .models import Role, User
+
+# Roles that read the whole district.
+DISTRICT_READERS = (Role.OFFICE, Role.LEADER, Role.FINANCE)
+
+
+def unit_scope(user: User) -> list[int] | None:
+    """The unit ids whose records ``user`` may see, or ``None`` for the whole district."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser or user.role in DISTRICT_READERS:
+        return None
+    if user.role in (Role.STREET, Role.PARK):
+        return [user.org_unit_id] if user.org_unit_id else []
+    if user.role == Role.API_CLIENT:
+        if user.grants_all_units:
+            return None
+        return list(user.granted_units.values_list("pk", flat=True))
+    return []
+
+
+def scope_units(qs: QuerySet, user: User, unit_field: str = "org_unit") -> QuerySet:
+    """Filter ``qs`` to the records of units in the caller's scope."""
+    units = unit_scope(user)
+    if units is None:
+        return qs
+    if not units:
+        return qs.none()
+    return qs.filter(**{f"{unit_field}__in": units})
+
+
+def in_scope(user: User, unit_id: int | None) -> bool:
+    units = unit_scope(user)
+    return units is None or (unit_id is not None and unit_id in units)
+
+
+def get_or_404(qs: QuerySet, **lookup) -> Model:
+    """``qs`` is already scoped; a missing row and an out-of-scope row look the same."""
+    try:
+        return qs.get(**lookup)
+    except qs.model.DoesNotExist:
+        raise Http404 from None
+
+
+def is_office(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE)
+
+
+def is_unit_officer(user: User) -> bool:
+    return user.is_authenticated and user.role in (Role.STREET, Role.PARK)
+
+
+def can_manage_unit(user: User, unit_id: int | None) -> bool:
+    """Office staff manage every unit; a street or park officer manages only their own."""
+    if is_office(user):
+        return True
+    return is_unit_officer(user) and unit_id is not None and unit_id == user.org_unit_id
+
+
+def can_see_history(user: User) -> bool:
+    """Audit history (who changed what) is for district office staff."""
+    return is_office(user)
+
+
+def can_write(user: User) -> bool:
+    """Leadership and report clients only read."""
+    return user.is_authenticated and user.role not in (Role.LEADER, Role.API_CLIENT)
+
+
+def users_for(user: User) -> QuerySet:
+    """The accounts a user may see: office all; a unit officer their unit's; others themselves."""
+    qs = User.objects.select_related("org_unit").order_by("username")
+    if not user.is_authenticated:
+        return qs.none()
+    if is_office(user):
+        return qs
+    if is_unit_officer(user):
+        return qs.filter(org_unit_id=user.org_unit_id)
+    return qs.filter(pk=user.pk)

@@ -1,0 +1,81 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..jobs import JOB_KINDS
+from ..models import Job, OrgUnit, User
+
+
+class OrgUnitCodeField(serializers.SlugRelatedField):
+    """A unit as its stable code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "name_en", "kind", "head", "active"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField(allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["username", "role", "org_unit", "first_name", "last_name"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField(allow_null=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "role", "org_unit", "is_active"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class JobSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField(allow_null=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "progress",
+            "counts",
+            "message",
+            "requested_by",
+            "org_unit",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class JobCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=40, help_text=_("A registered job kind, e.g. recompute_payouts."))
+
+    def validate_kind(self, value):
+        if value not in JOB_KINDS:
+            known = ", ".join(sorted(JOB_KINDS)) or "—"
+            raise serializers.ValidationError(
+                _("Unknown job kind “%(kind)s”. Known kinds: %(known)s.") % {"kind": value, "known": known}
+            )
+        return value

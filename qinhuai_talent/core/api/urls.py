@@ -1,0 +1,15 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("users", views.UserViewSet, basename="user")
+router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
+router.register("jobs", views.JobViewSet, basename="job")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

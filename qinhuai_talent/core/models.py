@@ -1,0 +1,203 @@
+"""Cross-cutting records: org units, users and roles, jobs and the transition log."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT_OFFICE = "district_office", _("District talent office")
+    STREET = "street", _("Street")
+    PARK = "park", _("Park")
+    INNOVATION_GROUP = "innovation_group", _("Science and innovation group")
+    FINANCE = "finance", _("Finance bureau")
+
+
+# Units whose officers own a pipeline of their own (the field force the district assesses).
+FIELD_UNIT_KINDS = (UnitKind.STREET, UnitKind.PARK, UnitKind.INNOVATION_GROUP)
+
+
+class OrgUnit(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    name_en = models.CharField(_("English name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    head = models.CharField(_("head of unit"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "code"]
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+    @property
+    def is_field_unit(self) -> bool:
+        return self.kind in FIELD_UNIT_KINDS
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("District talent office staff")
+    STREET = "street", _("Street officer")
+    PARK = "park", _("Park officer")
+    EXPERT = "expert", _("Expert reviewer")
+    FINANCE = "finance", _("Finance officer")
+    LEADER = "leader", _("Leadership (read-only)")
+    API_CLIENT = "api_client", _("Report client (API)")
+
+
+# Roles that belong to exactly one unit and see only that unit's records.
+UNIT_ROLES = (Role.STREET, Role.PARK)
+ROLE_UNIT_KINDS = {
+    Role.OFFICE: (UnitKind.DISTRICT_OFFICE,),
+    Role.STREET: (UnitKind.STREET, UnitKind.INNOVATION_GROUP),
+    Role.PARK: (UnitKind.PARK,),
+    Role.FINANCE: (UnitKind.FINANCE,),
+}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    # For report clients: the units whose figures the client may read (empty = none).
+    granted_units = models.ManyToManyField(
+        OrgUnit, verbose_name=_("granted units"), blank=True, related_name="report_clients"
+    )
+    grants_all_units = models.BooleanField(_("grant covers the whole district"), default=False)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="unit_role_has_unit",
+                condition=~Q(role__in=[r.value for r in UNIT_ROLES]) | Q(org_unit__isnull=False),
+                violation_error_message=_("Street and park officers must belong to a unit."),
+            )
+        ]
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    def is_role(self, *roles: str) -> bool:
+        return self.is_authenticated and self.role in roles
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """A long piece of work and its progress, claimed and updated by the task that runs it."""
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    state = models.CharField(_("state"), max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    progress = models.FloatField(_("progress"), default=0.0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(name="job_progress_0_1", condition=Q(progress__gte=0) & Q(progress__lte=1)),
+        ]
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class TransitionLog(models.Model):
+    """Every state change of every workflow entity: who, when, from, to, why.
+
+    Rows are chained by hash (``prev_hash`` → ``hash``) so that an edited or deleted row is
+    detectable (``manage.py verify_audit``).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=30)
+    to_state = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    def payload(self) -> str:
+        return json.dumps(
+            [
+                self.content_type_id,
+                self.object_id,
+                self.action,
+                self.from_state,
+                self.to_state,
+                self.actor_id,
+                self.reason,
+                self.at.isoformat(),
+                self.prev_hash,
+            ],
+            ensure_ascii=False,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload().encode()).hexdigest()

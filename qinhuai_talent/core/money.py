@@ -1,0 +1,36 @@
+"""Money is Decimal yuan with two places, never float."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+WAN = Decimal("10000")
+YI = Decimal("100000000")
+
+
+def to_money(value) -> Decimal:
+    """Round any number or numeric string to yuan with two places (half up)."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyField(models.DecimalField):
+    """Yuan, two places, up to a trillion."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DecimalField", args, kwargs
+
+
+def format_wan(value) -> str:
+    """A sum as the district's documents write it: 万元 below 1 亿, 亿元 above."""
+    amount = Decimal(value or 0)
+    if abs(amount) >= YI:
+        return _("%(amount)s hundred million yuan") % {"amount": f"{(amount / YI):,.2f}"}
+    return _("%(amount)s ten-thousand yuan") % {"amount": f"{(amount / WAN):,.1f}"}

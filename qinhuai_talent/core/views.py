@@ -1,0 +1,87 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .access import can_see_history, get_or_404, is_office, users_for
+from .audit import history_rows
+from .errors import DomainError
+from .jobs import JOB_KINDS, job_create, jobs_for
+from .models import Role
+from .registry import attention_for
+
+ROLE_INTRO = {
+    Role.OFFICE: gettext_lazy("Run the programs, configure policy, ratify decisions and see the whole district."),
+    Role.STREET: gettext_lazy("Your street's applications, enterprises, payouts and scorecard."),
+    Role.PARK: gettext_lazy("Your park's applications, enterprises, payouts and scorecard."),
+    Role.EXPERT: gettext_lazy("The applications assigned to you for scoring."),
+    Role.FINANCE: gettext_lazy("Approved payouts waiting for payment, and the ledger."),
+    Role.LEADER: gettext_lazy("The district's figures at a glance."),
+    Role.API_CLIENT: gettext_lazy("This account reads reports through the API."),
+}
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "core/home.html",
+        {"attention": attention_for(user), "intro": ROLE_INTRO.get(user.role, "")},
+    )
+
+
+def paginate(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def job_list(request):
+    user = request.user
+    kinds = [k for k in JOB_KINDS.values() if user.is_superuser or user.role in k.roles]
+    page = paginate(request, jobs_for(user).order_by("-created_at", "-id"))
+    return render(request, "core/job_list.html", {"page": page, "kinds": kinds})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = get_or_404(jobs_for(request.user), pk=pk)
+    label = JOB_KINDS[job.kind].label if job.kind in JOB_KINDS else job.kind
+    return render(request, "core/job_detail.html", {"job": job, "kind_label": label})
+
+
+@login_required
+@require_POST
+def job_start(request):
+    try:
+        job = job_create(kind=request.POST.get("kind", ""), requested_by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return HttpResponseRedirect(reverse("job-list"))
+    messages.success(request, _("The job has been started."))
+    return HttpResponseRedirect(reverse("job-detail", args=[job.pk]))
+
+
+@login_required
+def user_list(request):
+    if not (is_office(request.user) or request.user.role in (Role.STREET, Role.PARK)):
+        raise Http404
+    qs = users_for(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(username__icontains=q)
+    return render(request, "core/user_list.html", {"page": paginate(request, qs), "q": q})
+
+
+@login_required
+def user_detail(request, pk: int):
+    account = get_or_404(users_for(request.user), pk=pk)
+    history = None
+    if can_see_history(request.user):
+        history = history_rows(account)
+    return render(request, "core/user_detail.html", {"account": account, "history": history})

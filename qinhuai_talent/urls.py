@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("qinhuai_talent.core.api.urls")),
+    path("api/v1/", include("talents.api.urls")),
+    path("api/v1/", include("enterprises.api.urls")),
+    path("api/v1/", include("funding.api.urls")),
+    path("api/v1/", include("assessment.api.urls")),
+    path("talents/", include("talents.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("funding/", include("funding.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("", include("qinhuai_talent.core.urls")),
+]

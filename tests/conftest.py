@@ -1,0 +1,188 @@
+"""Personas (the demo roles) and the service tiers.
+
+Tests marked ``postgres``, ``redis`` or ``worker`` need those services and skip with a one-line
+reason elsewhere; ``browser`` needs Debian's chromium and Playwright.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from qinhuai_talent.core.demo import DEMO_PASSWORD, seed_units_and_users
+from qinhuai_talent.core.models import User
+from qinhuai_talent.core.probe import reachable
+
+BROKER = os.environ.get("CELERY_BROKER_URL", "")
+
+
+def _skip_reason(marker: str) -> str | None:
+    if marker == "postgres" and not settings.IS_POSTGRES:
+        return "needs PostgreSQL: run with DATABASE_URL=postgres://… (make test-services)"
+    if marker in ("redis", "worker"):
+        if not BROKER.startswith("redis://"):
+            return "needs Redis: run with CELERY_BROKER_URL=redis://… (make test-services)"
+        if not reachable(BROKER):
+            return f"Redis at {BROKER} does not answer"
+        if marker == "worker" and not settings.IS_POSTGRES:
+            return "a real worker needs PostgreSQL shared with the tests"
+    if marker == "browser":
+        if not shutil.which("chromium"):
+            return "needs Debian's chromium (apt-get install chromium)"
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            return "needs Playwright for Python (pip install playwright)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("postgres", "redis", "worker", "browser"):
+            if marker in item.keywords:
+                reason = _skip_reason(marker)
+                if reason:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+                    break
+
+
+@pytest.fixture
+def units(db):
+    return seed_units_and_users()
+
+
+def _user(username: str) -> User:
+    return User.objects.select_related("org_unit").get(username=username)
+
+
+@pytest.fixture
+def office(units):
+    return _user("office")
+
+
+@pytest.fixture
+def street_officer(units):
+    """夫子庙街道's officer."""
+    return _user("street")
+
+
+@pytest.fixture
+def other_street_officer(units):
+    """双塘街道's officer: the 'someone else' of scoping tests."""
+    return _user("street2")
+
+
+@pytest.fixture
+def park_officer(units):
+    return _user("park")
+
+
+@pytest.fixture
+def expert(units):
+    return _user("expert")
+
+
+@pytest.fixture
+def expert2(units):
+    return _user("expert2")
+
+
+@pytest.fixture
+def finance(units):
+    return _user("finance")
+
+
+@pytest.fixture
+def leader(units):
+    return _user("leader")
+
+
+@pytest.fixture
+def password():
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def api():
+    """``api(user)`` → an APIClient authenticated as that user."""
+
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web(client):
+    """``web(user)`` → the Django test client logged in as that user."""
+
+    def make(user):
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker on the Redis broker, sharing the test database."""
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "qinhuai_talent.settings.test"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qinhuai_talent",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    from qinhuai_talent.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1.0):
+            break
+        if proc.poll() is not None:
+            pytest.fail("the Celery worker exited at start-up")
+    else:
+        proc.kill()
+        pytest.fail("the Celery worker did not answer a ping within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def eager_jobs(monkeypatch, django_capture_on_commit_callbacks):
+    """``with eager_jobs():`` runs the jobs enqueued inside it in-process at its end,
+    as the embedded default does, whatever the broker."""
+    from qinhuai_talent.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+    return lambda: django_capture_on_commit_callbacks(execute=True)
