@@ -1,0 +1,257 @@
+"""The talent-enterprise database (人才企业信息数据库): companies, their figures, their service."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qinhuai_talent.core.models import OrgUnit
+from talents.models import Industry, Level, Talent
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name, **kwargs):
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+
+
+class MakerSpace(models.Model):
+    """众创空间."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    operator = models.CharField(_("operator"), max_length=120, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="maker_spaces", verbose_name=_("unit"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("maker space")
+        verbose_name_plural = _("maker spaces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Listing(models.TextChoices):
+    NONE = "none", _("Not listed")
+    NEEQ = "neeq", _("NEEQ (新三板)")
+    OTHER = "other", _("Other board")
+
+
+class EnterpriseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DEREGISTERED = "deregistered", _("Deregistered")
+
+
+class RevenueTier(models.TextChoices):
+    NONE = "none", _("Below 10 million")
+    TEN_M = "10m", _("10 million or more")
+    FIFTY_M = "50m", _("50 million or more")
+
+
+class EnterpriseClass(models.TextChoices):
+    SEED = "seed", _("Seed (种子型)")
+    HIGH_GROWTH = "high_growth", _("High-growth (高成长型)")
+    LITTLE_GIANT = "little_giant", _("Little giant (小巨人)")
+
+
+class Grade(models.TextChoices):
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+    D = "D", "D"
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    registered_on = models.DateField(_("registered on"))
+    moved_in_on = models.DateField(_("moved into the district on"), null=True, blank=True)
+    registered_capital = money(_("registered capital (yuan)"))
+    paid_in_capital = money(_("paid-in capital (yuan)"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("unit"))
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, verbose_name=_("industry"))
+    maker_space = models.ForeignKey(
+        MakerSpace, on_delete=models.SET_NULL, null=True, blank=True, related_name="enterprises"
+    )
+    listing = models.CharField(_("listing"), max_length=8, choices=Listing.choices, default=Listing.NONE)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    liaison_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="liaison_enterprises",
+        verbose_name=_("liaison officer"),
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=EnterpriseStatus.choices, default=EnterpriseStatus.ACTIVE
+    )
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    # Derived figures, kept fresh by the recompute_enterprise_figures job.
+    cumulative_sales = money(_("cumulative sales"))
+    cumulative_revenue = money(_("cumulative main-business revenue"))
+    cumulative_financing = money(_("cumulative financing"))
+    revenue_growth = models.DecimalField(_("revenue growth"), max_digits=9, decimal_places=4, null=True, blank=True)
+    revenue_tier = models.CharField(
+        _("revenue tier"), max_length=4, choices=RevenueTier.choices, default=RevenueTier.NONE
+    )
+    enterprise_class = models.CharField(
+        _("class"), max_length=14, choices=EnterpriseClass.choices, default=EnterpriseClass.SEED
+    )
+    latest_grade = models.CharField(_("latest grade"), max_length=1, choices=Grade.choices, blank=True)
+    latest_report_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_report_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    latest_employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    figures_updated_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        constraints = [
+            models.CheckConstraint(
+                name="capital_not_negative", condition=Q(registered_capital__gte=0) & Q(paid_in_capital__gte=0)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["org_unit", "name"]),
+            models.Index(fields=["org_unit", "status"]),
+            models.Index(fields=["enterprise_class", "revenue_tier"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Founder(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="founders")
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="founded", verbose_name=_("talent"))
+    equity_share = models.DecimalField(_("equity share (%)"), max_digits=5, decimal_places=2)
+    is_legal_representative = models.BooleanField(_("legal representative"), default=False)
+    full_time = models.BooleanField(_("works full-time"), default=True)
+    not_full_time_since = models.DateField(_("not full-time since"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("founder")
+        verbose_name_plural = _("founders")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "talent"], name="founder_once_per_enterprise"),
+            models.CheckConstraint(
+                name="equity_share_0_100", condition=Q(equity_share__gte=0) & Q(equity_share__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.talent} ({self.equity_share}%)"
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class OperatingReport(models.Model):
+    """Operating data (经营数据) for a quarter or a year. A correction adds a new version; the
+    earlier one stays with ``is_current=False``."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="reports")
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.QUARTER)
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), null=True, blank=True)
+    sales = money(_("sales"))
+    main_revenue = money(_("main-business revenue"))
+    net_profit = money(_("net profit"))
+    tax_paid = money(_("tax paid"))
+    employees = models.PositiveIntegerField(_("employees"), default=0)
+    insured_employees = models.PositiveIntegerField(_("social-insurance headcount"), default=0)
+    rnd_spend = money(_("R&D spend"))
+    patents_filed = models.PositiveIntegerField(_("patents filed"), default=0)
+    patents_granted = models.PositiveIntegerField(_("patents granted"), default=0)
+    version = models.PositiveSmallIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["enterprise_id", "year", "quarter"]
+        verbose_name = _("operating report")
+        verbose_name_plural = _("operating reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "period_kind", "year", "quarter"],
+                condition=Q(is_current=True),
+                name="one_current_report_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "period_kind", "year", "quarter", "version"], name="report_version_unique"
+            ),
+            models.CheckConstraint(
+                name="quarter_matches_period",
+                condition=(Q(period_kind="quarter") & Q(quarter__gte=1) & Q(quarter__lte=4))
+                | (Q(period_kind="year") & Q(quarter__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="report_amounts_not_negative",
+                condition=Q(sales__gte=0) & Q(main_revenue__gte=0) & Q(tax_paid__gte=0) & Q(rnd_spend__gte=0),
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "is_current", "year", "quarter"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}Q{self.quarter or '-'}"
+
+
+class FinancingRound(models.Model):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="financing_rounds")
+    investor = models.CharField(_("investor"), max_length=160)
+    round = models.CharField(_("round"), max_length=20)
+    amount = money(_("amount (yuan)"))
+    closed_on = models.DateField(_("closed on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-closed_on"]
+        verbose_name = _("financing round")
+        verbose_name_plural = _("financing rounds")
+        constraints = [models.CheckConstraint(name="financing_amount_positive", condition=Q(amount__gt=0))]
+        indexes = [models.Index(fields=["enterprise", "closed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.round}"
+
+
+class Evaluation(models.Model):
+    """A third party's grade in the dynamic performance evaluation (人才项目绩效动态评估)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="evaluations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half-year"), null=True, blank=True)
+    evaluator = models.CharField(_("evaluator"), max_length=160)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    comments = models.TextField(_("comments"), blank=True)
+    evaluated_on = models.DateField(_("evaluated on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-evaluated_on", "-id"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        indexes = [models.Index(fields=["enterprise", "evaluated_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}: {self.grade}"

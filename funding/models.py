@@ -1,0 +1,356 @@
+"""Staged, milestone-linked support funds: budgets, agreements, tranches, payouts, the ledger, exits."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from enterprises.models import Enterprise, Grade
+from qinhuai_talent.core.models import OrgUnit
+from talents.models import Application, Program, Talent
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name, **kwargs):
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+
+
+class FundingSource(models.TextChoices):
+    DISTRICT_TREASURY = "district_treasury", _("District treasury")
+    PARK_FUNDS = "park_funds", _("Park funds")
+    CITY_SHARE = "city_share", _("City share")
+
+
+class Budget(models.Model):
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("unit"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=20, choices=FundingSource.choices)
+    amount = money(_("amount (yuan)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "org_unit__code", "source"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "source"], name="one_budget_per_unit_year_source"),
+            models.CheckConstraint(name="budget_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} {self.year} {self.get_source_display()}"
+
+
+class ApprovalLimit(models.Model):
+    """A street's or park's delegated payout approval limit (资金审批权); above it the district approves."""
+
+    org_unit = models.OneToOneField(OrgUnit, on_delete=models.PROTECT, related_name="approval_limit")
+    max_amount = money(_("maximum amount (yuan)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("approval limit")
+        verbose_name_plural = _("approval limits")
+        constraints = [models.CheckConstraint(name="limit_not_negative", condition=Q(max_amount__gte=0))]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit}: {self.max_amount}"
+
+
+class AgreementState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    COMPLETED = "completed", _("Completed")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Agreement(models.Model):
+    """A support agreement (扶持协议)."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="agreements")
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="agreements")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="agreements")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements"
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("unit"))
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="agreements", null=True, blank=True)
+    startup_grant = money(_("startup grant"))
+    rent_subsidy = money(_("rent subsidy"))
+    equity_investment = money(_("equity investment"))
+    total = money(_("total"))
+    city_share = money(_("city share"))
+    district_share = money(_("district share"))
+    paid_total = money(_("paid"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    state = models.CharField(_("state"), max_length=12, choices=AgreementState.choices, default=AgreementState.DRAFT)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "number"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                name="agreement_total_is_its_components",
+                condition=Q(total=F("startup_grant") + F("rent_subsidy") + F("equity_investment")),
+            ),
+            models.CheckConstraint(
+                name="agreement_paid_within_total", condition=Q(paid_total__gte=0) & Q(paid_total__lte=F("total"))
+            ),
+            models.CheckConstraint(
+                name="agreement_amounts_not_negative",
+                condition=Q(startup_grant__gte=0) & Q(rent_subsidy__gte=0) & Q(equity_investment__gte=0),
+            ),
+            models.CheckConstraint(name="agreement_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))),
+        ]
+        indexes = [models.Index(fields=["org_unit", "state"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class TrancheState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for milestones")
+    ELIGIBLE = "eligible", _("Eligible")
+    HELD = "held", _("Held by an exit flag")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Tranche(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="tranches")
+    sequence = models.PositiveSmallIntegerField(_("sequence"))
+    planned_amount = money(_("planned amount"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=TrancheState.choices, default=TrancheState.WAITING)
+
+    class Meta:
+        ordering = ["agreement_id", "sequence"]
+        verbose_name = _("tranche")
+        verbose_name_plural = _("tranches")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "sequence"], name="tranche_sequence_unique"),
+            models.CheckConstraint(name="tranche_amount_positive", condition=Q(planned_amount__gt=0)),
+        ]
+        indexes = [models.Index(fields=["state", "agreement"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} #{self.sequence}"
+
+
+class MilestoneKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered in the district")
+    MOVED_IN = "moved_in", _("Moved in")
+    PAID_IN_CAPITAL = "paid_in_capital", _("Paid-in capital ≥ X")
+    FINANCING = "financing", _("Cumulative financing ≥ X")
+    REVENUE = "revenue", _("Cumulative revenue ≥ X")
+    EMPLOYEES = "employees", _("Employees ≥ N")
+    GRADE = "grade", _("Evaluation grade ≥ G")
+    DATE = "date", _("Date reached")
+    USE_OF_FUNDS = "use_of_funds", _("Previous tranche's use-of-funds report accepted")
+    MANUAL = "manual", _("Manual verification with evidence")
+
+
+class Milestone(models.Model):
+    tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(_("kind"), max_length=16, choices=MilestoneKind.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade at least"), max_length=1, choices=Grade.choices, blank=True)
+    target_date = models.DateField(_("date"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    met = models.BooleanField(_("met"), default=False)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["tranche_id", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                name="milestone_threshold_not_negative", condition=Q(threshold__isnull=True) | Q(threshold__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class PayoutState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, awaiting approval")
+    APPROVED = "approved", _("Approved, awaiting payment")
+    PAID = "paid", _("Paid")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ApproverLevel(models.TextChoices):
+    UNIT = "unit", _("Hosting unit")
+    DISTRICT = "district", _("District office")
+
+
+class Payout(models.Model):
+    """The payout proposal of a tranche, computed by recompute_payouts; approved, then paid once."""
+
+    tranche = models.OneToOneField(Tranche, on_delete=models.PROTECT, related_name="payout")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="payouts")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("unit"))
+    amount = money(_("amount"))
+    factor = models.DecimalField(_("performance factor"), max_digits=5, decimal_places=4, default=Decimal("1"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    approver_level = models.CharField(_("approver"), max_length=10, choices=ApproverLevel.choices)
+    state = models.CharField(_("state"), max_length=10, choices=PayoutState.choices, default=PayoutState.PROPOSED)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voucher = models.CharField(_("voucher"), max_length=40, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        constraints = [
+            models.CheckConstraint(name="payout_amount_not_negative", condition=Q(amount__gte=0)),
+            models.CheckConstraint(name="paid_payout_has_voucher", condition=~Q(state="paid") | ~Q(voucher="")),
+        ]
+        indexes = [models.Index(fields=["org_unit", "state"]), models.Index(fields=["state", "approver_level"])]
+
+    def __str__(self) -> str:
+        return f"{self.tranche}: {self.amount}"
+
+
+class LedgerKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REVERSAL = "reversal", _("Reversal")
+    RECOVERY = "recovery", _("Recovery")
+
+
+class LedgerEntry(models.Model):
+    """Append-only money ledger. Payments are positive; reversals and recoveries are negative.
+    Nothing is edited in place; entries are chained by hash."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="ledger")
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=LedgerKind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    voucher = models.CharField(_("voucher"), max_length=40)
+    entry_date = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(fields=["payout"], condition=Q(kind="payment"), name="one_payment_per_payout"),
+            models.CheckConstraint(
+                name="ledger_sign_matches_kind",
+                condition=(Q(kind="payment") & Q(amount__gt=0)) | (~Q(kind="payment") & Q(amount__lt=0)),
+            ),
+        ]
+        indexes = [models.Index(fields=["agreement", "recorded_at"]), models.Index(fields=["org_unit", "entry_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class ExitRule(models.TextChoices):
+    MISSING_REPORTS = "missing_reports", _("No operating report for consecutive quarters")
+    MOVED_OUT = "moved_out", _("Moved out or deregistered")
+    FOUNDER_NOT_FULL_TIME = "founder_not_full_time", _("Founder not full-time")
+    MILESTONE_OVERDUE = "milestone_overdue", _("Milestone overdue")
+    POOR_EVALUATION = "poor_evaluation", _("Grade D, or C twice running")
+    NO_REVENUE = "no_revenue", _("No revenue long after registration")
+
+
+class FlagState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLEARED = "cleared", _("Cleared")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class ExitFlag(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exit_flags")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    rule = models.CharField(_("rule"), max_length=24, choices=ExitRule.choices)
+    evidence = models.TextField(_("evidence"))
+    state = models.CharField(_("state"), max_length=10, choices=FlagState.choices, default=FlagState.OPEN)
+    raised_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("exit flag")
+        verbose_name_plural = _("exit flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "rule"], condition=Q(state="open"), name="one_open_flag_per_rule"
+            ),
+        ]
+        indexes = [models.Index(fields=["org_unit", "state", "rule"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement}: {self.get_rule_display()}"
+
+
+class CaseState(models.TextChoices):
+    INVESTIGATION = "investigation", _("Investigation")
+    RECTIFICATION = "rectification", _("Rectification period")
+    CONTINUED = "continued", _("Decided: continue")
+    EXITED = "exited", _("Decided: exit")
+
+
+class ExitCase(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="exit_cases")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    flags = models.ManyToManyField(ExitFlag, related_name="cases", blank=True)
+    state = models.CharField(_("state"), max_length=14, choices=CaseState.choices, default=CaseState.INVESTIGATION)
+    opened_at = models.DateTimeField(default=timezone.now)
+    rectification_due = models.DateField(_("rectification due"), null=True, blank=True)
+    decision = models.TextField(_("decision"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    recovery_due = money(_("amount to recover"))
+    recovered = money(_("recovered"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("exit case")
+        verbose_name_plural = _("exit cases")
+        constraints = [
+            models.CheckConstraint(
+                name="recovered_within_due", condition=Q(recovered__gte=0) & Q(recovered__lte=F("recovery_due"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} ({self.get_state_display()})"

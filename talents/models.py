@@ -1,0 +1,337 @@
+"""Programs, calls, talents, their titles, and the application review pipeline."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qinhuai_talent.core.models import OrgUnit
+
+
+class BilingualName(models.Model):
+    """Reference data named in both languages."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=160)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+    DISTRICT = "district", _("District")
+
+
+class Track(models.TextChoices):
+    """The four tracks of the city's “创业南京” plan."""
+
+    TOP_EXPERT = "top_expert", _("Top experts")
+    INNOVATIVE_ENTREPRENEUR = "innovative_entrepreneur", _("Innovative entrepreneurs")
+    HIGH_LEVEL_ENTREPRENEUR = "high_level_entrepreneur", _("High-level entrepreneurial talents")
+    YOUNG_ENTREPRENEUR = "young_entrepreneur", _("Young college-student entrepreneurs")
+
+
+class SelectionAuthority(models.TextChoices):
+    HOST_UNIT = "host_unit", _("Selected by the hosting street or park")
+    DISTRICT = "district", _("Selected by the district")
+    RECOMMEND_UPWARD = "recommend_upward", _("Recommended upward by the district; outcome recorded")
+
+
+class Origin(models.TextChoices):
+    INTRODUCED = "introduced", _("Introduced")
+    SELF_CULTIVATED = "self_cultivated", _("Self-cultivated")
+
+
+class Industry(BilingualName):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    leading = models.BooleanField(_("leading industry of the district"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["-leading", "order", "code"]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+
+class Program(BilingualName):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    track = models.CharField(_("track"), max_length=30, choices=Track.choices, blank=True)
+    has_defense = models.BooleanField(_("has a panel defense"), default=False)
+    selection_authority = models.CharField(
+        _("who selects"), max_length=20, choices=SelectionAuthority.choices, default=SelectionAuthority.DISTRICT
+    )
+    max_support = models.DecimalField(
+        _("maximum support (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+
+class CallState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    FINISHED = "finished", _("Finished")
+
+
+class Call(models.Model):
+    """A year's call for applications (申报批次)."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="calls", verbose_name=_("program"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=160)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    quota = models.PositiveIntegerField(_("quota"), default=0)
+    focus_industries = models.ManyToManyField(Industry, blank=True, verbose_name=_("focus industries"))
+    # Eligibility rules as data, e.g. {"legal_representative": true, "min_own_capital": "1000000",
+    # "min_education": "master", "max_company_age_years": 5, "max_age": 35}.
+    eligibility = models.JSONField(_("eligibility rules"), default=dict, blank=True)
+    min_reviews = models.PositiveSmallIntegerField(_("minimum expert reviews"), default=2)
+    notice_days = models.PositiveSmallIntegerField(_("public notice days"), default=15)
+    state = models.CharField(_("state"), max_length=12, choices=CallState.choices, default=CallState.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "program__level", "program__code"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "year"], name="one_call_per_program_year"),
+            models.CheckConstraint(name="call_closes_after_it_opens", condition=Q(closes_on__gte=models.F("opens_on"))),
+            models.CheckConstraint(name="call_needs_a_review", condition=Q(min_reviews__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_on(self, day) -> bool:
+        return self.state == CallState.OPEN and self.opens_on <= day <= self.closes_on
+
+
+class RubricCriterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("criterion"), max_length=120)
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "code"], name="criterion_code_unique_in_call"),
+            models.CheckConstraint(name="criterion_weight_positive", condition=Q(weight__gt=0) & Q(weight__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Education(models.TextChoices):
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTORATE = "doctorate", _("Doctorate")
+    OTHER = "other", _("Other")
+
+
+class Talent(models.Model):
+    """A person the district supports. The ID number is shown only on the detail page of those allowed."""
+
+    name = models.CharField(_("name"), max_length=60)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=40, default="中国")
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
+    professional_title = models.CharField(_("professional title"), max_length=60, blank=True)
+    overseas_experience = models.BooleanField(_("overseas experience"), default=False)
+    field = models.CharField(_("field"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="talents", verbose_name=_("unit"))
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("talent")
+        verbose_name_plural = _("talents")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="talent_id_number_unique"),
+        ]
+        indexes = [models.Index(fields=["org_unit", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Title(models.Model):
+    """A title (入选) a talent holds from a program."""
+
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="titles", verbose_name=_("talent"))
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="titles", verbose_name=_("program"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="titles", verbose_name=_("unit"))
+    application = models.OneToOneField(
+        "Application", on_delete=models.PROTECT, null=True, blank=True, related_name="title"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "program__code"]
+        verbose_name = _("title")
+        verbose_name_plural = _("titles")
+        constraints = [models.UniqueConstraint(fields=["talent", "program"], name="one_title_per_program")]
+        indexes = [models.Index(fields=["program", "year", "origin"])]
+
+    def __str__(self) -> str:
+        return f"{self.talent} · {self.program} ({self.year})"
+
+
+class SourceChannel(models.TextChoices):
+    OVERSEAS_STATION = "overseas_station", _("Overseas talent liaison station")
+    CONTEST = "contest", _("Startup contest")
+    INVESTMENT_PROMOTION = "investment_promotion", _("Investment-promotion linkage")
+    REFERRAL = "referral", _("Referral")
+    OWN = "own", _("Own application")
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, awaiting preliminary review")
+    RETURNED = "returned", _("Returned for revision")
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    DEFENSE = "defense", _("Panel defense")
+    RECOMMENDED = "recommended", _("Recommended upward")
+    PUBLIC_NOTICE = "public_notice", _("Public notice")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Application(models.Model):
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="applications", verbose_name=_("talent"))
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="applications", verbose_name=_("hosting unit")
+    )
+    industry = models.ForeignKey(Industry, on_delete=models.PROTECT, verbose_name=_("industry"))
+    venture_name = models.CharField(_("venture"), max_length=160)
+    summary = models.TextField(_("venture summary"), blank=True)
+    requested_support = models.DecimalField(
+        _("requested support (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    source_channel = models.CharField(_("source channel"), max_length=24, choices=SourceChannel.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    industry_fit = models.DecimalField(
+        _("industry fit"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    industry_fit_explanation = models.TextField(_("industry fit explained"), blank=True)
+    score = models.DecimalField(_("expert score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    officer_comment = models.TextField(_("officer's comment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(fields=["talent", "call"], name="one_application_per_talent_and_call"),
+            models.CheckConstraint(name="requested_support_not_negative", condition=Q(requested_support__gte=0)),
+        ]
+        indexes = [
+            models.Index(fields=["org_unit", "state"]),
+            models.Index(fields=["call", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.talent} · {self.venture_name}"
+
+
+class ReviewAssignment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    conflict_declared = models.BooleanField(_("conflict of interest declared"), default=False)
+    conflict_reason = models.TextField(_("conflict reason"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    total = models.DecimalField(_("weighted score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert"),
+            models.CheckConstraint(
+                name="no_score_after_conflict", condition=Q(conflict_declared=False) | Q(total__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} → {self.application_id}"
+
+
+class ReviewScore(models.Model):
+    assignment = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(RubricCriterion, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(name="score_not_negative", condition=Q(score__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"
