@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "enterprises",
     "funding",
     "assessment",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "qinhuai_talent.core.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {},
     # Swagger UI assets come from the sidecar package: the portal runs on an intranet, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,0 +1,40 @@
+"""OpenAPI post-processing: document the error answers every operation can give.
+
+drf-spectacular documents only the success response unless told; every authenticated operation
+can also answer 400 (bad input), 401 (no or bad token), 403 (role), 404 (missing or out of scope),
+405 (method not allowed by the action), 429 (throttled) and 503 (job queue down).
+"""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "A message per field, or `detail` for the whole request.",
+    "additionalProperties": {
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {}}, {"type": "object"}],
+    },
+}
+
+ERRORS = {
+    "400": "Bad input: a message per field.",
+    "401": "Missing, invalid or expired credentials.",
+    "403": "Your role or unit may not do this.",
+    "404": "No such record in your scope.",
+    "405": "Method not allowed.",
+    "409": "Conflicts with existing records.",
+    "429": "Too many requests; retry later.",
+    "503": "A backing service is unavailable; retry later.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in ERRORS.items():
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": ref}}}
+                )
+    return result

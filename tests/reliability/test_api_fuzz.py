@@ -1,0 +1,61 @@
+"""Schemathesis against /api/schema/ as each role: no 5xx, every response conforms to the schema.
+
+`make test` runs a fixed seed and a modest number of examples per operation; `make fuzz` sets
+FUZZ_EXAMPLES higher.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from qinhuai_talent.core.models import User
+from qinhuai_talent.wsgi import application
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+ROLES = ["office", "street", "park", "expert", "finance", "leader"]
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(username: str) -> str:
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(User.objects.get(username=username))[1]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_operation_answers_5xx_or_breaks_its_schema(username, demo_district, wsgi_in_test_transaction):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    headers = {"Authorization": f"Token {_token(username)}"}
+    failures = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations, "the schema lists no operations"
+    for operation in operations:
+
+        @seed(2017)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            check()
+        except Exception as exc:  # collect every operation's failure, then report them together
+            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:600]}")
+    assert not failures, "\n\n".join(failures)
