@@ -32,7 +32,6 @@ def api_for(user: User) -> APIClient:
 
 def schema_paths() -> dict:
     import yaml  # drf-spectacular depends on PyYAML
-
     from django.test import Client
 
     return yaml.safe_load(Client().get("/api/schema/").content)["paths"]
