@@ -185,6 +185,9 @@ class OperatingReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(default=timezone.now)
+    source_import = models.ForeignKey(
+        "ReportImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
 
     class Meta:
         ordering = ["enterprise_id", "year", "quarter"]
@@ -255,3 +258,234 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}: {self.grade}"
+
+
+# Revenue tiers of the seed: cumulative main-business revenue of 10 and 50 million yuan.
+TIER_10M = Decimal("10000000.00")
+TIER_50M = Decimal("50000000.00")
+
+
+class ClassRule(models.Model):
+    """When an enterprise counts as high-growth or little giant (the office edits these).
+
+    Every threshold that is set must hold; an empty one is not checked. Rules are tried from the
+    highest ``priority`` down; the first that matches gives the class, and an enterprise that
+    matches none is a seed enterprise (种子型).
+    """
+
+    enterprise_class = models.CharField(
+        _("class"),
+        max_length=14,
+        choices=[c for c in EnterpriseClass.choices if c[0] != EnterpriseClass.SEED],
+        unique=True,
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=10)
+    min_cumulative_revenue = models.DecimalField(
+        _("minimum cumulative main-business revenue (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    min_revenue_growth = models.DecimalField(
+        _("minimum revenue growth (0.20 = 20 %)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    min_cumulative_financing = models.DecimalField(
+        _("minimum cumulative financing (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    min_employees = models.PositiveIntegerField(_("minimum employees"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-priority", "enterprise_class"]
+        verbose_name = _("class rule")
+        verbose_name_plural = _("class rules")
+        constraints = [
+            models.CheckConstraint(
+                name="class_rule_thresholds_not_negative",
+                condition=(Q(min_cumulative_revenue__isnull=True) | Q(min_cumulative_revenue__gte=0))
+                & (Q(min_cumulative_financing__isnull=True) | Q(min_cumulative_financing__gte=0)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_enterprise_class_display()
+
+
+class ClassChange(models.Model):
+    """An enterprise moved from one class to another, with the figures that caused it."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="class_changes")
+    from_class = models.CharField(_("from"), max_length=14, choices=EnterpriseClass.choices)
+    to_class = models.CharField(_("to"), max_length=14, choices=EnterpriseClass.choices)
+    cumulative_revenue = money(_("cumulative main-business revenue"))
+    cumulative_financing = money(_("cumulative financing"))
+    revenue_growth = models.DecimalField(_("revenue growth"), max_digits=9, decimal_places=4, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("class change")
+        verbose_name_plural = _("class changes")
+        indexes = [models.Index(fields=["enterprise", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}: {self.from_class} → {self.to_class}"
+
+
+class SupportKind(models.TextChoices):
+    MENTORING = "mentoring", _("Mentoring (创业辅导)")
+    INVESTMENT = "investment", _("Investment matching (投融资对接)")
+    FIRST_PURCHASE = "first_purchase", _("Government first purchase (产品首购订购)")
+    LISTING = "listing", _("Listing coaching (上市辅导)")
+    SPACE = "space", _("Workspace")
+    HOUSING = "housing", _("Talent housing")
+    OTHER = "other", _("Other")
+
+
+class SupportStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_SUPPORT_STATUSES = (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS)
+
+
+class SupportPlanItem(models.Model):
+    """One service of an enterprise's plan (一企一策)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="plan_items")
+    kind = models.CharField(_("kind"), max_length=16, choices=SupportKind.choices)
+    title = models.CharField(_("service"), max_length=160)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_items",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=12, choices=SupportStatus.choices, default=SupportStatus.PLANNED)
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("support plan item")
+        verbose_name_plural = _("support plan items")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kind", "title"], name="support_item_unique_title"),
+            models.CheckConstraint(name="done_support_item_has_outcome", condition=~Q(status="done") | ~Q(outcome="")),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OPEN_SUPPORT_STATUSES and self.due_on < timezone.localdate()
+
+
+class Visit(models.Model):
+    """The liaison officer's visit log (挂包服务走访记录)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="visits")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    visited_on = models.DateField(_("visited on"))
+    topic = models.CharField(_("topic"), max_length=160)
+    notes = models.TextField(_("notes"), blank=True)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "visited_on", "topic"], name="visit_unique_topic_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.visited_on}"
+
+
+class Mentor(models.Model):
+    """An entrepreneurship mentor (创业导师) and the enterprises mentored."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    field = models.CharField(_("field"), max_length=80)
+    organisation = models.CharField(_("organisation"), max_length=120, blank=True)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mentors",
+        verbose_name=_("unit"),
+        help_text=_("Empty for mentors who serve the whole district."),
+    )
+    enterprises = models.ManyToManyField(
+        Enterprise, blank=True, related_name="mentors", verbose_name=_("enterprises mentored")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("mentor")
+        verbose_name_plural = _("mentors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+    REJECTED = "rejected", _("Rejected: the file has errors")
+    IMPORTED = "imported", _("Imported")
+
+
+class ReportImport(models.Model):
+    """An upload of operating data: checked first, imported whole or not at all.
+
+    The checked rows are kept as JSON so that confirming imports exactly what was previewed,
+    without uploading the file again.
+    """
+
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+        help_text=_("Empty for an import covering the whole district."),
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    state = models.CharField(_("state"), max_length=12, choices=ImportState.choices)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_reports = models.PositiveIntegerField(default=0)
+    corrected_reports = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("operating-data import")
+        verbose_name_plural = _("operating-data imports")
+
+    def __str__(self) -> str:
+        return self.file_name
