@@ -109,6 +109,8 @@ class Call(models.Model):
     # Eligibility rules as data, e.g. {"legal_representative": true, "min_own_capital": "1000000",
     # "min_education": "master", "max_company_age_years": 5, "max_age": 35}.
     eligibility = models.JSONField(_("eligibility rules"), default=dict, blank=True)
+    # Attachment kinds an application must carry before it can be submitted.
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     min_reviews = models.PositiveSmallIntegerField(_("minimum expert reviews"), default=2)
     notice_days = models.PositiveSmallIntegerField(_("public notice days"), default=15)
     state = models.CharField(_("state"), max_length=12, choices=CallState.choices, default=CallState.DRAFT)
@@ -273,6 +275,23 @@ class Application(models.Model):
     industry_fit_explanation = models.TextField(_("industry fit explained"), blank=True)
     score = models.DecimalField(_("expert score"), max_digits=6, decimal_places=2, null=True, blank=True)
     officer_comment = models.TextField(_("officer's comment"), blank=True)
+    # The applicant's declarations that the call's eligibility rules are checked against.
+    is_legal_representative = models.BooleanField(_("applicant is the company's legal representative"), default=False)
+    own_paid_in_capital = models.DecimalField(
+        _("own paid-in capital (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    company_founded_on = models.DateField(_("company founded on"), null=True, blank=True)
+    # Panel defense (综合答辩): the panel's vote, recorded by the office.
+    defense_votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    defense_votes_against = models.PositiveSmallIntegerField(_("votes against"), null=True, blank=True)
+    defense_abstentions = models.PositiveSmallIntegerField(_("abstentions"), null=True, blank=True)
+    notice_starts_on = models.DateField(_("public notice starts"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("public notice ends"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -286,6 +305,13 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["talent", "call"], name="one_application_per_talent_and_call"),
             models.CheckConstraint(name="requested_support_not_negative", condition=Q(requested_support__gte=0)),
+            models.CheckConstraint(name="own_capital_not_negative", condition=Q(own_paid_in_capital__gte=0)),
+            models.CheckConstraint(
+                name="notice_ends_after_it_starts",
+                condition=Q(notice_starts_on__isnull=True)
+                | Q(notice_ends_on__isnull=True)
+                | Q(notice_ends_on__gte=models.F("notice_starts_on")),
+            ),
         ]
         indexes = [
             models.Index(fields=["org_unit", "state"]),
@@ -335,3 +361,83 @@ class ReviewScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"
+
+
+def private_storage():
+    """Attachments live outside MEDIA_ROOT: only the download view, after a scope check, serves them."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class DocumentKind(models.TextChoices):
+    ID_COPY = "id_copy", _("Copy of ID document")
+    BUSINESS_PLAN = "business_plan", _("Business plan")
+    DEGREE = "degree", _("Degree or title certificate")
+    COMPANY_LICENCE = "company_licence", _("Business licence")
+    CAPITAL_PROOF = "capital_proof", _("Proof of paid-in capital")
+    OTHER = "other", _("Other")
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is random so an upload cannot choose or guess another's path.
+    import uuid
+    from pathlib import PurePath
+
+    return f"talents/{instance.application_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=80)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ObjectionState(models.TextChoices):
+    OPEN = "open", _("Under investigation")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class Objection(models.Model):
+    """An objection raised during the public notice (公示), investigated and resolved."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
+    received_on = models.DateField(_("received on"))
+    raised_by = models.CharField(_("raised by"), max_length=120, blank=True)
+    content = models.TextField(_("objection"))
+    state = models.CharField(_("state"), max_length=12, choices=ObjectionState.choices, default=ObjectionState.OPEN)
+    resolution = models.TextField(_("investigation and resolution"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        constraints = [
+            models.CheckConstraint(
+                name="resolved_objection_has_resolution",
+                condition=Q(state=ObjectionState.OPEN) | ~Q(resolution=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:40]

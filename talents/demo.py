@@ -1,0 +1,404 @@
+"""Demo data for the talents app: the seed's titles and the 2017 pipeline (run by ``seed_demo``).
+
+Idempotent: talents are keyed by their ID number, titles by (talent, program), applications by
+(talent, call), assignments by (application, expert); running it twice adds nothing.
+
+The figures reproduce the seed (section 一): titles held at the end of 2017 —
+academician 2 (introduced), national_thousand_talents 28 introduced + 2 self-cultivated,
+provincial_shuangchuang 22 self-cultivated, provincial_tech_entrepreneur 10 (self-cultivated),
+municipal_tech_entrepreneur 14 (self-cultivated), municipal_high_end_team 3 (introduced),
+municipal_leading_entrepreneur 373 (introduced), district_high_level_entrepreneur 40 — of which
+4 come from the 2017 district call's approved applications. The 2017 pipeline: 3 national
+applications at the panel defense (state ``defense``); 14 provincial 双创 applications in the
+province's final review, which for the district is state ``recommended`` (recommended upward,
+outcome not yet recorded); 9 municipal innovative-entrepreneur and 37 municipal high-level
+entrepreneur applications (submitted, expert review or recommended); and the district-level
+call with one application in every stage in each of 夫子庙街道, 双塘街道, 高新园区 and 国创园.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from stdnum.cn import ric
+
+from qinhuai_talent.core.models import OrgUnit, User
+from qinhuai_talent.core.workflow import log_transition
+
+from .models import (
+    Application,
+    ApplicationState,
+    Call,
+    CallState,
+    Gender,
+    Industry,
+    Objection,
+    Origin,
+    Program,
+    ReviewAssignment,
+    ReviewScore,
+    RubricCriterion,
+    SourceChannel,
+    Talent,
+    Title,
+)
+
+S = ApplicationState
+YEAR = 2017
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+GIVEN = [
+    "建华",
+    "晓明",
+    "海燕",
+    "志强",
+    "丽娟",
+    "文博",
+    "俊杰",
+    "雅婷",
+    "子轩",
+    "思远",
+    "宏伟",
+    "静怡",
+    "浩然",
+    "佳琪",
+    "明哲",
+    "欣然",
+    "国栋",
+    "秀英",
+    "天宇",
+    "梦琪",
+    "振宇",
+    "慧敏",
+    "鹏飞",
+    "晨曦",
+    "立新",
+    "雨桐",
+    "嘉诚",
+    "若愚",
+    "正阳",
+    "书瑶",
+]
+FIELDS = ["云计算", "智能交通", "电子商务", "大数据", "生物医药", "新材料", "智能制造", "文化创意"]
+# Title holders spread over the field units; the four demo officers' units hold the most.
+UNIT_WEIGHTS = [
+    ("fuzimiao", 6), ("shuangtang", 5), ("gaoxin_park", 7), ("guochuang_park", 6),
+    ("zhonghuamen", 2), ("wulaocun", 2), ("hongwulu", 2), ("daguanglu", 2), ("ruijinlu", 2),
+    ("yueyahu", 2), ("guanghualu", 2), ("chaotiangong", 2), ("honghua", 2), ("qinhong", 2),
+    ("creative_1865", 3), ("kechuang_group", 1),
+]  # fmt: skip
+# (program, origin, how many titles seeded directly; the district call adds its approvals)
+TITLES = [
+    ("academician", Origin.INTRODUCED, 2),
+    ("national_thousand_talents", Origin.INTRODUCED, 28),
+    ("national_thousand_talents", Origin.SELF_CULTIVATED, 2),
+    ("provincial_shuangchuang", Origin.SELF_CULTIVATED, 22),
+    ("provincial_tech_entrepreneur", Origin.SELF_CULTIVATED, 10),
+    ("municipal_tech_entrepreneur", Origin.SELF_CULTIVATED, 14),
+    ("municipal_high_end_team", Origin.INTRODUCED, 3),
+    ("municipal_leading_entrepreneur", Origin.INTRODUCED, 373),
+]
+DISTRICT_UNITS = ["fuzimiao", "shuangtang", "gaoxin_park", "guochuang_park"]
+DISTRICT_STAGES = [
+    S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.APPROVED, S.REJECTED, S.WITHDRAWN,
+]  # fmt: skip
+DISTRICT_TITLES = 40
+OFFICERS = {"fuzimiao": "street", "shuangtang": "street2", "gaoxin_park": "park", "guochuang_park": "park2"}
+CRITERIA = [
+    ("innovation", "技术创新性", Decimal("30")),
+    ("team", "团队能力", Decimal("20")),
+    ("market", "市场前景", Decimal("30")),
+    ("industry_fit", "产业契合度", Decimal("20")),
+]
+
+
+def _unit_cycle() -> list[str]:
+    return [code for code, weight in UNIT_WEIGHTS for _ in range(weight)]
+
+
+def _id_number(n: int) -> tuple[str, datetime.date]:
+    """A valid resident ID of 秦淮区 (320104) for person ``n``: birth date, serial, check digit."""
+    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=(n * 37) % 9000)
+    serial = f"{(n % 999) + 1:03d}"
+    body = f"320104{birth:%Y%m%d}{serial}"
+    # calc_check_digit expects the full length; the placeholder last digit is ignored.
+    return body + ric.calc_check_digit(body + "0"), birth
+
+
+def _person(n: int) -> dict:
+    number, birth = _id_number(n)
+    gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+    return {
+        "name": FAMILY[n % len(FAMILY)] + GIVEN[(n // len(FAMILY) + n) % len(GIVEN)],
+        "id_number": number,
+        "birth_date": birth,
+        "gender": gender,
+        "education": ["doctorate", "master", "master", "bachelor"][n % 4],
+        "professional_title": ["教授", "研究员", "高级工程师", ""][n % 4],
+        "overseas_experience": n % 3 != 2,
+        "field": FIELDS[n % len(FIELDS)],
+        "phone": f"139{n:08d}",
+    }
+
+
+def _talents(numbers: list[int], unit_of) -> dict[int, Talent]:
+    people = {n: _person(n) for n in numbers}
+    Talent.objects.bulk_create(
+        [Talent(org_unit=unit_of(n), **p) for n, p in people.items()], ignore_conflicts=True, batch_size=500
+    )
+    by_id = {t.id_number: t for t in Talent.objects.filter(id_number__in=[p["id_number"] for p in people.values()])}
+    return {n: by_id[p["id_number"]] for n, p in people.items()}
+
+
+def _calls(office: User, industries: list[Industry]) -> dict[str, Call]:
+    spec = {
+        "national_thousand_talents": ("2017年国家“千人计划”推荐申报", 5, {}),
+        "provincial_shuangchuang": ("2017年江苏省“双创计划”推荐申报", 20, {"min_education": "master"}),
+        "municipal_innovative_entrepreneur": ("2017年“创业南京”创新型企业家申报", 10, {"legal_representative": True}),
+        "municipal_high_level_entrepreneur": (
+            "2017年“创业南京”高层次创业人才申报",
+            40,
+            {
+                "legal_representative": True,
+                "min_own_capital": "1000000",
+                "min_education": "master",
+                "senior_title_suffices": True,
+            },
+        ),
+        "district_high_level_entrepreneur": (
+            "2017年秦淮区高层次创业人才遴选",
+            12,
+            {"legal_representative": True, "min_own_capital": "500000"},
+        ),
+    }
+    calls = {}
+    for code, (title, quota, rules) in spec.items():
+        call, created = Call.objects.get_or_create(
+            program=Program.objects.get(code=code),
+            year=YEAR,
+            defaults={
+                "title": title,
+                "opens_on": datetime.date(YEAR, 3, 1),
+                "closes_on": datetime.date(YEAR, 5, 31),
+                "quota": quota,
+                "eligibility": rules,
+                "required_documents": ["id_copy", "business_plan"],
+                "min_reviews": 2,
+                "notice_days": 15,
+                "state": CallState.CLOSED,
+                "created_by": office,
+            },
+        )
+        if created:
+            call.focus_industries.set(industries[:3])
+            RubricCriterion.objects.bulk_create(
+                RubricCriterion(call=call, code=c, label=label, weight=w, order=i)
+                for i, (c, label, w) in enumerate(CRITERIA)
+            )
+        calls[code] = call
+    return calls
+
+
+def _path(state: str, program: Program) -> list[tuple[str, str, str]]:
+    """The transitions that lead to ``state``: (action, from, to)."""
+    steps = {
+        S.DRAFT: [],
+        S.SUBMITTED: ["submit"],
+        S.RETURNED: ["submit", "return"],
+        S.EXPERT_REVIEW: ["submit", "accept"],
+        S.DEFENSE: ["submit", "accept", "to_defense"],
+        S.RECOMMENDED: ["submit", "accept"] + (["to_defense"] if program.has_defense else []) + ["recommend"],
+        S.PUBLIC_NOTICE: ["submit", "accept", "to_defense", "select"],
+        S.APPROVED: ["submit", "accept", "to_defense", "select", "approve"],
+        S.REJECTED: ["submit", "accept", "reject"],
+        S.WITHDRAWN: ["submit", "withdraw"],
+    }[state]
+    targets = {
+        "submit": S.SUBMITTED,
+        "return": S.RETURNED,
+        "accept": S.EXPERT_REVIEW,
+        "to_defense": S.DEFENSE,
+        "recommend": S.RECOMMENDED,
+        "select": S.PUBLIC_NOTICE,
+        "approve": S.APPROVED,
+        "reject": S.REJECTED,
+        "withdraw": S.WITHDRAWN,
+    }
+    out, current = [], S.DRAFT
+    for action in steps:
+        out.append((action, current, targets[action]))
+        current = targets[action]
+    return out
+
+
+REASONS = {
+    "return": "请补充近一年财务报表及股权结构说明。",
+    "reject": "专家评审得分未达入围线。",
+    "withdraw": "申请人因个人原因撤回申报。",
+}
+
+
+def _applications(calls, talents_by_n, plan, units, users, industries) -> list[Application]:
+    """``plan``: list of (n, call code, unit code, state). Creates the missing ones with their log."""
+    existing = set(Application.objects.filter(call__in=calls.values()).values_list("talent_id", "call_id"))
+    created = []
+    for i, (n, code, unit_code, state) in enumerate(plan):
+        talent, call = talents_by_n[n], calls[code]
+        if (talent.pk, call.pk) in existing:
+            continue
+        industry = industries[i % len(industries)]
+        app = Application(
+            talent=talent,
+            call=call,
+            org_unit=units[unit_code],
+            industry=industry,
+            venture_name=f"{talent.name[0]}氏{industry.name}科技有限公司",
+            summary=f"面向{industry.name}领域的创新创业项目，团队核心成员具有海外研发经历。",
+            requested_support=Decimal(call.program.max_support or 1000000).quantize(Decimal("0.01")),
+            source_channel=SourceChannel.values[i % len(SourceChannel.values)],
+            state=state,
+            is_legal_representative=True,
+            own_paid_in_capital=Decimal("1200000.00"),
+            company_founded_on=datetime.date(2015, 1 + i % 12, 1),
+            industry_fit=Decimal("100.00") if industry.leading else Decimal("20.00"),
+            industry_fit_explanation=(
+                f"{industry.name}是本批次重点产业：100。"
+                if industry.leading
+                else f"{industry.name}不在本批次重点产业内：20。"
+            ),
+            submitted_at=None if state == S.DRAFT else datetime.datetime(YEAR, 4, 1 + i % 28, 10, tzinfo=datetime.UTC),
+            created_by=users["office"],
+        )
+        if state == S.RETURNED:
+            app.officer_comment = REASONS["return"]
+        if state in (S.PUBLIC_NOTICE, S.APPROVED):
+            app.notice_starts_on = datetime.date(YEAR, 9, 1)
+            app.notice_ends_on = datetime.date(YEAR, 9, 16)
+        if state in (S.PUBLIC_NOTICE, S.APPROVED) or (
+            state == S.DEFENSE and code == "district_high_level_entrepreneur"
+        ):
+            app.defense_votes_for, app.defense_votes_against, app.defense_abstentions = 5, 1, 1
+        app.save()
+        created.append(app)
+        officer = users.get(OFFICERS.get(unit_code, "office"))
+        for action, from_state, to_state in _path(state, call.program):
+            actor = officer if action in ("submit", "return", "accept", "withdraw") else users["office"]
+            if code == "district_high_level_entrepreneur" and action in ("to_defense", "select", "reject"):
+                actor = officer
+            log_transition(
+                app,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                actor=actor,
+                reason=REASONS.get(action, ""),
+            )
+    return created
+
+
+def _reviews(apps: list[Application], experts: list[User], office: User) -> None:
+    """Past expert review: both experts scored. In expert review: assigned, some scored."""
+    criteria_by_call: dict[int, list[RubricCriterion]] = {}
+    for app in apps:
+        if app.state in (S.DRAFT, S.SUBMITTED, S.RETURNED) or (app.state == S.WITHDRAWN):
+            continue
+        criteria = criteria_by_call.setdefault(app.call_id, list(RubricCriterion.objects.filter(call_id=app.call_id)))
+        totals = []
+        for k, expert in enumerate(experts):
+            scored = app.state != S.EXPERT_REVIEW or (app.pk + k) % 3 == 0
+            assignment, _ = ReviewAssignment.objects.get_or_create(
+                application=app, expert=expert, defaults={"assigned_by": office}
+            )
+            if not scored or assignment.submitted_at:
+                continue
+            weighted = Decimal("0")
+            rows = []
+            for j, c in enumerate(criteria):
+                value = Decimal(60 + (app.pk * 7 + j * 13 + k * 5) % 38)
+                rows.append(ReviewScore(assignment=assignment, criterion=c, score=value))
+                weighted += value / c.max_score * c.weight
+            ReviewScore.objects.bulk_create(rows, ignore_conflicts=True)
+            assignment.total = weighted.quantize(Decimal("0.01"))
+            assignment.submitted_at = datetime.datetime(YEAR, 6, 10, 9, tzinfo=datetime.UTC)
+            assignment.comment = "项目技术路线清晰，市场前景较好。"
+            assignment.save()
+            totals.append(assignment.total)
+        if totals:
+            app.score = (sum(totals) / len(totals)).quantize(Decimal("0.01"))
+            app.save(update_fields=["score"])
+
+
+@transaction.atomic
+def seed(stdout) -> None:
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["office", "expert", "expert2", *OFFICERS.values()])
+    }
+    industries = list(Industry.objects.order_by("-leading", "order"))
+    programs = {p.code: p for p in Program.objects.all()}
+    cycle = _unit_cycle()
+
+    # Title holders: persons 0 … N-1, each holding one title.
+    district_direct = DISTRICT_TITLES - len(DISTRICT_UNITS)
+    plan = [(code, origin) for code, origin, count in TITLES for _ in range(count)]
+    plan += [("district_high_level_entrepreneur", Origin.SELF_CULTIVATED)] * district_direct
+    holders = _talents(list(range(len(plan))), lambda n: units[cycle[n % len(cycle)]])
+    Title.objects.bulk_create(
+        [
+            Title(
+                talent=holders[n],
+                program=programs[code],
+                year=2009 + n % 9 if code != "district_high_level_entrepreneur" else 2012 + n % 5,
+                origin=origin,
+                org_unit=holders[n].org_unit,
+            )
+            for n, (code, origin) in enumerate(plan)
+        ],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+
+    # The 2017 pipeline: applicants are persons 1000 and up.
+    calls = _calls(users["office"], industries)
+    pipeline: list[tuple[str, str, str]] = []
+    pipeline += [("national_thousand_talents", u, S.DEFENSE) for u in ["fuzimiao", "gaoxin_park", "guochuang_park"]]
+    pipeline += [("provincial_shuangchuang", cycle[i * 5 % len(cycle)], S.RECOMMENDED) for i in range(14)]
+    innovative = [S.SUBMITTED] * 3 + [S.EXPERT_REVIEW] * 4 + [S.RECOMMENDED] * 2
+    pipeline += [("municipal_innovative_entrepreneur", cycle[i * 3 % len(cycle)], s) for i, s in enumerate(innovative)]
+    high_level = [S.SUBMITTED] * 15 + [S.EXPERT_REVIEW] * 14 + [S.RECOMMENDED] * 8
+    pipeline += [("municipal_high_level_entrepreneur", cycle[i * 7 % len(cycle)], s) for i, s in enumerate(high_level)]
+    pipeline += [("district_high_level_entrepreneur", u, s) for u in DISTRICT_UNITS for s in DISTRICT_STAGES]
+    numbered = [(1000 + i, code, unit, state) for i, (code, unit, state) in enumerate(pipeline)]
+    applicants = _talents([n for n, *_ in numbered], lambda n: units[numbered[n - 1000][2]])
+    created = _applications(calls, applicants, numbered, units, users, industries)
+    _reviews(created, [users["expert"], users["expert2"]], users["office"])
+
+    for app in Application.objects.filter(call=calls["district_high_level_entrepreneur"], state=S.APPROVED):
+        Title.objects.get_or_create(
+            application=app,
+            defaults={
+                "talent_id": app.talent_id,
+                "program_id": app.call.program_id,
+                "year": YEAR,
+                "origin": Origin.SELF_CULTIVATED if app.pk % 2 else Origin.INTRODUCED,
+                "org_unit_id": app.org_unit_id,
+            },
+        )
+    noticed = (
+        Application.objects.filter(call=calls["district_high_level_entrepreneur"], state=S.PUBLIC_NOTICE)
+        .filter(org_unit=units["fuzimiao"])
+        .first()
+    )
+    if noticed:
+        Objection.objects.get_or_create(
+            application=noticed,
+            content="反映该项目核心团队成员与申报材料不符，请予核查。",
+            defaults={
+                "received_on": datetime.date(YEAR, 9, 5),
+                "raised_by": "匿名来信",
+                "recorded_by": users["office"],
+            },
+        )
+    stdout.write(
+        f"talents: {Talent.objects.count()} talents, {Title.objects.count()} titles, "
+        f"{Application.objects.filter(call__year=YEAR).count()} applications in {YEAR}"
+    )

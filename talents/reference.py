@@ -1,0 +1,116 @@
+"""Reference data the API contract relies on: the ten program codes and the industries.
+
+Loaded by a data migration (``0003_programs_and_industries``) so every installation has them;
+codes are identifiers (CONTRACT.md), names are for people.
+"""
+
+# (code, name, English name, level, track, has_defense, selection_authority, max_support)
+PROGRAMS = [
+    ("academician", "两院院士", "Academicians (CAS / CAE)", "national", "top_expert", False, "recommend_upward", None),
+    (
+        "national_thousand_talents",
+        "国家“千人计划”",
+        "National Thousand Talents Plan",
+        "national",
+        "top_expert",
+        True,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "provincial_shuangchuang",
+        "江苏省“双创计划”",
+        "Jiangsu Innovation and Entrepreneurship Plan",
+        "provincial",
+        "high_level_entrepreneur",
+        False,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "provincial_tech_entrepreneur",
+        "江苏省科技企业家",
+        "Jiangsu Technology Entrepreneurs",
+        "provincial",
+        "innovative_entrepreneur",
+        False,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "municipal_tech_entrepreneur",
+        "南京市科技创业家",
+        "Nanjing Technology Entrepreneurs",
+        "municipal",
+        "innovative_entrepreneur",
+        False,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "municipal_high_end_team",
+        "南京市高端人才团队",
+        "Nanjing High-end Talent Teams",
+        "municipal",
+        "top_expert",
+        True,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "municipal_leading_entrepreneur",
+        "南京市领军型科技创业人才（“321计划”）",
+        "Nanjing Leading Tech-Entrepreneur Talents (“321” plan)",
+        "municipal",
+        "high_level_entrepreneur",
+        True,
+        "recommend_upward",
+        "2000000.00",
+    ),
+    (
+        "municipal_innovative_entrepreneur",
+        "“创业南京”创新型企业家",
+        "“Entrepreneurial Nanjing” innovative entrepreneurs",
+        "municipal",
+        "innovative_entrepreneur",
+        False,
+        "recommend_upward",
+        None,
+    ),
+    (
+        "municipal_high_level_entrepreneur",
+        "“创业南京”高层次创业人才",
+        "“Entrepreneurial Nanjing” high-level entrepreneurial talents",
+        "municipal",
+        "high_level_entrepreneur",
+        False,
+        "recommend_upward",
+        "1500000.00",
+    ),
+    (
+        "district_high_level_entrepreneur",
+        "秦淮区高层次创业人才",
+        "Qinhuai District high-level entrepreneurial talents",
+        "district",
+        "high_level_entrepreneur",
+        True,
+        "host_unit",
+        "500000.00",
+    ),
+]
+
+# (code, name, English name, leading, order)
+INDUSTRIES = [
+    ("cloud_computing", "云计算", "Cloud computing", True, 1),
+    ("smart_transport", "智能交通", "Smart transport", True, 2),
+    ("e_commerce", "电子商务", "E-commerce", True, 3),
+    ("software_it", "软件和信息服务", "Software and IT services", False, 10),
+    ("big_data", "大数据", "Big data", False, 11),
+    ("cultural_creative", "文化创意", "Cultural and creative industries", False, 12),
+    ("biomedicine", "生物医药", "Biomedicine", False, 13),
+    ("smart_manufacturing", "智能制造", "Smart manufacturing", False, 14),
+    ("new_materials", "新材料", "New materials", False, 15),
+    ("energy_environment", "节能环保", "Energy saving and environment", False, 16),
+    ("fintech", "科技金融", "Technology finance", False, 17),
+    ("modern_services", "现代服务业", "Modern services", False, 18),
+]

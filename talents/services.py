@@ -1,0 +1,763 @@
+"""Every write and state transition of the talents app.
+
+Each function is keyword-only, runs inside ``transaction.atomic``, locks the row it moves with
+``select_for_update()`` and refuses with a ``DomainError`` (400) or ``ActionNotAllowed`` (403)
+whose message names the problem; a refusal leaves nothing half-saved.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Avg
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.cn import ric
+
+from qinhuai_talent.core import access
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.models import OrgUnit, Role, User
+from qinhuai_talent.core.money import to_money
+
+from . import policies
+from .models import (
+    Application,
+    ApplicationState,
+    Attachment,
+    Call,
+    DocumentKind,
+    Education,
+    Industry,
+    Objection,
+    ObjectionState,
+    Origin,
+    Program,
+    ReviewAssignment,
+    ReviewScore,
+    RubricCriterion,
+    SelectionAuthority,
+    Talent,
+    Title,
+)
+from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
+
+# Attachments: what may be uploaded, by extension, with the bytes the file must start with.
+ALLOWED_UPLOADS = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".png": ("image/png", (b"\x89PNG",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+EDUCATION_RANK = {Education.OTHER: 0, Education.BACHELOR: 1, Education.MASTER: 2, Education.DOCTORATE: 3}
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "TALENTS_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+# ---------------------------------------------------------------- identity numbers
+
+
+def validate_id_number(value: str) -> str:
+    """A Chinese resident ID number (18 characters, correct check digit), normalised; or a DomainError."""
+    value = (value or "").strip().upper()
+    try:
+        return ric.validate(value)
+    except stdnum_exceptions.ValidationError:
+        raise DomainError(
+            _("“%(value)s” is not a valid resident ID number (length, birth date or check digit is wrong).")
+            % {"value": value},
+            field="id_number",
+        ) from None
+
+
+def mask_id_number(value: str) -> str:
+    """Region and check digit stay readable; the birth date and serial are hidden."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
+
+
+# ---------------------------------------------------------------- talents
+
+
+TALENT_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "nationality",
+    "education",
+    "professional_title",
+    "overseas_experience",
+    "field",
+    "phone",
+    "email",
+)
+
+
+@transaction.atomic
+def talent_create(*, actor: User, org_unit: OrgUnit, id_number: str = "", **fields) -> Talent:
+    if not access.can_manage_unit(actor, org_unit.pk):
+        raise ActionNotAllowed(_("You may register talents only for your own unit."))
+    number = validate_id_number(id_number) if id_number else ""
+    if number and Talent.objects.filter(id_number=number).exists():
+        raise DomainError(_("A talent with this ID number is already registered."), field="id_number")
+    talent = Talent(org_unit=org_unit, id_number=number, **{k: v for k, v in fields.items() if k in TALENT_FIELDS})
+    if not talent.name.strip():
+        raise DomainError(_("Please give the talent's name."), field="name")
+    talent.save()
+    return talent
+
+
+@transaction.atomic
+def talent_update(*, actor: User, talent_id: int, id_number: str | None = None, **fields) -> Talent:
+    talent = Talent.objects.select_for_update().get(pk=talent_id)
+    if not access.can_manage_unit(actor, talent.org_unit_id):
+        raise ActionNotAllowed(_("You may change only your own unit's talents."))
+    if id_number is not None:
+        number = validate_id_number(id_number) if id_number else ""
+        if number and Talent.objects.filter(id_number=number).exclude(pk=talent.pk).exists():
+            raise DomainError(_("A talent with this ID number is already registered."), field="id_number")
+        talent.id_number = number
+    for key, value in fields.items():
+        if key in TALENT_FIELDS:
+            setattr(talent, key, value)
+    talent.save()
+    return talent
+
+
+# ---------------------------------------------------------------- calls
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    code: str
+    label: str
+    weight: Decimal
+    max_score: int = 100
+
+
+@transaction.atomic
+def call_create(
+    *,
+    actor: User,
+    program: Program,
+    year: int,
+    title: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    quota: int = 0,
+    focus_industries: list[Industry] | tuple = (),
+    eligibility: dict | None = None,
+    required_documents: list[str] | tuple = (),
+    min_reviews: int = 2,
+    notice_days: int = 15,
+    criteria: list[CriterionSpec] | tuple = (),
+) -> Call:
+    if not policies.can_manage_calls(actor):
+        raise ActionNotAllowed(_("Only the district talent office opens calls."))
+    if closes_on < opens_on:
+        raise DomainError(_("The call must close on or after the day it opens."), field="closes_on")
+    if min_reviews < 1:
+        raise DomainError(_("A call needs at least one expert review."), field="min_reviews")
+    unknown = set(required_documents) - set(DocumentKind.values)
+    if unknown:
+        raise DomainError(
+            _("Unknown document kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))},
+            field="required_documents",
+        )
+    _check_eligibility_rules(eligibility or {})
+    if Call.objects.filter(program=program, year=year).exists():
+        raise DomainError(
+            _("%(program)s already has a call for %(year)s.") % {"program": program, "year": year}, field="year"
+        )
+    call = Call.objects.create(
+        program=program,
+        year=year,
+        title=title,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        quota=quota,
+        eligibility=eligibility or {},
+        required_documents=list(required_documents),
+        min_reviews=min_reviews,
+        notice_days=notice_days,
+        created_by=actor,
+    )
+    call.focus_industries.set(focus_industries)
+    RubricCriterion.objects.bulk_create(
+        RubricCriterion(call=call, code=c.code, label=c.label, weight=Decimal(c.weight), max_score=c.max_score, order=i)
+        for i, c in enumerate(criteria)
+    )
+    return call
+
+
+ELIGIBILITY_KEYS = {
+    "legal_representative",
+    "min_own_capital",
+    "min_education",
+    "senior_title_suffices",
+    "max_company_age_years",
+    "max_age",
+}
+
+
+def _check_eligibility_rules(rules: dict) -> None:
+    unknown = set(rules) - ELIGIBILITY_KEYS
+    if unknown:
+        raise DomainError(
+            _("Unknown eligibility rules: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}, field="eligibility"
+        )
+    if "min_education" in rules and rules["min_education"] not in Education.values:
+        raise DomainError(_("The minimum education must be one of the known degrees."), field="eligibility")
+    try:
+        Decimal(str(rules.get("min_own_capital", "0")))
+        int(rules.get("max_company_age_years", 0))
+        int(rules.get("max_age", 0))
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(_("Eligibility limits must be numbers."), field="eligibility") from None
+
+
+@transaction.atomic
+def call_transition(*, call_id: int, action: str, actor: User, reason: str = "") -> Call:
+    call = Call.objects.select_for_update().select_related("program").get(pk=call_id)
+    if action == "open":
+        weights = [c.weight for c in call.criteria.all()]
+        if not weights or sum(weights) != Decimal("100"):
+            raise DomainError(_("A call opens only with a scoring rubric whose weights add up to 100."))
+    CALL_WORKFLOW.apply(call, action=action, actor=actor, reason=reason)
+    return call
+
+
+# ---------------------------------------------------------------- applications
+
+
+def industry_fit(*, call: Call, industry: Industry, summary: str) -> tuple[Decimal, str]:
+    """How well an application matches the call's focus industries (定向捕鱼), 0–100, with the reasons.
+
+    Declared industry among the call's focus industries: 100. Otherwise a district leading
+    industry: 60, any other: 20; a summary that names a focus industry adds 20 (capped at 100).
+    """
+    focus = list(call.focus_industries.all())
+    if not focus:
+        return Decimal("50.00"), _("The call names no focus industries; every application scores a neutral 50.")
+    names = "、".join(i.display_name for i in focus)
+    if industry.pk in {i.pk for i in focus}:
+        return Decimal("100.00"), _("%(industry)s is one of the call's focus industries (%(focus)s): 100.") % {
+            "industry": industry.display_name,
+            "focus": names,
+        }
+    if industry.leading:
+        score, why = 60, _("%(industry)s is a district leading industry but not a focus of this call: 60.")
+    else:
+        score, why = 20, _("%(industry)s is not among the call's focus industries (%(focus)s): 20.")
+    why = why % {"industry": industry.display_name, "focus": names}
+    text = (summary or "").lower()
+    mentioned = [i.display_name for i in focus if i.name in (summary or "") or i.name_en.lower() in text]
+    if mentioned:
+        score = min(100, score + 20)
+        why += " " + _("The summary names %(names)s: +20.") % {"names": "、".join(mentioned)}
+    return Decimal(score).quantize(Decimal("0.01")), why
+
+
+APPLICATION_FIELDS = (
+    "venture_name",
+    "summary",
+    "requested_support",
+    "source_channel",
+    "is_legal_representative",
+    "own_paid_in_capital",
+    "company_founded_on",
+)
+
+
+def _check_open_for_submission(call: Call) -> None:
+    today = timezone.localdate()
+    if today > call.closes_on:
+        raise DomainError(
+            _("The call “%(call)s” closed on %(date)s; nothing can be submitted after it closes.")
+            % {"call": call, "date": call.closes_on.isoformat()},
+            field="call",
+            code="call_closed",
+        )
+    if not call.is_open_on(today):
+        raise DomainError(_("The call “%(call)s” is not open for applications.") % {"call": call}, field="call")
+
+
+@transaction.atomic
+def application_create(
+    *, actor: User, talent: Talent, call: Call, industry: Industry, org_unit: OrgUnit | None = None, **fields
+) -> Application:
+    unit = org_unit or talent.org_unit
+    if not access.can_manage_unit(actor, unit.pk):
+        raise ActionNotAllowed(_("You may file applications only for your own unit."))
+    if not unit.is_field_unit:
+        raise DomainError(_("The hosting unit must be a street, a park or the innovation group."), field="org_unit")
+    if Application.objects.filter(talent=talent, call=call).exists():
+        raise DomainError(
+            _("%(talent)s has already applied to “%(call)s”; one application per call.")
+            % {"talent": talent, "call": call},
+            field="call",
+            code="duplicate",
+        )
+    _check_open_for_submission(call)
+    app = Application(talent=talent, call=call, org_unit=unit, industry=industry, created_by=actor)
+    for key, value in fields.items():
+        if key in APPLICATION_FIELDS:
+            setattr(app, key, value)
+    app.requested_support = to_money(app.requested_support or 0)
+    app.own_paid_in_capital = to_money(app.own_paid_in_capital or 0)
+    if app.requested_support < 0 or app.own_paid_in_capital < 0:
+        raise DomainError(_("Amounts cannot be negative."), field="requested_support")
+    if not app.venture_name.strip():
+        raise DomainError(_("Please name the venture."), field="venture_name")
+    max_support = call.program.max_support
+    if max_support is not None and app.requested_support > max_support:
+        raise DomainError(
+            _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
+        )
+    app.industry_fit, app.industry_fit_explanation = industry_fit(call=call, industry=industry, summary=app.summary)
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError:
+        raise DomainError(
+            _("%(talent)s has already applied to this call.") % {"talent": talent}, field="call"
+        ) from None
+    return app
+
+
+@transaction.atomic
+def application_update(*, actor: User, application_id: int, industry: Industry | None = None, **fields) -> Application:
+    app = Application.objects.select_for_update().select_related("call__program").get(pk=application_id)
+    if not policies.is_unit_side(actor, app):
+        raise ActionNotAllowed(_("You may change only your own unit's applications."))
+    if app.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+        raise DomainError(_("Only a draft or a returned application can be changed."), code="invalid_state")
+    if industry is not None:
+        app.industry = industry
+    for key, value in fields.items():
+        if key in APPLICATION_FIELDS:
+            setattr(app, key, value)
+    app.industry_fit, app.industry_fit_explanation = industry_fit(
+        call=app.call, industry=app.industry, summary=app.summary
+    )
+    app.save()
+    return app
+
+
+def eligibility_problems(app: Application) -> list[str]:
+    """The call's eligibility rules this application fails, each as a sentence (empty: eligible)."""
+    rules = app.call.eligibility or {}
+    talent = app.talent
+    problems: list[str] = []
+    if rules.get("legal_representative") and not app.is_legal_representative:
+        problems.append(_("The applicant must be the company's legal representative."))
+    if "min_own_capital" in rules:
+        minimum = to_money(rules["min_own_capital"])
+        if app.own_paid_in_capital < minimum:
+            problems.append(
+                _("Own paid-in capital of %(have)s yuan is below the required %(need)s yuan.")
+                % {"have": app.own_paid_in_capital, "need": minimum}
+            )
+    if "min_education" in rules:
+        need = EDUCATION_RANK[rules["min_education"]]
+        have = EDUCATION_RANK.get(talent.education or Education.OTHER, 0)
+        title_ok = rules.get("senior_title_suffices") and bool(talent.professional_title)
+        if have < need and not title_ok:
+            problems.append(
+                _("The call requires at least a %(degree)s degree%(or_title)s.")
+                % {
+                    "degree": Education(rules["min_education"]).label,
+                    "or_title": _(" or a senior professional title") if rules.get("senior_title_suffices") else "",
+                }
+            )
+    if "max_company_age_years" in rules:
+        if app.company_founded_on is None:
+            problems.append(_("The company's founding date is needed to check its age."))
+        else:
+            years = (app.call.closes_on - app.company_founded_on).days / 365.25
+            if years > int(rules["max_company_age_years"]):
+                problems.append(
+                    _("The company is older than %(n)s years.") % {"n": int(rules["max_company_age_years"])}
+                )
+    if "max_age" in rules:
+        if talent.birth_date is None:
+            problems.append(_("The applicant's birth date is needed to check the age limit."))
+        else:
+            ref = app.call.closes_on
+            age = (
+                ref.year
+                - talent.birth_date.year
+                - ((ref.month, ref.day) < (talent.birth_date.month, talent.birth_date.day))
+            )
+            if age > int(rules["max_age"]):
+                problems.append(_("The applicant is older than %(n)s.") % {"n": int(rules["max_age"])})
+    return problems
+
+
+def missing_documents(app: Application) -> list[str]:
+    have = {a.kind for a in app.attachments.all()}
+    return [str(DocumentKind(k).label) for k in app.call.required_documents if k not in have]
+
+
+def double_funding(app: Application) -> list[Application]:
+    """Other approved support for the same person and venture (就高不重复): the higher award stands."""
+    return list(
+        Application.objects.filter(
+            talent_id=app.talent_id, venture_name__iexact=app.venture_name, state=ApplicationState.APPROVED
+        )
+        .exclude(pk=app.pk)
+        .exclude(call__program_id=app.call.program_id)
+        .select_related("call__program")
+    )
+
+
+def _submitted_reviews(app: Application) -> int:
+    return app.assignments.filter(submitted_at__isnull=False, conflict_declared=False).count()
+
+
+def _require_reviews(app: Application) -> None:
+    done = _submitted_reviews(app)
+    if done < app.call.min_reviews:
+        raise DomainError(
+            _("%(done)s of the %(need)s required expert reviews are in; the application cannot move on yet.")
+            % {"done": done, "need": app.call.min_reviews},
+            code="reviews_missing",
+        )
+
+
+def _require_defense_passed(app: Application) -> None:
+    if app.call.program.has_defense:
+        if app.state != ApplicationState.DEFENSE:
+            raise DomainError(_("This program has a panel defense; the application must pass it first."))
+        if app.defense_votes_for is None:
+            raise DomainError(_("Record the panel's vote before deciding on the defense."))
+        if app.defense_votes_for <= (app.defense_votes_against or 0):
+            raise DomainError(_("The panel did not vote in favour; the application cannot be selected."))
+
+
+def _create_title(app: Application, origin: str) -> Title:
+    if origin not in Origin.values:
+        raise DomainError(_("Choose whether the talent was introduced or self-cultivated."), field="origin")
+    if Title.objects.filter(talent_id=app.talent_id, program_id=app.call.program_id).exists():
+        raise DomainError(
+            _("%(talent)s already holds a title of %(program)s.") % {"talent": app.talent, "program": app.call.program}
+        )
+    return Title.objects.create(
+        talent_id=app.talent_id,
+        program_id=app.call.program_id,
+        year=app.call.year,
+        origin=origin,
+        org_unit_id=app.org_unit_id,
+        application=app,
+    )
+
+
+@transaction.atomic
+def application_transition(
+    *,
+    application_id: int,
+    action: str,
+    actor: User,
+    reason: str = "",
+    origin: str = "",
+    confirm_double_funding: bool = False,
+) -> Application:
+    """Move an application along the pipeline (see ``workflows.APPLICATION_WORKFLOW``)."""
+    app = (
+        Application.objects.select_for_update()
+        .select_related("call__program", "talent", "org_unit")
+        .get(pk=application_id)
+    )
+    program = app.call.program
+    upward = program.selection_authority == SelectionAuthority.RECOMMEND_UPWARD
+    extra: list[str] = []
+    if action == "submit":
+        _check_open_for_submission(app.call)
+        problems = eligibility_problems(app)
+        if problems:
+            raise DomainError(
+                _("The applicant is not eligible: %(problems)s") % {"problems": " ".join(problems)}, code="ineligible"
+            )
+        missing = missing_documents(app)
+        if missing:
+            raise DomainError(
+                _("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)}, field="attachments"
+            )
+        app.submitted_at = timezone.now()
+        app.industry_fit, app.industry_fit_explanation = industry_fit(
+            call=app.call, industry=app.industry, summary=app.summary
+        )
+        extra += ["submitted_at", "industry_fit", "industry_fit_explanation"]
+    elif action == "return":
+        app.officer_comment = reason
+        extra.append("officer_comment")
+    elif action == "to_defense":
+        if not program.has_defense:
+            raise DomainError(_("%(program)s has no panel defense.") % {"program": program})
+        _require_reviews(app)
+    elif action == "select":
+        if upward:
+            raise DomainError(_("This program is decided above the district: recommend it upward instead."))
+        _require_reviews(app)
+        _require_defense_passed(app)
+        today = timezone.localdate()
+        app.notice_starts_on = today
+        app.notice_ends_on = today + datetime.timedelta(days=app.call.notice_days)
+        extra += ["notice_starts_on", "notice_ends_on"]
+    elif action == "recommend":
+        if not upward:
+            raise DomainError(_("District-level programs are selected by the hosting unit, not recommended upward."))
+        _require_reviews(app)
+        _require_defense_passed(app)
+    elif action == "approve":
+        if app.notice_ends_on and timezone.localdate() < app.notice_ends_on:
+            raise DomainError(
+                _("The public notice runs until %(date)s; the decision can be ratified after it ends.")
+                % {"date": app.notice_ends_on.isoformat()},
+                code="notice_running",
+            )
+        if app.objections.filter(state=ObjectionState.OPEN).exists():
+            raise DomainError(_("An objection is still under investigation; resolve it first."), code="objection_open")
+        if app.objections.filter(state=ObjectionState.UPHELD).exists():
+            raise DomainError(
+                _("An objection was upheld; the application cannot be approved."), code="objection_upheld"
+            )
+    if action in ("approve", "record_approved"):
+        others = double_funding(app)
+        if others and not confirm_double_funding:
+            raise DomainError(
+                _(
+                    "%(talent)s already receives support for “%(venture)s” from %(programs)s. "
+                    "The higher award stands and support is not paid twice (就高不重复); confirm to approve anyway."
+                )
+                % {
+                    "talent": app.talent,
+                    "venture": app.venture_name,
+                    "programs": "、".join(str(o.call.program) for o in others),
+                },
+                field="confirm_double_funding",
+                code="double_funding",
+            )
+        app.decided_at = timezone.now()
+        extra.append("decided_at")
+    if action in ("reject", "preliminary_reject", "reject_after_notice", "record_rejected"):
+        app.decided_at = timezone.now()
+        extra.append("decided_at")
+    APPLICATION_WORKFLOW.apply(app, action=action, actor=actor, reason=reason, extra_fields=extra)
+    if action in ("approve", "record_approved"):
+        _create_title(app, origin)
+    return app
+
+
+@transaction.atomic
+def defense_record_vote(
+    *, application_id: int, actor: User, votes_for: int, votes_against: int, abstentions: int = 0
+) -> Application:
+    app = Application.objects.select_for_update().select_related("call__program").get(pk=application_id)
+    if not policies.is_selector(actor, app):
+        raise ActionNotAllowed(_("You may not record the panel's vote for this application."))
+    if app.state != ApplicationState.DEFENSE:
+        raise DomainError(
+            _("The vote is recorded while the application is at the panel defense."), code="invalid_state"
+        )
+    if min(votes_for, votes_against, abstentions) < 0 or votes_for + votes_against + abstentions == 0:
+        raise DomainError(_("Votes must be whole numbers, at least one cast."), field="votes_for")
+    app.defense_votes_for, app.defense_votes_against, app.defense_abstentions = votes_for, votes_against, abstentions
+    app.save(update_fields=["defense_votes_for", "defense_votes_against", "defense_abstentions"])
+    return app
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, application_id: int, kind: str, upload: UploadedFile) -> Attachment:
+    app = Application.objects.select_for_update().get(pk=application_id)
+    if not policies.is_unit_side(actor, app):
+        raise ActionNotAllowed(_("You may add documents only to your own unit's applications."))
+    if app.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+        raise DomainError(_("Documents can be added only while the application is a draft or returned."))
+    if kind not in DocumentKind.values:
+        raise DomainError(_("Choose which document this is."), field="kind")
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_UPLOADS:
+        raise DomainError(
+            _("“%(name)s” is not an accepted file type; upload PDF, PNG or JPEG.") % {"name": upload.name},
+            field="file",
+        )
+    limit = attachment_max_bytes()
+    if upload.size > limit:
+        raise DomainError(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": upload.name, "size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+            field="file",
+        )
+    content_type, signatures = ALLOWED_UPLOADS[suffix]
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in signatures):
+        raise DomainError(
+            _("“%(name)s” does not contain what its name says (not a real %(ext)s file).")
+            % {"name": upload.name, "ext": suffix.lstrip(".").upper()},
+            field="file",
+        )
+    attachment = Attachment(
+        application=app,
+        kind=kind,
+        original_name=PurePath(upload.name).name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    # If the row cannot be written, the stored file must not linger.
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+# ---------------------------------------------------------------- expert review
+
+
+@transaction.atomic
+def review_assign(*, application_id: int, expert: User, actor: User) -> ReviewAssignment:
+    app = Application.objects.select_for_update().select_related("call__program").get(pk=application_id)
+    if not policies.can_assign_experts(actor, app):
+        raise ActionNotAllowed(_("You may not assign experts to this application."))
+    if expert.role != Role.EXPERT or not expert.is_active:
+        raise DomainError(_("%(user)s is not an active expert reviewer.") % {"user": expert}, field="expert")
+    if app.state != ApplicationState.EXPERT_REVIEW:
+        raise DomainError(_("Experts are assigned while the application is in expert review."), code="invalid_state")
+    if ReviewAssignment.objects.filter(application=app, expert=expert).exists():
+        raise DomainError(_("%(user)s is already assigned to this application.") % {"user": expert}, field="expert")
+    return ReviewAssignment.objects.create(application=app, expert=expert, assigned_by=actor)
+
+
+def _own_assignment(assignment_id: int, actor: User) -> ReviewAssignment:
+    assignment = (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("application__call")
+        .filter(pk=assignment_id)
+        .first()
+    )
+    if assignment is None or assignment.expert_id != actor.pk:
+        raise ActionNotAllowed(_("This application is not assigned to you for review."))
+    if assignment.application.state != ApplicationState.EXPERT_REVIEW:
+        raise DomainError(_("The application is no longer in expert review."), code="invalid_state")
+    return assignment
+
+
+@transaction.atomic
+def review_declare_conflict(*, assignment_id: int, actor: User, reason: str) -> ReviewAssignment:
+    """回避: the expert steps aside; their assignment no longer counts and can never be scored."""
+    assignment = _own_assignment(assignment_id, actor)
+    if assignment.submitted_at is not None:
+        raise DomainError(_("You have already submitted your scores for this application."))
+    if not reason.strip():
+        raise DomainError(_("Please say what the conflict of interest is."), field="reason")
+    assignment.conflict_declared = True
+    assignment.conflict_reason = reason
+    assignment.save(update_fields=["conflict_declared", "conflict_reason"])
+    return assignment
+
+
+@transaction.atomic
+def review_submit(*, assignment_id: int, actor: User, scores: dict[str, object], comment: str = "") -> ReviewAssignment:
+    """Score every rubric criterion (by code); the weighted total is out of 100."""
+    assignment = _own_assignment(assignment_id, actor)
+    if assignment.conflict_declared:
+        raise ActionNotAllowed(_("You declared a conflict of interest on this application and may not score it."))
+    if assignment.submitted_at is not None:
+        raise DomainError(_("You have already submitted your scores for this application."))
+    criteria = list(assignment.application.call.criteria.all())
+    missing = [c.label for c in criteria if c.code not in scores]
+    if missing:
+        raise DomainError(_("Please score every criterion: %(names)s.") % {"names": "、".join(missing)}, field="scores")
+    unknown = set(scores) - {c.code for c in criteria}
+    if unknown:
+        raise DomainError(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}, field="scores")
+    rows, weighted, weights = [], Decimal("0"), Decimal("0")
+    for c in criteria:
+        try:
+            value = Decimal(str(scores[c.code]))
+        except (InvalidOperation, TypeError, ValueError):
+            raise DomainError(
+                _("The score for “%(name)s” is not a number.") % {"name": c.label}, field="scores"
+            ) from None
+        if not value.is_finite() or value < 0 or value > c.max_score:
+            raise DomainError(
+                _("The score for “%(name)s” must be between 0 and %(max)s.") % {"name": c.label, "max": c.max_score},
+                field="scores",
+            )
+        rows.append(ReviewScore(assignment=assignment, criterion=c, score=value.quantize(Decimal("0.01"))))
+        weighted += value / c.max_score * c.weight
+        weights += c.weight
+    ReviewScore.objects.bulk_create(rows)
+    assignment.total = (weighted / weights * 100).quantize(Decimal("0.01")) if weights else Decimal("0.00")
+    assignment.comment = comment
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["total", "comment", "submitted_at"])
+    _refresh_score(assignment.application_id)
+    return assignment
+
+
+def _refresh_score(application_id: int) -> None:
+    avg = ReviewAssignment.objects.filter(
+        application_id=application_id, submitted_at__isnull=False, conflict_declared=False
+    ).aggregate(v=Avg("total"))["v"]
+    Application.objects.filter(pk=application_id).update(
+        score=Decimal(avg).quantize(Decimal("0.01")) if avg is not None else None
+    )
+
+
+# ---------------------------------------------------------------- public notice
+
+
+@transaction.atomic
+def objection_record(
+    *, application_id: int, actor: User, content: str, received_on: datetime.date | None = None, raised_by: str = ""
+) -> Objection:
+    app = Application.objects.select_for_update().get(pk=application_id)
+    if not policies.can_record_objection(actor, app):
+        raise ActionNotAllowed(_("Only the district talent office records objections."))
+    if app.state != ApplicationState.PUBLIC_NOTICE:
+        raise DomainError(_("Objections are recorded during the public notice."), code="invalid_state")
+    if not content.strip():
+        raise DomainError(_("Please record what the objection says."), field="content")
+    return Objection.objects.create(
+        application=app,
+        content=content,
+        raised_by=raised_by,
+        received_on=received_on or timezone.localdate(),
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def objection_resolve(*, objection_id: int, actor: User, upheld: bool, resolution: str) -> Objection:
+    objection = Objection.objects.select_for_update().select_related("application").get(pk=objection_id)
+    if not policies.can_record_objection(actor, objection.application):
+        raise ActionNotAllowed(_("Only the district talent office resolves objections."))
+    if objection.state != ObjectionState.OPEN:
+        raise DomainError(_("This objection has already been resolved."), code="invalid_state")
+    if not resolution.strip():
+        raise DomainError(_("Please record the investigation's findings."), field="resolution")
+    objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
+    objection.resolution = resolution
+    objection.resolved_by = actor
+    objection.resolved_at = timezone.now()
+    objection.save()
+    return objection

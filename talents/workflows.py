@@ -1,0 +1,112 @@
+"""The state machines of the talents app: one table per entity (qinhuai_talent.core.workflow).
+
+The application pipeline::
+
+    draft ─submit→ submitted ─accept→ expert_review ─to_defense→ defense
+      ↑              │  └─return→ returned ─submit→ submitted
+      └──────────────┘
+    expert_review / defense ─select→ public_notice ─approve→ approved   (district-level programs)
+    expert_review / defense ─recommend→ recommended ─record_approved→ approved  (city, province, nation)
+    … ─reject / preliminary_reject / reject_after_notice / record_rejected→ rejected
+    any open state ─withdraw→ withdrawn
+
+The table says who may take each step; the services add the rules that depend on data
+(deadlines, eligibility, minimum reviews, the defense vote, the notice period, objections).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core.workflow import Transition, Workflow
+
+from . import policies
+from .models import ApplicationState as S
+from .models import CallState
+
+OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
+FINAL_STATES = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
+# States that count as “in the pipeline” for the year's figures (not drafts, not decided).
+ACTIVE_STATES = (S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
+# The order of the stages on the pipeline board.
+STAGES = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.RETURNED,
+    S.EXPERT_REVIEW,
+    S.DEFENSE,
+    S.RECOMMENDED,
+    S.PUBLIC_NOTICE,
+    S.APPROVED,
+    S.REJECTED,
+    S.WITHDRAWN,
+)
+
+APPLICATION_WORKFLOW = Workflow(
+    state_field="state",
+    states=S,
+    transitions=[
+        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _("Submit"), policies.is_unit_side),
+        Transition(
+            "return", (S.SUBMITTED,), S.RETURNED, _("Return for revision"), policies.is_unit_side, needs_reason=True
+        ),
+        Transition("accept", (S.SUBMITTED,), S.EXPERT_REVIEW, _("Pass preliminary review"), policies.is_unit_side),
+        Transition(
+            "preliminary_reject",
+            (S.SUBMITTED,),
+            S.REJECTED,
+            _("Reject at preliminary review"),
+            policies.is_unit_side,
+            needs_reason=True,
+        ),
+        Transition("to_defense", (S.EXPERT_REVIEW,), S.DEFENSE, _("Send to panel defense"), policies.is_selector),
+        Transition(
+            "select", (S.EXPERT_REVIEW, S.DEFENSE), S.PUBLIC_NOTICE, _("Select for public notice"), policies.is_selector
+        ),
+        Transition(
+            "reject", (S.EXPERT_REVIEW, S.DEFENSE), S.REJECTED, _("Reject"), policies.is_selector, needs_reason=True
+        ),
+        Transition("recommend", (S.EXPERT_REVIEW, S.DEFENSE), S.RECOMMENDED, _("Recommend upward"), policies.is_office),
+        Transition("approve", (S.PUBLIC_NOTICE,), S.APPROVED, _("Ratify approval"), policies.is_office),
+        Transition(
+            "reject_after_notice",
+            (S.PUBLIC_NOTICE,),
+            S.REJECTED,
+            _("Reject after public notice"),
+            policies.is_office,
+            needs_reason=True,
+        ),
+        Transition(
+            "record_approved", (S.RECOMMENDED,), S.APPROVED, _("Record approval from above"), policies.is_office
+        ),
+        Transition(
+            "record_rejected",
+            (S.RECOMMENDED,),
+            S.REJECTED,
+            _("Record rejection from above"),
+            policies.is_office,
+            needs_reason=True,
+        ),
+        Transition(
+            "withdraw",
+            tuple(s for s in OPEN_STATES),
+            S.WITHDRAWN,
+            _("Withdraw"),
+            policies.is_unit_side,
+            needs_reason=True,
+        ),
+    ],
+)
+
+
+def _call_manager(user, call) -> bool:
+    return policies.can_manage_calls(user)
+
+
+CALL_WORKFLOW = Workflow(
+    state_field="state",
+    states=CallState,
+    transitions=[
+        Transition("open", (CallState.DRAFT, CallState.CLOSED), CallState.OPEN, _("Open the call"), _call_manager),
+        Transition("close", (CallState.OPEN,), CallState.CLOSED, _("Close the call"), _call_manager),
+        Transition("finish", (CallState.CLOSED,), CallState.FINISHED, _("Finish the call"), _call_manager),
+    ],
+)
