@@ -94,6 +94,9 @@ class Agreement(models.Model):
     ends_on = models.DateField(_("ends on"))
     state = models.CharField(_("state"), max_length=12, choices=AgreementState.choices, default=AgreementState.DRAFT)
     created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -196,6 +199,7 @@ class PayoutState(models.TextChoices):
     PAID = "paid", _("Paid")
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
+    REVERSED = "reversed", _("Payment reversed")
 
 
 class ApproverLevel(models.TextChoices):
@@ -224,6 +228,9 @@ class Payout(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     voucher = models.CharField(_("voucher"), max_length=40, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
+    # The explanation as codes and figures, rendered in the reader's language (explain.py).
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-computed_at", "-id"]
@@ -306,6 +313,10 @@ class ExitFlag(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(_("reason"), blank=True)
+    # What the evidence rests on (a report period, an evaluation, a milestone); a dismissed flag
+    # is not raised again while the same key holds, so a dismissal is not undone overnight.
+    evidence_key = models.CharField(max_length=80, blank=True)
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -340,6 +351,9 @@ class ExitCase(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     recovery_due = money(_("amount to recover"))
     recovered = money(_("recovered"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -350,7 +364,96 @@ class ExitCase(models.Model):
             models.CheckConstraint(
                 name="recovered_within_due", condition=Q(recovered__gte=0) & Q(recovered__lte=F("recovery_due"))
             ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=Q(state__in=["investigation", "rectification"]),
+                name="one_open_case_per_agreement",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.agreement} ({self.get_state_display()})"
+
+
+class PerformanceFactor(models.Model):
+    """The policy table (财政投入力度和项目绩效挂钩): share of a tranche paid at each evaluation grade."""
+
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, unique=True)
+    factor = models.DecimalField(_("share paid"), max_digits=5, decimal_places=4)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grade"]
+        verbose_name = _("performance factor")
+        verbose_name_plural = _("performance factors")
+        constraints = [
+            models.CheckConstraint(name="factor_0_1", condition=Q(factor__gte=0) & Q(factor__lte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade}: {self.factor:.0%}"
+
+
+class ExitRuleSetting(models.Model):
+    """One exit rule's switch and its parameter (quarters, months or days), editable by the office."""
+
+    rule = models.CharField(_("rule"), max_length=24, choices=ExitRule.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    parameter = models.PositiveIntegerField(_("parameter"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule"]
+        verbose_name = _("exit rule setting")
+        verbose_name_plural = _("exit rule settings")
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.parameter}"
+
+
+class PlanTemplate(models.Model):
+    """A usual tranche plan (30/40/30, 4:3:3): shares, the months after the start each is due, and
+    the milestones of each step, so an officer does not type them for every agreement.
+
+    ``steps`` is a list of ``{"share": "30", "months": 0, "milestones": [{"kind": ..., "threshold": ...,
+    "grade": ...}]}``; the shares add up to 100."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    name_en = models.CharField(_("English name"), max_length=120)
+    steps = models.JSONField(_("steps"), default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("plan template")
+        verbose_name_plural = _("plan templates")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+
+class UseOfFundsReport(models.Model):
+    """The use-of-funds report (资金使用情况报告) due after a tranche is paid; the next tranche's
+    ``use_of_funds`` milestone waits for its acceptance."""
+
+    tranche = models.OneToOneField(Tranche, on_delete=models.PROTECT, related_name="use_of_funds")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    summary = models.TextField(_("how the funds were used"))
+    submitted_on = models.DateField(_("submitted on"))
+    accepted = models.BooleanField(_("accepted"), default=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        verbose_name = _("use-of-funds report")
+        verbose_name_plural = _("use-of-funds reports")
+
+    def __str__(self) -> str:
+        return f"{self.tranche}"

@@ -1,3 +1,28 @@
+from django.urls import path
+
+from . import views
+
 app_name = "funding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.agreement_list, name="agreement-list"),
+    path("agreements/new/", views.agreement_create, name="agreement-create"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/exit-case/", views.case_open, name="case-open"),
+    path("agreements/<int:pk>/<slug:action>/", views.agreement_action, name="agreement-action"),
+    path("milestones/<int:pk>/verify/", views.milestone_verify, name="milestone-verify"),
+    path("tranches/<int:pk>/use-of-funds/", views.use_of_funds_submit, name="use-of-funds-submit"),
+    path("use-of-funds/<int:pk>/accept/", views.use_of_funds_accept, name="use-of-funds-accept"),
+    path("payouts/", views.payout_queue, name="payout-queue"),
+    path("payouts/finance/", views.finance_queue, name="finance-queue"),
+    path("payouts/<int:pk>/", views.payout_detail, name="payout-detail"),
+    path("payouts/<int:pk>/approve/", views.payout_approve, name="payout-approve"),
+    path("payouts/<int:pk>/pay/", views.payout_pay, name="payout-pay"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("budgets/", views.budget_list, name="budget-list"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("exits/", views.exit_board, name="exit-board"),
+    path("exits/flags/<int:pk>/dismiss/", views.flag_dismiss, name="flag-dismiss"),
+    path("exits/cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("exits/cases/<int:pk>/<slug:action>/", views.case_action, name="case-action"),
+]

@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("tranches", views.TrancheViewSet, basename="tranche")
+router.register("payouts", views.PayoutViewSet, basename="payout")
+router.register("ledger", views.LedgerViewSet, basename="ledgerentry")
+router.register("budgets", views.BudgetViewSet, basename="budget")
+router.register("exit-flags", views.ExitFlagViewSet, basename="exitflag")
+router.register("exit-cases", views.ExitCaseViewSet, basename="exitcase")
+
+urlpatterns = router.urls

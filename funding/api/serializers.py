@@ -1,0 +1,200 @@
+from rest_framework import serializers
+
+from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+
+from .. import explain
+from ..models import Agreement, Budget, ExitCase, ExitFlag, LedgerEntry, Milestone, Payout, Tranche
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    enterprise = serializers.CharField(source="enterprise.name", read_only=True)
+    talent = serializers.CharField(source="talent.name", read_only=True)
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    eligible = serializers.DecimalField(source="eligible_amount", **MONEY)
+    held = serializers.DecimalField(source="held_amount", **MONEY)
+    remaining = serializers.DecimalField(source="waiting_amount", **MONEY)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "number",
+            "org_unit",
+            "enterprise",
+            "enterprise_id",
+            "talent",
+            "program",
+            "application_id",
+            "state",
+            "startup_grant",
+            "rent_subsidy",
+            "equity_investment",
+            "total",
+            "city_share",
+            "district_share",
+            "paid_total",
+            "eligible",
+            "held",
+            "remaining",
+            "starts_on",
+            "ends_on",
+            "budget_id",
+        ]
+        read_only_fields = fields
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "kind", "threshold", "grade", "target_date", "due_on", "met", "met_on", "evidence"]
+        read_only_fields = fields
+
+
+class TrancheSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField(source="agreement.org_unit")
+    agreement = serializers.PrimaryKeyRelatedField(read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Tranche
+        fields = ["id", "agreement", "org_unit", "sequence", "planned_amount", "due_on", "state", "milestones"]
+        read_only_fields = fields
+
+
+class PayoutSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    agreement_number = serializers.CharField(source="agreement.number", read_only=True)
+    tranche_sequence = serializers.IntegerField(source="tranche.sequence", read_only=True)
+    explanation = serializers.SerializerMethodField()
+    prepared_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Payout
+        fields = [
+            "id",
+            "agreement",
+            "agreement_number",
+            "tranche",
+            "tranche_sequence",
+            "org_unit",
+            "amount",
+            "factor",
+            "approver_level",
+            "state",
+            "explanation",
+            "prepared_by",
+            "approved_by",
+            "approved_at",
+            "paid_at",
+            "voucher",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+    def get_explanation(self, obj) -> str:
+        """In the caller's language (Accept-Language)."""
+        return explain.render(obj.reasons)
+
+
+class PaySerializer(serializers.Serializer):
+    voucher = serializers.CharField(max_length=40)
+    paid_on = serializers.DateField(required=False, allow_null=True)
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "agreement",
+            "payout",
+            "org_unit",
+            "kind",
+            "amount",
+            "voucher",
+            "entry_date",
+            "recorded_by",
+            "recorded_at",
+            "note",
+            "prev_hash",
+            "hash",
+        ]
+        read_only_fields = fields
+
+
+class PaymentResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField()
+    payment = LedgerEntrySerializer()
+    payout = PayoutSerializer()
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    committed = serializers.SerializerMethodField()
+    paid = serializers.DecimalField(**MONEY)
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Budget
+        fields = ["id", "org_unit", "year", "source", "amount", "committed", "paid", "available"]
+        read_only_fields = fields
+
+    def get_committed(self, obj) -> str:
+        return f"{obj.live + obj.ended_paid:.2f}"
+
+    def get_available(self, obj) -> str:
+        return f"{obj.amount - obj.live - obj.ended_paid:.2f}"
+
+
+class ExitFlagSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ExitFlag
+        fields = [
+            "id",
+            "agreement",
+            "org_unit",
+            "rule",
+            "evidence",
+            "details",
+            "state",
+            "raised_at",
+            "closed_at",
+            "closed_by",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ExitCaseSerializer(serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+
+    class Meta:
+        model = ExitCase
+        fields = [
+            "id",
+            "agreement",
+            "org_unit",
+            "flags",
+            "state",
+            "opened_at",
+            "rectification_due",
+            "decision",
+            "decided_at",
+            "recovery_due",
+            "recovered",
+        ]
+        read_only_fields = fields

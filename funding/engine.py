@@ -1,0 +1,591 @@
+"""The nightly recomputes: payout proposals from milestones, and exit flags from the exit rules.
+
+Both are set-based: a batch of agreements is read with a constant number of queries (enterprise
+figures, tranches, milestones, payouts, flags, limits, the policy tables), evaluated in memory,
+and written back only where something changed, grouped into ``update()`` calls and
+``bulk_create``/``bulk_update``. Compared values are rounded to their column's scale first, so an
+unchanged rerun writes nothing.
+
+Concurrency and crashes: each batch is its own transaction and locks its agreements with
+``select_for_update(skip_locked=True)``; a second run at the same time skips the rows the first
+holds (the first finishes them), so two runs give the result of one. A run killed mid-way loses
+only its open batch, which the next run recomputes from the data; nothing is half-written. The
+exit-flag job takes a PostgreSQL advisory lock for its whole (small) transaction, so a second
+run waits for the first and then finds nothing to change.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils import timezone
+
+from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
+from qinhuai_talent.core.jobs import JobContext
+from qinhuai_talent.core.money import to_money
+
+from . import explain
+from .models import (
+    Agreement,
+    AgreementState,
+    ApprovalLimit,
+    ApproverLevel,
+    ExitFlag,
+    ExitRule,
+    ExitRuleSetting,
+    FlagState,
+    Milestone,
+    MilestoneKind,
+    Payout,
+    PayoutState,
+    PerformanceFactor,
+    Tranche,
+    TrancheState,
+    UseOfFundsReport,
+)
+
+BATCH = 2000
+EXIT_LOCK_KEY = 5_202_606
+FACTOR_PLACES = Decimal("0.0001")
+GRADE_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
+DEFAULT_FACTORS = {"A": Decimal("1"), "B": Decimal("0.8"), "C": Decimal("0.5"), "D": Decimal("0")}
+DEFAULT_EXIT_RULES = {
+    ExitRule.MISSING_REPORTS: 2,
+    ExitRule.MOVED_OUT: 0,
+    ExitRule.FOUNDER_NOT_FULL_TIME: 6,
+    ExitRule.MILESTONE_OVERDUE: 180,
+    ExitRule.POOR_EVALUATION: 2,
+    ExitRule.NO_REVENUE: 24,
+}
+UNPAID = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
+# Payout states the recompute owns; approved ones are touched only to hold them, paid ones never.
+SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANCELLED)
+
+
+def as_of_date(params: dict | None) -> date:
+    """The day the rules are evaluated for: ``as_of`` (ISO) in the job's parameters, else today."""
+    value = (params or {}).get("as_of")
+    return date.fromisoformat(value) if value else timezone.localdate()
+
+
+def add_months(day: date, months: int) -> date:
+    from .services import _add_months
+
+    return _add_months(day, months)
+
+
+def factors() -> dict[str, Decimal]:
+    table = dict(PerformanceFactor.objects.values_list("grade", "factor"))
+    return {g: Decimal(table.get(g, f)) for g, f in DEFAULT_FACTORS.items()}
+
+
+def exit_rules() -> dict[str, int]:
+    """Enabled rules and their parameter."""
+    rows = {r.rule: r for r in ExitRuleSetting.objects.all()}
+    out = {}
+    for rule, default in DEFAULT_EXIT_RULES.items():
+        row = rows.get(rule)
+        if row is None:
+            out[rule] = default
+        elif row.enabled:
+            out[rule] = row.parameter
+    return out
+
+
+# ---------------------------------------------------------------- holds
+
+
+def release_holds(*, agreement_ids: list[int]) -> int:
+    """Unhold the tranches and payouts of agreements that no longer have an open flag; the next
+    payout recompute settles each released tranche's state from its milestones."""
+    still = set(
+        ExitFlag.objects.filter(agreement_id__in=agreement_ids, state=FlagState.OPEN).values_list(
+            "agreement_id", flat=True
+        )
+    )
+    free = [a for a in agreement_ids if a not in still]
+    if not free:
+        return 0
+    written = Payout.objects.filter(agreement_id__in=free, state=PayoutState.HELD).update(state=PayoutState.PROPOSED)
+    written += Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD, payout__isnull=False).update(
+        state=TrancheState.ELIGIBLE
+    )
+    written += Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD).update(state=TrancheState.WAITING)
+    return written
+
+
+def hold_flagged(*, agreement_ids: list[int] | None = None) -> int:
+    """Hold the unpaid tranches (and their unpaid payouts) of agreements with an open flag."""
+    flagged = ExitFlag.objects.filter(state=FlagState.OPEN).values("agreement_id")
+    if agreement_ids is not None:
+        flagged = flagged.filter(agreement_id__in=agreement_ids)
+    written = Tranche.objects.filter(
+        agreement_id__in=flagged, state__in=(TrancheState.WAITING, TrancheState.ELIGIBLE)
+    ).update(state=TrancheState.HELD)
+    written += Payout.objects.filter(
+        agreement_id__in=flagged, state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)
+    ).update(state=PayoutState.HELD, approved_by=None, approved_at=None)
+    return written
+
+
+# ---------------------------------------------------------------- payouts
+
+
+@dataclass
+class PayoutCounts:
+    agreements: int = 0
+    tranches_changed: int = 0
+    milestones_changed: int = 0
+    payouts_created: int = 0
+    payouts_updated: int = 0
+
+    def as_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["rows_written"] = (
+            self.tranches_changed + self.milestones_changed + self.payouts_created + self.payouts_updated
+        )
+        return d
+
+
+def _evaluate(m: dict, ent: dict, accepted_prev: bool, as_of: date) -> dict:
+    """One milestone against the enterprise's figures: a reason dict with ``met``."""
+    kind = m["kind"]
+    threshold = m["threshold"]
+    reason = {"code": "milestone", "kind": kind, "id": m["id"], "threshold": None, "actual": None, "met": False}
+    if kind == MilestoneKind.REGISTERED:
+        ok = ent["registered_on"] is not None and ent["status"] != EnterpriseStatus.DEREGISTERED
+        reason.update(actual=ent["registered_on"].isoformat() if ok else None, met=ok)
+    elif kind == MilestoneKind.MOVED_IN:
+        ok = ent["moved_in_on"] is not None and ent["moved_in_on"] <= as_of
+        reason.update(actual=ent["moved_in_on"].isoformat() if ok else None, met=ok)
+    elif kind in (MilestoneKind.PAID_IN_CAPITAL, MilestoneKind.FINANCING, MilestoneKind.REVENUE):
+        field = {
+            MilestoneKind.PAID_IN_CAPITAL: "paid_in_capital",
+            MilestoneKind.FINANCING: "cumulative_financing",
+            MilestoneKind.REVENUE: "cumulative_revenue",
+        }[kind]
+        actual = to_money(ent[field] or 0)
+        reason.update(
+            actual=f"{actual:.2f}", threshold=f"{to_money(threshold or 0):.2f}", met=actual >= (threshold or 0)
+        )
+    elif kind == MilestoneKind.EMPLOYEES:
+        actual = ent["latest_employees"]
+        need = int(threshold or 0)
+        reason.update(actual=actual, threshold=need, met=actual is not None and actual >= need)
+    elif kind == MilestoneKind.GRADE:
+        actual = ent["latest_grade"] or ""
+        ok = bool(actual) and GRADE_RANK[actual] <= GRADE_RANK.get(m["grade"] or "D", 3)
+        reason.update(actual=actual, threshold=m["grade"], met=ok)
+    elif kind == MilestoneKind.DATE:
+        target = m["target_date"]
+        reason.update(threshold=target.isoformat() if target else None, met=target is not None and target <= as_of)
+    elif kind == MilestoneKind.USE_OF_FUNDS:
+        reason.update(met=accepted_prev)
+    else:
+        reason.update(actual=m["evidence"] or None, met=m["met"])
+    return reason
+
+
+def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: dict, limits: dict) -> None:
+    with transaction.atomic():
+        locked = list(
+            Agreement.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, state=AgreementState.ACTIVE)
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return
+        counts.agreements += len(locked)
+        agreements = {
+            a["pk"]: a
+            for a in Agreement.objects.filter(pk__in=locked).values(
+                "pk",
+                "org_unit_id",
+                "enterprise__registered_on",
+                "enterprise__moved_in_on",
+                "enterprise__status",
+                "enterprise__paid_in_capital",
+                "enterprise__cumulative_financing",
+                "enterprise__cumulative_revenue",
+                "enterprise__latest_employees",
+                "enterprise__latest_grade",
+            )
+        }
+        flagged = set(
+            ExitFlag.objects.filter(agreement_id__in=locked, state=FlagState.OPEN).values_list(
+                "agreement_id", flat=True
+            )
+        )
+        tranches = list(
+            Tranche.objects.filter(agreement_id__in=locked).values(
+                "pk", "agreement_id", "sequence", "planned_amount", "state"
+            )
+        )
+        by_seq = {(t["agreement_id"], t["sequence"]): t["pk"] for t in tranches}
+        unpaid = [t for t in tranches if t["state"] in UNPAID]
+        unpaid_ids = [t["pk"] for t in unpaid]
+        accepted = set(
+            UseOfFundsReport.objects.filter(tranche__agreement_id__in=locked, accepted=True).values_list(
+                "tranche_id", flat=True
+            )
+        )
+        milestones = defaultdict(list)
+        for m in (
+            Milestone.objects.filter(tranche_id__in=unpaid_ids)
+            .order_by("id")
+            .values(
+                "id",
+                "tranche_id",
+                "kind",
+                "threshold",
+                "grade",
+                "target_date",
+                "met",
+                "met_on",
+                "evidence",
+                "verified_by_id",
+            )
+        ):
+            milestones[m["tranche_id"]].append(m)
+        payouts = {
+            p["tranche_id"]: p
+            for p in Payout.objects.filter(tranche_id__in=unpaid_ids).values(
+                "pk",
+                "tranche_id",
+                "org_unit_id",
+                "amount",
+                "factor",
+                "explanation",
+                "reasons",
+                "approver_level",
+                "state",
+                "prepared_by_id",
+            )
+        }
+
+        met_now, unmet_now = [], []
+        tranche_moves: dict[str, list[int]] = defaultdict(list)
+        creates, updates = [], []
+        now = timezone.now()
+        for t in unpaid:
+            a = agreements[t["agreement_id"]]
+            ent = {k.removeprefix("enterprise__"): v for k, v in a.items() if k.startswith("enterprise__")}
+            prev_id = by_seq.get((t["agreement_id"], t["sequence"] - 1))
+            accepted_prev = prev_id is None or prev_id in accepted
+            reasons = []
+            for m in milestones[t["pk"]]:
+                r = _evaluate(m, ent, accepted_prev, as_of)
+                reasons.append(r)
+                if m["kind"] != MilestoneKind.MANUAL and r["met"] != m["met"]:
+                    (met_now if r["met"] else unmet_now).append(m["id"])
+            all_met = all(r["met"] for r in reasons)
+            held = t["agreement_id"] in flagged
+            existing = payouts.get(t["pk"])
+            if existing is not None and existing["state"] == PayoutState.APPROVED:
+                # An approval stands on the figures it saw; only a flag takes it back (hold_flagged).
+                if held and t["state"] != TrancheState.HELD:
+                    tranche_moves[TrancheState.HELD].append(t["pk"])
+                continue
+            if held:
+                new_state = TrancheState.HELD
+            elif all_met:
+                new_state = TrancheState.ELIGIBLE
+            else:
+                new_state = TrancheState.WAITING
+            if new_state != t["state"]:
+                tranche_moves[new_state].append(t["pk"])
+            if not all_met and existing is None:
+                continue
+            grade = ent["latest_grade"] or ""
+            factor = (table[grade] if grade else Decimal("1")).quantize(FACTOR_PLACES)
+            amount = to_money(t["planned_amount"] * factor)
+            limit = limits.get(a["org_unit_id"])
+            level = ApproverLevel.UNIT if limit is not None and amount <= limit else ApproverLevel.DISTRICT
+            reasons.append(
+                {
+                    "code": "factor",
+                    "grade": grade,
+                    "factor": f"{factor}",
+                    "planned": f"{to_money(t['planned_amount']):.2f}",
+                    "amount": f"{amount:.2f}",
+                }
+            )
+            reasons.append({"code": "approver", "level": level, "limit": f"{limit:.2f}" if limit is not None else None})
+            if held:
+                reasons.append({"code": "held"})
+            preparer = max((m["verified_by_id"] for m in milestones[t["pk"]] if m["verified_by_id"]), default=None)
+            state = PayoutState.HELD if held else PayoutState.PROPOSED if all_met else PayoutState.CANCELLED
+            values = {
+                "org_unit_id": a["org_unit_id"],
+                "amount": amount,
+                "factor": factor,
+                "reasons": reasons,
+                "explanation": explain.render_stored(reasons),
+                "approver_level": level,
+                "state": state,
+                "prepared_by_id": preparer,
+            }
+            if existing is None:
+                creates.append(Payout(tranche_id=t["pk"], agreement_id=t["agreement_id"], computed_at=now, **values))
+            elif _changed(existing, values):
+                p = Payout(pk=existing["pk"], computed_at=now, **values)
+                updates.append(p)
+
+        written = 0
+        if met_now:
+            written += Milestone.objects.filter(pk__in=met_now).update(met=True, met_on=as_of)
+        if unmet_now:
+            written += Milestone.objects.filter(pk__in=unmet_now).update(met=False, met_on=None)
+        counts.milestones_changed += written
+        for state, pks in tranche_moves.items():
+            counts.tranches_changed += Tranche.objects.filter(pk__in=pks).update(state=state)
+        if creates:
+            Payout.objects.bulk_create(creates, batch_size=BATCH)
+            counts.payouts_created += len(creates)
+        if updates:
+            Payout.objects.bulk_update(
+                updates,
+                [
+                    "org_unit_id",
+                    "amount",
+                    "factor",
+                    "reasons",
+                    "explanation",
+                    "approver_level",
+                    "state",
+                    "prepared_by_id",
+                    "computed_at",
+                ],
+                batch_size=BATCH,
+            )
+            counts.payouts_updated += len(updates)
+
+
+def _changed(existing: dict, values: dict) -> bool:
+    for key, new in values.items():
+        old = existing[key]
+        if key == "amount":
+            if to_money(old) != to_money(new):
+                return True
+        elif key == "factor":
+            if Decimal(old).quantize(FACTOR_PLACES) != Decimal(new).quantize(FACTOR_PLACES):
+                return True
+        elif old != new:
+            return True
+    return False
+
+
+def recompute_payouts(ctx: JobContext) -> dict:
+    as_of = as_of_date(ctx.params)
+    table = factors()
+    limits = {u: to_money(v) for u, v in ApprovalLimit.objects.values_list("org_unit_id", "max_amount")}
+    ids = list(Agreement.objects.filter(state=AgreementState.ACTIVE).order_by("pk").values_list("pk", flat=True))
+    counts = PayoutCounts()
+    total = len(ids)
+    ctx.progress(0, total)
+    for start in range(0, total, BATCH):
+        _recompute_batch(ids[start : start + BATCH], as_of, counts, table, limits)
+        ctx.progress(min(start + BATCH, total), total)
+    return counts.as_dict()
+
+
+# ---------------------------------------------------------------- exit flags
+
+
+def _quarter_index(year: int, quarter: int) -> int:
+    return year * 4 + quarter - 1
+
+
+def _last_completed_quarter(day: date) -> int:
+    return _quarter_index(day.year, (day.month - 1) // 3 + 1) - 1
+
+
+def _exit_conditions(as_of: date, rules: dict[str, int]) -> dict[tuple[int, str], tuple[str, dict]]:
+    """(agreement, rule) → (evidence key, details) for every condition that holds now."""
+    found: dict[tuple[int, str], tuple[str, dict]] = {}
+    agreements = list(
+        Agreement.objects.filter(state__in=(AgreementState.ACTIVE, AgreementState.SUSPENDED)).values(
+            "pk",
+            "starts_on",
+            "talent_id",
+            "enterprise_id",
+            "enterprise__registered_on",
+            "enterprise__status",
+            "enterprise__status_changed_on",
+            "enterprise__cumulative_revenue",
+        )
+    )
+    if not agreements:
+        return found
+    ent_ids = {a["enterprise_id"] for a in agreements}
+
+    if ExitRule.MISSING_REPORTS in rules:
+        last_q = dict(
+            OperatingReport.objects.filter(enterprise_id__in=ent_ids, is_current=True, period_kind=PeriodKind.QUARTER)
+            .values("enterprise_id")
+            .annotate(last=Max(F("year") * 4 + F("quarter") - 1))
+            .values_list("enterprise_id", "last")
+        )
+        needed = rules[ExitRule.MISSING_REPORTS]
+        current = _last_completed_quarter(as_of)
+        for a in agreements:
+            start = max(a["starts_on"], a["enterprise__registered_on"] or a["starts_on"])
+            last = last_q.get(a["enterprise_id"])
+            baseline = last if last is not None else _last_completed_quarter(start)
+            missing = current - baseline
+            if missing >= max(needed, 1):
+                details = {"rule": ExitRule.MISSING_REPORTS, "n": missing}
+                if last is not None:
+                    details["last"] = f"{last // 4}Q{last % 4 + 1}"
+                found[(a["pk"], ExitRule.MISSING_REPORTS)] = (f"last:{details.get('last', 'none')}", details)
+
+    if ExitRule.MOVED_OUT in rules:
+        for a in agreements:
+            if a["enterprise__status"] in (EnterpriseStatus.MOVED_OUT, EnterpriseStatus.DEREGISTERED):
+                since = a["enterprise__status_changed_on"]
+                details = {
+                    "rule": ExitRule.MOVED_OUT,
+                    "status": str(EnterpriseStatus(a["enterprise__status"]).label),
+                    "status_code": a["enterprise__status"],
+                    "since": since.isoformat() if since else "—",
+                }
+                found[(a["pk"], ExitRule.MOVED_OUT)] = (f"{a['enterprise__status']}:{details['since']}", details)
+
+    if ExitRule.FOUNDER_NOT_FULL_TIME in rules:
+        cutoff = add_months(as_of, -rules[ExitRule.FOUNDER_NOT_FULL_TIME])
+        founders = {
+            (f["enterprise_id"], f["talent_id"]): f
+            for f in Founder.objects.filter(
+                enterprise_id__in=ent_ids, full_time=False, not_full_time_since__lte=cutoff
+            ).values("enterprise_id", "talent_id", "talent__name", "not_full_time_since")
+        }
+        for a in agreements:
+            f = founders.get((a["enterprise_id"], a["talent_id"]))
+            if f:
+                since = f["not_full_time_since"].isoformat()
+                details = {"rule": ExitRule.FOUNDER_NOT_FULL_TIME, "name": f["talent__name"], "since": since}
+                found[(a["pk"], ExitRule.FOUNDER_NOT_FULL_TIME)] = (f"since:{since}", details)
+
+    if ExitRule.MILESTONE_OVERDUE in rules:
+        days = rules[ExitRule.MILESTONE_OVERDUE]
+        cutoff = as_of - timedelta(days=days)
+        overdue = (
+            Milestone.objects.filter(
+                tranche__agreement_id__in=[a["pk"] for a in agreements],
+                tranche__state__in=UNPAID,
+                met=False,
+            )
+            .filter(Q(due_on__lte=cutoff) | Q(due_on__isnull=True, tranche__due_on__lte=cutoff))
+            .order_by("tranche__agreement_id", "due_on", "id")
+            .values("id", "kind", "due_on", "tranche__due_on", "tranche__sequence", "tranche__agreement_id")
+        )
+        for m in overdue:
+            key = (m["tranche__agreement_id"], ExitRule.MILESTONE_OVERDUE)
+            if key in found:
+                continue
+            due = m["due_on"] or m["tranche__due_on"]
+            details = {
+                "rule": ExitRule.MILESTONE_OVERDUE,
+                "milestone": str(MilestoneKind(m["kind"]).label),
+                "kind": m["kind"],
+                "sequence": m["tranche__sequence"],
+                "due": due.isoformat(),
+            }
+            found[key] = (f"milestone:{m['id']}", details)
+
+    if ExitRule.POOR_EVALUATION in rules:
+        running = max(rules[ExitRule.POOR_EVALUATION], 1)
+        grades: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for ent, pk, grade in (
+            Evaluation.objects.filter(enterprise_id__in=ent_ids)
+            .order_by("enterprise_id", "-evaluated_on", "-id")
+            .values_list("enterprise_id", "pk", "grade")
+        ):
+            if len(grades[ent]) < running:
+                grades[ent].append((pk, grade))
+        for a in agreements:
+            latest = grades.get(a["enterprise_id"], [])
+            if not latest:
+                continue
+            poor = latest[0][1] == "D" or (len(latest) >= running and all(g == "C" for _pk, g in latest))
+            if poor:
+                details = {"rule": ExitRule.POOR_EVALUATION, "grades": ", ".join(g for _pk, g in latest)}
+                found[(a["pk"], ExitRule.POOR_EVALUATION)] = (f"evaluation:{latest[0][0]}", details)
+
+    if ExitRule.NO_REVENUE in rules:
+        cutoff = add_months(as_of, -rules[ExitRule.NO_REVENUE])
+        reported = dict(
+            OperatingReport.objects.filter(enterprise_id__in=ent_ids, is_current=True)
+            .values("enterprise_id")
+            .annotate(total=Sum("main_revenue"))
+            .values_list("enterprise_id", "total")
+        )
+        for a in agreements:
+            registered = a["enterprise__registered_on"]
+            revenue = max(a["enterprise__cumulative_revenue"] or 0, reported.get(a["enterprise_id"]) or 0)
+            if registered and registered <= cutoff and revenue <= 0:
+                details = {"rule": ExitRule.NO_REVENUE, "since": registered.isoformat()}
+                found[(a["pk"], ExitRule.NO_REVENUE)] = (f"registered:{registered.isoformat()}", details)
+    return found
+
+
+def recompute_exit_flags(ctx: JobContext) -> dict:
+    as_of = as_of_date(ctx.params)
+    rules = exit_rules()
+    counts = {"raised": 0, "updated": 0, "cleared": 0, "held": 0, "released": 0}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EXIT_LOCK_KEY])
+        ctx.progress(0, 3)
+        found = _exit_conditions(as_of, rules)
+        ctx.progress(1, 3)
+        open_flags = {(f.agreement_id, f.rule): f for f in ExitFlag.objects.filter(state=FlagState.OPEN)}
+        dismissed = set(
+            ExitFlag.objects.filter(state=FlagState.DISMISSED).values_list("agreement_id", "rule", "evidence_key")
+        )
+        units = dict(Agreement.objects.filter(pk__in={a for a, _r in found}).values_list("pk", "org_unit_id"))
+        creates, updates = [], []
+        now = timezone.now()
+        for (agreement_id, rule), (key, details) in found.items():
+            evidence = explain.flag_evidence_stored(details)
+            flag = open_flags.get((agreement_id, rule))
+            if flag is None:
+                if (agreement_id, rule, key) in dismissed:
+                    continue
+                creates.append(
+                    ExitFlag(
+                        agreement_id=agreement_id,
+                        org_unit_id=units[agreement_id],
+                        rule=rule,
+                        evidence=evidence,
+                        evidence_key=key,
+                        details=details,
+                        raised_at=now,
+                    )
+                )
+            elif flag.evidence != evidence or flag.evidence_key != key or flag.details != details:
+                flag.evidence, flag.evidence_key, flag.details = evidence, key, details
+                updates.append(flag)
+        if creates:
+            ExitFlag.objects.bulk_create(creates, batch_size=BATCH, ignore_conflicts=True)
+            counts["raised"] = len(creates)
+        if updates:
+            ExitFlag.objects.bulk_update(updates, ["evidence", "evidence_key", "details"], batch_size=BATCH)
+            counts["updated"] = len(updates)
+        gone = [f.pk for k, f in open_flags.items() if k not in found]
+        gone_agreements = list({f.agreement_id for k, f in open_flags.items() if k not in found})
+        if gone:
+            counts["cleared"] = ExitFlag.objects.filter(pk__in=gone, state=FlagState.OPEN).update(
+                state=FlagState.CLEARED, closed_at=now, reason="condition no longer holds"
+            )
+        ctx.progress(2, 3)
+        counts["held"] = hold_flagged()
+        if gone_agreements:
+            counts["released"] = release_holds(agreement_ids=gone_agreements)
+        ctx.progress(3, 3)
+    counts["open"] = ExitFlag.objects.filter(state=FlagState.OPEN).count()
+    return counts

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise
+from talents.models import Application, ApplicationState
+
+from .models import Budget, PlanTemplate
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": 0}
+
+
+class AgreementForm(forms.Form):
+    application = forms.ModelChoiceField(Application.objects.none(), label=_("Approved application"))
+    enterprise = forms.ModelChoiceField(Enterprise.objects.none(), label=_("Enterprise"))
+    budget = forms.ModelChoiceField(Budget.objects.none(), label=_("Budget"))
+    template = forms.ModelChoiceField(PlanTemplate.objects.all(), label=_("Tranche plan"), required=False)
+    startup_grant = forms.DecimalField(label=_("Startup grant (yuan)"), initial=0, **MONEY)
+    rent_subsidy = forms.DecimalField(label=_("Rent subsidy (yuan)"), initial=0, **MONEY)
+    equity_investment = forms.DecimalField(label=_("Equity investment (yuan)"), initial=0, **MONEY)
+    city_share = forms.DecimalField(label=_("City share (yuan)"), initial=0, **MONEY)
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, applications, enterprises, budgets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications.filter(state=ApplicationState.APPROVED)
+        self.fields["enterprise"].queryset = enterprises
+        self.fields["budget"].queryset = budgets
+
+
+class PayForm(forms.Form):
+    voucher = forms.CharField(label=_("Voucher number"), max_length=40)
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.CharField(label=_("Evidence checked"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UseOfFundsForm(forms.Form):
+    summary = forms.CharField(label=_("How the funds were used"), widget=forms.Textarea(attrs={"rows": 3}))
+    submitted_on = forms.DateField(label=_("Submitted on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RectifyForm(forms.Form):
+    rectification_due = forms.DateField(label=_("Rectify by"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("What must be rectified"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExitDecisionForm(forms.Form):
+    reason = forms.CharField(label=_("Decision and grounds"), widget=forms.Textarea(attrs={"rows": 2}))
+    recovery_due = forms.DecimalField(label=_("Amount to recover (yuan)"), initial=0, **MONEY)
+
+
+class RecoveryForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount received (yuan)"), **MONEY)
+    voucher = forms.CharField(label=_("Receipt voucher"), max_length=40)
+    received_on = forms.DateField(
+        label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,352 @@
+"""Reads of the funding app, already scoped to what the user may see, shaped for pages and reports.
+
+Report selectors used by other apps (keep their signatures stable):
+
+- ``funding_figures(year=None, units=None) -> dict``: committed, paid, eligible, held, recovered,
+  recovery due, by funding source and by level (city / district share).
+- ``exit_figures(units=None) -> dict``: open flags (total and by rule), cases by state, exits,
+  recovery due and recovered.
+- ``cash_flow_forecast(units=None, start=None) -> list[dict]``: per unit, the next four quarters'
+  eligible and likely tranche amounts.
+
+``units`` is an iterable of OrgUnit ids, or ``None`` for the whole district (pass
+``qinhuai_talent.core.access.unit_scope(user)``).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qinhuai_talent.core.access import is_office, is_unit_officer, scope_units
+from qinhuai_talent.core.models import OrgUnit, User
+from qinhuai_talent.core.registry import Attention
+
+from . import policies
+from .models import (
+    ZERO,
+    Agreement,
+    AgreementState,
+    Budget,
+    CaseState,
+    ExitCase,
+    ExitFlag,
+    ExitRule,
+    FlagState,
+    FundingSource,
+    LedgerEntry,
+    LedgerKind,
+    Payout,
+    PayoutState,
+    Tranche,
+    TrancheState,
+)
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+COMMITTING = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED, AgreementState.COMPLETED)
+
+
+def _sum(expr: str, **filters) -> Coalesce:
+    return Coalesce(Sum(expr, filter=Q(**filters) if filters else None), Value(ZERO), output_field=MONEY)
+
+
+def _scoped(qs: QuerySet, user: User, field: str = "org_unit") -> QuerySet:
+    if not policies.can_see_funding(user):
+        return qs.none()
+    return scope_units(qs, user, field)
+
+
+def _in_units(qs: QuerySet, units: Iterable[int] | None, field: str = "org_unit") -> QuerySet:
+    return qs if units is None else qs.filter(**{f"{field}__in": list(units)})
+
+
+# ---------------------------------------------------------------- scoped lists
+
+
+def agreements_for(user: User) -> QuerySet:
+    """Agreements with their progress: paid, eligible (proposed or approved), held, remaining."""
+    qs = Agreement.objects.select_related("enterprise", "talent", "program", "org_unit").annotate(
+        eligible_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.ELIGIBLE),
+        held_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.HELD),
+        waiting_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.WAITING),
+        open_flags=Count("exit_flags", filter=Q(exit_flags__state=FlagState.OPEN), distinct=True),
+    )
+    return _scoped(qs, user)
+
+
+def progress_of(agreement: Agreement) -> list[tuple[str, str, Decimal, float]]:
+    """The progress bar's segments: (code, label, amount, percent of total)."""
+    total = agreement.total or Decimal("1")
+    parts = [
+        ("paid", _("Paid"), agreement.paid_total, "bg-success"),
+        ("eligible", _("Eligible"), agreement.eligible_amount, "bg-primary"),
+        ("held", _("Held"), agreement.held_amount, "bg-danger"),
+        ("remaining", _("Remaining"), agreement.waiting_amount, "bg-secondary"),
+    ]
+    return [(code, label, amount, float(amount / total * 100), css) for code, label, amount, css in parts]
+
+
+def tranches_for(user: User) -> QuerySet:
+    qs = Tranche.objects.select_related("agreement", "agreement__org_unit").prefetch_related("milestones")
+    return _scoped(qs, user, "agreement__org_unit")
+
+
+def payouts_for(user: User) -> QuerySet:
+    qs = Payout.objects.select_related(
+        "agreement", "agreement__enterprise", "tranche", "org_unit", "prepared_by", "approved_by"
+    )
+    return _scoped(qs, user)
+
+
+def approval_queue(user: User) -> QuerySet:
+    """Proposed payouts this user approves: a unit officer the unit-level ones of their unit,
+    the office the district-level ones (and it may take any)."""
+    level = policies.approver_queue_level(user)
+    qs = payouts_for(user).filter(state=PayoutState.PROPOSED).order_by("computed_at", "id")
+    if level is None:
+        return qs.none()
+    qs = qs.filter(approver_level=level)
+    if user.pk is not None:
+        qs = qs.exclude(prepared_by=user)
+    return qs
+
+
+def finance_queue(user: User) -> QuerySet:
+    if not (policies.is_finance(user) or is_office(user)):
+        return Payout.objects.none()
+    return payouts_for(user).filter(state=PayoutState.APPROVED).order_by("approved_at", "id")
+
+
+def ledger_for(user: User) -> QuerySet:
+    qs = LedgerEntry.objects.select_related("agreement", "payout", "org_unit", "recorded_by")
+    return _scoped(qs, user)
+
+
+def budgets_for(user: User) -> QuerySet:
+    """Budgets with committed and paid (see ``services.budget_figures_of`` for the rule)."""
+    qs = Budget.objects.select_related("org_unit").annotate(
+        live=_sum("agreements__total", agreements__state__in=COMMITTING),
+        ended_paid=_sum("agreements__paid_total", agreements__state=AgreementState.TERMINATED),
+        paid=_sum("agreements__paid_total"),
+    )
+    return _scoped(qs, user)
+
+
+def flags_for(user: User) -> QuerySet:
+    qs = ExitFlag.objects.select_related("agreement", "agreement__enterprise", "org_unit", "closed_by")
+    return _scoped(qs, user)
+
+
+def cases_for(user: User) -> QuerySet:
+    qs = ExitCase.objects.select_related("agreement", "agreement__enterprise", "org_unit")
+    return _scoped(qs, user)
+
+
+def exit_board(user: User) -> dict:
+    """Open flags counted by rule × unit, open cases with their deadlines."""
+    counts = (
+        flags_for(user)
+        .filter(state=FlagState.OPEN)
+        .values("org_unit__code", "org_unit__name", "rule")
+        .annotate(n=Count("id"))
+    )
+    units: dict[str, dict] = {}
+    for row in counts:
+        unit = units.setdefault(
+            row["org_unit__code"], {"name": row["org_unit__name"], "rules": defaultdict(int), "total": 0}
+        )
+        unit["rules"][row["rule"]] += row["n"]
+        unit["total"] += row["n"]
+    rules = list(ExitRule)
+    table = [
+        {"code": code, "name": u["name"], "cells": [u["rules"].get(r.value, 0) for r in rules], "total": u["total"]}
+        for code, u in sorted(units.items())
+    ]
+    cases = (
+        cases_for(user)
+        .filter(state__in=(CaseState.INVESTIGATION, CaseState.RECTIFICATION))
+        .order_by("rectification_due", "opened_at")
+    )
+    return {"rules": rules, "table": table, "cases": cases}
+
+
+# ---------------------------------------------------------------- report figures
+
+
+def _agreements_in(year: int | None, units: Iterable[int] | None) -> QuerySet:
+    qs = _in_units(Agreement.objects.all(), units)
+    if year is not None:
+        qs = qs.filter(Q(budget__year=year) | Q(budget__isnull=True, starts_on__year=year))
+    return qs
+
+
+def funding_figures(year: int | None = None, units: Iterable[int] | None = None) -> dict:
+    """Committed, paid, eligible, held, recovered and recovery due, with splits by source and level.
+
+    ``year`` selects agreements charged to that year's budgets (or starting that year when they
+    have none). Amounts are Decimal yuan. Five queries.
+    """
+    agreements = _agreements_in(year, units)
+    totals = agreements.aggregate(
+        committed_live=_sum("total", state__in=COMMITTING),
+        committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
+        paid=_sum("paid_total"),
+        city=_sum("city_share", state__in=COMMITTING),
+        district=_sum("district_share", state__in=COMMITTING),
+        agreements=Count("id"),
+    )
+    tranches = Tranche.objects.filter(agreement__in=agreements.values("pk")).aggregate(
+        held=_sum("planned_amount", state=TrancheState.HELD),
+    )
+    eligible = Payout.objects.filter(
+        agreement__in=agreements.values("pk"), state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)
+    ).aggregate(s=_sum("amount"))["s"]
+    ledger = LedgerEntry.objects.filter(agreement__in=agreements.values("pk")).aggregate(
+        recovered=_sum("amount", kind=LedgerKind.RECOVERY)
+    )
+    recovery = ExitCase.objects.filter(agreement__in=agreements.values("pk")).aggregate(due=_sum("recovery_due"))
+    by_source = {s.value: {"source": s.value, "committed": ZERO, "paid": ZERO, "budget": ZERO} for s in FundingSource}
+    for row in (
+        agreements.filter(budget__isnull=False)
+        .values("budget__source")
+        .annotate(
+            committed_live=_sum("total", state__in=COMMITTING),
+            committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
+            paid=_sum("paid_total"),
+        )
+    ):
+        entry = by_source[row["budget__source"]]
+        entry["committed"] = row["committed_live"] + row["committed_ended"]
+        entry["paid"] = row["paid"]
+    budgets = _in_units(Budget.objects.all(), units)
+    if year is not None:
+        budgets = budgets.filter(year=year)
+    for row in budgets.values("source").annotate(amount=_sum("amount")):
+        by_source[row["source"]]["budget"] = row["amount"]
+    return {
+        "agreements": totals["agreements"],
+        "committed": totals["committed_live"] + totals["committed_ended"],
+        "paid": totals["paid"],
+        "eligible": eligible,
+        "held": tranches["held"],
+        "recovered": -ledger["recovered"],
+        "recovery_due": recovery["due"],
+        "by_source": list(by_source.values()),
+        "by_level": {"city": totals["city"], "district": totals["district"]},
+    }
+
+
+def exit_figures(units: Iterable[int] | None = None) -> dict:
+    """Open flags (total and by rule), cases by state, exits decided, recovery due and recovered."""
+    flags = _in_units(ExitFlag.objects.filter(state=FlagState.OPEN), units)
+    by_rule = {r.value: 0 for r in ExitRule}
+    for row in flags.values("rule").annotate(n=Count("id")):
+        by_rule[row["rule"]] = row["n"]
+    cases = _in_units(ExitCase.objects.all(), units)
+    by_state = {s.value: 0 for s in CaseState}
+    for row in cases.values("state").annotate(n=Count("id")):
+        by_state[row["state"]] = row["n"]
+    money = cases.aggregate(due=_sum("recovery_due"), recovered=_sum("recovered"))
+    return {
+        "open_flags": sum(by_rule.values()),
+        "open_flags_by_rule": by_rule,
+        "cases": by_state,
+        "open_cases": by_state[CaseState.INVESTIGATION] + by_state[CaseState.RECTIFICATION],
+        "exits": by_state[CaseState.EXITED],
+        "recovery_due": money["due"],
+        "recovered": money["recovered"],
+    }
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _next_quarter(day: date) -> date:
+    return date(day.year + (day.month == 10), (day.month + 2) % 12 + 1, 1)
+
+
+def cash_flow_forecast(units: Iterable[int] | None = None, start: date | None = None) -> dict:
+    """The next four quarters by unit: ``eligible`` (payable now, counted in the current quarter)
+    and ``likely`` (waiting tranches by due date; overdue ones in the current quarter). Held
+    tranches are left out until their flag is resolved. One query."""
+    first = _quarter_start(start or timezone.localdate())
+    quarters = [first]
+    for _i in range(3):
+        quarters.append(_next_quarter(quarters[-1]))
+    end = _next_quarter(quarters[-1])
+    rows = (
+        _in_units(Tranche.objects.all(), units, "agreement__org_unit")
+        .filter(
+            agreement__state=AgreementState.ACTIVE,
+            state__in=(TrancheState.ELIGIBLE, TrancheState.WAITING),
+        )
+        .filter(Q(state=TrancheState.ELIGIBLE) | Q(due_on__lt=end) | Q(due_on__isnull=True))
+        .values("agreement__org_unit__code", "agreement__org_unit__name", "state", "due_on", "planned_amount")
+    )
+    table: dict[str, dict] = {}
+    for r in rows:
+        unit = table.setdefault(
+            r["agreement__org_unit__code"],
+            {
+                "code": r["agreement__org_unit__code"],
+                "name": r["agreement__org_unit__name"],
+                "quarters": [{"eligible": ZERO, "likely": ZERO} for _q in quarters],
+            },
+        )
+        if r["state"] == TrancheState.ELIGIBLE or r["due_on"] is None or r["due_on"] < first:
+            index = 0
+        else:
+            index = max(i for i, q in enumerate(quarters) if q <= r["due_on"])
+        unit["quarters"][index]["eligible" if r["state"] == TrancheState.ELIGIBLE else "likely"] += r["planned_amount"]
+    labels = [f"{q.year}Q{(q.month - 1) // 3 + 1}" for q in quarters]
+    units_rows = sorted(table.values(), key=lambda u: u["code"])
+    totals = [
+        {
+            "eligible": sum((u["quarters"][i]["eligible"] for u in units_rows), ZERO),
+            "likely": sum((u["quarters"][i]["likely"] for u in units_rows), ZERO),
+        }
+        for i in range(len(quarters))
+    ]
+    return {"quarters": labels, "units": units_rows, "totals": totals}
+
+
+# ---------------------------------------------------------------- home page
+
+
+def attention(user: User) -> list[Attention]:
+    items: list[Attention] = []
+    if not policies.can_see_funding(user):
+        return items
+    if policies.approver_queue_level(user) is not None:
+        items.append(
+            Attention(
+                _("Payouts awaiting your approval"), approval_queue(user).count(), reverse("funding:payout-queue")
+            )
+        )
+    if policies.is_finance(user):
+        items.append(
+            Attention(
+                _("Approved payouts awaiting payment"), finance_queue(user).count(), reverse("funding:finance-queue")
+            )
+        )
+    if is_office(user) or is_unit_officer(user):
+        items.append(
+            Attention(
+                _("Open exit flags"),
+                flags_for(user).filter(state=FlagState.OPEN).count(),
+                reverse("funding:exit-board"),
+                level="danger",
+            )
+        )
+    return items
+
+
+def units_for_filter(user: User) -> QuerySet:
+    return scope_units(OrgUnit.objects.filter(kind__in=("street", "park", "innovation_group")), user, "pk")

@@ -1,0 +1,768 @@
+"""Every write of the funding app: agreements, milestones, approval, payment, the ledger, exits.
+
+Money rules kept here and by the database together: an agreement never commits more than its
+budget has available (the budget row is locked while checking); ``paid_total`` moves in the same
+transaction as the ledger entry that justifies it (and a CheckConstraint keeps it within the
+total); a payout is paid at most once (a partial unique index on the ledger plus a row lock on
+the payout, taken after the agreement's so every writer locks in the same order).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_officer
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.models import User
+from qinhuai_talent.core.money import to_money
+from qinhuai_talent.core.workflow import Transition, Workflow
+from talents.models import Application, ApplicationState
+
+from . import policies
+from .models import (
+    ZERO,
+    Agreement,
+    AgreementState,
+    ApproverLevel,
+    Budget,
+    CaseState,
+    ExitCase,
+    ExitFlag,
+    FlagState,
+    LedgerEntry,
+    LedgerKind,
+    Milestone,
+    MilestoneKind,
+    Payout,
+    PayoutState,
+    PlanTemplate,
+    Tranche,
+    TrancheState,
+    UseOfFundsReport,
+)
+
+AGREEMENT_WORKFLOW = Workflow(
+    "state",
+    AgreementState,
+    [
+        Transition(
+            "activate",
+            (AgreementState.DRAFT,),
+            AgreementState.ACTIVE,
+            _("Activate"),
+            allowed=policies.can_manage_agreement,
+        ),
+        Transition(
+            "suspend",
+            (AgreementState.ACTIVE,),
+            AgreementState.SUSPENDED,
+            _("Suspend"),
+            allowed=lambda u, o: is_office(u),
+            needs_reason=True,
+        ),
+        Transition(
+            "resume", (AgreementState.SUSPENDED,), AgreementState.ACTIVE, _("Resume"), allowed=lambda u, o: is_office(u)
+        ),
+        # Completed by the payment that settles the last tranche.
+        Transition("complete", (AgreementState.ACTIVE,), AgreementState.COMPLETED, _("Complete")),
+        # Terminated by an exit decision (exit_case_exit), or by the office before activation.
+        Transition(
+            "terminate",
+            (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
+            AgreementState.TERMINATED,
+            _("Terminate"),
+            allowed=lambda u, o: is_office(u),
+            needs_reason=True,
+        ),
+    ],
+)
+
+PAYOUT_WORKFLOW = Workflow(
+    "state",
+    PayoutState,
+    [
+        Transition(
+            "approve", (PayoutState.PROPOSED,), PayoutState.APPROVED, _("Approve"), allowed=policies.can_approve_payout
+        ),
+        Transition(
+            "pay", (PayoutState.APPROVED,), PayoutState.PAID, _("Record payment"), allowed=policies.can_record_payment
+        ),
+        Transition(
+            "reverse",
+            (PayoutState.PAID,),
+            PayoutState.REVERSED,
+            _("Reverse the payment"),
+            allowed=policies.can_record_payment,
+            needs_reason=True,
+        ),
+    ],
+)
+
+FLAG_WORKFLOW = Workflow(
+    "state",
+    FlagState,
+    [
+        Transition(
+            "dismiss",
+            (FlagState.OPEN,),
+            FlagState.DISMISSED,
+            _("Dismiss"),
+            allowed=policies.can_dismiss_flag,
+            needs_reason=True,
+        ),
+    ],
+)
+
+CASE_WORKFLOW = Workflow(
+    "state",
+    CaseState,
+    [
+        Transition(
+            "rectify",
+            (CaseState.INVESTIGATION,),
+            CaseState.RECTIFICATION,
+            _("Order rectification"),
+            allowed=policies.can_open_case,
+            needs_reason=True,
+        ),
+        Transition(
+            "continue",
+            (CaseState.INVESTIGATION, CaseState.RECTIFICATION),
+            CaseState.CONTINUED,
+            _("Decide: continue"),
+            allowed=policies.can_decide_exit,
+            needs_reason=True,
+        ),
+        Transition(
+            "exit",
+            (CaseState.INVESTIGATION, CaseState.RECTIFICATION),
+            CaseState.EXITED,
+            _("Decide: exit"),
+            allowed=policies.can_decide_exit,
+            needs_reason=True,
+        ),
+    ],
+)
+
+UNPAID_TRANCHE_STATES = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
+OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HELD)
+# Agreements whose money is still spoken for in their budget.
+COMMITTING_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED, AgreementState.COMPLETED)
+LEDGER_LOCK_KEY = 5_202_605  # PostgreSQL advisory lock id that serialises ledger appends
+
+
+def parse_money(value, *, field: str, allow_zero: bool = True) -> Decimal:
+    """A yuan amount from user input, or a 400 naming the field."""
+    try:
+        amount = to_money(value if value not in (None, "") else "x")
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field=field) from None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise DomainError(_("The amount must be greater than zero."), field=field)
+    return amount
+
+
+# ---------------------------------------------------------------- budgets
+
+
+@dataclass(frozen=True)
+class BudgetFigures:
+    amount: Decimal
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.amount - self.committed
+
+
+def budget_figures_of(budget: Budget) -> BudgetFigures:
+    """Committed: the totals of agreements still in force, and what terminated ones actually paid."""
+    live = budget.agreements.filter(state__in=COMMITTING_STATES).aggregate(s=Sum("total"))["s"] or ZERO
+    ended = budget.agreements.filter(state=AgreementState.TERMINATED).aggregate(s=Sum("paid_total"))["s"] or ZERO
+    paid = budget.agreements.aggregate(s=Sum("paid_total"))["s"] or ZERO
+    return BudgetFigures(amount=budget.amount, committed=live + ended, paid=paid)
+
+
+def budget_set(*, actor: User, org_unit, year: int, source: str, amount) -> Budget:
+    if not is_office(actor):
+        raise ActionNotAllowed(_("Only the district office sets budgets."))
+    amount = parse_money(amount, field="amount")
+    with transaction.atomic():
+        budget, _created = Budget.objects.select_for_update().get_or_create(
+            org_unit=org_unit, year=year, source=source, defaults={"amount": amount}
+        )
+        figures = budget_figures_of(budget)
+        if amount < figures.committed:
+            raise DomainError(
+                _("The budget cannot be less than the %(committed)s already committed.")
+                % {"committed": f"{figures.committed:,.2f}"},
+                field="amount",
+            )
+        if budget.amount != amount:
+            budget.amount = amount
+            budget.save(update_fields=["amount"])
+    return budget
+
+
+# ---------------------------------------------------------------- agreements
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+def milestone_validate(*, kind: str, threshold=None, grade: str = "", target_date=None) -> Decimal | None:
+    """Check a milestone's parameters; return its threshold as a Decimal (or None)."""
+    if kind not in MilestoneKind.values:
+        raise DomainError(_("Unknown milestone kind “%(kind)s”.") % {"kind": kind}, field="kind")
+    value = None
+    if threshold not in (None, ""):
+        try:
+            value = Decimal(str(threshold))
+        except InvalidOperation:
+            raise DomainError(_("Enter a number."), field="threshold") from None
+        if value < 0:
+            raise DomainError(_("A milestone threshold cannot be negative."), field="threshold")
+    needs_threshold = kind in (
+        MilestoneKind.PAID_IN_CAPITAL,
+        MilestoneKind.FINANCING,
+        MilestoneKind.REVENUE,
+        MilestoneKind.EMPLOYEES,
+    )
+    if needs_threshold and value is None:
+        raise DomainError(_("This milestone needs a threshold."), field="threshold")
+    if kind == MilestoneKind.GRADE and grade not in ("A", "B", "C", "D"):
+        raise DomainError(_("Choose the grade the evaluation must reach."), field="grade")
+    if kind == MilestoneKind.DATE and target_date is None:
+        raise DomainError(_("This milestone needs a date."), field="target_date")
+    return value
+
+
+def agreement_create(
+    *,
+    actor: User,
+    application: Application,
+    enterprise,
+    budget: Budget,
+    startup_grant,
+    rent_subsidy=ZERO,
+    equity_investment=ZERO,
+    city_share=ZERO,
+    starts_on: date,
+    ends_on: date,
+    template: PlanTemplate | None = None,
+    number: str = "",
+) -> Agreement:
+    """Draft an agreement (扶持协议) from an approved application and plan its tranches.
+
+    The startup grant follows the plan template; a rent subsidy is paid yearly on the start's
+    anniversaries; an equity investment is one tranche released on manual verification (the
+    investment committee's minutes). The district pays what the city does not (at least 1:1).
+    """
+    if not policies.can_write(actor) or not can_manage_unit(actor, application.org_unit_id):
+        raise ActionNotAllowed(_("You may not create agreements for this unit."))
+    if application.state != ApplicationState.APPROVED:
+        raise DomainError(_("An agreement needs an approved application."), field="application")
+    if not enterprise.founders.filter(talent_id=application.talent_id).exists():
+        raise DomainError(_("The talent of the application is not a founder of this enterprise."), field="enterprise")
+    grant = parse_money(startup_grant, field="startup_grant")
+    rent = parse_money(rent_subsidy, field="rent_subsidy")
+    equity = parse_money(equity_investment, field="equity_investment")
+    city = parse_money(city_share, field="city_share")
+    total = grant + rent + equity
+    if total <= 0:
+        raise DomainError(_("An agreement needs at least one component with an amount."), field="startup_grant")
+    if city > total:
+        raise DomainError(_("The city share cannot exceed the agreement's total."), field="city_share")
+    district = total - city
+    if city and district < city:
+        raise DomainError(_("The district must match the city's share at least 1:1."), field="city_share")
+    if ends_on < starts_on:
+        raise DomainError(_("The term must end after it starts."), field="ends_on")
+    if budget.org_unit_id != application.org_unit_id and not is_office(actor):
+        raise DomainError(_("Choose a budget of the application's hosting unit."), field="budget")
+    if grant and template is None:
+        raise DomainError(_("Choose a plan template for the startup grant."), field="template")
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+        figures = budget_figures_of(budget)
+        if total > figures.available:
+            raise DomainError(
+                _("The agreement's %(total)s exceeds the %(available)s still available in the budget.")
+                % {"total": f"{total:,.2f}", "available": f"{figures.available:,.2f}"},
+                field="budget",
+            )
+        if Agreement.objects.filter(application=application).exclude(state=AgreementState.TERMINATED).exists():
+            raise DomainError(_("This application already has an agreement."), field="application")
+        agreement = Agreement.objects.create(
+            number=number or _next_number(starts_on.year),
+            enterprise=enterprise,
+            talent_id=application.talent_id,
+            program_id=application.call.program_id,
+            application=application,
+            org_unit_id=application.org_unit_id,
+            budget=budget,
+            startup_grant=grant,
+            rent_subsidy=rent,
+            equity_investment=equity,
+            total=total,
+            city_share=city,
+            district_share=district,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=actor,
+        )
+        _plan_tranches(agreement, template)
+    return agreement
+
+
+def _next_number(year: int) -> str:
+    prefix = f"QH-{year}-"
+    taken = Agreement.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{taken + 1:04d}"
+
+
+def _plan_tranches(agreement: Agreement, template: PlanTemplate | None) -> None:
+    seq = 0
+    if agreement.startup_grant and template is not None:
+        steps = template.steps
+        shares = [Decimal(str(s["share"])) for s in steps]
+        if sum(shares) != 100:
+            raise DomainError(_("The template's shares must add up to 100."), field="template")
+        remaining = agreement.startup_grant
+        for i, step in enumerate(steps):
+            amount = remaining if i == len(steps) - 1 else to_money(agreement.startup_grant * shares[i] / 100)
+            remaining -= amount
+            due = _add_months(agreement.starts_on, int(step.get("months", 0)))
+            seq += 1
+            tranche = Tranche.objects.create(agreement=agreement, sequence=seq, planned_amount=amount, due_on=due)
+            for m in step.get("milestones", []):
+                threshold = milestone_validate(
+                    kind=m["kind"],
+                    threshold=m.get("threshold"),
+                    grade=m.get("grade", ""),
+                    target_date=due if m["kind"] == MilestoneKind.DATE else None,
+                )
+                Milestone.objects.create(
+                    tranche=tranche,
+                    kind=m["kind"],
+                    threshold=threshold,
+                    grade=m.get("grade", ""),
+                    target_date=due if m["kind"] == MilestoneKind.DATE else None,
+                    due_on=due,
+                )
+    if agreement.rent_subsidy:
+        years = max(1, agreement.ends_on.year - agreement.starts_on.year)
+        remaining = agreement.rent_subsidy
+        for i in range(years):
+            amount = remaining if i == years - 1 else to_money(agreement.rent_subsidy / years)
+            remaining -= amount
+            due = _add_months(agreement.starts_on, 12 * i)
+            seq += 1
+            tranche = Tranche.objects.create(agreement=agreement, sequence=seq, planned_amount=amount, due_on=due)
+            Milestone.objects.create(tranche=tranche, kind=MilestoneKind.MOVED_IN, due_on=due)
+            Milestone.objects.create(tranche=tranche, kind=MilestoneKind.DATE, target_date=due, due_on=due)
+    if agreement.equity_investment:
+        seq += 1
+        tranche = Tranche.objects.create(
+            agreement=agreement, sequence=seq, planned_amount=agreement.equity_investment, due_on=agreement.starts_on
+        )
+        Milestone.objects.create(tranche=tranche, kind=MilestoneKind.MANUAL, due_on=_add_months(agreement.starts_on, 6))
+
+
+def agreement_transition(*, actor: User, agreement_id: int, action: str, reason: str = "") -> Agreement:
+    """Activate, suspend, resume or terminate (before activation) an agreement."""
+    if action not in ("activate", "suspend", "resume", "terminate"):
+        raise DomainError(_("Unknown action “%(action)s”.") % {"action": action}, field="action")
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        if action == "terminate" and agreement.state != AgreementState.DRAFT:
+            raise DomainError(_("An active agreement ends through an exit case."), code="invalid_state")
+        AGREEMENT_WORKFLOW.apply(agreement, action=action, actor=actor, reason=reason)
+        if action == "terminate":
+            _cancel_unpaid(agreement)
+    return agreement
+
+
+def milestone_add(
+    *, actor: User, tranche: Tranche, kind: str, threshold=None, grade: str = "", target_date=None, due_on=None
+) -> Milestone:
+    if not policies.can_manage_agreement(actor, tranche.agreement):
+        raise ActionNotAllowed(_("You may not change this agreement."))
+    value = milestone_validate(kind=kind, threshold=threshold, grade=grade, target_date=target_date)
+    with transaction.atomic():
+        tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
+        if tranche.state not in (TrancheState.WAITING, TrancheState.ELIGIBLE):
+            raise DomainError(_("Milestones can be added only to a tranche not yet paid or held."))
+        return Milestone.objects.create(
+            tranche=tranche, kind=kind, threshold=value, grade=grade, target_date=target_date, due_on=due_on
+        )
+
+
+def milestone_verify(*, actor: User, milestone_id: int, evidence: str) -> Milestone:
+    """An officer vouches for a manual milestone; they become the preparer of its payout."""
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise DomainError(_("Describe the evidence you checked."), field="evidence")
+    with transaction.atomic():
+        milestone = Milestone.objects.select_for_update().select_related("tranche__agreement").get(pk=milestone_id)
+        if not policies.can_manage_agreement(actor, milestone.tranche.agreement):
+            raise ActionNotAllowed(_("You may not verify milestones of this agreement."))
+        if milestone.kind != MilestoneKind.MANUAL:
+            raise DomainError(_("Only a manual milestone is verified by hand; the others follow the data."))
+        if milestone.tranche.state not in UNPAID_TRANCHE_STATES:
+            raise DomainError(_("The tranche is already settled."))
+        milestone.met, milestone.met_on = True, timezone.localdate()
+        milestone.evidence, milestone.verified_by = evidence, actor
+        milestone.save(update_fields=["met", "met_on", "evidence", "verified_by"])
+    return milestone
+
+
+def use_of_funds_submit(*, actor: User, tranche_id: int, summary: str, submitted_on: date) -> UseOfFundsReport:
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError(_("Describe how the funds were used."), field="summary")
+    with transaction.atomic():
+        tranche = Tranche.objects.select_for_update().select_related("agreement").get(pk=tranche_id)
+        if not policies.can_manage_agreement(actor, tranche.agreement):
+            raise ActionNotAllowed(_("You may not report for this agreement."))
+        if tranche.state != TrancheState.PAID:
+            raise DomainError(_("A use-of-funds report follows a paid tranche."))
+        report, created = UseOfFundsReport.objects.get_or_create(
+            tranche=tranche,
+            defaults={"org_unit_id": tranche.agreement.org_unit_id, "summary": summary, "submitted_on": submitted_on},
+        )
+        if not created:
+            if report.accepted:
+                raise DomainError(_("The report has already been accepted."))
+            report.summary, report.submitted_on = summary, submitted_on
+            report.save(update_fields=["summary", "submitted_on"])
+    return report
+
+
+def use_of_funds_accept(*, actor: User, report_id: int) -> UseOfFundsReport:
+    with transaction.atomic():
+        report = UseOfFundsReport.objects.select_for_update().get(pk=report_id)
+        if not policies.can_write(actor) or not can_manage_unit(actor, report.org_unit_id):
+            raise ActionNotAllowed(_("You may not accept this report."))
+        if not report.accepted:
+            report.accepted, report.accepted_by, report.accepted_on = True, actor, timezone.localdate()
+            report.save(update_fields=["accepted", "accepted_by", "accepted_on"])
+    return report
+
+
+# ---------------------------------------------------------------- approval and payment
+
+
+def open_flag_exists(agreement_id: int) -> bool:
+    return ExitFlag.objects.filter(agreement_id=agreement_id, state=FlagState.OPEN).exists()
+
+
+def _lock_payout(payout_id: int) -> tuple[Agreement, Payout]:
+    """Lock the agreement, then the payout: the same order as the recompute, so no deadlock."""
+    agreement_id = Payout.objects.filter(pk=payout_id).values_list("agreement_id", flat=True).first()
+    if agreement_id is None:
+        raise Payout.DoesNotExist
+    agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+    payout = Payout.objects.select_for_update().select_related("tranche").get(pk=payout_id)
+    return agreement, payout
+
+
+def payout_approve(*, actor: User, payout_id: int) -> Payout:
+    with transaction.atomic():
+        agreement, payout = _lock_payout(payout_id)
+        if payout.state in (PayoutState.PAID, PayoutState.APPROVED):
+            raise DomainError(_("This payout has already been approved."), code="invalid_state")
+        if payout.state == PayoutState.HELD or open_flag_exists(agreement.pk):
+            raise DomainError(_("This payout is held by an open exit flag and cannot be approved."), code="held")
+        if agreement.state != AgreementState.ACTIVE:
+            raise DomainError(_("The agreement is not active."), code="invalid_state")
+        if payout.approver_level == ApproverLevel.DISTRICT and is_unit_officer(actor) and not is_office(actor):
+            raise ActionNotAllowed(
+                _("%(amount)s is above your unit's approval limit; the district office approves this payout.")
+                % {"amount": f"{payout.amount:,.2f}"}
+            )
+        if payout.prepared_by_id is not None and payout.prepared_by_id == actor.pk:
+            raise ActionNotAllowed(_("You prepared this payout; another officer must approve it."))
+        payout.approved_by, payout.approved_at = actor, timezone.now()
+        PAYOUT_WORKFLOW.apply(payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at"))
+    return payout
+
+
+def _ledger_lock() -> None:
+    """Serialise appends so each entry chains to exactly one predecessor."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
+
+
+def ledger_payload(entry: LedgerEntry) -> str:
+    return json.dumps(
+        [
+            entry.agreement_id,
+            entry.payout_id,
+            entry.org_unit_id,
+            entry.kind,
+            f"{Decimal(entry.amount):.2f}",
+            entry.voucher,
+            entry.entry_date.isoformat(),
+            entry.recorded_by_id,
+            entry.recorded_at.isoformat(),
+            entry.note,
+            entry.prev_hash,
+        ],
+        ensure_ascii=False,
+    )
+
+
+def ledger_hash(entry: LedgerEntry) -> str:
+    return hashlib.sha256(ledger_payload(entry).encode()).hexdigest()
+
+
+def _ledger_append(**fields) -> LedgerEntry:
+    _ledger_lock()
+    prev = LedgerEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+    entry = LedgerEntry(recorded_at=timezone.now(), prev_hash=prev or "", **fields)
+    entry.hash = ledger_hash(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _check_entry_date(value: date | None, field: str) -> date:
+    today = timezone.localdate()
+    if value is None:
+        return today
+    if value > today:
+        raise DomainError(_("The date cannot be in the future."), field=field)
+    return value
+
+
+def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | None = None) -> tuple[LedgerEntry, bool]:
+    """Record the payment of an approved payout. Returns ``(payment, created)``: paying a payout
+    that is already paid returns its payment and writes nothing, however often or at once it is
+    called."""
+    if not policies.can_record_payment(actor):
+        raise ActionNotAllowed(_("Only finance records payments."))
+    voucher = (voucher or "").strip()
+    if not voucher:
+        raise DomainError(_("Enter the payment voucher number."), field="voucher")
+    if len(voucher) > 40:
+        raise DomainError(_("A voucher number has at most 40 characters."), field="voucher")
+    paid_on = _check_entry_date(paid_on, "paid_on")
+    try:
+        with transaction.atomic():
+            agreement, payout = _lock_payout(payout_id)
+            existing = LedgerEntry.objects.filter(payout=payout, kind=LedgerKind.PAYMENT).first()
+            if existing is not None:
+                return existing, False
+            if payout.state == PayoutState.HELD or open_flag_exists(agreement.pk):
+                raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
+            if payout.state != PayoutState.APPROVED:
+                raise DomainError(_("Only an approved payout can be paid."), code="invalid_state")
+            if agreement.paid_total + payout.amount > agreement.total:
+                raise DomainError(_("The payment would exceed the agreement's total."))
+            entry = _ledger_append(
+                agreement=agreement,
+                payout=payout,
+                org_unit_id=payout.org_unit_id,
+                kind=LedgerKind.PAYMENT,
+                amount=payout.amount,
+                voucher=voucher,
+                entry_date=paid_on,
+                recorded_by=actor,
+            )
+            Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") + payout.amount)
+            Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.PAID)
+            payout.voucher, payout.paid_at = voucher, timezone.now()
+            PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, extra_fields=("voucher", "paid_at"))
+            agreement.refresh_from_db()
+            settled = not agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).exists()
+            if settled and agreement.state == AgreementState.ACTIVE:
+                AGREEMENT_WORKFLOW.apply(
+                    agreement, action="complete", actor=actor, reason=str(_("All tranches settled."))
+                )
+            return entry, True
+    except IntegrityError:
+        # A concurrent call won the unique index first (possible only without the row lock,
+        # e.g. a replica lag); its payment is the one.
+        existing = LedgerEntry.objects.filter(payout_id=payout_id, kind=LedgerKind.PAYMENT).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def payout_reverse(*, actor: User, payout_id: int, voucher: str, reason: str) -> LedgerEntry:
+    """A payment made in error is reversed by a new negative entry; the tranche is cancelled
+    (re-paying it takes a new tranche), nothing is edited."""
+    if not policies.can_record_payment(actor):
+        raise ActionNotAllowed(_("Only finance records reversals."))
+    voucher = (voucher or "").strip()
+    if not voucher:
+        raise DomainError(_("Enter the reversal voucher number."), field="voucher")
+    with transaction.atomic():
+        agreement, payout = _lock_payout(payout_id)
+        PAYOUT_WORKFLOW.apply(payout, action="reverse", actor=actor, reason=reason)
+        entry = _ledger_append(
+            agreement=agreement,
+            payout=payout,
+            org_unit_id=payout.org_unit_id,
+            kind=LedgerKind.REVERSAL,
+            amount=-payout.amount,
+            voucher=voucher,
+            entry_date=timezone.localdate(),
+            recorded_by=actor,
+            note=reason,
+        )
+        Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") - payout.amount)
+        Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.CANCELLED)
+    return entry
+
+
+# ---------------------------------------------------------------- exits
+
+
+def exit_flag_dismiss(*, actor: User, flag_id: int, reason: str) -> ExitFlag:
+    from .engine import release_holds
+
+    with transaction.atomic():
+        flag = ExitFlag.objects.select_for_update().get(pk=flag_id)
+        flag.closed_at, flag.closed_by, flag.reason = timezone.now(), actor, (reason or "").strip()
+        FLAG_WORKFLOW.apply(
+            flag, action="dismiss", actor=actor, reason=reason or "", extra_fields=("closed_at", "closed_by", "reason")
+        )
+        release_holds(agreement_ids=[flag.agreement_id])
+    return flag
+
+
+def exit_case_open(*, actor: User, agreement_id: int, flag_ids: list[int] | None = None, note: str = "") -> ExitCase:
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        if not policies.can_open_case(actor, agreement):
+            raise ActionNotAllowed(_("You may not open an exit case for this agreement."))
+        if agreement.state not in (AgreementState.ACTIVE, AgreementState.SUSPENDED):
+            raise DomainError(_("Only an agreement in force can have an exit case."), code="invalid_state")
+        if agreement.exit_cases.filter(state__in=(CaseState.INVESTIGATION, CaseState.RECTIFICATION)).exists():
+            raise DomainError(_("This agreement already has an open exit case."))
+        case = ExitCase.objects.create(agreement=agreement, org_unit_id=agreement.org_unit_id, opened_by=actor)
+        flags = ExitFlag.objects.filter(agreement=agreement, pk__in=flag_ids or [])
+        if not flag_ids:
+            flags = ExitFlag.objects.filter(agreement=agreement, state=FlagState.OPEN)
+        case.flags.set(flags)
+        from qinhuai_talent.core.workflow import log_transition
+
+        log_transition(
+            case, action="open", from_state="", to_state=case.state, actor=actor, reason=note or str(_("Case opened"))
+        )
+    return case
+
+
+def exit_case_rectify(*, actor: User, case_id: int, due: date, reason: str) -> ExitCase:
+    if due is None or due <= timezone.localdate():
+        raise DomainError(_("The rectification deadline must be a future date."), field="rectification_due")
+    with transaction.atomic():
+        case = ExitCase.objects.select_for_update().get(pk=case_id)
+        case.rectification_due = due
+        CASE_WORKFLOW.apply(case, action="rectify", actor=actor, reason=reason, extra_fields=("rectification_due",))
+    return case
+
+
+def exit_case_continue(*, actor: User, case_id: int, reason: str) -> ExitCase:
+    with transaction.atomic():
+        case = ExitCase.objects.select_for_update().get(pk=case_id)
+        case.decision, case.decided_at = (reason or "").strip(), timezone.now()
+        CASE_WORKFLOW.apply(
+            case, action="continue", actor=actor, reason=reason, extra_fields=("decision", "decided_at")
+        )
+    return case
+
+
+def _cancel_unpaid(agreement: Agreement) -> int:
+    tranche_ids = list(agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).values_list("pk", flat=True))
+    Payout.objects.filter(tranche_id__in=tranche_ids, state__in=OPEN_PAYOUT_STATES).update(state=PayoutState.CANCELLED)
+    return Tranche.objects.filter(pk__in=tranche_ids).update(state=TrancheState.CANCELLED)
+
+
+def exit_case_exit(*, actor: User, case_id: int, reason: str, recovery_due) -> ExitCase:
+    """Exit the venture: terminate the agreement, cancel the remaining tranches, set what to recover."""
+    amount = parse_money(recovery_due, field="recovery_due")
+    with transaction.atomic():
+        agreement_id = ExitCase.objects.filter(pk=case_id).values_list("agreement_id", flat=True).get()
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        case = ExitCase.objects.select_for_update().get(pk=case_id)
+        if amount > agreement.paid_total:
+            raise DomainError(
+                _("No more than the %(paid)s paid can be recovered.") % {"paid": f"{agreement.paid_total:,.2f}"},
+                field="recovery_due",
+            )
+        case.decision, case.decided_at, case.recovery_due = (reason or "").strip(), timezone.now(), amount
+        CASE_WORKFLOW.apply(
+            case, action="exit", actor=actor, reason=reason, extra_fields=("decision", "decided_at", "recovery_due")
+        )
+        AGREEMENT_WORKFLOW.apply(agreement, action="terminate", actor=actor, reason=reason)
+        _cancel_unpaid(agreement)
+    return case
+
+
+def exit_case_record_recovery(
+    *, actor: User, case_id: int, amount, voucher: str, received_on: date | None = None
+) -> LedgerEntry:
+    if not policies.can_record_recovery(actor):
+        raise ActionNotAllowed(_("Only finance records recoveries."))
+    amount = parse_money(amount, field="amount", allow_zero=False)
+    voucher = (voucher or "").strip()
+    if not voucher:
+        raise DomainError(_("Enter the receipt voucher number."), field="voucher")
+    received_on = _check_entry_date(received_on, "received_on")
+    with transaction.atomic():
+        agreement_id = ExitCase.objects.filter(pk=case_id).values_list("agreement_id", flat=True).get()
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+        case = ExitCase.objects.select_for_update().get(pk=case_id)
+        if case.state != CaseState.EXITED:
+            raise DomainError(_("Recoveries follow an exit decision."), code="invalid_state")
+        if case.recovered + amount > case.recovery_due:
+            raise DomainError(
+                _("Only %(left)s remains to be recovered.") % {"left": f"{case.recovery_due - case.recovered:,.2f}"},
+                field="amount",
+            )
+        entry = _ledger_append(
+            agreement=agreement,
+            payout=None,
+            org_unit_id=agreement.org_unit_id,
+            kind=LedgerKind.RECOVERY,
+            amount=-amount,
+            voucher=voucher,
+            entry_date=received_on,
+            recorded_by=actor,
+            note=str(_("Recovery for exit case %(id)s") % {"id": case.pk}),
+        )
+        ExitCase.objects.filter(pk=case.pk).update(recovered=F("recovered") + amount)
+    return entry
+
+
+def verify_ledger(progress=None) -> list[str]:
+    """Walk the ledger's hash chain in order; name each edited entry and each gap."""
+    problems: list[str] = []
+    total = LedgerEntry.objects.count()
+    previous = ""
+    for done, entry in enumerate(LedgerEntry.objects.order_by("id").iterator(chunk_size=2000), start=1):
+        if ledger_hash(entry) != entry.hash:
+            problems.append(f"ledger entry {entry.pk} was edited")
+        elif entry.prev_hash != previous:
+            problems.append(f"a ledger entry before {entry.pk} is missing")
+        previous = entry.hash
+        if progress is not None:
+            progress(done, total)
+    return problems

@@ -1,0 +1,503 @@
+"""Web pages of the funding app: thin; parse, call one service or selector, render."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enterprises.models import Enterprise
+from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
+from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.views import paginate
+from qinhuai_talent.core.workflow import transitions_of
+from talents.models import Application
+
+from . import explain, policies, selectors, services
+from .exports import export_response
+from .forms import (
+    AgreementForm,
+    EvidenceForm,
+    ExitDecisionForm,
+    PayForm,
+    ReasonForm,
+    RecoveryForm,
+    RectifyForm,
+    UseOfFundsForm,
+)
+from .models import AgreementState, ExitRule, FlagState, LedgerEntry, Milestone, Tranche, UseOfFundsReport
+
+
+def funding_reader(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not policies.can_see_funding(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _redirect(url: str, request, exc: DomainError | None = None, ok: str = ""):
+    if exc is not None:
+        messages.error(request, str(exc.message))
+    elif ok:
+        messages.success(request, ok)
+    return HttpResponseRedirect(url)
+
+
+def _fmt(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
+# ---------------------------------------------------------------- agreements
+
+
+@funding_reader
+def agreement_list(request):
+    qs = selectors.agreements_for(request.user).order_by("-starts_on", "number")
+    unit, state, q = request.GET.get("unit", ""), request.GET.get("state", ""), request.GET.get("q", "").strip()
+    if unit:
+        qs = qs.filter(org_unit__code=unit)
+    if state in AgreementState.values:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(enterprise__name__icontains=q) | qs.filter(number__icontains=q)
+    fmt = _fmt(request)
+    if fmt:
+        headers = [
+            _("Number"),
+            _("Enterprise"),
+            _("Talent"),
+            _("Unit"),
+            _("State"),
+            _("Total"),
+            _("Paid"),
+            _("Eligible"),
+            _("Held"),
+            _("Remaining"),
+        ]
+        rows = (
+            [
+                a.number,
+                a.enterprise.name,
+                a.talent.name,
+                a.org_unit.name,
+                a.get_state_display(),
+                a.total,
+                a.paid_total,
+                a.eligible_amount,
+                a.held_amount,
+                a.waiting_amount,
+            ]
+            for a in qs
+        )
+        return export_response("agreements", headers, rows, fmt)
+    page = paginate(request, qs)
+    for a in page:
+        a.bars = selectors.progress_of(a)
+    return render(
+        request,
+        "funding/agreement_list.html",
+        {
+            "page": page,
+            "units": selectors.units_for_filter(request.user),
+            "states": AgreementState.choices,
+            "unit": unit,
+            "state": state,
+            "q": q,
+            "can_create": policies.can_write(request.user) and (is_office(request.user) or request.user.org_unit_id),
+        },
+    )
+
+
+@funding_reader
+def agreement_detail(request, pk: int):
+    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
+    user = request.user
+    tranches = list(
+        Tranche.objects.filter(agreement=agreement).prefetch_related("milestones").select_related("use_of_funds")
+    )
+    payouts = {p.tranche_id: p for p in agreement.payouts.all()}
+    for t in tranches:
+        t.payout_obj = payouts.get(t.pk)
+        if t.payout_obj is not None:
+            t.payout_text = explain.render(t.payout_obj.reasons)
+        t.report = getattr(t, "use_of_funds", None) if hasattr(t, "use_of_funds") else None
+    context = {
+        "agreement": agreement,
+        "bars": selectors.progress_of(agreement),
+        "tranches": tranches,
+        "ledger": agreement.ledger.select_related("recorded_by").order_by("id"),
+        "flags": agreement.exit_flags.order_by("-raised_at"),
+        "cases": agreement.exit_cases.order_by("-opened_at"),
+        "actions": [t for t in services.AGREEMENT_WORKFLOW.available(agreement, user) if t.action != "complete"],
+        "can_manage": policies.can_manage_agreement(user, agreement),
+        "can_open_case": policies.can_open_case(user, agreement)
+        and agreement.state in (AgreementState.ACTIVE, AgreementState.SUSPENDED),
+        "transitions": transitions_of(agreement),
+        "history": history_rows(agreement) if can_see_history(user) else None,
+        "evidence_form": EvidenceForm(),
+        "report_form": UseOfFundsForm(),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "funding/agreement_detail.html", context)
+
+
+@funding_reader
+def agreement_create(request):
+    user = request.user
+    if not policies.can_write(user) or not (is_office(user) or user.org_unit_id):
+        raise Http404
+    kwargs = {
+        "applications": scope_units(Application.objects.select_related("talent", "call"), user),
+        "enterprises": scope_units(Enterprise.objects.all(), user),
+        "budgets": selectors.budgets_for(user),
+    }
+    form = AgreementForm(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return _redirect(
+                reverse("funding:agreement-detail", args=[agreement.pk]),
+                request,
+                ok=_("Agreement %(number)s drafted.") % {"number": agreement.number},
+            )
+    return render(request, "funding/agreement_form.html", {"form": form})
+
+
+@require_POST
+@funding_reader
+def agreement_action(request, pk: int, action: str):
+    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
+    url = reverse("funding:agreement-detail", args=[agreement.pk])
+    try:
+        services.agreement_transition(
+            actor=request.user, agreement_id=agreement.pk, action=action, reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Done."))
+
+
+@require_POST
+@funding_reader
+def milestone_verify(request, pk: int):
+    milestone = get_or_404(
+        Milestone.objects.filter(tranche__agreement__in=selectors.agreements_for(request.user).values("pk")), pk=pk
+    )
+    url = reverse("funding:agreement-detail", args=[milestone.tranche.agreement_id])
+    try:
+        services.milestone_verify(actor=request.user, milestone_id=pk, evidence=request.POST.get("evidence", ""))
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Milestone verified; the next recompute proposes the payout."))
+
+
+@require_POST
+@funding_reader
+def use_of_funds_submit(request, pk: int):
+    tranche = get_or_404(selectors.tranches_for(request.user), pk=pk)
+    url = reverse("funding:agreement-detail", args=[tranche.agreement_id])
+    form = UseOfFundsForm(request.POST)
+    if not form.is_valid():
+        return _redirect(url, request, DomainError(_("Fill in the summary and the date.")))
+    try:
+        services.use_of_funds_submit(actor=request.user, tranche_id=pk, **form.cleaned_data)
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Use-of-funds report recorded."))
+
+
+@require_POST
+@funding_reader
+def use_of_funds_accept(request, pk: int):
+    report = get_or_404(scope_units(UseOfFundsReport.objects.all(), request.user), pk=pk)
+    url = reverse("funding:agreement-detail", args=[report.tranche.agreement_id])
+    try:
+        services.use_of_funds_accept(actor=request.user, report_id=pk)
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Report accepted."))
+
+
+# ---------------------------------------------------------------- payouts
+
+
+@funding_reader
+def payout_queue(request):
+    page = paginate(request, selectors.approval_queue(request.user))
+    return render(
+        request,
+        "funding/payout_queue.html",
+        {"page": page, "title": _("Payouts awaiting your approval"), "mode": "approve"},
+    )
+
+
+@funding_reader
+def finance_queue(request):
+    page = paginate(request, selectors.finance_queue(request.user))
+    return render(
+        request,
+        "funding/payout_queue.html",
+        {"page": page, "title": _("Approved payouts awaiting payment"), "mode": "pay", "pay_form": PayForm()},
+    )
+
+
+@funding_reader
+def payout_detail(request, pk: int):
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    user = request.user
+    return render(
+        request,
+        "funding/payout_detail.html",
+        {
+            "payout": payout,
+            "text": explain.render(payout.reasons),
+            "can_approve": payout.state == "proposed"
+            and policies.can_approve_payout(user, payout)
+            and payout.prepared_by_id != user.pk,
+            "can_pay": payout.state == "approved" and policies.can_record_payment(user),
+            "pay_form": PayForm(),
+            "ledger": payout.ledger.all(),
+            "transitions": transitions_of(payout),
+            "history": history_rows(payout) if can_see_history(user) else None,
+        },
+    )
+
+
+@require_POST
+@funding_reader
+def payout_approve(request, pk: int):
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    url = request.POST.get("next") or reverse("funding:payout-detail", args=[payout.pk])
+    if not url.startswith("/"):
+        url = reverse("funding:payout-detail", args=[payout.pk])
+    try:
+        services.payout_approve(actor=request.user, payout_id=payout.pk)
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Payout approved; finance will record the payment."))
+
+
+@require_POST
+@funding_reader
+def payout_pay(request, pk: int):
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    url = reverse("funding:payout-detail", args=[payout.pk])
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        return _redirect(url, request, DomainError(_("Enter the payment voucher number.")))
+    try:
+        entry, created = services.payout_pay(
+            actor=request.user,
+            payout_id=payout.pk,
+            voucher=form.cleaned_data["voucher"],
+            paid_on=form.cleaned_data["paid_on"],
+        )
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    if not created:
+        return _redirect(
+            url,
+            request,
+            ok=_("This payout was already paid (voucher %(v)s); nothing was recorded twice.") % {"v": entry.voucher},
+        )
+    return _redirect(url, request, ok=_("Payment recorded in the ledger."))
+
+
+# ---------------------------------------------------------------- ledger, budgets, forecast
+
+
+@funding_reader
+def ledger(request):
+    qs = selectors.ledger_for(request.user).order_by("-id")
+    if request.GET.get("agreement", "").isdigit():
+        qs = qs.filter(agreement_id=int(request.GET["agreement"]))
+    fmt = _fmt(request)
+    if fmt:
+        headers = [
+            _("Date"),
+            _("Kind"),
+            _("Agreement"),
+            _("Unit"),
+            _("Amount"),
+            _("Voucher"),
+            _("Recorded by"),
+            _("Hash"),
+        ]
+        rows = (
+            [
+                e.entry_date.isoformat(),
+                e.get_kind_display(),
+                e.agreement.number,
+                e.org_unit.name,
+                e.amount,
+                e.voucher,
+                e.recorded_by.username if e.recorded_by else "",
+                e.hash,
+            ]
+            for e in qs
+        )
+        return export_response("ledger", headers, rows, fmt)
+    return render(request, "funding/ledger.html", {"page": paginate(request, qs)})
+
+
+@funding_reader
+def budget_list(request):
+    qs = selectors.budgets_for(request.user).order_by("-year", "org_unit__code", "source")
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
+    rows = list(qs)
+    for b in rows:
+        b.committed = b.live + b.ended_paid
+        b.available = b.amount - b.committed
+    fmt = _fmt(request)
+    if fmt:
+        headers = [_("Year"), _("Unit"), _("Source"), _("Amount"), _("Committed"), _("Paid"), _("Available")]
+        data = (
+            [b.year, b.org_unit.name, b.get_source_display(), b.amount, b.committed, b.paid, b.available] for b in rows
+        )
+        return export_response("budgets", headers, data, fmt)
+    return render(request, "funding/budget_list.html", {"budgets": rows})
+
+
+@funding_reader
+def forecast(request):
+    data = selectors.cash_flow_forecast(unit_scope(request.user))
+    fmt = _fmt(request)
+    if fmt:
+        headers = (
+            [_("Unit")]
+            + [f"{q} {_('eligible')}" for q in data["quarters"]]
+            + [f"{q} {_('likely')}" for q in data["quarters"]]
+        )
+        rows = (
+            [u["name"]] + [c["eligible"] for c in u["quarters"]] + [c["likely"] for c in u["quarters"]]
+            for u in data["units"]
+        )
+        return export_response("forecast", headers, rows, fmt)
+    return render(request, "funding/forecast.html", {"data": data})
+
+
+# ---------------------------------------------------------------- exits
+
+
+@funding_reader
+def exit_board(request):
+    board = selectors.exit_board(request.user)
+    flags = (
+        selectors.flags_for(request.user).filter(state=FlagState.OPEN).order_by("org_unit__code", "rule", "-raised_at")
+    )
+    rule = request.GET.get("rule", "")
+    if rule in ExitRule.values:
+        flags = flags.filter(rule=rule)
+    return render(
+        request,
+        "funding/exit_board.html",
+        {"board": board, "page": paginate(request, flags), "reason_form": ReasonForm(), "rule": rule},
+    )
+
+
+@require_POST
+@funding_reader
+def flag_dismiss(request, pk: int):
+    flag = get_or_404(selectors.flags_for(request.user), pk=pk)
+    url = reverse("funding:exit-board")
+    try:
+        services.exit_flag_dismiss(actor=request.user, flag_id=flag.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Flag dismissed."))
+
+
+@require_POST
+@funding_reader
+def case_open(request, pk: int):
+    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
+    try:
+        case = services.exit_case_open(
+            actor=request.user, agreement_id=agreement.pk, note=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        return _redirect(reverse("funding:agreement-detail", args=[agreement.pk]), request, exc)
+    return _redirect(reverse("funding:case-detail", args=[case.pk]), request, ok=_("Exit case opened."))
+
+
+@funding_reader
+def case_detail(request, pk: int):
+    case = get_or_404(selectors.cases_for(request.user), pk=pk)
+    user = request.user
+    return render(
+        request,
+        "funding/case_detail.html",
+        {
+            "case": case,
+            "flags": case.flags.all(),
+            "actions": {t.action for t in services.CASE_WORKFLOW.available(case, user)},
+            "can_recover": case.state == "exited"
+            and policies.can_record_recovery(user)
+            and case.recovered < case.recovery_due,
+            "rectify_form": RectifyForm(),
+            "reason_form": ReasonForm(),
+            "exit_form": ExitDecisionForm(initial={"recovery_due": case.agreement.paid_total}),
+            "recovery_form": RecoveryForm(),
+            "ledger": LedgerEntry.objects.filter(agreement=case.agreement, kind="recovery").order_by("id"),
+            "transitions": transitions_of(case),
+            "history": history_rows(case) if can_see_history(user) else None,
+        },
+    )
+
+
+@require_POST
+@funding_reader
+def case_action(request, pk: int, action: str):
+    case = get_or_404(selectors.cases_for(request.user), pk=pk)
+    url = reverse("funding:case-detail", args=[case.pk])
+    post = request.POST
+    try:
+        if action == "rectify":
+            form = RectifyForm(post)
+            if not form.is_valid():
+                raise DomainError(_("Give a deadline and what must be rectified."))
+            services.exit_case_rectify(
+                actor=request.user,
+                case_id=case.pk,
+                due=form.cleaned_data["rectification_due"],
+                reason=form.cleaned_data["reason"],
+            )
+        elif action == "continue":
+            services.exit_case_continue(actor=request.user, case_id=case.pk, reason=post.get("reason", ""))
+        elif action == "exit":
+            services.exit_case_exit(
+                actor=request.user,
+                case_id=case.pk,
+                reason=post.get("reason", ""),
+                recovery_due=post.get("recovery_due"),
+            )
+        elif action == "recover":
+            form = RecoveryForm(post)
+            if not form.is_valid():
+                raise DomainError(_("Enter the amount and the receipt voucher."))
+            services.exit_case_record_recovery(
+                actor=request.user,
+                case_id=case.pk,
+                amount=form.cleaned_data["amount"],
+                voucher=form.cleaned_data["voucher"],
+                received_on=form.cleaned_data["received_on"],
+            )
+        else:
+            raise Http404
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Done."))
