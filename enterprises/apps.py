@@ -7,4 +7,21 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Talent enterprises")
 
     def ready(self) -> None:
+        from qinhuai_talent.core.models import Role
+        from qinhuai_talent.core.registry import NavItem, register_attention, register_nav
+
         from . import tasks  # noqa: F401  (registers recompute_enterprise_figures)
+        from .selectors import attention
+
+        readers = (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE)
+        officers = (Role.OFFICE, Role.STREET, Role.PARK)
+        section = _("Enterprises")
+        register_nav(
+            NavItem(_("Talent enterprises"), "enterprises:list", readers, section, 30),
+            NavItem(_("Support plans (一企一策)"), "enterprises:support-plan", officers, section, 31),
+            NavItem(_("Import operating data"), "enterprises:imports", officers, section, 32),
+            NavItem(_("Maker spaces"), "enterprises:maker-spaces", readers, section, 33),
+            NavItem(_("Mentors"), "enterprises:mentors", readers, section, 34),
+            NavItem(_("Class rules"), "enterprises:class-rules", (Role.OFFICE, Role.LEADER), section, 35),
+        )
+        register_attention(attention)

@@ -102,6 +102,11 @@ def mentors_for(user: User) -> QuerySet[Mentor]:
     return qs.filter(Q(org_unit__isnull=True) | Q(org_unit__in=units))
 
 
+def class_changes_for(user: User) -> QuerySet[ClassChange]:
+    qs = ClassChange.objects.select_related("enterprise__org_unit").order_by("-changed_at", "-id")
+    return access.scope_units(qs, user, "enterprise__org_unit")
+
+
 def imports_for(user: User) -> QuerySet[ReportImport]:
     qs = ReportImport.objects.select_related("org_unit", "uploaded_by").defer("rows")
     if access.is_office(user):
@@ -199,3 +204,23 @@ def enterprise_counts_by_unit(units: Units = None) -> dict[int, dict]:
         .order_by("org_unit")
     )
     return {row.pop("org_unit"): row for row in rows}
+
+
+def attention(user: User) -> list:
+    """Home page: the officer's overdue plan items (one count query)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from qinhuai_talent.core.registry import Attention
+
+    if not (access.is_office(user) or access.is_unit_officer(user)):
+        return []
+    overdue = overdue_items_for(user).count()
+    return [
+        Attention(
+            label=_("Overdue services in enterprise support plans"),
+            count=overdue,
+            url=reverse("enterprises:support-plan") + "?overdue=true",
+            level="danger",
+        )
+    ]

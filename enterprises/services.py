@@ -48,6 +48,8 @@ from .models import (
     Founder,
     Grade,
     Listing,
+    MakerSpace,
+    Mentor,
     OperatingReport,
     PeriodKind,
     RevenueTier,
@@ -451,6 +453,37 @@ def visit_log(
         notes=notes,
         follow_up=follow_up,
     )
+
+
+# --- Registries: maker spaces and mentors ----------------------------------------------------------
+
+
+@transaction.atomic
+def maker_space_save(*, actor: User, space: MakerSpace | None = None, **data) -> MakerSpace:
+    if not policies.can_edit_registries(actor):
+        raise ActionNotAllowed(_("Only the district talent office keeps the maker-space registry."))
+    target = space or MakerSpace()
+    for key, value in data.items():
+        setattr(target, key, value)
+    if MakerSpace.objects.exclude(pk=target.pk).filter(name=target.name).exists():
+        raise DomainError(_("A maker space with this name is already registered."), field="name")
+    target.save()
+    return target
+
+
+@transaction.atomic
+def mentor_save(*, actor: User, mentor: Mentor | None = None, enterprises=None, **data) -> Mentor:
+    if not policies.can_edit_registries(actor):
+        raise ActionNotAllowed(_("Only the district talent office keeps the mentor registry."))
+    target = mentor or Mentor()
+    for key, value in data.items():
+        setattr(target, key, value)
+    if Mentor.objects.exclude(pk=target.pk).filter(name=target.name).exists():
+        raise DomainError(_("A mentor with this name is already registered."), field="name")
+    target.save()
+    if enterprises is not None:
+        target.enterprises.set(enterprises)
+    return target
 
 
 # --- Class rules ---------------------------------------------------------------------------------

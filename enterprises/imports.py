@@ -1,0 +1,435 @@
+"""Operating data in and out of spreadsheets: the template, the checked import, CSV and XLSX export.
+
+An upload is read in streaming mode with size, row and column limits, so that a hostile file
+costs bounded time and memory; every problem is reported with its row number, and nothing is
+imported unless the whole file is clean and the person confirms it.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from stdnum.cn import uscc
+
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.models import OrgUnit, User
+
+from . import policies
+from .models import Enterprise, ImportState, OperatingReport, PeriodKind, ReportImport
+from .services import REPORT_AMOUNTS, REPORT_COUNTS, amounts_check, period_check, recompute_after_change
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# A zip whose members inflate beyond this is refused before openpyxl parses it (zip bombs).
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_LISTED_ERRORS = 200
+
+# (field, header). The headers are the district's own wording, in Chinese whatever the page
+# language, so that the same template circulates between the office and the units.
+COLUMNS = [
+    ("credit_code", "统一社会信用代码"),
+    ("name", "企业名称"),
+    ("year", "年度"),
+    ("quarter", "季度（年报留空）"),
+    ("sales", "销售收入（元）"),
+    ("main_revenue", "主营业务收入（元）"),
+    ("net_profit", "净利润（元）"),
+    ("tax_paid", "纳税额（元）"),
+    ("employees", "从业人数"),
+    ("insured_employees", "社保缴纳人数"),
+    ("rnd_spend", "研发投入（元）"),
+    ("patents_filed", "专利申请数"),
+    ("patents_granted", "专利授权数"),
+]
+HEADERS = [h for _f, h in COLUMNS]
+FIELDS = [f for f, _h in COLUMNS]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class CheckResult:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+
+    def add(self, row: int | None, message: str, column: str = "") -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append({"row": row, "column": column, "message": str(message)})
+
+
+# --- Template and export -------------------------------------------------------------------------
+
+
+def template_xlsx(enterprises=()) -> bytes:
+    """The import template: the headers, and one row per enterprise to fill in (code and name)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Operating data"))
+    ws.append(_header_cells(wb))
+    for enterprise in enterprises:
+        ws.append([enterprise.credit_code, enterprise.name])
+    return _save(wb)
+
+
+def _header_cells(wb):
+    from openpyxl.cell import WriteOnlyCell
+
+    ws = wb.worksheets[0]
+    cells = []
+    for header in HEADERS:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
+
+
+def _save(wb) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _export_row(report: OperatingReport) -> list:
+    return [
+        report.enterprise.credit_code,
+        report.enterprise.name,
+        report.year,
+        report.quarter if report.period_kind == PeriodKind.QUARTER else "",
+        *(getattr(report, f) for f in ("sales", "main_revenue", "net_profit", "tax_paid")),
+        report.employees,
+        report.insured_employees,
+        report.rnd_spend,
+        report.patents_filed,
+        report.patents_granted,
+    ]
+
+
+def export_csv(reports) -> bytes:
+    """CSV with a BOM so that Excel opens the Chinese headers correctly; same columns as the template."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADERS)
+    for report in reports.iterator(chunk_size=2000):
+        writer.writerow([_csv_safe(v) for v in _export_row(report)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_safe(value):
+    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def export_xlsx(reports) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Operating data"))
+    ws.append(_header_cells(wb))
+    for report in reports.iterator(chunk_size=2000):
+        ws.append([_csv_safe(v) if isinstance(v, str) else v for v in _export_row(report)])
+    return _save(wb)
+
+
+# --- Reading and checking an upload ----------------------------------------------------------------
+
+
+def _open_workbook(data: bytes):
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("The file is larger than %(mb)s MB; please split it.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    if not data or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DomainError(_("The file is not an Excel workbook (.xlsx). Please use the template."), field="file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+                raise DomainError(_("The workbook is too large once unpacked; please split it."), field="file")
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except DomainError:
+        raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise DomainError(
+            _("The file could not be read as an Excel workbook (.xlsx). Please use the template."), field="file"
+        ) from None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value, column: str) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0)
+    if isinstance(value, bool) or isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        raise DomainError(_("“%(value)s” in “%(column)s” is not a number.") % {"value": value, "column": column})
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise DomainError(
+            _("“%(value)s” in “%(column)s” is not a number.") % {"value": value, "column": column}
+        ) from None
+    if not number.is_finite():
+        raise DomainError(_("“%(value)s” in “%(column)s” is not a number.") % {"value": value, "column": column})
+    return number
+
+
+def _whole(value, column: str) -> int | None:
+    number = _number(value, column)
+    if number != number.to_integral_value():
+        raise DomainError(_("“%(value)s” in “%(column)s” is not a whole number.") % {"value": value, "column": column})
+    return int(number)
+
+
+def check_rows(rows, *, enterprises: dict[str, Enterprise], today: datetime.date | None = None) -> CheckResult:
+    """Check spreadsheet rows (header first). ``enterprises`` maps the credit codes the uploader
+    may import for to their enterprises; any other code is reported as unknown."""
+    result = CheckResult()
+    today = today or timezone.localdate()
+    header = next(rows, None)
+    found = [_cell_text(v) for v in (header or ())]
+    while found and not found[-1]:
+        found.pop()
+    if found != HEADERS:
+        result.add(
+            1,
+            _("The headers do not match the template. Expected: %(expected)s. Found: %(found)s.")
+            % {"expected": " | ".join(HEADERS), "found": " | ".join(found) or "—"},
+        )
+        return result
+    seen: dict[tuple, int] = {}
+    for number, raw in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            result.rows = []
+            result.add(None, _("The file has more than %(max)s data rows; please split it.") % {"max": MAX_ROWS})
+            return result
+        values = list(raw[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(raw[: len(COLUMNS)]))
+        if all(_cell_text(v) == "" for v in values):
+            continue
+        cells = dict(zip(FIELDS, values, strict=True))
+        formula = next(
+            (h for (f, h), v in zip(COLUMNS, values, strict=True) if isinstance(v, str) and v.startswith("=")), None
+        )
+        if formula:
+            result.add(number, _("The cell contains a formula; please paste the values only."), formula)
+            continue
+        row, ok = _check_row(number, cells, enterprises, today, result)
+        if not ok:
+            continue
+        key = (row["credit_code"], row["period_kind"], row["year"], row["quarter"])
+        if key in seen:
+            result.add(
+                number,
+                _("Duplicate row: the same enterprise and period as row %(row)s.") % {"row": seen[key]},
+                HEADERS[0],
+            )
+            continue
+        seen[key] = number
+        result.rows.append(row)
+    if not result.rows and not result.error_count:
+        result.add(None, _("The file has no data rows."))
+    return result
+
+
+def _check_row(number: int, cells: dict, enterprises: dict, today, result: CheckResult) -> tuple[dict, bool]:
+    header = dict(COLUMNS)
+    ok = True
+    code = uscc.compact(_cell_text(cells["credit_code"]))
+    enterprise = None
+    if not code:
+        result.add(number, _("The credit code is missing."), header["credit_code"])
+        ok = False
+    elif not uscc.is_valid(code):
+        result.add(
+            number, _("“%(code)s” is not a valid unified social credit code.") % {"code": code}, header["credit_code"]
+        )
+        ok = False
+    else:
+        enterprise = enterprises.get(code)
+        if enterprise is None:
+            result.add(
+                number,
+                _("Unknown credit code “%(code)s”: no enterprise of this import's scope has it.") % {"code": code},
+                header["credit_code"],
+            )
+            ok = False
+    year = quarter = None
+    try:
+        year = _whole(cells["year"], header["year"])
+        quarter = _whole(cells["quarter"], header["quarter"]) if _cell_text(cells["quarter"]) else None
+        if not year:
+            raise DomainError(_("The year is missing."))
+    except DomainError as exc:
+        result.add(number, exc.message, header["year"])
+        ok = False
+    period_kind = PeriodKind.YEAR if quarter is None else PeriodKind.QUARTER
+    if ok and enterprise is not None:
+        try:
+            period_check(
+                period_kind=period_kind, year=year, quarter=quarter, registered_on=enterprise.registered_on, today=today
+            )
+        except DomainError as exc:
+            result.add(number, exc.message, header["quarter"] if exc.field == "quarter" else header["year"])
+            ok = False
+    figures = {}
+    for name in REPORT_AMOUNTS + REPORT_COUNTS:
+        try:
+            if name in REPORT_COUNTS:
+                figures[name] = _whole(cells[name], header[name])
+            else:
+                figures[name] = _number(cells[name], header[name])
+            figures.update({name: amounts_check({name: figures[name]})[name]})
+        except DomainError as exc:
+            result.add(number, exc.message, header[name])
+            ok = False
+    if ok and figures["insured_employees"] > figures["employees"]:
+        result.add(
+            number,
+            _("The social-insurance headcount cannot exceed the number of employees."),
+            header["insured_employees"],
+        )
+        ok = False
+    if not ok:
+        return {}, False
+    row = {
+        "row": number,
+        "credit_code": code,
+        "enterprise": enterprise.pk,
+        "name": enterprise.name,
+        "period_kind": period_kind,
+        "year": year,
+        "quarter": quarter,
+        **{k: str(v) if isinstance(v, Decimal) else v for k, v in figures.items()},
+    }
+    return row, True
+
+
+# --- Services: check an upload, confirm it ----------------------------------------------------------
+
+
+def _scope_enterprises(actor: User, org_unit: OrgUnit | None) -> dict[str, Enterprise]:
+    qs = Enterprise.objects.only("pk", "credit_code", "name", "registered_on", "org_unit_id")
+    if org_unit is not None:
+        qs = qs.filter(org_unit=org_unit)
+    return {e.credit_code: e for e in qs}
+
+
+def _check_may_import(actor: User, org_unit: OrgUnit | None) -> None:
+    if not policies.can_import(actor):
+        raise ActionNotAllowed(_("Your role may not import operating data."))
+    if org_unit is None and not policies.can_import_whole_district(actor):
+        raise ActionNotAllowed(_("Only the district office imports for the whole district."))
+    if org_unit is not None and not policies.can_edit_unit(actor, org_unit.pk):
+        raise ActionNotAllowed(_("You may only import for your own unit."))
+
+
+def report_import_check(
+    *, actor: User, org_unit: OrgUnit | None, file_name: str, data: bytes, today: datetime.date | None = None
+) -> ReportImport:
+    """Read and check an upload; record the outcome (rows to import, or the errors). Imports nothing.
+
+    A file that cannot be read at all (not a workbook, too large) is refused with a DomainError
+    and leaves no record.
+    """
+    _check_may_import(actor, org_unit)
+    workbook = _open_workbook(data)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(max_col=len(COLUMNS) + 5, values_only=True)
+        result = check_rows(rows, enterprises=_scope_enterprises(actor, org_unit), today=today)
+    except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile):
+        raise DomainError(_("The workbook is damaged and could not be read to the end."), field="file") from None
+    finally:
+        workbook.close()
+    return ReportImport.objects.create(
+        org_unit=org_unit,
+        file_name=file_name[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        state=ImportState.REJECTED if result.error_count else ImportState.PREVIEWED,
+        row_count=len(result.rows),
+        errors=result.errors + ([{"row": None, "column": "", "message": _more(result)}] if _more(result) else []),
+        rows=[] if result.error_count else result.rows,
+        uploaded_by=actor,
+    )
+
+
+def _more(result: CheckResult) -> str:
+    hidden = result.error_count - len(result.errors)
+    if hidden <= 0:
+        return ""
+    return _("… and %(n)s more errors not listed.") % {"n": hidden}
+
+
+@transaction.atomic
+def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
+    """Import a checked upload whole: every row becomes the current report of its period (a row for
+    a period already reported is a correction: a new version, the earlier one kept), then the
+    figures are recomputed. Set-based: a fixed number of queries whatever the row count."""
+    batch = ReportImport.objects.select_for_update().select_related("org_unit").get(pk=batch.pk)
+    _check_may_import(actor, batch.org_unit)
+    if batch.state != ImportState.PREVIEWED:
+        raise DomainError(_("This upload has already been imported or has errors; nothing was changed."))
+    scope = Enterprise.objects.filter(pk__in={r["enterprise"] for r in batch.rows})
+    if batch.org_unit is not None:
+        scope = scope.filter(org_unit=batch.org_unit)
+    valid_ids = set(scope.values_list("pk", flat=True))
+    if any(r["enterprise"] not in valid_ids for r in batch.rows):
+        raise DomainError(
+            _("An enterprise of this upload has left the unit since it was checked; please upload again.")
+        )
+    existing = {}
+    for report in (
+        OperatingReport.objects.filter(enterprise_id__in=valid_ids, year__in={r["year"] for r in batch.rows})
+        .order_by("enterprise_id", "period_kind", "year", "quarter", "version")
+        .values("pk", "enterprise_id", "period_kind", "year", "quarter", "version", "is_current")
+    ):
+        key = (report["enterprise_id"], report["period_kind"], report["year"], report["quarter"])
+        existing[key] = report  # ordered by version: the last one kept is the latest
+    superseded, new = [], []
+    now = timezone.now()
+    for row in batch.rows:
+        key = (row["enterprise"], row["period_kind"], row["year"], row["quarter"])
+        previous = existing.get(key)
+        if previous is not None:
+            superseded.append((key, previous))
+        new.append(
+            OperatingReport(
+                enterprise_id=row["enterprise"],
+                period_kind=row["period_kind"],
+                year=row["year"],
+                quarter=row["quarter"],
+                version=previous["version"] + 1 if previous else 1,
+                is_current=True,
+                submitted_by=actor,
+                submitted_at=now,
+                source_import=batch,
+                **{name: Decimal(row[name]) for name in REPORT_AMOUNTS},
+                **{name: row[name] for name in REPORT_COUNTS},
+            )
+        )
+    if superseded:
+        OperatingReport.objects.filter(pk__in=[p["pk"] for _k, p in superseded], is_current=True).update(
+            is_current=False
+        )
+    OperatingReport.objects.bulk_create(new, batch_size=1000)
+    batch.state = ImportState.IMPORTED
+    batch.imported_at = now
+    batch.created_reports = len(new) - len(superseded)
+    batch.corrected_reports = len(superseded)
+    batch.save(update_fields=["state", "imported_at", "created_reports", "corrected_reports"])
+    recompute_after_change(org_unit=batch.org_unit, requested_by=actor)
+    return batch
