@@ -23,6 +23,9 @@ class AssessmentScheme(models.Model):
     unit_kind = models.CharField(_("unit kind"), max_length=20, choices=UnitKind.choices)
     name = models.CharField(_("name"), max_length=160)
     state = models.CharField(_("state"), max_length=8, choices=SchemeState.choices, default=SchemeState.DRAFT)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("copied from")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -60,6 +63,16 @@ class Indicator(models.Model):
     is_veto = models.BooleanField(_("veto item (一票否决)"), default=False)
     max_value = models.DecimalField(_("maximum manual value"), max_digits=16, decimal_places=2, null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    min_value = models.DecimalField(_("minimum manual value"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    # Bonus items: points earned per unit of the actual, up to the weight (the item's maximum).
+    points_per_unit = models.DecimalField(
+        _("bonus points per unit"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    unit_label = models.CharField(_("unit of measure"), max_length=20, blank=True)
+    # Parameters of the computed source (e.g. level weights, days allowed); see assessment.sources.
+    params = models.JSONField(_("source parameters"), default=dict, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["scheme_id", "order", "id"]
@@ -68,6 +81,45 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "key"], name="indicator_key_unique_in_scheme"),
             models.CheckConstraint(name="indicator_weight_not_negative", condition=Q(weight__gte=0)),
+            # A veto item zeroes the result; it carries no points of its own.
+            models.CheckConstraint(name="veto_item_has_no_weight", condition=Q(is_veto=False) | Q(weight=0)),
+            models.CheckConstraint(
+                name="manual_range_is_ordered",
+                condition=Q(max_value__isnull=True) | Q(max_value__gte=models.F("min_value")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_manual(self) -> bool:
+        return not self.source
+
+    @property
+    def counts_towards_100(self) -> bool:
+        """Bonus and veto items sit outside the 100 base points."""
+        return self.mode != TargetMode.BONUS and not self.is_veto
+
+
+class GradeBand(models.Model):
+    """A grade (优秀, 良好, 合格, 不合格 …) reached at a minimum total; the fund factor weights work funds."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="grade_bands")
+    code = models.SlugField(_("code"), max_length=20)
+    label = models.CharField(_("grade"), max_length=40)
+    min_total = models.DecimalField(_("minimum total"), max_digits=7, decimal_places=2)
+    fund_factor = models.DecimalField(_("work-fund factor"), max_digits=5, decimal_places=2, default=Decimal("1"))
+
+    class Meta:
+        ordering = ["scheme_id", "-min_total"]
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="grade_code_unique_in_scheme"),
+            models.UniqueConstraint(fields=["scheme", "min_total"], name="grade_threshold_unique_in_scheme"),
+            models.CheckConstraint(name="grade_factor_not_negative", condition=Q(fund_factor__gte=0)),
+            models.CheckConstraint(name="grade_min_total_not_negative", condition=Q(min_total__gte=0)),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +138,29 @@ class Target(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "indicator"], name="one_target_per_unit_indicator"),
             models.CheckConstraint(name="target_not_negative", condition=Q(value__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit} · {self.indicator}: {self.value}"
+
+
+class ManualValue(models.Model):
+    """A figure entered by hand for a manual indicator, always with its evidence."""
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=2)
+    evidence = models.TextField(_("evidence"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("manual value")
+        verbose_name_plural = _("manual values")
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "indicator"], name="one_manual_value_per_unit_indicator"),
+            models.CheckConstraint(name="manual_value_has_evidence", condition=~Q(evidence="")),
         ]
 
     def __str__(self) -> str:
@@ -139,21 +214,42 @@ class Assessment(models.Model):
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     previous_total = models.DecimalField(_("last year's total"), max_digits=7, decimal_places=2, null=True, blank=True)
     unit_comment = models.TextField(_("unit's comment"), blank=True)
+    hard_total = models.DecimalField(_("hard indicators"), max_digits=7, decimal_places=2, null=True, blank=True)
+    soft_total = models.DecimalField(_("soft indicators"), max_digits=7, decimal_places=2, null=True, blank=True)
+    bonus_total = models.DecimalField(_("bonus points"), max_digits=7, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    history = HistoricalRecords(excluded_fields=["computed_at"])
 
     class Meta:
         ordering = ["-year", "rank", "org_unit__code"]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
-        constraints = [models.UniqueConstraint(fields=["org_unit", "year"], name="one_assessment_per_unit_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year"], name="one_assessment_per_unit_year"),
+            models.CheckConstraint(
+                name="published_assessment_has_date", condition=~Q(state="published") | Q(published_at__isnull=False)
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "state"])]
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.year}"
+
+    @property
+    def change(self):
+        """Year-over-year change of the total, or None without last year's result."""
+        if self.total is None or self.previous_total is None:
+            return None
+        return self.total - self.previous_total
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.state == AssessmentState.PUBLISHED
 
 
 class IndicatorScore(models.Model):
@@ -167,6 +263,9 @@ class IndicatorScore(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # How the score came about, e.g. "12 / 10 × 20 = 24.00", so a unit can check the arithmetic.
+    explanation = models.CharField(_("explanation"), max_length=200, blank=True)
+    record_count = models.PositiveIntegerField(_("records counted"), null=True, blank=True)
 
     class Meta:
         ordering = ["indicator__order", "indicator_id"]
@@ -176,3 +275,67 @@ class IndicatorScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.score}"
+
+
+class FundRule(models.TextChoices):
+    BY_SCORE = "by_score", _("In proportion to the total score")
+    BY_GRADE = "by_grade", _("In proportion to the grade's work-fund factor")
+
+
+class PoolState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SPLIT = "split", _("Split")
+
+
+class WorkFundPool(models.Model):
+    """Work funds (工作经费) of a year to be split among the units by their assessment results."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=120)
+    # Blank: every field unit (streets, parks and the innovation group) shares the pool.
+    unit_kind = models.CharField(_("unit kind"), max_length=20, choices=UnitKind.choices, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    rule = models.CharField(_("split rule"), max_length=10, choices=FundRule.choices, default=FundRule.BY_SCORE)
+    base_percent = models.DecimalField(_("equal base share (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    min_total = models.DecimalField(_("minimum total to share"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    state = models.CharField(_("state"), max_length=8, choices=PoolState.choices, default=PoolState.DRAFT)
+    split_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "name"]
+        verbose_name = _("work-fund pool")
+        verbose_name_plural = _("work-fund pools")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="work_fund_pool_name_unique_in_year"),
+            models.CheckConstraint(name="work_fund_pool_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="work_fund_base_percent_0_100", condition=Q(base_percent__gte=0) & Q(base_percent__lte=100)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+
+class WorkFundShare(models.Model):
+    pool = models.ForeignKey(WorkFundPool, on_delete=models.CASCADE, related_name="shares")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2)
+    weight = models.DecimalField(_("split weight"), max_digits=9, decimal_places=2)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    explanation = models.CharField(_("explanation"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pool_id", "-amount", "org_unit__code"]
+        verbose_name = _("work-fund share")
+        verbose_name_plural = _("work-fund shares")
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "org_unit"], name="one_share_per_unit_and_pool"),
+            models.CheckConstraint(name="work_fund_share_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_unit}: {self.amount}"

@@ -1,0 +1,495 @@
+"""Web pages: thin; parse, call one service or selector, render."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qinhuai_talent.core import access
+from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
+from qinhuai_talent.core.workflow import transitions_of
+
+from . import policies, selectors, services
+from .charts import scorecard_svg
+from .exports import download
+from .forms import (
+    ActivityForm,
+    GradeBandForm,
+    IndicatorForm,
+    ManualValueForm,
+    PoolForm,
+    ReasonForm,
+    SchemeCopyForm,
+    SchemeForm,
+    TargetForm,
+)
+from .models import AssessmentState, Indicator
+from .workflows import ASSESSMENT_WORKFLOW
+
+TABLES = {
+    "street": UnitKind.STREET,
+    "park": UnitKind.PARK,
+    "innovation_group": UnitKind.INNOVATION_GROUP,
+    "overall": None,
+}
+PART_LABELS = {
+    "total": gettext_lazy("Total"),
+    "hard_total": gettext_lazy("Hard indicators"),
+    "soft_total": gettext_lazy("Soft indicators"),
+}
+
+
+def _page(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _year(request, years: list[int]) -> int:
+    try:
+        return int(request.GET.get("year") or (years[0] if years else 0))
+    except ValueError:
+        return years[0] if years else 0
+
+
+def _league_args(request):
+    years = selectors.assessment_years()
+    year = _year(request, years)
+    table = request.GET.get("table", "street")
+    part = request.GET.get("part", "total")
+    if table not in TABLES or part not in PART_LABELS:
+        raise Http404
+    return years, year, table, part
+
+
+def _fail(request, exc: DomainError, url: str):
+    messages.error(request, str(exc.message))
+    return HttpResponseRedirect(url)
+
+
+# --- League tables ------------------------------------------------------------------------------
+
+
+@login_required
+def league(request):
+    years, year, table, part = _league_args(request)
+    rows = selectors.league_for(request.user, year, TABLES[table], part)
+    tables = [(key, UnitKind(kind).label if kind else _("Overall")) for key, kind in TABLES.items()]
+    return render(
+        request,
+        "assessment/league.html",
+        {
+            "rows": rows,
+            "years": years,
+            "year": year,
+            "table": table,
+            "tables": tables,
+            "part": part,
+            "parts": PART_LABELS.items(),
+            "is_office": access.is_office(request.user),
+            "can_open": {r.assessment_id for r in rows} if not access.is_unit_officer(request.user) else set(),
+            "own_unit": request.user.org_unit_id,
+        },
+    )
+
+
+@login_required
+def league_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    _years, year, table, part = _league_args(request)
+    rows = selectors.league_for(request.user, year, TABLES[table], part)
+    header = [
+        _("Position"),
+        _("Unit code"),
+        _("Unit"),
+        _("Total"),
+        _("Hard indicators"),
+        _("Soft indicators"),
+        _("Bonus points"),
+        _("Vetoed"),
+        _("Grade"),
+        _("Rank within the kind"),
+        _("Last year's total"),
+        _("Change"),
+        _("State"),
+    ]
+    data = [
+        [
+            r.position,
+            r.org_unit.code,
+            r.org_unit.display_name,
+            r.total,
+            r.hard_total,
+            r.soft_total,
+            r.bonus_total,
+            _("Yes") if r.vetoed else _("No"),
+            r.grade_band,
+            r.rank,
+            r.previous_total,
+            r.change,
+            AssessmentState(r.state).label,
+        ]
+        for r in rows
+    ]
+    return download(data, [str(h) for h in header], f"league-{year}-{table}-{part}", fmt)
+
+
+# --- Assessments (scorecards) ---------------------------------------------------------------------
+
+
+@login_required
+def assessment_list(request):
+    qs = selectors.assessments_for(request.user).order_by("-year", "org_unit__kind", "rank", "org_unit__code")
+    state = request.GET.get("state", "")
+    if state in AssessmentState.values:
+        qs = qs.filter(state=state)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return render(
+        request,
+        "assessment/assessment_list.html",
+        {"page": _page(request, qs), "states": AssessmentState.choices, "state": state, "year": year},
+    )
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    assessment = selectors.assessment_detail(request.user, pk)
+    scores = list(assessment.scores.all())
+    last_year = selectors.last_year_scores(assessment)
+    rows = [(s, last_year.get(s.indicator.key)) for s in scores]
+    user = request.user
+    return render(
+        request,
+        "assessment/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "rows": rows,
+            "chart": scorecard_svg(assessment, scores, last_year) if scores else "",
+            "actions": ASSESSMENT_WORKFLOW.available(assessment, user),
+            "reason_form": ReasonForm(),
+            "manual_form": ManualValueForm(),
+            "can_enter": not assessment.is_frozen and policies.can_enter_manual_value(user, assessment.org_unit_id),
+            "transitions": transitions_of(assessment),
+            "history": history_rows(assessment) if access.can_see_history(user) else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_action(request, pk: int, action: str):
+    assessment = access.get_or_404(selectors.assessments_for(request.user), pk=pk)
+    url = reverse("assessment:assessment-detail", args=[pk])
+    reason = request.POST.get("reason", "")
+    handlers = {
+        "confirm": lambda: services.assessment_confirm(assessment_id=pk, actor=request.user, comment=reason),
+        "object": lambda: services.assessment_object(assessment_id=pk, actor=request.user, reason=reason),
+        "reopen": lambda: services.assessment_reopen(assessment_id=pk, actor=request.user, reason=reason),
+        "publish": lambda: services.assessment_publish(assessment_id=pk, actor=request.user, reason=reason),
+        "publish_unconfirmed": lambda: services.assessment_publish(assessment_id=pk, actor=request.user, reason=reason),
+    }
+    if action not in handlers:
+        raise Http404
+    try:
+        handlers[action]()
+    except DomainError as exc:
+        return _fail(request, exc, url)
+    messages.success(request, _("%(unit)s %(year)s: done.") % {"unit": assessment.org_unit, "year": assessment.year})
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def manual_value(request, pk: int, indicator_id: int):
+    assessment = access.get_or_404(selectors.assessments_for(request.user), pk=pk)
+    indicator = access.get_or_404(Indicator.objects.filter(scheme=assessment.scheme_id), pk=indicator_id)
+    url = reverse("assessment:assessment-detail", args=[pk])
+    form = ManualValueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(url)
+    try:
+        services.manual_value_set(
+            indicator=indicator,
+            org_unit=assessment.org_unit,
+            value=form.cleaned_data["value"],
+            evidence=form.cleaned_data["evidence"],
+            actor=request.user,
+        )
+    except DomainError as exc:
+        return _fail(request, exc, url)
+    messages.success(request, _("The figure has been saved and the scorecard recomputed."))
+    return HttpResponseRedirect(url)
+
+
+@login_required
+def evidence(request, pk: int, indicator_id: int):
+    assessment = selectors.assessment_detail(request.user, pk)
+    score = next((s for s in assessment.scores.all() if s.indicator_id == indicator_id), None)
+    if score is None:
+        raise Http404
+    records = selectors.evidence_records(assessment, score)
+    page = _page(request, records) if records is not None else None
+    return render(
+        request,
+        "assessment/evidence.html",
+        {"assessment": assessment, "score": score, "page": page},
+    )
+
+
+@login_required
+@require_POST
+def publish_confirmed(request):
+    url = reverse("assessment:league")
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        messages.error(request, _("Choose a year."))
+        return HttpResponseRedirect(url)
+    kind = request.POST.get("unit_kind") or None
+    try:
+        count = services.assessments_publish_confirmed(year=year, unit_kind=kind, actor=request.user)
+    except DomainError as exc:
+        return _fail(request, exc, url)
+    messages.success(request, _("%(count)s assessment(s) published.") % {"count": count})
+    return HttpResponseRedirect(f"{url}?year={year}")
+
+
+# --- Schemes ----------------------------------------------------------------------------------------
+
+
+@login_required
+def scheme_list(request):
+    user = request.user
+    office = policies.can_configure(user)
+    create_form, copy_form = SchemeForm(), SchemeCopyForm()
+    if request.method == "POST":
+        if not office:
+            raise Http404
+        try:
+            if request.POST.get("form") == "copy":
+                copy_form = SchemeCopyForm(request.POST)
+                if copy_form.is_valid():
+                    scheme = services.scheme_copy(actor=user, **copy_form.cleaned_data)
+                    messages.success(request, _("The scheme has been copied; check it and activate it."))
+                    return HttpResponseRedirect(reverse("assessment:scheme-detail", args=[scheme.pk]))
+            else:
+                create_form = SchemeForm(request.POST)
+                if create_form.is_valid():
+                    scheme = services.scheme_create(actor=user, **create_form.cleaned_data)
+                    return HttpResponseRedirect(reverse("assessment:scheme-detail", args=[scheme.pk]))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    return render(
+        request,
+        "assessment/scheme_list.html",
+        {
+            "page": _page(request, selectors.schemes_visible()),
+            "office": office,
+            "create_form": create_form,
+            "copy_form": copy_form,
+        },
+    )
+
+
+@login_required
+def scheme_detail(request, pk: int):
+    scheme = selectors.scheme_detail(pk)
+    user = request.user
+    office = policies.can_configure(user)
+    indicator_form, band_form = IndicatorForm(), GradeBandForm()
+    if request.method == "POST":
+        if not office:
+            raise Http404
+        url = reverse("assessment:scheme-detail", args=[pk])
+        form_name = request.POST.get("form")
+        try:
+            if form_name == "activate":
+                services.scheme_activate(scheme=scheme, actor=user)
+                messages.success(request, _("The scheme is active."))
+                return HttpResponseRedirect(url)
+            if form_name == "close":
+                services.scheme_close(scheme=scheme, actor=user)
+                return HttpResponseRedirect(url)
+            if form_name == "band":
+                band_form = GradeBandForm(request.POST)
+                if band_form.is_valid():
+                    services.grade_band_save(scheme=scheme, actor=user, **band_form.cleaned_data)
+                    return HttpResponseRedirect(url)
+            else:
+                indicator_form = IndicatorForm(request.POST)
+                if indicator_form.is_valid():
+                    data = services.IndicatorData(**indicator_form.cleaned_data)
+                    existing = scheme.indicators.filter(key=data.key).first()
+                    services.indicator_save(scheme=scheme, data=data, actor=user, indicator=existing)
+                    return HttpResponseRedirect(url)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+    indicators = list(scheme.indicators.all())
+    return render(
+        request,
+        "assessment/scheme_detail.html",
+        {
+            "scheme": scheme,
+            "indicators": indicators,
+            "bands": scheme.grade_bands.all(),
+            "base_sum": services.base_weight_sum(indicators),
+            "office": office,
+            "indicator_form": indicator_form,
+            "band_form": band_form,
+            "transitions": transitions_of(scheme),
+        },
+    )
+
+
+# --- Targets and activities -----------------------------------------------------------------------
+
+
+@login_required
+def target_list(request):
+    user = request.user
+    years = selectors.assessment_years()
+    year = _year(request, years)
+    office = policies.can_configure(user)
+    form = TargetForm(year=year)
+    if request.method == "POST":
+        if not office:
+            raise Http404
+        form = TargetForm(request.POST, year=year)
+        if form.is_valid():
+            try:
+                services.target_set(actor=user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The target has been set."))
+                return HttpResponseRedirect(f"{reverse('assessment:target-list')}?year={year}")
+    qs = selectors.targets_for(user).filter(indicator__scheme__year=year)
+    unit = request.GET.get("unit", "")
+    if unit:
+        qs = qs.filter(org_unit__code=unit)
+    units = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+    units = access.scope_units(units, user, "pk") if access.unit_scope(user) is not None else units
+    return render(
+        request,
+        "assessment/target_list.html",
+        {
+            "page": _page(request, qs, 100),
+            "years": years,
+            "year": year,
+            "form": form,
+            "office": office,
+            "units": units,
+            "unit": unit,
+        },
+    )
+
+
+@login_required
+def activity_list(request):
+    user = request.user
+    can_add = access.is_office(user) or access.is_unit_officer(user)
+    form = ActivityForm(user=user)
+    if request.method == "POST":
+        if not can_add:
+            raise Http404
+        form = ActivityForm(request.POST, user=user)
+        if form.is_valid():
+            try:
+                services.activity_record(actor=user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The activity has been recorded."))
+                return HttpResponseRedirect(reverse("assessment:activity-list"))
+    qs = selectors.activities_for(user)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(held_on__year=int(year))
+    return render(
+        request,
+        "assessment/activity_list.html",
+        {"page": _page(request, qs), "form": form, "can_add": can_add, "year": year},
+    )
+
+
+# --- Work funds -----------------------------------------------------------------------------------
+
+
+@login_required
+def pool_list(request):
+    user = request.user
+    pools = selectors.pools_for(user)
+    if access.unit_scope(user) is not None:
+        raise Http404
+    office = policies.can_configure(user)
+    form = PoolForm()
+    if request.method == "POST":
+        if not office:
+            raise Http404
+        form = PoolForm(request.POST)
+        if form.is_valid():
+            try:
+                pool = services.work_fund_pool_create(actor=user, **form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                return HttpResponseRedirect(reverse("assessment:pool-detail", args=[pool.pk]))
+    return render(request, "assessment/pool_list.html", {"page": _page(request, pools), "form": form, "office": office})
+
+
+@login_required
+def pool_detail(request, pk: int):
+    pool = access.get_or_404(selectors.pools_for(request.user), pk=pk)
+    if request.method == "POST":
+        if not policies.can_configure(request.user):
+            raise Http404
+        try:
+            services.work_fund_split(pool=pool, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The pool has been split by the published results."))
+        return HttpResponseRedirect(reverse("assessment:pool-detail", args=[pk]))
+    shares = list(selectors.shares_of(pool))
+    return render(
+        request,
+        "assessment/pool_detail.html",
+        {
+            "pool": pool,
+            "shares": shares,
+            "shared": sum((s.amount for s in shares), Decimal("0")),
+            "office": policies.can_configure(request.user),
+        },
+    )
+
+
+@login_required
+def pool_export(request, pk: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    pool = access.get_or_404(selectors.pools_for(request.user), pk=pk)
+    header = [
+        _("Unit code"),
+        _("Unit"),
+        _("Total"),
+        _("Grade"),
+        _("Split weight"),
+        _("Amount (yuan)"),
+        _("Explanation"),
+    ]
+    rows = [
+        [s.org_unit.code, s.org_unit.display_name, s.total, s.assessment.grade_band, s.weight, s.amount, s.explanation]
+        for s in selectors.shares_of(pool)
+    ]
+    return download(rows, [str(h) for h in header], f"work-funds-{pool.year}-{pool.pk}", fmt)

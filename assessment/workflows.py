@@ -1,0 +1,68 @@
+"""The state machines of the assessment app: the scheme and the yearly assessment of a unit."""
+
+from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core import access
+from qinhuai_talent.core.workflow import Transition, Workflow
+
+from . import policies
+from .models import AssessmentState, SchemeState
+
+
+def _office(user, obj) -> bool:
+    return access.is_office(user)
+
+
+def _system_or_office(user, obj) -> bool:
+    # The recompute job runs without a person (nightly, or `manage.py recompute`).
+    return user is None or access.is_office(user)
+
+
+SCHEME_WORKFLOW = Workflow(
+    state_field="state",
+    states=SchemeState,
+    transitions=[
+        Transition("activate", (SchemeState.DRAFT,), SchemeState.ACTIVE, _("Activate"), _office),
+        Transition("close", (SchemeState.ACTIVE,), SchemeState.CLOSED, _("Close"), _office),
+    ],
+)
+
+ASSESSMENT_WORKFLOW = Workflow(
+    state_field="state",
+    states=AssessmentState,
+    transitions=[
+        Transition("compute", (AssessmentState.DRAFT,), AssessmentState.COMPUTED, _("Compute"), _system_or_office),
+        # Figures changed after the unit confirmed: the unit confirms the new figures again.
+        Transition(
+            "recompute", (AssessmentState.CONFIRMED,), AssessmentState.COMPUTED, _("Recompute"), _system_or_office
+        ),
+        Transition(
+            "confirm",
+            (AssessmentState.COMPUTED,),
+            AssessmentState.CONFIRMED,
+            _("Confirm"),
+            lambda user, obj: policies.can_answer_for_unit(user, obj),
+        ),
+        Transition(
+            "object",
+            (AssessmentState.COMPUTED,),
+            AssessmentState.OBJECTED,
+            _("Raise an objection"),
+            lambda user, obj: policies.can_answer_for_unit(user, obj),
+            needs_reason=True,
+        ),
+        Transition(
+            "reopen", (AssessmentState.OBJECTED,), AssessmentState.COMPUTED, _("Answer the objection"), _office, True
+        ),
+        Transition("publish", (AssessmentState.CONFIRMED,), AssessmentState.PUBLISHED, _("Publish"), _office),
+        # A unit that did not answer in time does not hold up the district's table; the reason is logged.
+        Transition(
+            "publish_unconfirmed",
+            (AssessmentState.COMPUTED,),
+            AssessmentState.PUBLISHED,
+            _("Publish without the unit's confirmation"),
+            _office,
+            needs_reason=True,
+        ),
+    ],
+)

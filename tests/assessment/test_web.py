@@ -1,0 +1,96 @@
+"""The pages: league tables, scorecards, evidence, exports, and who may reach what."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from assessment.models import AssessmentState
+from assessment.services import assessments_recompute, target_set
+
+from .factories import ActivityFactory, street_scheme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def computed(office, units):
+    scheme = street_scheme()
+    for indicator in scheme.indicators.all():
+        for code in ("fuzimiao", "shuangtang", "zhonghuamen"):
+            target_set(indicator=indicator, org_unit=units[code], value=Decimal("2"), actor=office)
+    ActivityFactory(org_unit=units["fuzimiao"], participants=3)
+    ActivityFactory(org_unit=units["shuangtang"], participants=1)
+    assessments_recompute(year=2017)
+    return scheme
+
+
+def test_office_league_table_ranks_every_street(web, office, computed, django_assert_max_num_queries):
+    client = web(office)
+    # session, user, years, assessments with units, nav/attention counts
+    with django_assert_max_num_queries(8):
+        page = client.get("/assessment/?year=2017&table=street").content.decode()
+    assert "夫子庙街道" in page and "秦虹街道" in page
+    assert page.index("夫子庙街道") < page.index("双塘街道")
+
+
+def test_hard_and_soft_sub_tables_and_overall_table_render(web, office, computed):
+    client = web(office)
+    for query in ("table=street&part=hard_total", "table=street&part=soft_total", "table=overall"):
+        assert client.get(f"/assessment/?year=2017&{query}").status_code == 200
+    assert client.get("/assessment/?year=2017&table=nonsense").status_code == 404
+
+
+def test_street_officer_sees_only_the_published_league_and_its_own_scorecard(web, street_officer, computed, units):
+    client = web(street_officer)
+    page = client.get("/assessment/?year=2017&table=street").content.decode()
+    assert "双塘街道" not in page  # nothing published yet
+    own = units["fuzimiao"].assessments.get(year=2017)
+    other = units["shuangtang"].assessments.get(year=2017)
+    assert client.get(f"/assessment/scorecards/{own.pk}/").status_code == 200
+    assert client.get(f"/assessment/scorecards/{other.pk}/").status_code == 404
+    listed = client.get("/assessment/scorecards/").content.decode()
+    assert "夫子庙街道" in listed and "双塘街道" not in listed
+
+
+def test_street_officer_confirms_own_scorecard_but_not_another(web, street_officer, computed, units):
+    client = web(street_officer)
+    own = units["fuzimiao"].assessments.get(year=2017)
+    other = units["shuangtang"].assessments.get(year=2017)
+    response = client.post(f"/assessment/scorecards/{other.pk}/confirm/", {"reason": ""})
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.state == AssessmentState.COMPUTED
+    client.post(f"/assessment/scorecards/{own.pk}/confirm/", {"reason": "数据无误"})
+    own.refresh_from_db()
+    assert own.state == AssessmentState.CONFIRMED and own.unit_comment == "数据无误"
+
+
+def test_scorecard_shows_chart_and_links_each_figure_to_its_records(web, street_officer, computed, units):
+    own = units["fuzimiao"].assessments.get(year=2017)
+    client = web(street_officer)
+    page = client.get(f"/assessment/scorecards/{own.pk}/").content.decode()
+    assert "<svg" in page and "<script" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    indicator = own.scores.get(indicator__key="activities").indicator
+    evidence = client.get(f"/assessment/scorecards/{own.pk}/indicators/{indicator.pk}/").content.decode()
+    assert "人才沙龙" in evidence
+
+
+def test_home_shows_the_scorecard_to_confirm_and_the_office_what_to_publish(client, street_officer, office, computed):
+    client.force_login(street_officer)
+    assert "/assessment/scorecards/?state=computed" in client.get("/").content.decode()
+    own = street_officer.org_unit.assessments.get(year=2017)
+    client.post(f"/assessment/scorecards/{own.pk}/confirm/")
+    assert "/assessment/scorecards/?state=computed" not in client.get("/").content.decode()
+    client.force_login(office)
+    assert "/assessment/scorecards/?state=confirmed" in client.get("/").content.decode()
+
+
+def test_league_exports_as_csv_and_xlsx(web, office, computed):
+    client = web(office)
+    csv_text = client.get("/assessment/league.csv?year=2017&table=street").content.decode("utf-8-sig")
+    assert "fuzimiao" in csv_text
+    book = load_workbook(BytesIO(client.get("/assessment/league.xlsx?year=2017&table=street").content))
+    codes = [row[1].value for row in book.active.iter_rows(min_row=2)]
+    assert codes[0] == "fuzimiao" and "shuangtang" in codes
