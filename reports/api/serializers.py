@@ -1,0 +1,119 @@
+"""The shape of the summary (CONTRACT.md, ``GET /api/v1/reports/summary/``), for the schema and
+the response alike. Money is a decimal string in yuan with two places."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from assessment.models import AssessmentState
+from enterprises.models import EnterpriseClass, RevenueTier
+from funding.models import CaseState, ExitRule
+from talents.models import Level, Origin
+
+
+def Money(**kwargs):  # noqa: N802 (reads as a field type)
+    return serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True, **kwargs)
+
+
+class TitleCountSerializer(serializers.Serializer):
+    program = serializers.CharField(help_text=_("Program code"))
+    program_name = serializers.CharField()
+    program_name_en = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
+    origin = serializers.ChoiceField(choices=Origin.choices)
+    count = serializers.IntegerField(help_text=_("Titles held at the end of the year"))
+
+
+class PipelineSerializer(serializers.Serializer):
+    program = serializers.CharField(help_text=_("Program code of the year's call"))
+    program_name = serializers.CharField()
+    program_name_en = serializers.CharField()
+    level = serializers.ChoiceField(choices=Level.choices)
+    call_state = serializers.CharField()
+    quota = serializers.IntegerField()
+    applications = serializers.IntegerField(help_text=_("Submitted applications, every stage"))
+    active = serializers.IntegerField(help_text=_("Applications still under review (not yet decided)"))
+    by_stage = serializers.DictField(child=serializers.IntegerField(), help_text=_("Applications per state code"))
+
+
+class EnterpriseFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    cumulative_sales = Money()
+    cumulative_revenue = Money()
+    cumulative_financing = Money()
+    revenue_10m_plus = serializers.IntegerField()
+    revenue_50m_plus = serializers.IntegerField()
+    neeq_listed = serializers.IntegerField()
+    by_class = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(EnterpriseClass.values))
+    by_tier = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(RevenueTier.values))
+
+
+class MakerSpacesSerializer(serializers.Serializer):
+    municipal_level = serializers.IntegerField()
+    by_level = serializers.DictField(child=serializers.IntegerField())
+
+
+class SourceMoneySerializer(serializers.Serializer):
+    source = serializers.CharField(help_text=_("Funding source code, or “unassigned”"))
+    committed = Money()
+    paid = Money()
+
+
+class LevelMoneySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    committed = Money()
+    paid = Money()
+
+
+class QuarterSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    planned = Money(help_text=_("Tranches due in the quarter"))
+    paid = Money(help_text=_("Net payments booked in the quarter"))
+
+
+class FundingFiguresSerializer(serializers.Serializer):
+    agreements = serializers.IntegerField()
+    committed = Money(help_text=_("Totals of the agreements signed by the end of the year"))
+    paid = Money(help_text=_("Net payments in the ledger by the end of the year"))
+    eligible = Money(help_text=_("Tranches now eligible for payment"))
+    held = Money(help_text=_("Tranches now held by an exit flag"))
+    recovered = Money(help_text=_("Funds recovered in the ledger by the end of the year"))
+    by_source = SourceMoneySerializer(many=True)
+    by_level = LevelMoneySerializer(many=True)
+    quarters = QuarterSerializer(many=True)
+
+
+class ExitFiguresSerializer(serializers.Serializer):
+    open_flags = serializers.IntegerField()
+    open_flags_by_rule = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(ExitRule.values))
+    cases = serializers.IntegerField()
+    cases_by_state = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(CaseState.values))
+    exits = serializers.IntegerField()
+    recovery_due = Money()
+    recovered = Money()
+
+
+class LeagueRowSerializer(serializers.Serializer):
+    org_unit = serializers.CharField(help_text=_("Unit code"))
+    unit_name = serializers.CharField()
+    unit_name_en = serializers.CharField()
+    unit_kind = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    previous_total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    grade_band = serializers.CharField()
+    vetoed = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=AssessmentState.choices)
+
+
+class SummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    org_unit = serializers.CharField(allow_null=True, help_text=_("The unit asked for, or null for the scope"))
+    generated_at = serializers.DateTimeField()
+    titles = TitleCountSerializer(many=True)
+    pipeline = PipelineSerializer(many=True)
+    enterprises = EnterpriseFiguresSerializer()
+    maker_spaces = MakerSpacesSerializer()
+    funding = FundingFiguresSerializer()
+    exits = ExitFiguresSerializer()
+    assessment = LeagueRowSerializer(many=True)

@@ -1,0 +1,79 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from ..selectors import parse_year, report_scope, summary
+from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer
+from .serializers import SummarySerializer
+from .throttles import ReportClientThrottle
+
+FORMATS = ("json", "api", "csv", "xlsx")
+
+
+class ReportAPIView(APIView):
+    """A report endpoint: JSON, CSV or XLSX; report clients are throttled; every error is JSON."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *EXPORT_RENDERERS]
+    throttle_classes = [UserRateThrottle, AnonRateThrottle, ReportClientThrottle]
+
+    def perform_content_negotiation(self, request, force=False):
+        fmt = request.query_params.get("format")
+        if not force and fmt and fmt not in FORMATS:
+            # DRF would answer an unknown format with a bare 404; name the parameter instead.
+            raise ValidationError(
+                {"format": [_("Unknown format “%(format)s”. Use json, csv or xlsx.") % {"format": fmt}]}
+            )
+        return super().perform_content_negotiation(request, force=force)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), EXPORT_RENDERERS):
+            # An error is a JSON message, whatever format the caller asked for.
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+    def throttled(self, request, wait):
+        raise Throttled(wait=wait, detail=_("This report client has made too many requests."))
+
+    def is_export(self) -> bool:
+        return isinstance(self.request.accepted_renderer, EXPORT_RENDERERS)
+
+
+class SummaryView(ReportAPIView):
+    """The district's figures for a year (CONTRACT.md): titles by program, level and origin; the
+    year's pipeline by program and stage; enterprise figures; maker spaces; funding; the exit
+    mechanism; the unit assessment's league table. Scoped to the caller: a unit officer reads its
+    unit, a report client the units of its grant."""
+
+    @extend_schema(
+        operation_id="reports_summary",
+        parameters=[
+            OpenApiParameter("year", OpenApiTypes.INT, description="Report year (default: this year)"),
+            OpenApiParameter("org_unit", OpenApiTypes.STR, description="One unit's code (default: the caller's scope)"),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description="Response format"),
+        ],
+        responses={
+            (200, "application/json"): SummarySerializer,
+            (200, SummaryCSVRenderer.media_type): OpenApiTypes.STR,
+            (200, SummaryXLSXRenderer.media_type): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="Unknown year, unit or format"),
+            403: OpenApiResponse(description="The unit is outside the caller's scope"),
+            429: OpenApiResponse(description="Report client throttled"),
+        },
+    )
+    def get(self, request):
+        year = parse_year(request.query_params.get("year"))
+        scope = report_scope(request.user, request.query_params.get("org_unit"))
+        data = summary(scope=scope, year=year)
+        if not self.is_export():
+            return Response(SummarySerializer(data).data)
+        response = Response(data)
+        name = f"qinhuai-summary-{year}{'-' + scope.unit.code if scope.unit else ''}.{request.accepted_renderer.format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

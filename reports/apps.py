@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from qinhuai_talent.core.models import Role
+        from qinhuai_talent.core.registry import NavItem, register_nav
+
+        section = _("Reports")
+        register_nav(
+            NavItem(
+                _("District dashboard"),
+                "reports:dashboard",
+                (Role.OFFICE, Role.LEADER, Role.STREET, Role.PARK),
+                section,
+                order=90,
+            ),
+            NavItem(_("Report clients"), "reports:client-list", (Role.OFFICE,), section, order=95),
+        )

@@ -1,0 +1,184 @@
+"""The summary as tables with headers in the reader's language (简体中文 by default), written as
+CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese) or XLSX."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from assessment.models import AssessmentState
+from enterprises.models import EnterpriseClass, RevenueTier
+from funding.models import CaseState, ExitRule, FundingSource
+from talents.models import ApplicationState, Level, Origin
+
+from .selectors import PIPELINE_STAGES, UNASSIGNED_SOURCE
+
+
+@dataclass
+class Section:
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _source_label(value: str) -> str:
+    return _("Unassigned") if value == UNASSIGNED_SOURCE else _label(FundingSource, value)
+
+
+def _name(row: dict, key: str = "program_name") -> str:
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return row[key] if zh else row[f"{key}_en"]
+
+
+def summary_sections(data: dict) -> list[Section]:
+    """The summary's figures as tables; money in yuan with two places."""
+    titles = Section(
+        _("Titles"),
+        [_("Program"), _("Program code"), _("Level"), _("Origin"), _("Count")],
+        [
+            [_name(r), r["program"], _label(Level, r["level"]), _label(Origin, r["origin"]), r["count"]]
+            for r in data["titles"]
+        ],
+    )
+    pipeline = Section(
+        _("Pipeline"),
+        [_("Program"), _("Program code"), _("Level"), _("Quota"), _("Applications"), _("Under review")]
+        + [_label(ApplicationState, s) for s in PIPELINE_STAGES],
+        [
+            [
+                _name(r),
+                r["program"],
+                _label(Level, r["level"]),
+                r["quota"],
+                r["applications"],
+                r["active"],
+                *(r["by_stage"][s] for s in PIPELINE_STAGES),
+            ]
+            for r in data["pipeline"]
+        ],
+    )
+    ent, spaces = data["enterprises"], data["maker_spaces"]
+    enterprises = Section(
+        _("Talent enterprises"),
+        [_("Figure"), _("Value")],
+        [
+            [_("Enterprises"), ent["count"]],
+            [_("Cumulative sales (yuan)"), ent["cumulative_sales"]],
+            [_("Cumulative main-business revenue (yuan)"), ent["cumulative_revenue"]],
+            [_("Cumulative financing (yuan)"), ent["cumulative_financing"]],
+            [_("Cumulative revenue of 10 million yuan or more"), ent["revenue_10m_plus"]],
+            [_("Cumulative revenue of 50 million yuan or more"), ent["revenue_50m_plus"]],
+            [_("Listed on the NEEQ"), ent["neeq_listed"]],
+            *([_label(EnterpriseClass, k), v] for k, v in ent["by_class"].items()),
+            *([_label(RevenueTier, k), v] for k, v in ent["by_tier"].items()),
+            [_("Municipal-level maker spaces"), spaces["municipal_level"]],
+        ],
+    )
+    fund = data["funding"]
+    funding = Section(
+        _("Funding"),
+        [_("Figure"), _("Committed (yuan)"), _("Paid (yuan)")],
+        [
+            [_("Agreements"), fund["agreements"], ""],
+            [_("Total"), fund["committed"], fund["paid"]],
+            [_("Eligible tranches (yuan)"), fund["eligible"], ""],
+            [_("Held tranches (yuan)"), fund["held"], ""],
+            [_("Recovered (yuan)"), "", fund["recovered"]],
+            *([_source_label(r["source"]), r["committed"], r["paid"]] for r in fund["by_source"]),
+            *([_label(Level, r["level"]), r["committed"], r["paid"]] for r in fund["by_level"]),
+        ],
+    )
+    quarters = Section(
+        _("Funds by quarter"),
+        [_("Year"), _("Quarter"), _("Planned (yuan)"), _("Paid (yuan)")],
+        [[q["year"], q["quarter"], q["planned"], q["paid"]] for q in fund["quarters"]],
+    )
+    ex = data["exits"]
+    exits = Section(
+        _("Exit mechanism"),
+        [_("Figure"), _("Value")],
+        [
+            [_("Open exit flags"), ex["open_flags"]],
+            *([_label(ExitRule, k), v] for k, v in ex["open_flags_by_rule"].items()),
+            [_("Exit cases"), ex["cases"]],
+            *([_label(CaseState, k), v] for k, v in ex["cases_by_state"].items()),
+            [_("Exits"), ex["exits"]],
+            [_("Amount to recover (yuan)"), ex["recovery_due"]],
+            [_("Recovered (yuan)"), ex["recovered"]],
+        ],
+    )
+    league = Section(
+        _("Unit assessment"),
+        [_("Rank"), _("Unit"), _("Unit code"), _("Total score"), _("Last year"), _("Grade"), _("Vetoed"), _("State")],
+        [
+            [
+                r["rank"] if r["rank"] is not None else "",
+                _name(r, "unit_name"),
+                r["org_unit"],
+                r["total"] if r["total"] is not None else "",
+                r["previous_total"] if r["previous_total"] is not None else "",
+                r["grade_band"],
+                _("Yes") if r["vetoed"] else _("No"),
+                _label(AssessmentState, r["state"]),
+            ]
+            for r in data["assessment"]
+        ],
+    )
+    return [titles, pipeline, enterprises, funding, quarters, exits, league]
+
+
+def _cell(value):
+    """Money keeps two places in CSV; XLSX gets numbers it can sum."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+def write_csv(sections: list[Section], heading: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([heading])
+    for section in sections:
+        writer.writerow([])
+        writer.writerow([section.title])
+        writer.writerow(section.headers)
+        writer.writerows([_cell(v) for v in row] for row in section.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(sections: list[Section], heading: str) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for section in sections:
+        # Sheet titles: at most 31 characters and none of []:*?/\ (Excel's rules).
+        sheet = book.create_sheet(title=section.title[:31].translate(str.maketrans("", "", "[]:*?/\\")))
+        sheet.append([heading])
+        sheet.append(section.headers)
+        for cell in sheet[2]:
+            cell.font = bold
+        for row in section.rows:
+            sheet.append(row)
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = "#,##0.00"
+        sheet.freeze_panes = "A3"
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column[1:]) if len(column) > 1 else 10
+            sheet.column_dimensions[column[0].column_letter].width = min(max(10, width * 2 + 2), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

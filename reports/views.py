@@ -1,0 +1,218 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from knox.models import AuthToken
+
+from qinhuai_talent.core.access import can_see_history, get_or_404, unit_scope
+from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import OrgUnit, Role, User
+from qinhuai_talent.core.views import paginate
+from talents.models import Level, Origin
+
+from . import charts, services
+from .exports import summary_sections, write_csv, write_xlsx
+from .forms import DashboardFilterForm, ReportClientForm
+from .links import records_url
+from .policies import can_manage_report_clients, can_see_dashboard
+from .selectors import ACTIVE_STATES, parse_year, report_scope, summary
+
+# The token just issued, kept in the session only until the next page shows it once.
+TOKEN_SESSION_KEY = "reports.new_token"
+
+
+def _name_keys() -> tuple[str, str]:
+    zh = (get_language() or "zh-hans").startswith("zh")
+    return ("program_name", "unit_name") if zh else ("program_name_en", "unit_name_en")
+
+
+def _dashboard_inputs(request):
+    """The year and scope asked for; bad input is a 400 with the form's messages."""
+    form = DashboardFilterForm(request.GET or None)
+    scoped = unit_scope(request.user)
+    if scoped is not None:
+        form.fields["org_unit"].queryset = form.fields["org_unit"].queryset.filter(pk__in=scoped)
+    if request.GET and not form.is_valid():
+        return form, None, None
+    data = form.cleaned_data if request.GET else {}
+    year = parse_year(str(data["year"]) if data.get("year") else None)
+    unit = data.get("org_unit")
+    return form, year, report_scope(request.user, unit.code if unit else None)
+
+
+@login_required
+def dashboard(request):
+    if not can_see_dashboard(request.user):
+        raise Http404
+    form, year, scope = _dashboard_inputs(request)
+    if scope is None:
+        return render(request, "reports/dashboard.html", {"form": form, "invalid": True}, status=400)
+    data = summary(scope=scope, year=year)
+    program_key, unit_key = _name_keys()
+    unit = scope.unit.code if scope.unit else None
+    fmt = request.GET.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(data, fmt, year, unit)
+    for row in data["titles"]:
+        row["url"] = records_url("titles", program=row["program"], origin=row["origin"], year_max=year, org_unit=unit)
+        row["name"] = row[program_key]
+        row["level_label"] = Level(row["level"]).label
+        row["origin_label"] = Origin(row["origin"]).label
+    for row in data["pipeline"]:
+        row["url"] = records_url("applications", program=row["program"], year=year, org_unit=unit)
+        row["active_url"] = records_url(
+            "applications", program=row["program"], year=year, state=",".join(ACTIVE_STATES), org_unit=unit
+        )
+        row["name"] = row[program_key]
+    for row in data["assessment"]:
+        row["name"] = row[unit_key]
+        row["url"] = records_url("assessments", year=year, org_unit=row["org_unit"])
+    by_level = {lv: 0 for lv in Level.values}
+    for row in data["titles"]:
+        by_level[row["level"]] += row["count"]
+    context = {
+        "form": form,
+        "year": year,
+        "scope_unit": scope.unit,
+        "own_unit": request.user.org_unit if request.user.role in (Role.STREET, Role.PARK) else None,
+        "data": data,
+        "titles_by_level": [
+            (Level(lv).label, n, records_url("titles", level=lv, year_max=year, org_unit=unit))
+            for lv, n in by_level.items()
+        ],
+        "titles_total": sum(by_level.values()),
+        "links": {
+            "titles": records_url("titles", year_max=year, org_unit=unit),
+            "enterprises": records_url("enterprises", status="active", org_unit=unit),
+            "revenue_10m": records_url("enterprises", revenue_tier="10m,50m", org_unit=unit),
+            "revenue_50m": records_url("enterprises", revenue_tier="50m", org_unit=unit),
+            "neeq": records_url("enterprises", listing="neeq", org_unit=unit),
+            "maker_spaces": records_url("maker_spaces", level="municipal", org_unit=unit),
+            "agreements": records_url("agreements", org_unit=unit),
+            "eligible": records_url("tranches", state="eligible", org_unit=unit),
+            "held": records_url("tranches", state="held", org_unit=unit),
+            "ledger": records_url("ledger", org_unit=unit),
+            "exit_flags": records_url("exit_flags", state="open", org_unit=unit),
+            "exit_cases": records_url("exit_cases", org_unit=unit),
+            "exits": records_url("exit_cases", state="exited", org_unit=unit),
+        },
+        "charts": {
+            "titles": charts.titles_chart(data["titles"], year, unit, program_key),
+            "pipeline": charts.pipeline_funnel(data["pipeline"], year, unit),
+            "enterprises": charts.enterprise_chart(data["enterprises"], unit),
+            "funds": charts.funds_chart(data["funding"]["quarters"], unit),
+            "exits": charts.exit_chart(data["exits"], unit),
+            "league": charts.league_chart(data["assessment"], year, unit_key),
+        },
+        "print": request.GET.get("print") == "1",
+        "export_query": request.GET.copy(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _export(data: dict, fmt: str, year: int, unit: str | None) -> HttpResponse:
+    heading = _("Qinhuai District talent work: summary %(year)s (%(scope)s)") % {
+        "year": year,
+        "scope": unit or _("district"),
+    }
+    sections = summary_sections(data)
+    if fmt == "csv":
+        response = HttpResponse(write_csv(sections, heading), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            write_xlsx(sections, heading),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="qinhuai-summary-{year}{"-" + unit if unit else ""}.{fmt}"'
+    return response
+
+
+def _require_client_manager(request) -> None:
+    if not can_manage_report_clients(request.user):
+        raise Http404
+
+
+def _clients():
+    return (
+        User.objects.filter(role=Role.API_CLIENT)
+        .prefetch_related(Prefetch("granted_units", queryset=OrgUnit.objects.order_by("kind", "code")))
+        .annotate(token_count=Count("auth_token_set", distinct=True))
+        .order_by("-is_active", "username")
+    )
+
+
+@login_required
+def client_list(request):
+    _require_client_manager(request)
+    return render(request, "reports/client_list.html", {"page": paginate(request, _clients())})
+
+
+@login_required
+def client_create(request):
+    _require_client_manager(request)
+    form = ReportClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client, token = services.report_client_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                name=form.cleaned_data["name"],
+                grants_all_units=form.cleaned_data["grants_all_units"],
+                units=list(form.cleaned_data["units"]),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            request.session[TOKEN_SESSION_KEY] = {"client": client.pk, "token": token}
+            messages.success(request, _("The report client has been issued."))
+            return HttpResponseRedirect(reverse("reports:client-detail", args=[client.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "reports/client_form.html", {"form": form}, status=status)
+
+
+@login_required
+def client_detail(request, pk: int):
+    _require_client_manager(request)
+    client = get_or_404(_clients(), pk=pk)
+    new_token = request.session.pop(TOKEN_SESSION_KEY, None)
+    if new_token and new_token.get("client") != client.pk:
+        new_token = None
+    context = {
+        "client": client,
+        "tokens": AuthToken.objects.filter(user=client).order_by("-created"),
+        "new_token": new_token["token"] if new_token else None,
+        "history": history_rows(client) if can_see_history(request.user) else None,
+        "summary_url": reverse("reports-summary"),
+    }
+    return render(request, "reports/client_detail.html", context)
+
+
+@login_required
+@require_POST
+def client_issue_token(request, pk: int):
+    _require_client_manager(request)
+    client = get_or_404(_clients(), pk=pk)
+    try:
+        token, _expiry = services.report_client_issue_token(actor=request.user, client_id=client.pk)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        request.session[TOKEN_SESSION_KEY] = {"client": client.pk, "token": token}
+        messages.success(request, _("A new token has been issued."))
+    return HttpResponseRedirect(reverse("reports:client-detail", args=[client.pk]))
+
+
+@login_required
+@require_POST
+def client_revoke(request, pk: int):
+    _require_client_manager(request)
+    client = get_or_404(_clients(), pk=pk)
+    ended = services.report_client_revoke(actor=request.user, client_id=client.pk)
+    messages.success(request, _("The report client has been revoked; %(n)s token(s) ended.") % {"n": ended})
+    return HttpResponseRedirect(reverse("reports:client-detail", args=[client.pk]))
