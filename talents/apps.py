@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class TalentsConfig(AppConfig):
     name = "talents"
     verbose_name = _("Talents and programs")
+
+    def ready(self) -> None:
+        from qinhuai_talent.core.models import Role
+        from qinhuai_talent.core.registry import NavItem, register_attention, register_nav
+
+        from .attention import attention
+
+        section = _("Talents")
+        register_nav(
+            NavItem(
+                _("Calls and pipeline"),
+                "talents:call-list",
+                (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER),
+                section,
+                10,
+            ),
+            NavItem(
+                _("Talent registry"),
+                "talents:talent-list",
+                (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE),
+                section,
+                11,
+            ),
+            NavItem(
+                _("New application"), "talents:application-create", (Role.OFFICE, Role.STREET, Role.PARK), section, 12
+            ),
+            NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),
+        )
+        register_attention(attention)

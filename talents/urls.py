@@ -1,3 +1,35 @@
+from django.urls import path
+
+from . import views
+
 app_name = "talents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("calls/", views.call_list, name="call-list"),
+    path("calls/new/", views.call_create, name="call-create"),
+    path("calls/<int:pk>/", views.call_board, name="call-board"),
+    path("calls/<int:pk>/action/", views.call_action, name="call-action"),
+    path("applications/new/", views.application_create, name="application-create"),
+    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/action/", views.application_action, name="application-action"),
+    path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path("applications/<int:pk>/assign/", views.review_assign, name="review-assign"),
+    path("applications/<int:pk>/score/", views.review_submit, name="review-submit"),
+    path("applications/<int:pk>/conflict/", views.review_conflict, name="review-conflict"),
+    path("applications/<int:pk>/vote/", views.defense_vote, name="defense-vote"),
+    path("applications/<int:pk>/objections/", views.objection_add, name="objection-add"),
+    path(
+        "applications/<int:pk>/objections/<int:objection_id>/resolve/",
+        views.objection_resolve,
+        name="objection-resolve",
+    ),
+    path("reviews/", views.expert_queue, name="expert-queue"),
+    path("", views.talent_list, name="talent-list"),
+    path("new/", views.talent_create, name="talent-create"),
+    path("<int:pk>/", views.talent_detail, name="talent-detail"),
+]

@@ -1,0 +1,258 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.models import OrgUnit
+
+from ..models import (
+    Application,
+    Call,
+    DocumentKind,
+    Industry,
+    Origin,
+    Program,
+    ReviewAssignment,
+    RubricCriterion,
+    SourceChannel,
+    Talent,
+    Title,
+)
+from ..services import mask_id_number
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Program
+        fields = ["code", "name", "name_en", "level", "track", "has_defense", "selection_authority", "max_support"]
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["code", "name", "name_en", "leading"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RubricCriterion
+        fields = ["code", "label", "weight", "max_score"]
+
+
+class CallSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all())
+    focus_industries = serializers.SlugRelatedField(
+        slug_field="code", queryset=Industry.objects.all(), many=True, required=False
+    )
+    criteria = CriterionSerializer(many=True)
+    # Checked against the document kinds by the service (a message naming the unknown ones).
+    required_documents = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text=", ".join(DocumentKind.values)
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "program",
+            "year",
+            "title",
+            "opens_on",
+            "closes_on",
+            "quota",
+            "focus_industries",
+            "eligibility",
+            "required_documents",
+            "min_reviews",
+            "notice_days",
+            "criteria",
+            "state",
+        ]
+        read_only_fields = ["id", "state"]
+        # Uniqueness of (program, year) is refused by the service with a message naming it.
+        validators: list = []
+
+
+class TitleBriefSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Title
+        fields = ["program", "year", "origin"]
+
+
+class TalentSerializer(serializers.ModelSerializer):
+    """``id_number`` is masked unless the view marks the caller as allowed (detail, own unit, office)."""
+
+    org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
+    titles = TitleBriefSerializer(many=True, read_only=True)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+
+    class Meta:
+        model = Talent
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "nationality",
+            "id_number",
+            "education",
+            "professional_title",
+            "overseas_experience",
+            "field",
+            "phone",
+            "email",
+            "org_unit",
+            "titles",
+        ]
+        validators: list = []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("show_id_number"):
+            data["id_number"] = mask_id_number(instance.id_number)
+        return data
+
+
+class TitleSerializer(serializers.ModelSerializer):
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    level = serializers.CharField(source="program.level", read_only=True)
+    talent_name = serializers.CharField(source="talent.name", read_only=True)
+    org_unit = OrgUnitCodeField()
+
+    class Meta:
+        model = Title
+        fields = ["id", "talent", "talent_name", "program", "level", "year", "origin", "org_unit", "application"]
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    talent = serializers.PrimaryKeyRelatedField(queryset=Talent.objects.all())
+    talent_name = serializers.CharField(source="talent.name", read_only=True)
+    call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
+    program = serializers.CharField(source="call.program.code", read_only=True)
+    year = serializers.IntegerField(source="call.year", read_only=True)
+    org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
+    industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
+    source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
+    review_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "talent",
+            "talent_name",
+            "call",
+            "program",
+            "year",
+            "org_unit",
+            "industry",
+            "venture_name",
+            "summary",
+            "requested_support",
+            "source_channel",
+            "is_legal_representative",
+            "own_paid_in_capital",
+            "company_founded_on",
+            "state",
+            "submitted_at",
+            "industry_fit",
+            "industry_fit_explanation",
+            "score",
+            "review_count",
+            "officer_comment",
+            "defense_votes_for",
+            "defense_votes_against",
+            "defense_abstentions",
+            "notice_starts_on",
+            "notice_ends_on",
+            "decided_at",
+        ]
+        read_only_fields = [
+            "state",
+            "submitted_at",
+            "industry_fit",
+            "industry_fit_explanation",
+            "score",
+            "officer_comment",
+            "defense_votes_for",
+            "defense_votes_against",
+            "defense_abstentions",
+            "notice_starts_on",
+            "notice_ends_on",
+            "decided_at",
+        ]
+        validators: list = []
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    origin = serializers.ChoiceField(
+        choices=Origin.choices, required=False, help_text=_("For an approval: how the talent came to the district.")
+    )
+    confirm_double_funding = serializers.BooleanField(required=False, default=False)
+
+
+class DefenseVoteSerializer(serializers.Serializer):
+    votes_for = serializers.IntegerField(min_value=0)
+    votes_against = serializers.IntegerField(min_value=0)
+    abstentions = serializers.IntegerField(min_value=0, default=0)
+
+
+class ObjectionCreateSerializer(serializers.Serializer):
+    content = serializers.CharField()
+    raised_by = serializers.CharField(required=False, allow_blank=True, default="")
+    received_on = serializers.DateField(required=False)
+
+
+class ObjectionResolveSerializer(serializers.Serializer):
+    objection = serializers.IntegerField()
+    upheld = serializers.BooleanField()
+    resolution = serializers.CharField()
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=", ".join(DocumentKind.values))
+    file = serializers.FileField()
+
+
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.CharField(source="criterion.code")
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    expert = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    org_unit = OrgUnitCodeField(source="application.org_unit")
+    scores = ScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewAssignment
+        fields = [
+            "id",
+            "application",
+            "expert",
+            "org_unit",
+            "assigned_at",
+            "conflict_declared",
+            "conflict_reason",
+            "submitted_at",
+            "total",
+            "comment",
+            "scores",
+        ]
+        read_only_fields = fields
+
+
+class ReviewAssignSerializer(serializers.Serializer):
+    application = serializers.IntegerField()
+    expert = serializers.CharField(help_text=_("The expert's username."))
+
+
+class ReviewSubmitSerializer(serializers.Serializer):
+    scores = serializers.DictField(child=serializers.CharField(), help_text=_("Criterion code → score."))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ConflictSerializer(serializers.Serializer):
+    reason = serializers.CharField()

@@ -1,0 +1,182 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
+
+from .models import Application, Call, DocumentKind, Industry, Origin, Program, Talent
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class TalentForm(forms.ModelForm):
+    class Meta:
+        model = Talent
+        fields = [
+            "name",
+            "gender",
+            "birth_date",
+            "nationality",
+            "id_number",
+            "education",
+            "professional_title",
+            "overseas_experience",
+            "field",
+            "phone",
+            "email",
+            "org_unit",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+        if user is not None and user.role in (Role.STREET, Role.PARK):
+            self.fields["org_unit"].queryset = OrgUnit.objects.filter(pk=user.org_unit_id)
+            self.fields["org_unit"].initial = user.org_unit_id
+
+
+class CallForm(forms.Form):
+    program = forms.ModelChoiceField(Program.objects.order_by("level", "code"), label=_("program"))
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("title"), max_length=160)
+    opens_on = forms.DateField(label=_("opens on"), widget=DateInput())
+    closes_on = forms.DateField(label=_("closes on"), widget=DateInput())
+    quota = forms.IntegerField(label=_("quota"), min_value=0, initial=0)
+    focus_industries = forms.ModelMultipleChoiceField(
+        Industry.objects.all(), label=_("focus industries"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    required_documents = forms.MultipleChoiceField(
+        choices=DocumentKind.choices, label=_("required documents"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    min_reviews = forms.IntegerField(label=_("minimum expert reviews"), min_value=1, initial=2)
+    notice_days = forms.IntegerField(label=_("public notice days"), min_value=1, initial=15)
+    legal_representative = forms.BooleanField(label=_("applicant must be the legal representative"), required=False)
+    min_own_capital = forms.DecimalField(label=_("minimum own paid-in capital (yuan)"), required=False, min_value=0)
+    min_education = forms.ChoiceField(
+        label=_("minimum education"),
+        required=False,
+        choices=[("", "—"), ("bachelor", _("Bachelor")), ("master", _("Master")), ("doctorate", _("Doctorate"))],
+    )
+    senior_title_suffices = forms.BooleanField(label=_("a senior professional title also qualifies"), required=False)
+    max_company_age_years = forms.IntegerField(label=_("maximum company age (years)"), required=False, min_value=0)
+    max_age = forms.IntegerField(label=_("age limit of the applicant"), required=False, min_value=18)
+    rubric = forms.CharField(
+        label=_("scoring rubric"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        initial="innovation|技术创新性|30\nteam|团队能力|20\nmarket|市场前景|30\nindustry_fit|产业契合度|20",
+        help_text=_("One criterion per line: code|label|weight (weights add up to 100)."),
+    )
+
+    def clean_rubric(self):
+        from .services import CriterionSpec
+
+        specs = []
+        for line in self.cleaned_data["rubric"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != 3:
+                raise forms.ValidationError(_("Each line needs code|label|weight."))
+            try:
+                specs.append(CriterionSpec(code=parts[0], label=parts[1], weight=forms.DecimalField().clean(parts[2])))
+            except forms.ValidationError:
+                raise forms.ValidationError(_("The weight “%(w)s” is not a number.") % {"w": parts[2]}) from None
+        if not specs:
+            raise forms.ValidationError(_("A call needs at least one criterion."))
+        return specs
+
+    def eligibility(self) -> dict:
+        d = self.cleaned_data
+        rules: dict = {}
+        if d.get("legal_representative"):
+            rules["legal_representative"] = True
+        if d.get("min_own_capital") is not None:
+            rules["min_own_capital"] = str(d["min_own_capital"])
+        if d.get("min_education"):
+            rules["min_education"] = d["min_education"]
+            if d.get("senior_title_suffices"):
+                rules["senior_title_suffices"] = True
+        for key in ("max_company_age_years", "max_age"):
+            if d.get(key) is not None:
+                rules[key] = d[key]
+        return rules
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = [
+            "talent",
+            "call",
+            "industry",
+            "venture_name",
+            "summary",
+            "requested_support",
+            "source_channel",
+            "is_legal_representative",
+            "own_paid_in_capital",
+            "company_founded_on",
+        ]
+        widgets = {"company_founded_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, talents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["talent"].queryset = talents if talents is not None else Talent.objects.none()
+        self.fields["call"].queryset = Call.objects.filter(state="open").select_related("program")
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    origin = forms.ChoiceField(label=_("origin"), choices=[("", "—"), *Origin.choices], required=False)
+    confirm_double_funding = forms.BooleanField(label=_("I have checked the double-funding warning"), required=False)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("document"), choices=DocumentKind.choices)
+    file = forms.FileField(label=_("file"), help_text=_("PDF, PNG or JPEG, up to 5 MB."))
+
+
+class AssignForm(forms.Form):
+    expert = forms.ModelChoiceField(
+        User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username"), label=_("expert")
+    )
+
+
+class VoteForm(forms.Form):
+    votes_for = forms.IntegerField(label=_("votes for"), min_value=0)
+    votes_against = forms.IntegerField(label=_("votes against"), min_value=0)
+    abstentions = forms.IntegerField(label=_("abstentions"), min_value=0, initial=0)
+
+
+class ObjectionForm(forms.Form):
+    content = forms.CharField(label=_("objection"), widget=forms.Textarea(attrs={"rows": 2}))
+    raised_by = forms.CharField(label=_("raised by"), required=False)
+    received_on = forms.DateField(label=_("received on"), required=False, widget=DateInput())
+
+
+class ResolveForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("finding"),
+        choices=[("0", _("Dismissed")), ("1", _("Upheld"))],
+        coerce=lambda v: v == "1",
+    )
+    resolution = forms.CharField(label=_("investigation and resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(label=_("conflict of interest"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def score_form_class(criteria):
+    """A form with one bounded field per rubric criterion."""
+    fields = {
+        c.code: forms.DecimalField(
+            label=f"{c.label} ({c.weight}%)", min_value=0, max_value=c.max_score, decimal_places=2, required=True
+        )
+        for c in criteria
+    }
+    fields["comment"] = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    return type("ScoreForm", (forms.Form,), fields)

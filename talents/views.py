@@ -1,0 +1,493 @@
+"""Web pages of the talents app: thin; selectors read, services write, policies decide."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qinhuai_talent.core import access
+from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
+from qinhuai_talent.core.views import paginate
+from qinhuai_talent.core.workflow import transitions_of
+
+from . import forms, policies, selectors, services
+from .models import Application, ApplicationState, Education, Program, ReviewAssignment, ReviewScore
+from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, STAGES
+
+APPLICATION_SORTS = {
+    "score": ["-score", "id"],
+    "fit": ["-industry_fit", "id"],
+    "submitted": ["-submitted_at", "-id"],
+    "name": ["talent__name", "id"],
+}
+TALENT_SORTS = {"name": ["name", "id"], "-name": ["-name", "-id"], "titles": ["-title_count", "name", "id"]}
+
+
+def _back(request, app_id: int):
+    return HttpResponseRedirect(reverse("talents:application-detail", args=[app_id]))
+
+
+def _refuse(request, exc: DomainError) -> None:
+    messages.error(request, str(exc.message))
+
+
+# ---------------------------------------------------------------- calls and the pipeline board
+
+
+@login_required
+def call_list(request):
+    if request.user.role == Role.FINANCE:
+        raise Http404
+    in_scope = policies.applications_for(request.user)
+    calls = selectors.calls_for(request.user).annotate(
+        in_scope=Count("applications", filter=Q(applications__in=in_scope.values("pk")))
+    )
+    return render(
+        request,
+        "talents/call_list.html",
+        {
+            "page": paginate(request, calls),
+            "can_manage": policies.can_manage_calls(request.user),
+            "can_apply": access.is_office(request.user) or access.is_unit_officer(request.user),
+        },
+    )
+
+
+@login_required
+def call_create(request):
+    if not policies.can_manage_calls(request.user):
+        raise Http404
+    form = forms.CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            call = services.call_create(
+                actor=request.user,
+                program=d["program"],
+                year=d["year"],
+                title=d["title"],
+                opens_on=d["opens_on"],
+                closes_on=d["closes_on"],
+                quota=d["quota"],
+                focus_industries=list(d["focus_industries"]),
+                eligibility=form.eligibility(),
+                required_documents=d["required_documents"],
+                min_reviews=d["min_reviews"],
+                notice_days=d["notice_days"],
+                criteria=d["rubric"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The call has been created; open it when it is ready."))
+            return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
+    return render(
+        request, "talents/form.html", {"form": form, "heading": _("New call")}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def call_action(request, pk: int):
+    call = access.get_or_404(selectors.calls_for(request.user), pk=pk)
+    try:
+        services.call_transition(call_id=call.pk, action=request.POST.get("action", ""), actor=request.user)
+    except DomainError as exc:
+        _refuse(request, exc)
+    return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
+
+
+@login_required
+def call_board(request, pk: int):
+    """The call's pipeline: counts per stage (the officer's own unit only) and the ranked list."""
+    if request.user.role == Role.FINANCE:
+        raise Http404
+    call = access.get_or_404(selectors.calls_for(request.user).prefetch_related("criteria"), pk=pk)
+    counts = selectors.board_counts(request.user, call)
+    stage = request.GET.get("stage", "")
+    sort = request.GET.get("sort", "score")
+    qs = selectors.with_rank(selectors.applications_list(request.user).filter(call=call))
+    if stage in ApplicationState.values:
+        qs = qs.filter(state=stage)
+    qs = qs.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS["score"]))
+    stages = [(s, ApplicationState(s).label, counts[s]) for s in STAGES]
+    return render(
+        request,
+        "talents/call_board.html",
+        {
+            "call": call,
+            "stages": stages,
+            "stage": stage,
+            "sort": sort,
+            "page": paginate(request, qs),
+            "call_actions": CALL_WORKFLOW.available(call, request.user),
+            "total": sum(counts.values()),
+        },
+    )
+
+
+# ---------------------------------------------------------------- applications
+
+
+@login_required
+def application_create(request):
+    if not (access.is_office(request.user) or access.is_unit_officer(request.user)):
+        raise Http404
+    talents = policies.talents_for(request.user).order_by("name")
+    form = forms.ApplicationForm(request.POST or None, talents=talents)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        try:
+            app = services.application_create(
+                actor=request.user, talent=d.pop("talent"), call=d.pop("call"), industry=d.pop("industry"), **d
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The application has been saved as a draft; add its documents, then submit."))
+            return _back(request, app.pk)
+    return render(
+        request,
+        "talents/form.html",
+        {"form": form, "heading": _("New application")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def application_detail(request, pk: int):
+    user = request.user
+    app = access.get_or_404(selectors.application_detail(user), pk=pk)
+    criteria = list(app.call.criteria.all())
+    assignments = list(
+        app.assignments.select_related("expert").prefetch_related(
+            Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
+        )
+    )
+    mine = next((a for a in assignments if a.expert_id == user.pk), None)
+    # Blind review: an expert sees other experts' scores only after submitting their own.
+    if user.role == Role.EXPERT:
+        visible = [a for a in assignments if a is mine or (mine and mine.submitted_at)]
+    else:
+        visible = assignments
+    score_form = None
+    if (
+        mine
+        and mine.submitted_at is None
+        and not mine.conflict_declared
+        and app.state == ApplicationState.EXPERT_REVIEW
+    ):
+        score_form = forms.score_form_class(criteria)()
+    can_see_id = policies.can_see_id_number(user, app.talent)
+    context = {
+        "app": app,
+        "id_number": app.talent.id_number if can_see_id else services.mask_id_number(app.talent.id_number),
+        "criteria": criteria,
+        "assignments": visible,
+        "mine": mine,
+        "score_form": score_form,
+        "conflict_form": forms.ConflictForm() if score_form else None,
+        "actions": APPLICATION_WORKFLOW.available(app, user) if access.can_write(user) else [],
+        "action_form": forms.ActionForm(),
+        "attachments": app.attachments.select_related("uploaded_by"),
+        "objections": app.objections.select_related("recorded_by", "resolved_by"),
+        "transitions": transitions_of(app),
+        "rank": selectors.rank_in_call(app),
+        "eligibility": services.eligibility_problems(app) if app.state in ("draft", "returned") else [],
+        "missing_documents": services.missing_documents(app) if app.state in ("draft", "returned") else [],
+        "double_funding": services.double_funding(app) if policies.is_office(user) else [],
+        "can_upload": policies.is_unit_side(user, app) and app.state in ("draft", "returned"),
+        "attachment_form": forms.AttachmentForm(),
+        "can_assign": access.can_write(user)
+        and policies.can_assign_experts(user, app)
+        and app.state == ApplicationState.EXPERT_REVIEW,
+        "assign_form": forms.AssignForm(),
+        "can_vote": app.state == ApplicationState.DEFENSE and policies.is_selector(user, app),
+        "vote_form": forms.VoteForm(),
+        "can_object": app.state == ApplicationState.PUBLIC_NOTICE and policies.can_record_objection(user, app),
+        "objection_form": forms.ObjectionForm(),
+        "resolve_form": forms.ResolveForm(),
+        "history": history_rows(app) if access.can_see_history(user) else None,
+    }
+    return render(request, "talents/application_detail.html", context)
+
+
+@login_required
+@require_POST
+def application_action(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    form = forms.ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The request was incomplete."))
+        return _back(request, app.pk)
+    d = form.cleaned_data
+    try:
+        services.application_transition(
+            application_id=app.pk,
+            action=d["action"],
+            actor=request.user,
+            reason=d["reason"],
+            origin=d["origin"],
+            confirm_double_funding=d["confirm_double_funding"],
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Done: the application is now “%(state)s”.") % {"state": _state_label(app.pk)})
+    return _back(request, app.pk)
+
+
+def _state_label(pk: int) -> str:
+    return str(ApplicationState(Application.objects.values_list("state", flat=True).get(pk=pk)).label)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _back(request, app.pk)
+    try:
+        services.attachment_add(
+            actor=request.user, application_id=app.pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The document has been attached."))
+    return _back(request, app.pk)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    """Served only to those who may see the application; never from a public URL."""
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    attachment = access.get_or_404(app.attachments.all(), pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_POST
+def review_assign(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    form = forms.AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_assign(application_id=app.pk, expert=form.cleaned_data["expert"], actor=request.user)
+        except DomainError as exc:
+            _refuse(request, exc)
+        else:
+            messages.success(request, _("The expert has been assigned."))
+    else:
+        messages.error(request, _("Choose an expert."))
+    return _back(request, app.pk)
+
+
+@login_required
+@require_POST
+def review_submit(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    assignment = ReviewAssignment.objects.filter(application=app, expert=request.user).first()
+    if assignment is None:
+        raise Http404
+    form = forms.score_form_class(list(app.call.criteria.all()))(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(f"{form.fields[k].label}: {e}" for k, errs in form.errors.items() for e in errs)
+        )
+        return _back(request, app.pk)
+    scores = {k: v for k, v in form.cleaned_data.items() if k != "comment"}
+    try:
+        services.review_submit(
+            assignment_id=assignment.pk, actor=request.user, scores=scores, comment=form.cleaned_data["comment"]
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Your scores have been submitted."))
+    return _back(request, app.pk)
+
+
+@login_required
+@require_POST
+def review_conflict(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    assignment = ReviewAssignment.objects.filter(application=app, expert=request.user).first()
+    if assignment is None:
+        raise Http404
+    form = forms.ConflictForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please say what the conflict of interest is."))
+        services.review_declare_conflict(
+            assignment_id=assignment.pk, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Your conflict of interest is recorded; you are recused from this application."))
+    return HttpResponseRedirect(reverse("talents:expert-queue"))
+
+
+@login_required
+@require_POST
+def defense_vote(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    form = forms.VoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Votes must be whole numbers, at least one cast."))
+        services.defense_record_vote(application_id=app.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The panel's vote has been recorded."))
+    return _back(request, app.pk)
+
+
+@login_required
+@require_POST
+def objection_add(request, pk: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    form = forms.ObjectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please record what the objection says."))
+        services.objection_record(application_id=app.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The objection has been recorded for investigation."))
+    return _back(request, app.pk)
+
+
+@login_required
+@require_POST
+def objection_resolve(request, pk: int, objection_id: int):
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    objection = access.get_or_404(app.objections.all(), pk=objection_id)
+    form = forms.ResolveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please record the investigation's findings."))
+        services.objection_resolve(objection_id=objection.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The objection has been resolved."))
+    return _back(request, app.pk)
+
+
+@login_required
+def expert_queue(request):
+    if request.user.role != Role.EXPERT:
+        raise Http404
+    qs = selectors.assignments_for_expert(request.user).order_by("submitted_at", "-assigned_at", "-id")
+    pending = request.GET.get("show") != "all"
+    if pending:
+        qs = qs.filter(
+            submitted_at__isnull=True, conflict_declared=False, application__state=ApplicationState.EXPERT_REVIEW
+        )
+    return render(request, "talents/expert_queue.html", {"page": paginate(request, qs), "pending": pending})
+
+
+# ---------------------------------------------------------------- the talent registry
+
+
+@login_required
+def talent_list(request):
+    if request.user.role == Role.EXPERT:
+        raise Http404
+    qs = selectors.talents_with_title_count(selectors.talents_list(request.user))
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(field__icontains=q))
+    program = request.GET.get("program", "")
+    if program:
+        qs = qs.filter(titles__program__code=program)
+    unit = request.GET.get("unit", "")
+    if unit:
+        qs = qs.filter(org_unit__code=unit)
+    education = request.GET.get("education", "")
+    if education in Education.values:
+        qs = qs.filter(education=education)
+    sort = request.GET.get("sort", "name")
+    qs = qs.order_by(*TALENT_SORTS.get(sort, TALENT_SORTS["name"]))
+    page = paginate(request, qs)
+    for talent in page:
+        talent.masked_id = services.mask_id_number(talent.id_number)
+    units = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+    if access.unit_scope(request.user) is not None:
+        units = units.filter(pk__in=access.unit_scope(request.user))
+    return render(
+        request,
+        "talents/talent_list.html",
+        {
+            "page": page,
+            "q": q,
+            "program": program,
+            "unit": unit,
+            "education": education,
+            "sort": sort,
+            "programs": Program.objects.order_by("level", "code"),
+            "units": units,
+            "educations": Education.choices,
+            "can_add": access.is_office(request.user) or access.is_unit_officer(request.user),
+        },
+    )
+
+
+@login_required
+def talent_detail(request, pk: int):
+    talent = access.get_or_404(selectors.talent_detail(request.user).select_related("org_unit"), pk=pk)
+    applications = policies.applications_for(request.user).filter(talent=talent).select_related("call__program")
+    show = policies.can_see_id_number(request.user, talent)
+    return render(
+        request,
+        "talents/talent_detail.html",
+        {
+            "talent": talent,
+            "id_number": talent.id_number if show else services.mask_id_number(talent.id_number),
+            "applications": applications,
+            "history": history_rows(talent) if access.can_see_history(request.user) else None,
+        },
+    )
+
+
+@login_required
+def talent_create(request):
+    if not (access.is_office(request.user) or access.is_unit_officer(request.user)):
+        raise Http404
+    form = forms.TalentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        try:
+            talent = services.talent_create(actor=request.user, **d)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The talent has been registered."))
+            return HttpResponseRedirect(reverse("talents:talent-detail", args=[talent.pk]))
+    return render(
+        request,
+        "talents/form.html",
+        {"form": form, "heading": _("Register a talent")},
+        status=400 if form.errors else 200,
+    )
