@@ -36,6 +36,10 @@ test-services: messages
 	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) \
 	  $(BIN)/python -m pytest -m "postgres or redis or worker"
 
+# A longer schemathesis run than the one in `make test`.
+fuzz: messages
+	FUZZ_EXAMPLES=60 $(BIN)/python -m pytest tests/reliability/test_api_fuzz.py
+
 bench: messages
 	$(BIN)/python -m bench.run
 

@@ -9,3 +9,28 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import tasks  # noqa: F401  (registers the core job kinds)
+
+        name_schema_enums()
+
+
+def name_schema_enums() -> None:
+    """Name every choice set of the project's models after its class in the OpenAPI schema.
+
+    Without this drf-spectacular names enums by field ("state", "source") and warns when two
+    models share a field name with different choices.
+    """
+    import inspect
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.db.models import Choices
+
+    overrides = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+    for config in apps.get_app_configs():
+        module = config.models_module
+        path = str(config.path)
+        if module is None or not path.startswith(str(settings.BASE_DIR)) or "site-packages" in path:
+            continue
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and issubclass(obj, Choices) and obj.__module__ == module.__name__:
+                overrides.setdefault(f"{name}Enum", f"{module.__name__}.{name}")

@@ -102,6 +102,10 @@ class User(AbstractUser):
             )
         ]
 
+    def get_full_name(self) -> str:
+        """Family name first, as Chinese names are written (王静, not 静 王)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def role_label(self) -> str:
         return Role(self.role).label
