@@ -16,7 +16,7 @@ from enterprises.models import EnterpriseClass, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
 from talents.models import ApplicationState, Level, Origin
 
-from .selectors import PIPELINE_STAGES, UNASSIGNED_SOURCE
+from .selectors import PIPELINE_STAGES
 
 
 @dataclass
@@ -31,10 +31,6 @@ def _label(choices, value) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
-
-
-def _source_label(value: str) -> str:
-    return _("Unassigned") if value == UNASSIGNED_SOURCE else _label(FundingSource, value)
 
 
 def _name(row: dict, key: str = "program_name") -> str:
@@ -96,8 +92,10 @@ def summary_sections(data: dict) -> list[Section]:
             [_("Eligible tranches (yuan)"), fund["eligible"], ""],
             [_("Held tranches (yuan)"), fund["held"], ""],
             [_("Recovered (yuan)"), "", fund["recovered"]],
-            *([_source_label(r["source"]), r["committed"], r["paid"]] for r in fund["by_source"]),
-            *([_label(Level, r["level"]), r["committed"], r["paid"]] for r in fund["by_level"]),
+            [_("Amount to recover (yuan)"), fund["recovery_due"], ""],
+            *([_label(FundingSource, r["source"]), r["committed"], r["paid"]] for r in fund["by_source"]),
+            [_("City share (yuan)"), fund["by_level"]["city"], ""],
+            [_("District share (yuan)"), fund["by_level"]["district"], ""],
         ],
     )
     quarters = Section(
@@ -124,7 +122,7 @@ def summary_sections(data: dict) -> list[Section]:
         [_("Rank"), _("Unit"), _("Unit code"), _("Total score"), _("Last year"), _("Grade"), _("Vetoed"), _("State")],
         [
             [
-                r["rank"] if r["rank"] is not None else "",
+                r["position"] if r["position"] is not None else "",
                 _name(r, "unit_name"),
                 r["org_unit"],
                 r["total"] if r["total"] is not None else "",

@@ -15,13 +15,14 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.views import paginate
 from talents.models import Level, Origin
+from talents.workflows import ACTIVE_STATES
 
 from . import charts, services
 from .exports import summary_sections, write_csv, write_xlsx
 from .forms import DashboardFilterForm, ReportClientForm
 from .links import records_url
 from .policies import can_manage_report_clients, can_see_dashboard
-from .selectors import ACTIVE_STATES, parse_year, report_scope, summary
+from .selectors import parse_year, report_scope, summary
 
 # The token just issued, kept in the session only until the next page shows it once.
 TOKEN_SESSION_KEY = "reports.new_token"

@@ -6,12 +6,16 @@ from rest_framework import serializers
 
 from assessment.models import AssessmentState
 from enterprises.models import EnterpriseClass, RevenueTier
-from funding.models import CaseState, ExitRule
+from funding.models import CaseState, ExitRule, FundingSource
 from talents.models import Level, Origin
 
 
 def Money(**kwargs):  # noqa: N802 (reads as a field type)
     return serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True, **kwargs)
+
+
+def Score():  # noqa: N802
+    return serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
 
 
 class TitleCountSerializer(serializers.Serializer):
@@ -48,20 +52,21 @@ class EnterpriseFiguresSerializer(serializers.Serializer):
 
 
 class MakerSpacesSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
     municipal_level = serializers.IntegerField()
     by_level = serializers.DictField(child=serializers.IntegerField())
 
 
 class SourceMoneySerializer(serializers.Serializer):
-    source = serializers.CharField(help_text=_("Funding source code, or “unassigned”"))
+    source = serializers.ChoiceField(choices=FundingSource.choices)
+    budget = Money(help_text=_("Budgets of the year from this source"))
     committed = Money()
     paid = Money()
 
 
 class LevelMoneySerializer(serializers.Serializer):
-    level = serializers.ChoiceField(choices=Level.choices)
-    committed = Money()
-    paid = Money()
+    city = Money(help_text=_("City share of the committed agreements"))
+    district = Money(help_text=_("District share of the committed agreements"))
 
 
 class QuarterSerializer(serializers.Serializer):
@@ -73,13 +78,14 @@ class QuarterSerializer(serializers.Serializer):
 
 class FundingFiguresSerializer(serializers.Serializer):
     agreements = serializers.IntegerField()
-    committed = Money(help_text=_("Totals of the agreements signed by the end of the year"))
-    paid = Money(help_text=_("Net payments in the ledger by the end of the year"))
-    eligible = Money(help_text=_("Tranches now eligible for payment"))
-    held = Money(help_text=_("Tranches now held by an exit flag"))
-    recovered = Money(help_text=_("Funds recovered in the ledger by the end of the year"))
+    committed = Money(help_text=_("Agreements charged to the year's budgets (terminated ones at what they paid)"))
+    paid = Money(help_text=_("Paid on those agreements"))
+    eligible = Money(help_text=_("Payouts proposed or approved, not yet paid"))
+    held = Money(help_text=_("Tranches held by an exit flag"))
+    recovered = Money(help_text=_("Funds recovered through the ledger"))
+    recovery_due = Money(help_text=_("Recovery decided in exit cases"))
     by_source = SourceMoneySerializer(many=True)
-    by_level = LevelMoneySerializer(many=True)
+    by_level = LevelMoneySerializer()
     quarters = QuarterSerializer(many=True)
 
 
@@ -87,6 +93,7 @@ class ExitFiguresSerializer(serializers.Serializer):
     open_flags = serializers.IntegerField()
     open_flags_by_rule = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(ExitRule.values))
     cases = serializers.IntegerField()
+    open_cases = serializers.IntegerField(help_text=_("Cases under investigation or in rectification"))
     cases_by_state = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(CaseState.values))
     exits = serializers.IntegerField()
     recovery_due = Money()
@@ -98,9 +105,13 @@ class LeagueRowSerializer(serializers.Serializer):
     unit_name = serializers.CharField()
     unit_name_en = serializers.CharField()
     unit_kind = serializers.CharField()
-    rank = serializers.IntegerField(allow_null=True)
-    total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
-    previous_total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    position = serializers.IntegerField(allow_null=True, help_text=_("Place in this table (1, 2, 2, 4)"))
+    rank = serializers.IntegerField(allow_null=True, help_text=_("Rank within the unit kind"))
+    total = Score()
+    hard_total = Score()
+    soft_total = Score()
+    previous_total = Score()
+    change = Score()
     grade_band = serializers.CharField()
     vetoed = serializers.BooleanField()
     state = serializers.ChoiceField(choices=AssessmentState.choices)

@@ -44,7 +44,7 @@ def district(units):
     f.ApplicationFactory(call=f.CallFactory(program=leading, year=2016), org_unit=fzm, state="approved")
 
     # Enterprises: fzm has a 50m-tier NEEQ company and a seed; gx a 10m-tier company; st one that
-    # moved out (not counted) and one registered in 2018 (not counted in 2017).
+    # moved out (no longer the district's: not counted).
     e_fzm = f.EnterpriseFactory(
         org_unit=fzm,
         cumulative_sales=Decimal("80000000.00"),
@@ -64,29 +64,40 @@ def district(units):
         enterprise_class="high_growth",
     )
     e_st = f.EnterpriseFactory(org_unit=st, status="moved_out", cumulative_sales=Decimal("9.00"))
-    f.EnterpriseFactory(org_unit=st, registered_on=date(2018, 2, 1), cumulative_sales=Decimal("7.00"))
     f.MakerSpaceFactory.create_batch(2, org_unit=fzm)
     f.MakerSpaceFactory(org_unit=gx)
     f.MakerSpaceFactory(org_unit=gx, level=Level.DISTRICT)
 
-    # Funding: fzm agreement 1,000,000 (paid 300,000 in Q2 2017, tranche 2 eligible 400,000,
-    # tranche 3 held 300,000); gx agreement 500,000 district-level (paid 150,000 then 50,000 reversed);
-    # a draft agreement commits nothing.
-    from funding.models import Budget
+    # Funding: fzm agreement 1,000,000 on the 2017 budget (paid 300,000 in Q2 2017, tranche 2's
+    # payout of 400,000 approved, tranche 3 of 300,000 held); gx agreement 500,000 starting 2017
+    # without a budget (paid 150,000 then 50,000 reversed, later 100,000 recovered); st a draft
+    # agreement of 1,000,000 (committed, as the funding app counts a draft).
+    from funding.models import Budget, Payout
 
     budget = Budget.objects.create(org_unit=fzm, year=2017, source="district_treasury", amount=Decimal("5000000"))
-    a1 = f.AgreementFactory(org_unit=fzm, enterprise=e_fzm, program=leading, budget=budget)
+    a1 = f.AgreementFactory(
+        org_unit=fzm, enterprise=e_fzm, program=leading, budget=budget, paid_total=Decimal("300000.00")
+    )
     f.TrancheFactory(
         agreement=a1, sequence=1, planned_amount=Decimal("300000.00"), state="paid", due_on=date(2017, 4, 1)
     )
-    f.TrancheFactory(
+    t2 = f.TrancheFactory(
         agreement=a1, sequence=2, planned_amount=Decimal("400000.00"), state="eligible", due_on=date(2017, 9, 30)
+    )
+    Payout.objects.create(
+        tranche=t2, agreement=a1, org_unit=fzm, amount=Decimal("400000.00"), approver_level="unit", state="approved"
     )
     f.TrancheFactory(
         agreement=a1, sequence=3, planned_amount=Decimal("300000.00"), state="held", due_on=date(2018, 3, 31)
     )
     f.LedgerEntryFactory(agreement=a1, amount=Decimal("300000.00"), entry_date=date(2017, 4, 10))
-    a2 = f.AgreementFactory(org_unit=gx, enterprise=e_gx, program=district_prog, startup_grant=Decimal("500000.00"))
+    a2 = f.AgreementFactory(
+        org_unit=gx,
+        enterprise=e_gx,
+        program=district_prog,
+        startup_grant=Decimal("500000.00"),
+        paid_total=Decimal("100000.00"),
+    )
     f.LedgerEntryFactory(agreement=a2, amount=Decimal("150000.00"), entry_date=date(2017, 7, 1))
     f.LedgerEntryFactory(agreement=a2, kind="reversal", amount=Decimal("-50000.00"), entry_date=date(2017, 7, 2))
     f.AgreementFactory(org_unit=st, enterprise=e_st, state="draft")

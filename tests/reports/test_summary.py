@@ -45,13 +45,14 @@ def test_pipeline_lists_every_call_of_the_year_with_its_applications_by_stage(ap
     assert (national["applications"], national["active"]) == (3, 2)
     assert national["by_stage"]["defense"] == 2 and national["by_stage"]["rejected"] == 1
     municipal = pipeline["municipal_leading_entrepreneur"]
-    # The draft is the applicant's own and not counted; the 2016 approval belongs to 2016.
+    # The draft is the applicant's own: shown as a stage, not as an application; the 2016
+    # approval belongs to 2016.
     assert (municipal["applications"], municipal["active"], municipal["by_stage"]["submitted"]) == (3, 3, 3)
-    assert "draft" not in municipal["by_stage"]
+    assert (municipal["by_stage"]["draft"], municipal["by_stage"]["approved"]) == (1, 0)
     assert pipeline["district_high_level_entrepreneur"]["applications"] == 0
 
 
-def test_enterprise_figures_count_the_active_enterprises_registered_by_the_year(api, office, district):
+def test_enterprise_figures_count_the_active_enterprises_only(api, office, district):
     body = api(office).get(URL, {"year": 2017}).json()
     assert body["enterprises"] | {"by_class": None, "by_tier": None} == {
         "count": 3,
@@ -70,19 +71,19 @@ def test_enterprise_figures_count_the_active_enterprises_registered_by_the_year(
 
 def test_funding_figures_follow_the_agreements_the_ledger_and_the_tranches(api, office, district):
     funding = api(office).get(URL, {"year": 2017}).json()["funding"]
-    assert {k: funding[k] for k in ("agreements", "committed", "paid", "eligible", "held", "recovered")} == {
-        "agreements": 2,
-        "committed": "1500000.00",
+    keys = ("agreements", "committed", "paid", "eligible", "held", "recovered", "recovery_due")
+    assert {k: funding[k] for k in keys} == {
+        "agreements": 3,
+        "committed": "2500000.00",
         "paid": "400000.00",
         "eligible": "400000.00",
         "held": "300000.00",
         "recovered": "100000.00",
+        "recovery_due": "150000.00",
     }
-    by_source = {r["source"]: (r["committed"], r["paid"]) for r in funding["by_source"]}
-    assert by_source["district_treasury"] == ("1000000.00", "300000.00")
-    assert by_source["unassigned"] == ("500000.00", "100000.00")
-    by_level = {r["level"]: (r["committed"], r["paid"]) for r in funding["by_level"]}
-    assert by_level["municipal"] == ("1000000.00", "300000.00") and by_level["district"] == ("500000.00", "100000.00")
+    by_source = {r["source"]: (r["budget"], r["committed"], r["paid"]) for r in funding["by_source"]}
+    assert by_source["district_treasury"] == ("5000000.00", "1000000.00", "300000.00")
+    assert by_source["city_share"] == ("0.00", "0.00", "0.00")
     quarters = {(q["year"], q["quarter"]): (q["planned"], q["paid"]) for q in funding["quarters"]}
     assert len(quarters) == 12
     assert quarters[(2017, 2)] == ("300000.00", "300000.00")
@@ -118,7 +119,8 @@ def test_street_officer_sees_only_its_street(api, street_officer, district):
     }
     assert pipeline_of(body)["national_thousand_talents"]["applications"] == 2
     assert body["enterprises"]["count"] == 2 and body["enterprises"]["cumulative_sales"] == "80500000.50"
-    assert body["funding"]["committed"] == "1000000.00" and body["funding"]["recovered"] == "0.00"
+    assert body["funding"]["committed"] == "1000000.00" and body["funding"]["eligible"] == "400000.00"
+    assert body["funding"]["recovered"] == "0.00"
     assert body["exits"]["cases"] == 0
     assert [r["org_unit"] for r in body["assessment"]] == ["fuzimiao"]
 
@@ -216,16 +218,16 @@ def test_summary_runs_a_constant_number_of_queries(api, office, district, django
     from . import factories as f
 
     client = api(office)
-    # titles 1, calls 1, applications by call and stage 1, enterprises aggregate 1 and by class/tier 1,
-    # maker spaces 1, agreements 1, ledger 1, tranches 1, quarters 2, flags 1, cases 1, league 1,
-    # the unit asked for 1 = 15.
-    with django_assert_max_num_queries(15):
+    # the unit asked for 1, program names 1, titles 1, calls 2 and applications by stage 1,
+    # enterprises aggregate 1 and by class and tier 1, maker spaces 1, funding's figures 6 and
+    # planned/paid by quarter 2, flags 1, cases by state 1 and their money 1, league 1 = 22.
+    with django_assert_max_num_queries(22):
         assert client.get(URL, {"year": 2017, "org_unit": "fuzimiao"}).status_code == 200
     f.TitleFactory.create_batch(5)
     f.ApplicationFactory.create_batch(5, call=f.CallFactory(program=f.ProgramFactory(), year=2017))
     f.EnterpriseFactory.create_batch(5)
     f.ExitFlagFactory.create_batch(3)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(22):
         assert client.get(URL, {"year": 2017, "org_unit": "fuzimiao"}).status_code == 200
 
 
@@ -234,8 +236,9 @@ def test_report_token_query_count_includes_only_its_grant(
 ):
     _client, token = report_client("gaoxin_park", "fuzimiao")
     client = token_api(token)
-    # The 15 figure queries, the token and its user 1, the grant 1, the token's last use 0-1.
-    with django_assert_max_num_queries(18):
+    # The 21 figure queries (no unit asked for), the token 1, its user 1, the grant 1, the
+    # token's last use 0-1.
+    with django_assert_max_num_queries(25):
         assert client.get(URL, {"year": 2017}).status_code == 200
 
 
