@@ -537,7 +537,7 @@ def _indicator_values(indicator: Indicator, unit_id: int, figures: dict, manual:
     if indicator.source in SOURCES:
         figure = figures[indicator.pk].get(unit_id)
         return {
-            "actual": figure.value if figure else ZERO.quantize(Decimal("0.01")),
+            "actual": figure.value if figure else SOURCES[indicator.source].empty,
             "record_count": figure.count if figure else 0,
             "manual": False,
             "evidence": "",

@@ -54,14 +54,16 @@ class Source:
     compute: Callable[[int, list[int], dict], dict[int, Figure]]
     records: Callable[[int, int, dict], QuerySet]
     help_text: object = ""
+    # The figure of a unit with no records at all (ratios: 100 %, nothing was due).
+    empty: Decimal = Decimal("0.00")
 
 
 SOURCES: dict[str, Source] = {}
 
 
-def register_source(key: str, label, unit_label, records, help_text=""):
+def register_source(key: str, label, unit_label, records, help_text="", empty: Decimal = Decimal("0.00")):
     def decorator(func):
-        SOURCES[key] = Source(key, label, unit_label, func, records, help_text)
+        SOURCES[key] = Source(key, label, unit_label, func, records, help_text, empty)
         return func
 
     return decorator
@@ -328,6 +330,7 @@ def _disbursed(year: int, unit_ids: list[int], on_time: bool) -> dict[int, Figur
     "%",
     _tranche_records,
     _("Paid payouts of the tranches due in the year, against the tranches' planned amounts."),
+    empty=HUNDRED.quantize(CENT),
 )
 def funds_disbursed_ratio(year: int, unit_ids: list[int], params: dict) -> dict[int, Figure]:
     return _disbursed(year, unit_ids, on_time=False)
@@ -339,6 +342,7 @@ def funds_disbursed_ratio(year: int, unit_ids: list[int], params: dict) -> dict[
     "%",
     _tranche_records,
     _("As above, counting only payments made by the tranche's due date."),
+    empty=HUNDRED.quantize(CENT),
 )
 def funds_disbursed_on_time(year: int, unit_ids: list[int], params: dict) -> dict[int, Figure]:
     return _disbursed(year, unit_ids, on_time=True)
@@ -361,6 +365,7 @@ def _approved_payouts(year: int, params: dict) -> QuerySet:
     .filter(org_unit_id=unit_id)
     .select_related("agreement", "tranche"),
     _("Payouts approved in the year within “days” (default 30) of their proposal."),
+    empty=HUNDRED.quantize(CENT),
 )
 def payouts_approved_on_time(year: int, unit_ids: list[int], params: dict) -> dict[int, Figure]:
     rows = (
@@ -392,6 +397,7 @@ def _flags(year: int, params: dict) -> QuerySet:
     "%",
     lambda year, unit_id, params: _flags(year, params).filter(org_unit_id=unit_id).select_related("agreement"),
     _("Flags raised in the year that were closed, or taken into an exit case, within “days” (default 90)."),
+    empty=HUNDRED.quantize(CENT),
 )
 def exit_flags_handled_on_time(year: int, unit_ids: list[int], params: dict) -> dict[int, Figure]:
     handled = Q(closed_at__lte=F("deadline")) | Q(case_in_time=True)

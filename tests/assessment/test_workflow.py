@@ -155,3 +155,17 @@ def test_manual_value_may_be_entered_by_the_unit_but_not_for_another(street_offi
         )
     score = units["fuzimiao"].assessments.get(year=2017).scores.get(indicator=indicator)
     assert score.manual and score.actual == D("4.00") and score.evidence == "区人才环境测评"
+
+
+def test_demo_seed_is_idempotent_and_leaves_2017_for_the_units_to_confirm(units):
+    from io import StringIO
+
+    from assessment import demo
+
+    demo.seed(StringIO())
+    counts = {m: m.objects.count() for m in (Assessment, GradeBand)}
+    demo.seed(StringIO())
+    assert {m: m.objects.count() for m in (Assessment, GradeBand)} == counts
+    assert not Assessment.objects.filter(year=2016).exclude(state=AssessmentState.PUBLISHED).exists()
+    assert units["fuzimiao"].assessments.get(year=2017).state == AssessmentState.COMPUTED
+    assert units["honghua"].assessments.get(year=2016).vetoed is True
