@@ -59,7 +59,7 @@ def approved_application(talent: Talent, org_unit: OrgUnit) -> Application:
     )
 
 
-def budget(org_unit: OrgUnit, amount="10000000.00", year=2017, source=FundingSource.DISTRICT_TREASURY) -> Budget:
+def budget(org_unit: OrgUnit, amount="100000000.00", year=2017, source=FundingSource.DISTRICT_TREASURY) -> Budget:
     b, _ = Budget.objects.get_or_create(org_unit=org_unit, year=year, source=source, defaults={"amount": amount})
     return b
 

@@ -110,8 +110,8 @@ def test_negative_amounts_are_refused(park_officer):
 def test_budget_page_and_api_show_committed_paid_available(api, office, park_officer, units):
     agreement(office)
     row = api(park_officer).get("/api/v1/budgets/").json()["results"][0]
-    assert row["org_unit"] == "gaoxin_park" and row["amount"] == "10000000.00"
-    assert row["committed"] == "1000000.00" and row["available"] == "9000000.00" and row["paid"] == "0.00"
+    assert row["org_unit"] == "gaoxin_park" and row["amount"] == "100000000.00"
+    assert row["committed"] == "1000000.00" and row["available"] == "99000000.00" and row["paid"] == "0.00"
 
 
 def test_activation_is_logged_with_who_and_when(office, units):
