@@ -62,12 +62,14 @@ def visible_codes(user: User) -> set[str] | None:
 
 
 def expert_may_see(user: User, list_path: str, row: dict) -> bool:
-    """An expert sees an application only when it is assigned to them."""
-    if "applications" not in list_path:
-        return False
+    """An expert sees an application, and their own review of it, only when it is assigned to them."""
     from talents.models import ReviewAssignment
 
-    return ReviewAssignment.objects.filter(expert=user, application_id=row.get("id")).exists()
+    if list_path.rstrip("/").endswith("applications"):
+        return ReviewAssignment.objects.filter(expert=user, application_id=row.get("id")).exists()
+    if list_path.rstrip("/").endswith("reviews"):
+        return ReviewAssignment.objects.filter(expert=user, pk=row.get("id")).exists()
+    return False
 
 
 def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
