@@ -490,6 +490,8 @@ def payout_approve(*, actor: User, payout_id: int) -> Payout:
             raise DomainError(_("This payout is held by an open exit flag and cannot be approved."), code="held")
         if agreement.state != AgreementState.ACTIVE:
             raise DomainError(_("The agreement is not active."), code="invalid_state")
+        if payout.amount <= 0:
+            raise DomainError(_("Nothing is payable: the performance factor of the latest grade is zero."))
         if payout.approver_level == ApproverLevel.DISTRICT and is_unit_officer(actor) and not is_office(actor):
             raise ActionNotAllowed(
                 _("%(amount)s is above your unit's approval limit; the district office approves this payout.")
@@ -572,6 +574,8 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
                 raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
             if payout.state != PayoutState.APPROVED:
                 raise DomainError(_("Only an approved payout can be paid."), code="invalid_state")
+            if payout.amount <= 0:
+                raise DomainError(_("Nothing is payable: the performance factor of the latest grade is zero."))
             if agreement.paid_total + payout.amount > agreement.total:
                 raise DomainError(_("The payment would exceed the agreement's total."))
             entry = _ledger_append(
