@@ -79,12 +79,13 @@ def test_scorecard_shows_chart_and_links_each_figure_to_its_records(web, street_
 
 def test_home_shows_the_scorecard_to_confirm_and_the_office_what_to_publish(client, street_officer, office, computed):
     client.force_login(street_officer)
-    assert "/assessment/scorecards/?state=computed" in client.get("/").content.decode()
+    assert "本单位考核结果待确认" in client.get("/").content.decode()
     own = street_officer.org_unit.assessments.get(year=2017)
     client.post(f"/assessment/scorecards/{own.pk}/confirm/")
     assert "/assessment/scorecards/?state=computed" not in client.get("/").content.decode()
     client.force_login(office)
-    assert "/assessment/scorecards/?state=confirmed" in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert "/assessment/scorecards/?state=confirmed" in home and "单位已确认、待公布的考核结果" in home
 
 
 def test_league_exports_as_csv_and_xlsx(web, office, computed):
