@@ -1,0 +1,581 @@
+"""The people's workflows, end to end in a real browser, in 简体中文 (the default).
+
+Each workflow creates or picks its own records (unique names, its own agreement or unit), so the
+tests do not depend on their order although they share one live portal. Labels are looked up in
+the portal's own Chinese catalogue (``zh``), so a test reads what a Chinese user reads.
+"""
+
+import datetime
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+TODAY = datetime.date.today()
+
+
+def zh(text) -> str:
+    """What the portal shows a Chinese user for this source string or lazy label."""
+    with translation.override("zh-hans"):
+        return str(translation.gettext(str(text)) if isinstance(text, str) else text)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def portal_db(portal_url, tmp_path_factory):
+    """The live portal's database, for what no user can do in a browser: let time pass."""
+    (db,) = Path(tmp_path_factory.getbasetemp()).glob("portal[0-9]*/e2e.sqlite3")
+    connection = sqlite3.connect(db, timeout=30)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def login(login, page):
+    """Log in as another person in the same browser tab: the workflows pass from hand to hand."""
+
+    def as_user(username: str):
+        page.context.clear_cookies()
+        return login(username)
+
+    return as_user
+
+
+def submit_action(page, action: str) -> None:
+    """Press the button of one workflow step (the forms carry the step's code as `action`)."""
+    page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def assert_no_error_message(page) -> None:
+    errors = page.locator(".alert-danger")
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+# ---------------------------------------------------------------- talents: the selection pipeline
+
+
+def open_new_call(login, page, portal_url: str, portal_db) -> tuple[str, str]:
+    """The office drafts a call of the district program (one call per program and year, so the
+    next free year) and opens it. Returns the call's URL and title."""
+    from talents.models import CallState
+
+    login("office")
+    (year,) = portal_db.execute(
+        "select max(c.year) from talents_call c join talents_program p on p.id = c.program_id where p.code = ?",
+        ("district_high_level_entrepreneur",),
+    ).fetchone()
+    page.goto(f"{portal_url}/talents/calls/new/")
+    program = page.locator("#id_program")
+    program.select_option(
+        program.evaluate("(s) => [...s.options].find(o => o.textContent.includes('秦淮区高层次创业人才')).value")
+    )
+    page.locator("#id_year").fill(str(max(year or 0, TODAY.year - 1) + 1))
+    title = unique("秦淮区高层次创业人才专项")
+    page.locator("#id_title").fill(title)
+    page.locator("#id_opens_on").fill(TODAY.isoformat())
+    page.locator("#id_closes_on").fill((TODAY + datetime.timedelta(days=30)).isoformat())
+    page.locator("#id_quota").fill("5")
+    page.locator("#id_notice_days").fill("7")
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r"/talents/calls/\d+/$"))
+    assert_no_error_message(page)
+    submit_action(page, "open")
+    assert zh(CallState.OPEN.label) in page.get_by_role("heading", level=1).inner_text()
+    return page.url, title
+
+
+def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots: bool = False) -> tuple[str, str]:
+    """The whole selection of one new talent of the officer's unit, through the pages of each role:
+    registration, application, preliminary review, two experts' scores, panel defense, public notice,
+    the office's ratification. Returns the talent's name and URL."""
+    from talents.models import ApplicationState
+
+    call_url, call_title = open_new_call(login, page, portal_url, portal_db)
+
+    # The unit's officer registers the talent and the application, submits and pre-reviews it.
+    login(officer)
+    talent_name = unique("周")
+    page.goto(f"{portal_url}/talents/new/")
+    page.locator("#id_name").fill(talent_name)
+    page.locator("#id_education").select_option("doctorate")
+    page.locator("#id_field").fill("工业互联网")
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r"/talents/\d+/$"))
+    assert_no_error_message(page)
+    talent_url = page.url
+
+    page.goto(f"{portal_url}/talents/applications/new/")
+    page.locator("#id_talent").select_option(label=talent_name)
+    page.locator("#id_call").select_option(label=call_title)
+    page.locator("#id_industry").select_option(index=1)
+    page.locator("#id_venture_name").fill(unique("秦淮智联科技"))
+    page.locator("#id_summary").fill("面向文旅街区的客流感知与调度平台")
+    page.locator("#id_requested_support").fill("500000")
+    page.locator("#id_source_channel").select_option("own")
+    page.locator("#id_own_paid_in_capital").fill("1000000")
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r"/talents/applications/\d+/$"))
+    app_url = page.url
+    submit_action(page, "submit")
+    assert_no_error_message(page)
+    submit_action(page, "accept")
+    assert_no_error_message(page)
+    assert page.locator("#app-state").inner_text() == zh(ApplicationState.EXPERT_REVIEW.label)
+
+    # The hosting unit assigns two experts (district programs are selected by the unit).
+    for expert in ("expert", "expert2"):
+        (expert_id,) = portal_db.execute("select id from core_user where username = ?", (expert,)).fetchone()
+        page.locator("#id_expert").select_option(str(expert_id))
+        page.locator("form[action$='/assign/'] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert_no_error_message(page)
+
+    # Two experts score it, each from their queue.
+    for expert, marks in (("expert", ("26", "17", "25", "18")), ("expert2", ("24", "16", "27", "17"))):
+        login(expert)
+        page.goto(f"{portal_url}/talents/reviews/")
+        page.locator(f"a[href='{app_url.removeprefix(portal_url)}']").first.click()
+        page.wait_for_url(app_url)
+        for code, mark in zip(("innovation", "team", "market", "industry_fit"), marks, strict=True):
+            page.locator(f"#id_{code}").fill(mark)
+        page.locator("form[action$='/score/'] button[type=submit]").click()
+        page.wait_for_load_state()
+        assert_no_error_message(page)
+    # Both submitted: the second expert now sees the other's scores too.
+    scores = page.locator("section[aria-labelledby=scores-h]")
+    assert zh("Not yet scored") not in scores.inner_text()
+    assert scores.locator("tbody tr").count() == 2
+
+    # The panel defense and the public notice, run by the hosting unit.
+    login(officer)
+    page.goto(app_url)
+    submit_action(page, "to_defense")
+    assert page.locator("#app-state").inner_text() == zh(ApplicationState.DEFENSE.label)
+    page.locator("#id_votes_for").fill("5")
+    page.locator("#id_votes_against").fill("1")
+    page.locator("form[action$='/vote/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    submit_action(page, "select")
+    assert_no_error_message(page)
+    assert page.locator("#app-state").inner_text() == zh(ApplicationState.PUBLIC_NOTICE.label)
+
+    # The office may not ratify while the notice runs; it says until when.
+    login("office")
+    page.goto(app_url)
+    submit_action(page, "approve")
+    assert page.locator(".alert-danger").count() == 1
+    assert page.locator("#app-state").inner_text() == zh(ApplicationState.PUBLIC_NOTICE.label)
+
+    # Seven days pass without objections.
+    app_id = int(app_url.rstrip("/").rsplit("/", 1)[1])
+    started, ended = (TODAY - datetime.timedelta(days=days) for days in (8, 1))
+    portal_db.execute(
+        "update talents_application set notice_starts_on = ?, notice_ends_on = ? where id = ?",
+        (started.isoformat(), ended.isoformat(), app_id),
+    )
+    portal_db.commit()
+
+    page.goto(app_url)
+    page.locator("#origin-approve").select_option("introduced")
+    submit_action(page, "approve")
+    assert_no_error_message(page)
+    assert page.locator("#app-state").inner_text() == zh(ApplicationState.APPROVED.label)
+    if shots:
+        screenshot(page, "application-approved-zh")
+    page.goto(call_url)
+    assert talent_name in page.locator("table").inner_text()
+    return talent_name, talent_url
+
+
+def test_a_talent_is_selected_from_call_to_title(login, page, portal_url, portal_db):
+    talent_name, talent_url = select_a_talent(login, page, portal_url, portal_db, "street", shots=True)
+    # The talent's title appears on the talent's page and in the registry.
+    page.goto(talent_url)
+    titles = page.locator("table").first.inner_text()
+    assert "秦淮区高层次创业人才" in titles
+    assert zh("Introduced") in titles
+    screenshot(page, "talent-title-zh")
+
+
+# ---------------------------------------------------------------- enterprises: the quarterly import
+
+
+def _credit_code() -> str:
+    from stdnum.cn import uscc
+
+    body = f"91320104MA{uuid.uuid4().int % 10_000_000:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def register_enterprise(page, portal_url: str, name: str, code: str) -> str:
+    """The park officer registers a venture that moved into the park in 2024; returns its URL."""
+    page.goto(f"{portal_url}/enterprises/new/")
+    page.locator("#id_name").fill(name)
+    page.locator("#id_credit_code").fill(code)
+    page.locator("#id_registered_on").fill("2024-03-01")
+    page.locator("#id_moved_in_on").fill("2024-04-01")
+    page.locator("#id_registered_capital").fill("5000000")
+    page.locator("#id_paid_in_capital").fill("2000000")
+    page.locator("#id_address").fill("秦淮区永智路6号")
+    page.locator("#id_org_unit").select_option(label="高新园区")
+    page.locator("#id_industry").select_option(index=1)
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r"/enterprises/\d+/$"))
+    assert_no_error_message(page)
+    return page.url
+
+
+def _filled_template(template: bytes, rows: list[list]) -> bytes:
+    """The downloaded template, filled in as a park officer fills it in Excel."""
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook.worksheets[0]
+    sheet.delete_rows(2, sheet.max_row)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_park_imports_a_quarter_from_the_excel_template_and_sees_class_and_tier_change(login, page, portal_url):
+    from enterprises.models import EnterpriseClass, RevenueTier
+
+    # The park officer (高新园区) registers a new enterprise of its own.
+    login("park")
+    name, code = unique("金陵云帆信息技术有限公司"), _credit_code()
+    enterprise_url = register_enterprise(page, portal_url, name, code)
+    heading = page.get_by_role("heading", level=1)
+    assert zh(EnterpriseClass.SEED.label) in heading.inner_text()
+    assert zh(RevenueTier.NONE.label) in heading.inner_text()
+
+    # The template lists the park's enterprises, the new one among them.
+    page.goto(f"{portal_url}/enterprises/imports/")
+    with page.expect_download() as download:
+        page.locator("a[href$='/imports/template.xlsx']").click()
+    template = Path(download.value.path()).read_bytes()
+    import io
+
+    from openpyxl import load_workbook
+
+    listed = [row[0] for row in load_workbook(io.BytesIO(template)).worksheets[0].iter_rows(values_only=True)]
+    assert code in listed
+
+    # First a broken file: a wrong credit code and a figure that is not a number.
+    broken = _filled_template(
+        template,
+        [
+            [code, name, TODAY.year - 1, 1, 3_000_000, 3_000_000, 200_000, 100_000, 30, 30, 400_000, 1, 0],
+            ["91320104MA0000000X", "不存在的企业", TODAY.year, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+            [code, name, TODAY.year, 1, "九百万", 9_000_000, 900_000, 300_000, 45, 44, 1_000_000, 3, 1],
+        ],
+    )
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "broken.xlsx", "mimeType": "application/vnd.ms-excel", "buffer": broken}]
+    )
+    page.get_by_role("button", name=zh("Upload and check")).click()
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    assert page.get_by_role("alert").is_visible()
+    errors = page.locator("table tbody tr")
+    assert errors.count() >= 2
+    rows_with_errors = {errors.nth(i).locator("td").first.inner_text() for i in range(errors.count())}
+    assert {"3", "4"} <= rows_with_errors, rows_with_errors
+    screenshot(page, "import-errors-zh")
+    page.goto(enterprise_url)
+    assert zh(RevenueTier.NONE.label) in page.get_by_role("heading", level=1).inner_text()
+
+    # Then the corrected file: this year's first quarter triples last year's.
+    good = _filled_template(
+        template,
+        [
+            [code, name, TODAY.year - 1, 1, 3_000_000, 3_000_000, 200_000, 100_000, 30, 30, 400_000, 1, 0],
+            [code, name, TODAY.year, 1, 9_000_000, 9_000_000, 900_000, 300_000, 45, 44, 1_000_000, 3, 1],
+        ],
+    )
+    page.goto(f"{portal_url}/enterprises/imports/")
+    page.locator("#id_file").set_input_files(
+        files=[{"name": "good.xlsx", "mimeType": "application/vnd.ms-excel", "buffer": good}]
+    )
+    page.get_by_role("button", name=zh("Upload and check")).click()
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    page.get_by_role("button", name=zh("Import all rows")).click()
+    page.wait_for_load_state()
+    assert page.locator(".alert-success").count() >= 1
+
+    page.goto(enterprise_url)
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert zh(EnterpriseClass.HIGH_GROWTH.label) in heading
+    assert zh(RevenueTier.TEN_M.label) in heading
+    # The class change is on record with the figures that caused it.
+    assert page.locator("td", has_text=zh(EnterpriseClass.HIGH_GROWTH.label)).count() == 1
+    screenshot(page, "enterprise-after-import-zh")
+
+
+# ---------------------------------------------------------------- assessment: compute, confirm, league
+
+
+def wait_for_job(page) -> None:
+    """On a job's page: the progress bar fills and the job says it has finished."""
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    page.get_by_role("progressbar").wait_for()
+    page.wait_for_function(
+        "document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'", timeout=60_000
+    )
+    from qinhuai_talent.core.models import JobState
+
+    assert zh(JobState.SUCCEEDED.label) in page.locator("[data-job-state]").inner_text()
+
+
+def test_the_office_computes_the_assessment_a_street_confirms_and_the_league_table_updates(
+    login, page, portal_url, portal_db
+):
+    from assessment.models import AssessmentState
+
+    # The office carries the street scheme over to a year of its own and activates it.
+    login("office")
+    (last,) = portal_db.execute("select max(year) from assessment_assessmentscheme").fetchone()
+    year = last + 1
+    page.goto(f"{portal_url}/assessment/schemes/")
+    copy = page.locator("form:has(input[name=form][value=copy])")
+    source = copy.locator("select").first
+    value = source.evaluate(
+        "(s, y) => [...s.options].find(o => o.textContent.includes(y + '年度街道')).value", str(last)
+    )
+    source.select_option(value)
+    copy.locator("input[name=year]").fill(str(year))
+    copy.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/assessment/schemes/\d+/$"))
+    assert_no_error_message(page)
+    page.locator("form:has(input[name=form][value=activate]) button").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+
+    # The office recomputes from the league table and watches the job's progress bar.
+    page.goto(f"{portal_url}/assessment/?year={year}")
+    page.get_by_role("button", name=zh("Recompute the assessments")).click()
+    wait_for_job(page)
+    page.goto(f"{portal_url}/assessment/?year={year}")
+    fuzimiao = page.locator("tbody tr", has_text="夫子庙")
+    assert zh(AssessmentState.COMPUTED.label) in fuzimiao.inner_text()
+
+    # The street officer of 夫子庙 opens its own scorecard from the league table and confirms it.
+    login("street")
+    page.goto(f"{portal_url}/assessment/?year={year}")
+    page.locator("tbody tr.table-warning a").click()
+    page.wait_for_url(re.compile(r"/assessment/scorecards/\d+/$"))
+    page.locator("#reason").fill("数据已与街道台账核对无误")
+    page.locator("button[formaction$='/confirm/']").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+
+    # The league table shows the confirmation to everyone who reads it.
+    login("office")
+    page.goto(f"{portal_url}/assessment/?year={year}")
+    fuzimiao = page.locator("tbody tr", has_text="夫子庙")
+    assert zh(AssessmentState.CONFIRMED.label) in fuzimiao.inner_text()
+    screenshot(page, f"league-{year}-zh")
+
+
+# ---------------------------------------------------------------- funding: payouts, ledger, exits
+
+
+def start_job(page, portal_url: str, kind: str) -> None:
+    page.goto(f"{portal_url}/jobs/")
+    page.get_by_label(zh("Start a job")).select_option(kind)
+    page.get_by_role("button", name=zh("Start"), exact=True).click()
+    wait_for_job(page)
+
+
+def new_park_agreement(login, page, portal_url: str, startup_grant: int) -> tuple[str, str]:
+    """A venture of 高新园区 of the test's own: an enterprise founded by an approved talent, and the
+    office's support agreement with it, activated. Returns the agreement's URL and the enterprise's name."""
+    # The office picks an approved application of the park that has no agreement yet.
+    login("office")
+    page.goto(f"{portal_url}/funding/agreements/new/")
+    options = page.locator("#id_application option").evaluate_all(
+        "(os) => os.filter(o => o.value).map(o => [o.value, o.textContent])"
+    )
+    budgets = page.locator("#id_budget option").evaluate_all(
+        "(os) => os.filter(o => o.value && o.textContent.includes('高新园区')).map(o => o.value)"
+    )
+    assert budgets, "the office finds no budget of 高新园区 to charge an agreement to"
+    # The park officer registers the venture and its founder.
+    enterprise = unique("秦淮星途科技有限公司")
+    login("park")
+    enterprise_url = register_enterprise(page, portal_url, enterprise, _credit_code())
+    founders = {}
+    page.goto(f"{enterprise_url}founders/")
+    for value, text in page.locator("#id_talent option").evaluate_all(
+        "(os) => os.filter(o => o.value).map(o => [o.value, o.textContent])"
+    ):
+        founders[text.strip()] = value
+    login("office")
+    for application, label in options:
+        talent = label.split(" · ")[0].strip()
+        if talent not in founders:
+            continue
+        login("park")
+        page.goto(f"{enterprise_url}founders/")
+        page.locator("#id_talent").select_option(founders[talent])
+        page.locator("#id_equity_share").fill("60")
+        page.locator("#id_is_legal_representative").check()
+        page.get_by_role("button", name=zh("Save")).click()
+        page.wait_for_url(enterprise_url)
+        login("office")
+        page.goto(f"{portal_url}/funding/agreements/new/")
+        page.locator("#id_application").select_option(application)
+        page.locator("#id_enterprise").select_option(label=enterprise)
+        page.locator("#id_budget").select_option(budgets[0])
+        page.locator("#id_template").select_option(
+            page.locator("#id_template option").evaluate_all(
+                "(os) => os.find(o => o.textContent.includes('30/40/30') || o.textContent.includes('30/40/30')).value"
+            )
+        )
+        page.locator("#id_startup_grant").fill(str(startup_grant))
+        page.locator("#id_starts_on").fill(TODAY.isoformat())
+        page.locator("#id_ends_on").fill(TODAY.replace(year=TODAY.year + 3).isoformat())
+        page.get_by_role("button", name=zh("Save")).click()
+        page.wait_for_load_state()
+        if "/funding/agreements/new/" not in page.url:
+            break
+    else:
+        pytest.fail("no approved application of 高新园区 could be given an agreement")
+    assert_no_error_message(page)
+    agreement_url = page.url
+    page.locator("form[action$='/activate/'] button").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    return agreement_url, enterprise
+
+
+def payout_of_first_tranche(page, agreement_url: str) -> str:
+    page.goto(agreement_url)
+    link = page.locator("a[href*='/funding/payouts/']").first
+    link.wait_for()
+    return link.get_attribute("href")
+
+
+def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_finance(login, page, portal_url):
+    from funding.models import ApproverLevel, PayoutState
+
+    small_url, _ = new_park_agreement(login, page, portal_url, startup_grant=20_000)
+    large_url, _ = new_park_agreement(login, page, portal_url, startup_grant=3_000_000)
+
+    # The office recomputes the payout proposals and watches the job's progress bar.
+    start_job(page, portal_url, "recompute_payouts")
+    screenshot(page, "job-recompute-payouts-zh")
+    small = payout_of_first_tranche(page, small_url)
+    large = payout_of_first_tranche(page, large_url)
+
+    # 6,000 yuan is within 高新园区's delegated limit: the park approves it from its queue.
+    login("park")
+    page.goto(f"{portal_url}{small}")
+    assert zh(ApproverLevel.UNIT.label) in page.locator("dl").inner_text()
+    page.goto(f"{portal_url}/funding/payouts/")
+    page.locator(f"tr:has(a[href='{small}']) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    # 900,000 yuan is above it: the park may not approve; the office does.
+    page.goto(f"{portal_url}{large}")
+    assert zh(ApproverLevel.DISTRICT.label) in page.locator("dl").inner_text()
+    assert page.get_by_role("button", name=zh("Approve")).count() == 0
+    login("office")
+    page.goto(f"{portal_url}{large}")
+    page.get_by_role("button", name=zh("Approve")).click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    assert zh(PayoutState.APPROVED.label) in page.locator("h1 + span, .badge").first.inner_text()
+
+    # Finance records the payment with its voucher.
+    login("finance")
+    page.on("dialog", lambda dialog: dialog.accept())
+    voucher = unique("付-2026-")
+    page.goto(f"{portal_url}/funding/payouts/finance/")
+    assert page.locator(f"a[href='{small}']").count() == 1
+    page.goto(f"{portal_url}{small}")
+    page.locator("#id_voucher").fill(voucher)
+    page.locator("#id_paid_on").fill(TODAY.isoformat())
+    page.get_by_role("button", name=zh("Record payment")).click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    assert voucher in page.locator("ul.small").first.inner_text()
+
+    # The ledger and the agreement's progress show it.
+    agreement_id = small_url.rstrip("/").rsplit("/", 1)[1]
+    page.goto(f"{portal_url}/funding/ledger/?agreement={agreement_id}")
+    assert voucher in page.locator("table").inner_text()
+    assert "6000.00" in page.locator("table").inner_text()
+    page.goto(small_url)
+    assert voucher in page.locator("table").last.inner_text()
+    assert "0.60 / 2.00" in page.locator("dl").inner_text()
+    assert "0.6" in page.locator(".funding-bar").get_attribute("aria-label")
+    screenshot(page, "agreement-paid-zh")
+
+
+def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, portal_url):
+    from funding.models import CaseState, ExitRule
+
+    agreement_url, enterprise = new_park_agreement(login, page, portal_url, startup_grant=100_000)
+    start_job(page, portal_url, "recompute_payouts")
+    payout = payout_of_first_tranche(page, agreement_url)
+    page.goto(f"{portal_url}{payout}")
+    page.get_by_role("button", name=zh("Approve")).click()
+    page.wait_for_load_state()
+    login("finance")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"{portal_url}{payout}")
+    page.locator("#id_voucher").fill(unique("付-"))
+    page.get_by_role("button", name=zh("Record payment")).click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+
+    # The venture has filed no operating report since 2024: the exit recompute flags it.
+    login("office")
+    start_job(page, portal_url, "recompute_exit_flags")
+    page.goto(f"{portal_url}/funding/exits/?rule=missing_reports")
+    flag = page.locator("tbody tr", has_text=enterprise)
+    assert flag.count() == 1
+    assert zh(ExitRule.MISSING_REPORTS.label) in flag.inner_text()
+    screenshot(page, "exit-board-zh")
+
+    # The office opens a case from the agreement and decides to exit, recovering what was paid.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(agreement_url)
+    page.locator("#case-note").fill("连续两个季度未报送经营数据")
+    page.get_by_role("button", name=zh("Open an exit case")).click()
+    page.wait_for_url(re.compile(r"/funding/exits/cases/\d+/$"))
+    assert_no_error_message(page)
+    case_url = page.url
+    exit_form = page.locator("form[action$='/exit/']")
+    exit_form.locator("textarea").fill("经调查企业已停止经营，终止协议并追回已拨资金")
+    assert exit_form.locator("#id_recovery_due").input_value() in ("30000.00", "30000")
+    exit_form.locator("button").click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    assert zh(CaseState.EXITED.label) in page.locator(".badge").first.inner_text()
+
+    # Finance records the money coming back.
+    login("finance")
+    page.goto(case_url)
+    page.locator("#id_amount").fill("30000")
+    page.locator("#id_voucher").fill(unique("收-"))
+    page.get_by_role("button", name=zh("Record recovery")).click()
+    page.wait_for_load_state()
+    assert_no_error_message(page)
+    assert "30000.00 / 30000.00" in page.locator("dl").inner_text()
+    screenshot(page, "exit-case-recovered-zh")
