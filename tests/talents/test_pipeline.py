@@ -228,4 +228,4 @@ def test_industry_fit_is_scored_and_explained(call, units):
     fit, why = services.industry_fit(
         call=call, industry=Industry.objects.get(code="biomedicine"), summary="结合电子商务"
     )
-    assert fit == 40 and "+20" in why
+    assert fit == 40 and "加20分" in why
