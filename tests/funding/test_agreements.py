@@ -72,14 +72,14 @@ def test_the_4_3_3_template_and_rent_and_equity_components(park_officer):
 
 def test_an_agreement_cannot_commit_more_than_the_budget_has_available(park_officer):
     _draft(park_officer, amount="1500000.00")
-    with pytest.raises(DomainError, match="exceeds") as exc:
+    with pytest.raises(DomainError, match="超出预算可用额度") as exc:
         _draft(park_officer, amount="1500000.00")
     assert exc.value.field == "budget"
     assert Agreement.objects.count() == 1 and Tranche.objects.count() == 3
 
 
 def test_an_agreement_needs_an_approved_application(park_officer):
-    with pytest.raises(DomainError, match="approved application"):
+    with pytest.raises(DomainError, match="已批准的申报"):
         _draft(park_officer, state=ApplicationState.PUBLIC_NOTICE)
     assert not Agreement.objects.exists()
 
@@ -97,7 +97,7 @@ def test_the_district_must_match_the_city_share(park_officer):
 def test_a_negative_milestone_threshold_is_refused(park_officer, office):
     a = agreement(office)
     tranche = a.tranches.get(sequence=2)
-    with pytest.raises(DomainError, match="negative"):
+    with pytest.raises(DomainError, match="不能为负数"):
         services.milestone_add(actor=park_officer, tranche=tranche, kind="revenue", threshold="-1")
     assert tranche.milestones.count() == 1
 

@@ -142,7 +142,7 @@ def test_an_exit_terminates_cancels_and_records_recoveries(reporting, park_offic
     assert case.flags.count() == 1
     with pytest.raises(ActionNotAllowed):
         services.exit_case_exit(actor=park_officer, case_id=case.pk, reason="x", recovery_due="1")
-    with pytest.raises(DomainError, match="No more than"):
+    with pytest.raises(DomainError, match="不得超过已拨付"):
         services.exit_case_exit(actor=office, case_id=case.pk, reason="退出", recovery_due="300000.01")
     services.exit_case_exit(
         actor=office, case_id=case.pk, reason="经调查，创始人未专职创业，予以退出", recovery_due="300000"
@@ -151,7 +151,7 @@ def test_an_exit_terminates_cancels_and_records_recoveries(reporting, park_offic
     assert agreement_.state == AgreementState.TERMINATED
     assert set(agreement_.tranches.values_list("state", flat=True)) == {"paid", "cancelled"}
     services.exit_case_record_recovery(actor=finance, case_id=case.pk, amount="100000", voucher="HS-1")
-    with pytest.raises(DomainError, match="remains"):
+    with pytest.raises(DomainError, match="尚待追回"):
         services.exit_case_record_recovery(actor=finance, case_id=case.pk, amount="200000.01", voucher="HS-2")
     case.refresh_from_db()
     assert case.recovered == Decimal("100000.00") and case.recovery_due == Decimal("300000.00")
@@ -170,5 +170,5 @@ def test_continue_decision_keeps_the_agreement(reporting, park_officer, office, 
 
 def test_a_past_rectification_deadline_is_refused(reporting, park_officer):
     case = services.exit_case_open(actor=park_officer, agreement_id=reporting.pk)
-    with pytest.raises(DomainError, match="future"):
+    with pytest.raises(DomainError, match="须晚于今天"):
         services.exit_case_rectify(actor=park_officer, case_id=case.pk, due=date(2017, 1, 1), reason="x")

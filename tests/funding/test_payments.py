@@ -40,7 +40,7 @@ def test_park_officer_approves_within_the_limit_and_finance_pays_once(api, park_
 
 def test_a_unit_officer_cannot_approve_above_the_limit(park_officer, office, proposed):
     Payout.objects.filter(pk=proposed.pk).update(approver_level="district")
-    with pytest.raises(ActionNotAllowed, match="above your unit's approval limit"):
+    with pytest.raises(ActionNotAllowed, match="超出本单位审批权限"):
         services.payout_approve(actor=park_officer, payout_id=proposed.pk)
     assert Payout.objects.get(pk=proposed.pk).state == PayoutState.PROPOSED
     services.payout_approve(actor=office, payout_id=proposed.pk)
@@ -50,7 +50,7 @@ def test_a_unit_officer_cannot_approve_above_the_limit(park_officer, office, pro
 def test_the_preparer_cannot_approve_their_own_payout(api, park_officer, proposed):
     Payout.objects.filter(pk=proposed.pk).update(prepared_by=park_officer)
     response = api(park_officer).post(f"/api/v1/payouts/{proposed.pk}/approve/")
-    assert response.status_code == 403 and "another officer" in response.json()["detail"]
+    assert response.status_code == 403 and "其他人员审批" in response.json()["detail"]
 
 
 def test_another_units_officer_gets_404(api, street_officer, other_street_officer, proposed):
@@ -65,7 +65,7 @@ def test_a_held_payout_cannot_be_approved_or_paid(park_officer, finance, office,
     ExitFlag.objects.create(
         agreement_id=proposed.agreement_id, org_unit_id=proposed.org_unit_id, rule="moved_out", evidence="x"
     )
-    with pytest.raises(DomainError, match="held"):
+    with pytest.raises(DomainError, match="退出预警暂停"):
         services.payout_pay(actor=finance, payout_id=proposed.pk, voucher="V1")
     assert not LedgerEntry.objects.exists()
 
@@ -74,7 +74,7 @@ def test_payment_needs_a_voucher_and_an_approval(api, finance, proposed):
     no_voucher = api(finance).post(f"/api/v1/payouts/{proposed.pk}/pay/", {"voucher": " "}, format="json")
     assert no_voucher.status_code == 400
     unapproved = api(finance).post(f"/api/v1/payouts/{proposed.pk}/pay/", {"voucher": "V1"}, format="json")
-    assert unapproved.status_code == 400 and "approved" in unapproved.json()["detail"]
+    assert unapproved.status_code == 400 and "只有已审批的拨付" in unapproved.json()["detail"]
     assert not LedgerEntry.objects.exists()
 
 
@@ -87,7 +87,7 @@ def test_only_finance_pays_and_leader_cannot_write(api, office, leader, park_off
 def test_an_already_paid_payout_cannot_be_approved_again(park_officer, finance, proposed):
     services.payout_approve(actor=park_officer, payout_id=proposed.pk)
     services.payout_pay(actor=finance, payout_id=proposed.pk, voucher="V1")
-    with pytest.raises(DomainError, match="already"):
+    with pytest.raises(DomainError, match="已审批"):
         services.payout_approve(actor=park_officer, payout_id=proposed.pk)
 
 
