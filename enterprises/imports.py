@@ -379,7 +379,7 @@ def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
     """Import a checked upload whole: every row becomes the current report of its period (a row for
     a period already reported is a correction: a new version, the earlier one kept), then the
     figures are recomputed. Set-based: a fixed number of queries whatever the row count."""
-    batch = ReportImport.objects.select_for_update().select_related("org_unit").get(pk=batch.pk)
+    batch = ReportImport.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=batch.pk)
     _check_may_import(actor, batch.org_unit)
     if batch.state != ImportState.PREVIEWED:
         raise DomainError(_("This upload has already been imported or has errors; nothing was changed."))
