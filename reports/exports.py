@@ -6,8 +6,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -41,16 +40,29 @@ def _name(row: dict, key: str = "program_name") -> str:
 def summary_sections(data: dict) -> list[Section]:
     """The summary's figures as tables; money in yuan with two places."""
     titles = Section(
-        _("Titles"),
-        [_("Program"), _("Program code"), _("Level"), _("Origin"), _("Count")],
+        pgettext("summary export", "Titles"),
+        [
+            pgettext("summary export", "Program"),
+            pgettext("summary export", "Program code"),
+            pgettext("summary export", "Level"),
+            pgettext("summary export", "Origin"),
+            pgettext("summary export", "Count"),
+        ],
         [
             [_name(r), r["program"], _label(Level, r["level"]), _label(Origin, r["origin"]), r["count"]]
             for r in data["titles"]
         ],
     )
     pipeline = Section(
-        _("Pipeline"),
-        [_("Program"), _("Program code"), _("Level"), _("Quota"), _("Applications"), _("Under review")]
+        pgettext("summary export", "Pipeline"),
+        [
+            pgettext("summary export", "Program"),
+            pgettext("summary export", "Program code"),
+            pgettext("summary export", "Level"),
+            pgettext("summary export", "Quota"),
+            pgettext("summary export", "Applications"),
+            pgettext("summary export", "Under review"),
+        ]
         + [_label(ApplicationState, s) for s in PIPELINE_STAGES],
         [
             [
@@ -67,59 +79,77 @@ def summary_sections(data: dict) -> list[Section]:
     )
     ent, spaces = data["enterprises"], data["maker_spaces"]
     enterprises = Section(
-        _("Talent enterprises"),
-        [_("Figure"), _("Value")],
+        pgettext("summary export", "Talent enterprises"),
+        [pgettext("summary export", "Figure"), pgettext("summary export", "Value")],
         [
-            [_("Enterprises"), ent["count"]],
-            [_("Cumulative sales (yuan)"), ent["cumulative_sales"]],
-            [_("Cumulative main-business revenue (yuan)"), ent["cumulative_revenue"]],
-            [_("Cumulative financing (yuan)"), ent["cumulative_financing"]],
-            [_("Cumulative revenue of 10 million yuan or more"), ent["revenue_10m_plus"]],
-            [_("Cumulative revenue of 50 million yuan or more"), ent["revenue_50m_plus"]],
-            [_("Listed on the NEEQ"), ent["neeq_listed"]],
+            [pgettext("summary export", "Enterprises"), ent["count"]],
+            [pgettext("summary export", "Cumulative sales (yuan)"), ent["cumulative_sales"]],
+            [pgettext("summary export", "Cumulative main-business revenue (yuan)"), ent["cumulative_revenue"]],
+            [pgettext("summary export", "Cumulative financing (yuan)"), ent["cumulative_financing"]],
+            [pgettext("summary export", "Cumulative revenue of 10 million yuan or more"), ent["revenue_10m_plus"]],
+            [pgettext("summary export", "Cumulative revenue of 50 million yuan or more"), ent["revenue_50m_plus"]],
+            [pgettext("summary export", "Listed on the NEEQ"), ent["neeq_listed"]],
             *([_label(EnterpriseClass, k), v] for k, v in ent["by_class"].items()),
             *([_label(RevenueTier, k), v] for k, v in ent["by_tier"].items()),
-            [_("Municipal-level maker spaces"), spaces["municipal_level"]],
+            [pgettext("summary export", "Municipal-level maker spaces"), spaces["municipal_level"]],
         ],
     )
     fund = data["funding"]
     funding = Section(
-        _("Funding"),
-        [_("Figure"), _("Committed (yuan)"), _("Paid (yuan)")],
+        pgettext("summary export", "Funding"),
         [
-            [_("Agreements"), fund["agreements"], ""],
-            [_("Total"), fund["committed"], fund["paid"]],
-            [_("Eligible tranches (yuan)"), fund["eligible"], ""],
-            [_("Held tranches (yuan)"), fund["held"], ""],
-            [_("Recovered (yuan)"), "", fund["recovered"]],
-            [_("Amount to recover (yuan)"), fund["recovery_due"], ""],
+            pgettext("summary export", "Figure"),
+            pgettext("summary export", "Committed (yuan)"),
+            pgettext("summary export", "Paid (yuan)"),
+        ],
+        [
+            [pgettext("summary export", "Agreements"), fund["agreements"], ""],
+            [pgettext("summary export", "Total"), fund["committed"], fund["paid"]],
+            [pgettext("summary export", "Eligible tranches (yuan)"), fund["eligible"], ""],
+            [pgettext("summary export", "Held tranches (yuan)"), fund["held"], ""],
+            [pgettext("summary export", "Recovered (yuan)"), "", fund["recovered"]],
+            [pgettext("summary export", "Amount to recover (yuan)"), fund["recovery_due"], ""],
             *([_label(FundingSource, r["source"]), r["committed"], r["paid"]] for r in fund["by_source"]),
-            [_("City share (yuan)"), fund["by_level"]["city"], ""],
-            [_("District share (yuan)"), fund["by_level"]["district"], ""],
+            [pgettext("summary export", "City share (yuan)"), fund["by_level"]["city"], ""],
+            [pgettext("summary export", "District share (yuan)"), fund["by_level"]["district"], ""],
         ],
     )
     quarters = Section(
-        _("Funds by quarter"),
-        [_("Year"), _("Quarter"), _("Planned (yuan)"), _("Paid (yuan)")],
+        pgettext("summary export", "Funds by quarter"),
+        [
+            pgettext("summary export", "Year"),
+            pgettext("summary export", "Quarter"),
+            pgettext("summary export", "Planned (yuan)"),
+            pgettext("summary export", "Paid (yuan)"),
+        ],
         [[q["year"], q["quarter"], q["planned"], q["paid"]] for q in fund["quarters"]],
     )
     ex = data["exits"]
     exits = Section(
-        _("Exit mechanism"),
-        [_("Figure"), _("Value")],
+        pgettext("summary export", "Exit mechanism"),
+        [pgettext("summary export", "Figure"), pgettext("summary export", "Value")],
         [
-            [_("Open exit flags"), ex["open_flags"]],
+            [pgettext("summary export", "Open exit flags"), ex["open_flags"]],
             *([_label(ExitRule, k), v] for k, v in ex["open_flags_by_rule"].items()),
-            [_("Exit cases"), ex["cases"]],
+            [pgettext("summary export", "Exit cases"), ex["cases"]],
             *([_label(CaseState, k), v] for k, v in ex["cases_by_state"].items()),
-            [_("Exits"), ex["exits"]],
-            [_("Amount to recover (yuan)"), ex["recovery_due"]],
-            [_("Recovered (yuan)"), ex["recovered"]],
+            [pgettext("summary export", "Exits"), ex["exits"]],
+            [pgettext("summary export", "Amount to recover (yuan)"), ex["recovery_due"]],
+            [pgettext("summary export", "Recovered (yuan)"), ex["recovered"]],
         ],
     )
     league = Section(
-        _("Unit assessment"),
-        [_("Rank"), _("Unit"), _("Unit code"), _("Total score"), _("Last year"), _("Grade"), _("Vetoed"), _("State")],
+        pgettext("summary export", "Unit assessment"),
+        [
+            pgettext("summary export", "Rank"),
+            pgettext("summary export", "Unit"),
+            pgettext("summary export", "Unit code"),
+            pgettext("summary export", "Total score"),
+            pgettext("summary export", "Last year"),
+            pgettext("summary export", "Grade"),
+            pgettext("summary export", "Vetoed"),
+            pgettext("summary export", "State"),
+        ],
         [
             [
                 r["position"] if r["position"] is not None else "",
@@ -128,7 +158,7 @@ def summary_sections(data: dict) -> list[Section]:
                 r["total"] if r["total"] is not None else "",
                 r["previous_total"] if r["previous_total"] is not None else "",
                 r["grade_band"],
-                _("Yes") if r["vetoed"] else _("No"),
+                pgettext("summary export", "Yes") if r["vetoed"] else pgettext("summary export", "No"),
                 _label(AssessmentState, r["state"]),
             ]
             for r in data["assessment"]
