@@ -29,7 +29,8 @@ def _hash(sql: str, params) -> tuple[str, int]:
 def _scope(only: list[int] | None, column: str) -> tuple[str, list]:
     if only is None:
         return "", []
-    return f" AND {column} = ANY(%s)", [list(only)]
+    ids = [int(pk) for pk in only] or [0]
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def payouts_digest(only: list[int] | None = None) -> str:

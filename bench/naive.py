@@ -7,6 +7,7 @@ the comparison is about the access pattern, not about different rules.
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport
@@ -146,13 +147,15 @@ def _conditions(a: Agreement, as_of: date, rules: dict) -> dict[str, str]:
     if ExitRule.MILESTONE_OVERDUE in rules:
         cutoff = as_of - timedelta(days=rules[ExitRule.MILESTONE_OVERDUE])
         overdue = []
+        # The engine orders by due_on as the database does: NULLs last on PostgreSQL, first on SQLite.
+        undated = date.min if connection.vendor == "sqlite" else date.max
         for t in a.tranches.all():
             if t.state not in UNPAID:
                 continue
             for m in t.milestones.all():
                 due = m.due_on if m.due_on is not None else None
                 if not m.met and ((due and due <= cutoff) or (due is None and t.due_on and t.due_on <= cutoff)):
-                    overdue.append((m.due_on or date.max, m.pk))
+                    overdue.append((m.due_on or undated, m.pk))
         if overdue:
             found[ExitRule.MILESTONE_OVERDUE] = f"milestone:{min(overdue)[1]}"
     if ExitRule.POOR_EVALUATION in rules:

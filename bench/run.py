@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -339,12 +340,24 @@ def _wait_port(port: int) -> None:
     raise SystemExit(f"nothing listens on 127.0.0.1:{port}")
 
 
+def _warm(url: str, headers: list[str]) -> None:
+    """A few requests first, so both workers have loaded and connected before the clock runs."""
+    import urllib.request
+
+    hdrs = dict(h.split(": ", 1) for h in headers)
+    for _ in range(4):
+        with urllib.request.urlopen(urllib.request.Request(url, headers=hdrs), timeout=120) as response:
+            if response.status != 200:
+                raise SystemExit(f"{url} answered {response.status}")
+            response.read()
+
+
 def _load(url: str, headers: list[str]) -> dict:
     """wrk when installed (apt-get install wrk), else a bounded Python load generator."""
     if shutil.which("wrk"):
-        script = RESULTS / "p95.lua"
+        script = Path(tempfile.gettempdir()) / "qinhuai_bench_p95.lua"
         script.write_text(LUA)
-        args = ["wrk", "-t2", f"-c{LOAD_CONNECTIONS}", f"-d{LOAD_SECONDS}s", "-s", str(script), url]
+        args = ["wrk", "-t2", f"-c{LOAD_CONNECTIONS}", f"-d{LOAD_SECONDS}s", "--timeout", "30s", "-s", str(script), url]
         for h in headers:
             args[1:1] = ["-H", h]
         out = subprocess.run(args, capture_output=True, text=True, timeout=LOAD_SECONDS + 120).stdout
@@ -414,7 +427,7 @@ def bench_web(year: int) -> dict:
 
     _instance, token = AuthToken.objects.create(User.objects.get(username="bench-office"))
     env = ENV | {"BENCH_FLOOR_DSN": DB_URL, "BENCH_YEAR": str(year)}
-    gunicorn = [PY, "-m", "gunicorn", "-w", "2", "--log-level", "warning", "--timeout", "120"]
+    gunicorn = [PY, "-m", "gunicorn", "-w", "2", "--preload", "--log-level", "warning", "--timeout", "120"]
     portal = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{PORT}", "qinhuai_talent.wsgi"], cwd=ROOT, env=env)
     floor_app = subprocess.Popen(
         [*gunicorn, "-b", f"127.0.0.1:{FLOOR_PORT}", "bench.floor_wsgi:app"], cwd=ROOT, env=env
@@ -428,6 +441,8 @@ def bench_web(year: int) -> dict:
             path = path.format(year=year)
             queries, status = _queries(path, token)
             log(f"web: {name} {path} ({queries} queries, HTTP {status})")
+            _warm(f"http://127.0.0.1:{PORT}{path}", auth)
+            _warm(f"http://127.0.0.1:{FLOOR_PORT}{floor_path}", [])
             portal_figures = _load(f"http://127.0.0.1:{PORT}{path}", auth)
             floor_figures = _load(f"http://127.0.0.1:{FLOOR_PORT}{floor_path}", [])
             out[name] = portal_figures | {
