@@ -7,16 +7,16 @@ from django.urls import NoReverseMatch, reverse
 
 # kind → (candidate web url names, API list path)
 RECORD_LISTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "titles": (("talents:title-list", "talents:titles"), "/api/v1/titles/"),
+    "titles": (("talents:title-list", "talents:talent-list"), "/api/v1/titles/"),
     "applications": (("talents:application-list", "talents:applications"), "/api/v1/applications/"),
     "enterprises": (("enterprises:enterprise-list", "enterprises:list"), "/api/v1/enterprises/"),
-    "maker_spaces": (("enterprises:makerspace-list", "enterprises:maker-space-list"), "/api/v1/maker-spaces/"),
+    "maker_spaces": (("enterprises:makerspace-list", "enterprises:maker-spaces"), "/api/v1/maker-spaces/"),
     "agreements": (("funding:agreement-list",), "/api/v1/agreements/"),
-    "tranches": (("funding:tranche-list",), "/api/v1/tranches/"),
+    "tranches": (("funding:tranche-list", "funding:payout-queue"), "/api/v1/tranches/"),
     "payouts": (("funding:payout-list",), "/api/v1/payouts/"),
     "ledger": (("funding:ledger-list", "funding:ledger"), "/api/v1/ledger/"),
-    "exit_flags": (("funding:exitflag-list", "funding:flag-list", "funding:exit-flag-list"), "/api/v1/exit-flags/"),
-    "exit_cases": (("funding:exitcase-list", "funding:case-list", "funding:exit-case-list"), "/api/v1/exit-cases/"),
+    "exit_flags": (("funding:exitflag-list", "funding:exit-board"), "/api/v1/exit-flags/"),
+    "exit_cases": (("funding:exitcase-list", "funding:exit-board"), "/api/v1/exit-cases/"),
     "assessments": (("assessment:assessment-list", "assessment:list"), "/api/v1/assessments/"),
 }
 
