@@ -95,3 +95,16 @@ def test_league_exports_as_csv_and_xlsx(web, office, computed):
     book = load_workbook(BytesIO(client.get("/assessment/league.xlsx?year=2017&table=street").content))
     codes = [row[1].value for row in book.active.iter_rows(min_row=2)]
     assert codes[0] == "fuzimiao" and "shuangtang" in codes
+
+
+def test_list_pages_run_a_constant_number_of_queries(web, office, computed, units, django_assert_max_num_queries):
+    client = web(office)
+    for unit in ("fuzimiao", "shuangtang", "qinhong"):
+        ActivityFactory(org_unit=units[unit])
+    # session, user, count, page rows (joined), nav attention counts (confirmed, objected)
+    for url in ("/assessment/scorecards/", "/assessment/activities/"):
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == 200
+    # + years, target form choices (indicators, units), units for the filter
+    with django_assert_max_num_queries(12):
+        assert client.get("/assessment/targets/?year=2017").status_code == 200
