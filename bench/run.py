@@ -515,11 +515,22 @@ def main() -> None:
     import django
 
     django.setup()
-    results.update(bench_recomputes(as_of))
-    results["endpoints"] = bench_web(int(as_of[:4]))
+    phases = os.environ.get("BENCH_PHASES", "recompute,web").split(",")
+    if "recompute" in phases:
+        results.update(bench_recomputes(as_of))
+        save(results)  # what is measured so far survives a failure in the web phase
+    if "web" in phases:
+        results["endpoints"] = bench_web(int(as_of[:4]))
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    save(results)
+    if {"recompute", "web"} <= set(phases):
+        print(table(results))
+    else:
+        print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+
+
+def save(results: dict) -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
-    print(table(results))
 
 
 if __name__ == "__main__":
