@@ -19,10 +19,13 @@ install: $(STAMP)
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compiletranslations
 
+# The demo district is the district of 2017, evaluated as of 15 January 2018.
+DEMO_ENV := DJANGO_DEBUG=1 PORTAL_AS_OF=$${PORTAL_AS_OF:-2018-01-15}
+
 run: messages
-	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The whole suite on the embedded default; then the tier that needs PostgreSQL and Redis,
 # when they answer on 127.0.0.1 (skipped with a one-line reason when they do not).

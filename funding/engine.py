@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Sum
+from django.conf import settings
 from django.utils import timezone
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
@@ -66,8 +67,9 @@ SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANC
 
 
 def as_of_date(params: dict | None) -> date:
-    """The day the rules are evaluated for: ``as_of`` (ISO) in the job's parameters, else today."""
-    value = (params or {}).get("as_of")
+    """The day the rules are evaluated for: ``as_of`` (ISO) in the job's parameters, else the
+    configured ``PORTAL_AS_OF``, else today."""
+    value = (params or {}).get("as_of") or settings.PORTAL_AS_OF
     return date.fromisoformat(value) if value else timezone.localdate()
 
 

@@ -1,6 +1,6 @@
 """Base settings: the embedded default unless the environment says otherwise (CONTRACT.md)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -250,6 +250,15 @@ CELERY_BEAT_SCHEDULE = {
         "kwargs": {"kind": "recompute_exit_flags"},
     },
 }
+# The day the recompute rules are evaluated for when a job does not say (ISO date); unset means
+# today. The demo district is the district of 2017: `make run` evaluates it as of 2018-01-15.
+PORTAL_AS_OF = env_str("PORTAL_AS_OF", "") or None
+if PORTAL_AS_OF:
+    try:
+        date.fromisoformat(PORTAL_AS_OF)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"PORTAL_AS_OF must be an ISO date like 2018-01-15 (got {PORTAL_AS_OF!r})") from exc
+
 # A running job that has not reported progress for this long is taken as lost and run again.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 

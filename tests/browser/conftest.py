@@ -32,7 +32,12 @@ def portal_url(tmp_path_factory):
     """A live portal with the demo district, like `make run`."""
     db = tmp_path_factory.mktemp("portal") / "e2e.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.update(DATABASE_URL=f"sqlite:///{db}", DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="qinhuai_talent.settings.main")
+    env.update(
+        DATABASE_URL=f"sqlite:///{db}",
+        DJANGO_DEBUG="1",
+        DJANGO_SETTINGS_MODULE="qinhuai_talent.settings.main",
+        PORTAL_AS_OF="2018-01-15",
+    )
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["seed_demo"]):
         subprocess.run(manage + command, cwd=settings.BASE_DIR, env=env, check=True, capture_output=True)
