@@ -249,6 +249,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(days=1),
         "kwargs": {"kind": "recompute_exit_flags"},
     },
+    "nightly-recompute-enterprise-figures": {
+        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
+        "schedule": timedelta(days=1),
+        "kwargs": {"kind": "recompute_enterprise_figures"},
+    },
+    "nightly-recompute-assessments": {
+        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
+        "schedule": timedelta(days=1),
+        "kwargs": {"kind": "recompute_assessments"},
+    },
 }
 # The day the recompute rules are evaluated for when a job does not say (ISO date); unset means
 # today. The demo district is the district of 2017: `make run` evaluates it as of 2018-01-15.
