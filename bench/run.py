@@ -515,12 +515,16 @@ def main() -> None:
     import django
 
     django.setup()
-    phases = os.environ.get("BENCH_PHASES", "recompute,web").split(",")
+    phases = os.environ.get("BENCH_PHASES", "recompute,web,plans").split(",")
     if "recompute" in phases:
         results.update(bench_recomputes(as_of))
         save(results)  # what is measured so far survives a failure in the web phase
     if "web" in phases:
         results["endpoints"] = bench_web(int(as_of[:4]))
+    if "plans" in phases:
+        from bench import plans
+
+        plans.main()
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     save(results)
     if {"recompute", "web"} <= set(phases):
