@@ -413,7 +413,9 @@ def start_job(page, portal_url: str, kind: str) -> None:
     wait_for_job(page)
 
 
-def new_park_agreement(login, page, portal_url: str, portal_db, startup_grant: int) -> tuple[str, str]:
+def new_park_agreement(
+    login, page, portal_url: str, portal_db, startup_grant: int, starts_on: datetime.date = TODAY
+) -> tuple[str, str]:
     """A venture of 高新园区 of the test's own: a talent selected through the pipeline founds an
     enterprise; the office signs a support agreement with it and activates it.
     Returns the agreement's URL and the enterprise's name."""
@@ -446,8 +448,8 @@ def new_park_agreement(login, page, portal_url: str, portal_db, startup_grant: i
         template.evaluate("(s) => [...s.options].find(o => o.textContent.includes('30/40/30')).value")
     )
     page.locator("#id_startup_grant").fill(str(startup_grant))
-    page.locator("#id_starts_on").fill(TODAY.isoformat())
-    page.locator("#id_ends_on").fill(TODAY.replace(year=TODAY.year + 3).isoformat())
+    page.locator("#id_starts_on").fill(starts_on.isoformat())
+    page.locator("#id_ends_on").fill(starts_on.replace(year=starts_on.year + 3).isoformat())
     page.get_by_role("button", name=zh("Create draft")).click()
     page.wait_for_url(re.compile(r"/funding/agreements/\d+/$"))
     assert_no_error_message(page)
@@ -525,7 +527,11 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
 def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, portal_url, portal_db):
     from funding.models import CaseState, ExitRule
 
-    agreement_url, enterprise = new_park_agreement(login, page, portal_url, portal_db, startup_grant=100_000)
+    # Signed over a year ago: the quarters since are due, and none was reported.
+    signed = TODAY - datetime.timedelta(days=400)
+    agreement_url, enterprise = new_park_agreement(
+        login, page, portal_url, portal_db, startup_grant=100_000, starts_on=signed
+    )
     start_job(page, portal_url, "recompute_payouts")
     payout = payout_of_first_tranche(page, agreement_url)
     page.goto(f"{portal_url}{payout}")
