@@ -89,8 +89,8 @@ class ReportFilter(filters.FilterSet):
     enterprise = filters.NumberFilter(field_name="enterprise_id")
     credit_code = filters.CharFilter(field_name="enterprise__credit_code")
     period_kind = filters.ChoiceFilter(choices=PeriodKind.choices)
-    year = filters.NumberFilter()
-    quarter = filters.NumberFilter()
+    year = filters.NumberFilter(min_value=1900, max_value=2100)
+    quarter = filters.NumberFilter(min_value=1, max_value=4)
 
     class Meta:
         model = OperatingReport

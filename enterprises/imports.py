@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
 
 from django.db import transaction
 from django.utils import timezone
@@ -158,7 +159,7 @@ def _open_workbook(data: bytes):
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except DomainError:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ElementTree.ParseError):
         raise DomainError(
             _("The file could not be read as an Excel workbook (.xlsx). Please use the template."), field="file"
         ) from None
@@ -351,7 +352,8 @@ def report_import_check(
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(max_col=len(COLUMNS) + 5, values_only=True)
         result = check_rows(rows, enterprises=_scope_enterprises(actor, org_unit), today=today)
-    except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile):
+    except (ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile, ElementTree.ParseError):
+        # ParseError: a malformed or entity-expanding sheet XML (the parser refuses the expansion).
         raise DomainError(_("The workbook is damaged and could not be read to the end."), field="file") from None
     finally:
         workbook.close()

@@ -769,4 +769,17 @@ def verify_ledger(progress=None) -> list[str]:
         previous = entry.hash
         if progress is not None:
             progress(done, total)
+    # The chain cannot see the newest entry deleted: the balances it backs can. Every agreement's
+    # paid total must equal its payments less its reversals.
+    booked = (
+        LedgerEntry.objects.filter(kind__in=[LedgerKind.PAYMENT, LedgerKind.REVERSAL])
+        .values("agreement_id")
+        .annotate(s=Sum("amount"))
+    )
+    sums = {row["agreement_id"]: row["s"] for row in booked}
+    for agreement_id, number, paid in Agreement.objects.values_list("pk", "number", "paid_total").iterator():
+        if sums.get(agreement_id, ZERO) != paid:
+            problems.append(
+                f"agreement {number}: paid total {paid} but the ledger books {sums.get(agreement_id, ZERO)}"
+            )
     return problems

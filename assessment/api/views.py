@@ -105,7 +105,7 @@ class SchemeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class IndicatorFilter(filters.FilterSet):
-    year = filters.NumberFilter(field_name="scheme__year")
+    year = filters.NumberFilter(field_name="scheme__year", min_value=1900, max_value=2100)
     unit_kind = filters.CharFilter(field_name="scheme__unit_kind")
 
     class Meta:
@@ -152,7 +152,7 @@ class IndicatorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
 
 
 class TargetFilter(filters.FilterSet):
-    year = filters.NumberFilter(field_name="indicator__scheme__year")
+    year = filters.NumberFilter(field_name="indicator__scheme__year", min_value=1900, max_value=2100)
     org_unit = filters.CharFilter(field_name="org_unit__code")
     indicator_key = filters.CharFilter(field_name="indicator__key")
 
@@ -185,7 +185,7 @@ class TargetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class ActivityFilter(filters.FilterSet):
     org_unit = filters.CharFilter(field_name="org_unit__code")
     kind = filters.ChoiceFilter(choices=ActivityKind.choices)
-    year = filters.NumberFilter(field_name="held_on__year")
+    year = filters.NumberFilter(field_name="held_on__year", min_value=1900, max_value=2100)
     held_after = filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = filters.DateFilter(field_name="held_on", lookup_expr="lte")
 
@@ -300,7 +300,7 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ScoreFilter(filters.FilterSet):
-    year = filters.NumberFilter(field_name="assessment__year")
+    year = filters.NumberFilter(field_name="assessment__year", min_value=1900, max_value=2100)
     org_unit = filters.CharFilter(field_name="assessment__org_unit__code")
     indicator_key = filters.CharFilter(field_name="indicator__key")
 

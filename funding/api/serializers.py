@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from enterprises.models import Grade
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 
 from .. import explain
@@ -47,6 +48,9 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    # Blank for every kind but "grade": documented as such so responses match the schema.
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Milestone
         fields = ["id", "kind", "threshold", "grade", "target_date", "due_on", "met", "met_on", "evidence"]
@@ -69,8 +73,8 @@ class PayoutSerializer(serializers.ModelSerializer):
     agreement_number = serializers.CharField(source="agreement.number", read_only=True)
     tranche_sequence = serializers.IntegerField(source="tranche.sequence", read_only=True)
     explanation = serializers.SerializerMethodField()
-    prepared_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    prepared_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Payout
@@ -107,7 +111,7 @@ class PaySerializer(serializers.Serializer):
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = LedgerEntry
@@ -155,7 +159,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 class ExitFlagSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
-    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ExitFlag

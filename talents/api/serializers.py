@@ -1,3 +1,4 @@
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -86,6 +87,9 @@ class TalentSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
     titles = TitleBriefSerializer(many=True, read_only=True)
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    # Blank is allowed and common; a non-blank value must be an address (schema: a plain string,
+    # since "" is not of the JSON Schema "email" format).
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
 
     class Meta:
         model = Talent
@@ -106,6 +110,11 @@ class TalentSerializer(serializers.ModelSerializer):
             "titles",
         ]
         validators: list = []
+
+    def validate_email(self, value: str) -> str:
+        if value:
+            EmailValidator()(value)
+        return value
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -164,7 +164,7 @@ class TitleFilter(filters.FilterSet):
     level = filters.ChoiceFilter(field_name="program__level", choices=Level.choices)
     origin = filters.ChoiceFilter(choices=Origin.choices)
     org_unit = filters.CharFilter(field_name="org_unit__code")
-    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte")
+    year_max = filters.NumberFilter(field_name="year", lookup_expr="lte", min_value=1900, max_value=2100)
 
     class Meta:
         model = Title
@@ -187,7 +187,7 @@ class TitleViewSet(viewsets.ReadOnlyModelViewSet):
 class ApplicationFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=ApplicationState.choices)
     program = filters.CharFilter(field_name="call__program__code")
-    year = filters.NumberFilter(field_name="call__year")
+    year = filters.NumberFilter(field_name="call__year", min_value=1900, max_value=2100)
     org_unit = filters.CharFilter(field_name="org_unit__code")
     industry = filters.CharFilter(field_name="industry__code")
     source_channel = filters.ChoiceFilter(choices=SourceChannel.choices)

@@ -1,7 +1,7 @@
 """JSON errors with a message per field; domain refusals become 400/403/503, never 500."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -19,6 +19,9 @@ def exception_handler(exc, context):
         else:
             data = {"detail": " ".join(exc.messages)}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (OverflowError, DataError)):
+        # A number too large for the database column or lookup: the caller's input, not our fault.
+        return Response({"detail": _("A value is out of range.")}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         return Response(
             {"detail": _("The change conflicts with existing records and was not saved.")},
