@@ -29,8 +29,11 @@ run: messages
 
 # The whole suite on the embedded default; then the tier that needs PostgreSQL and Redis,
 # when they answer on 127.0.0.1 (skipped with a one-line reason when they do not).
+# The browser tier runs in its own pytest process: Playwright's sync API keeps an event loop in
+# the main thread, which would make Django refuse database calls in the tests after it.
 test: messages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest tests/browser
 	@if $(BIN)/python -m qinhuai_talent.core.probe "$(PG_TEST_URL)" "$(REDIS_TEST_URL)"; then \
 	  $(MAKE) --no-print-directory test-services; \
 	else echo "SKIPPED services tier: PostgreSQL or Redis not reachable on 127.0.0.1"; fi

@@ -155,7 +155,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True, help_text="draft, computed, confirmed, objected or published")
     unit_kind = serializers.CharField(source="org_unit.kind", read_only=True)
     change = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
-    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Assessment

@@ -177,7 +177,7 @@ class SupportItemSerializer(serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
     kind = serializers.ChoiceField(choices=SupportKind.choices)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -231,7 +231,7 @@ class ScoreSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.ModelSerializer):
-    expert = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    expert = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     org_unit = OrgUnitCodeField(source="application.org_unit")
     scores = ScoreSerializer(many=True, read_only=True)
 

@@ -48,7 +48,7 @@ class TokenResponseSerializer(serializers.Serializer):
 
 class JobSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(allow_null=True)
-    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Job
