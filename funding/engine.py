@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Sum
-from django.conf import settings
 from django.utils import timezone
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
