@@ -83,7 +83,8 @@ def test_main_page_in_english(login, page, portal_url, name, role, path):
     menus = page.locator("nav .nav-link.dropdown-toggle, nav a.nav-link").all_inner_texts()[:-1]
     assert len(menus) >= 2 and not any(CJK.search(m) for m in menus), f"{path}: menus not in English: {menus}"
     if path != "/":
-        assert not CJK.search(heading), f"{path}: the heading “{heading}” is not in English"
+        # English, though a district term may follow in Chinese as a gloss: “Funds ledger (台账)”.
+        assert re.match(r"[A-Za-z]", heading), f"{path}: the heading “{heading}” is not in English"
     screenshot(page, f"{name}-en")
 
 

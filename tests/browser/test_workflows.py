@@ -511,7 +511,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     page.on("dialog", lambda dialog: dialog.accept())
     voucher = unique("付-2026-")
     page.goto(f"{portal_url}/funding/payouts/finance/")
-    assert page.locator(f"a[href='{small}']").count() == 1
+    assert page.locator(f"tbody tr:has(a[href='{small}'])").count() == 1
     page.goto(f"{portal_url}{small}")
     page.locator("#id_voucher").fill(voucher)
     page.locator("#id_paid_on").fill(TODAY.isoformat())
