@@ -4,6 +4,7 @@ Tests marked ``postgres``, ``redis`` or ``worker`` need those services and skip 
 reason elsewhere; ``browser`` needs Debian's chromium and Playwright.
 """
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -49,6 +50,36 @@ def pytest_collection_modifyitems(config, items):
                 if reason:
                     item.add_marker(pytest.mark.skip(reason=reason))
                     break
+
+
+# The reference data the data migrations load (programs, industries, class rules, policy
+# defaults). A transactional test ends with a flush that empties every table, so the next
+# transactional test reloads it; the loaders are idempotent. (Serialized rollback cannot do this
+# safely: a flush by a test without it recreates the content types under new ids, and the next
+# restore then collides with them.)
+REFERENCE_LOADERS = [
+    ("talents.migrations.0003_programs_and_industries", "load"),
+    ("enterprises.migrations.0004_default_class_rules", "add_rules"),
+    ("funding.migrations.0004_policy_defaults", "forwards"),
+]
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if not _is_transactional(request):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, loader in REFERENCE_LOADERS:
+        getattr(importlib.import_module(module), loader)(apps, None)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from qinhuai_talent.core.models import Job
 
 from .factories import agreement, limit, unit
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _in_threads(n: int, work) -> list:

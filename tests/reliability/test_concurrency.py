@@ -20,7 +20,7 @@ from tests.funding.factories import agreement, limit, unit
 
 from .digest import funding_digest
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(works: list) -> tuple[list, list]:
