@@ -35,6 +35,14 @@ def test_office_league_table_ranks_every_street(web, office, computed, django_as
     assert page.index("夫子庙街道") < page.index("双塘街道")
 
 
+def test_a_total_of_zero_reads_as_zero_not_as_missing(web, office, computed, units):
+    qinhong = units["qinhong"].assessments.get(year=2017)
+    assert qinhong.total == Decimal("0.00")  # no targets: nothing earned
+    page = web(office).get("/assessment/?year=2017&table=street").content.decode()
+    row = next(r for r in page.split("<tr") if "秦虹街道" in r)
+    assert ">0.00<" in row
+
+
 def test_hard_and_soft_sub_tables_and_overall_table_render(web, office, computed):
     client = web(office)
     for query in ("table=street&part=hard_total", "table=street&part=soft_total", "table=overall"):
