@@ -53,11 +53,19 @@ class Scope:
         return qs.filter(**{f"{field}__in": self.units})
 
 
+def default_year() -> int:
+    """The year a report shows when none is asked for: the latest year with a call (the
+    district reports on the year whose calls it ran), never later than this year."""
+    this_year = timezone.localdate().year
+    latest = Call.objects.filter(year__lte=this_year).order_by("-year").values_list("year", flat=True).first()
+    return latest or this_year
+
+
 def parse_year(raw: str | None) -> int:
-    """A report year from a query parameter; the current year when absent."""
+    """A report year from a query parameter; ``default_year()`` when absent."""
     this_year = timezone.localdate().year
     if raw in (None, ""):
-        return this_year
+        return default_year()
     try:
         year = int(str(raw).strip())
     except ValueError:

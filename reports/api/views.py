@@ -54,7 +54,11 @@ class SummaryView(ReportAPIView):
     @extend_schema(
         operation_id="reports_summary",
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="Report year (default: this year)"),
+            OpenApiParameter(
+                "year",
+                OpenApiTypes.INT,
+                description="Report year (default: the latest year with a call, never later than this year)",
+            ),
             OpenApiParameter("org_unit", OpenApiTypes.STR, description="One unit's code (default: the caller's scope)"),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"], description="Response format"),
         ],
