@@ -1,7 +1,8 @@
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_out
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import AuthenticationFailed
@@ -13,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 from ..access import users_for
 from ..jobs import job_create, jobs_for
 from ..models import Job, JobState, OrgUnit, Role, UnitKind
+from .auth import ExpiringTokenAuthentication
 from .serializers import (
     JobCreateSerializer,
     JobSerializer,
@@ -53,6 +55,26 @@ class TokenView(GenericAPIView):
             raise AuthenticationFailed(_("Please enter a correct username and password."))
         instance, token = AuthToken.objects.create(user)
         return Response({"token": token, "expiry": instance.expiry})
+
+
+class TokenLogoutView(GenericAPIView):
+    """Revoke the token this request carries (``?all=1``: every token of the caller); 204."""
+
+    authentication_classes = [ExpiringTokenAuthentication]
+    serializer_class = None
+
+    @extend_schema(
+        request=None,
+        parameters=[OpenApiParameter("all", bool, description="Revoke every token of the caller.")],
+        responses={204: OpenApiResponse(description="Revoked")},
+    )
+    def post(self, request):
+        if request.query_params.get("all") in ("1", "true"):
+            AuthToken.objects.filter(user=request.user).delete()
+        else:
+            request.auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(RetrieveAPIView):
