@@ -28,6 +28,12 @@ class SchemeCopyForm(forms.Form):
     year = forms.IntegerField(label=_("for the year"), min_value=2000, max_value=2100)
     with_targets = forms.BooleanField(label=_("copy the targets too"), required=False, initial=True)
 
+    def __init__(self, *args, **kwargs):
+        # It shares the schemes page with the new-scheme form, which also has a year: its ids
+        # differ so that each label points at its own input.
+        kwargs.setdefault("auto_id", "id_copy_%s")
+        super().__init__(*args, **kwargs)
+
 
 class IndicatorForm(forms.Form):
     key = forms.SlugField(label=_("key"), max_length=60)

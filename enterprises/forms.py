@@ -190,6 +190,9 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")])
 
     def __init__(self, *args, user: User, **kwargs):
+        # It shares the import page with the upload form, whose fields have the same names: its
+        # ids differ so that each label points at its own input.
+        kwargs.setdefault("auto_id", "id_export_%s")
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = field_units(user)
 
