@@ -39,7 +39,8 @@ def applications_for(user: User) -> QuerySet:
 
 
 def can_see_id_number(user: User, talent: Talent) -> bool:
-    """Only office staff and the talent's own unit officer see the full ID number, on the detail page."""
+    """Only office staff and the talent's own unit officer see the full ID number and phone number,
+    on the detail page; everywhere else they are masked (qinhuai_talent.core.masking)."""
     return access.is_office(user) or (access.is_unit_officer(user) and user.org_unit_id == talent.org_unit_id)
 
 

@@ -76,15 +76,6 @@ def validate_id_number(value: str) -> str:
         ) from None
 
 
-def mask_id_number(value: str) -> str:
-    """Region and check digit stay readable; the birth date and serial are hidden."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
-
-
 # ---------------------------------------------------------------- talents
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from qinhuai_talent.core import access
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
@@ -188,7 +189,7 @@ def application_detail(request, pk: int):
     can_see_id = policies.can_see_id_number(user, app.talent)
     context = {
         "app": app,
-        "id_number": app.talent.id_number if can_see_id else services.mask_id_number(app.talent.id_number),
+        "id_number": app.talent.id_number if can_see_id else mask_id_number(app.talent.id_number),
         "criteria": criteria,
         "assignments": visible,
         "mine": mine,
@@ -430,7 +431,7 @@ def talent_list(request):
     qs = qs.order_by(*TALENT_SORTS.get(sort, TALENT_SORTS["name"]))
     page = paginate(request, qs)
     for talent in page:
-        talent.masked_id = services.mask_id_number(talent.id_number)
+        talent.masked_id = mask_id_number(talent.id_number)
     units = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
     if access.unit_scope(request.user) is not None:
         units = units.filter(pk__in=access.unit_scope(request.user))
@@ -462,7 +463,8 @@ def talent_detail(request, pk: int):
         "talents/talent_detail.html",
         {
             "talent": talent,
-            "id_number": talent.id_number if show else services.mask_id_number(talent.id_number),
+            "id_number": talent.id_number if show else mask_id_number(talent.id_number),
+            "phone": talent.phone if show else mask_phone(talent.phone),
             "applications": applications,
             "history": history_rows(talent) if access.can_see_history(request.user) else None,
         },

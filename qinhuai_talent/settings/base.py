@@ -272,9 +272,11 @@ if PORTAL_AS_OF:
 # A running job that has not reported progress for this long is taken as lost and run again.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 
+# Every handler masks ID and phone numbers (SQL parameters at DEBUG, exception messages).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "qinhuai_talent.core.masking.PersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
 }

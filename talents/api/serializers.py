@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import OrgUnit
 
 from ..models import (
@@ -18,7 +19,6 @@ from ..models import (
     Talent,
     Title,
 )
-from ..services import mask_id_number
 
 
 class ProgramSerializer(serializers.ModelSerializer):
@@ -82,7 +82,8 @@ class TitleBriefSerializer(serializers.ModelSerializer):
 
 
 class TalentSerializer(serializers.ModelSerializer):
-    """``id_number`` is masked unless the view marks the caller as allowed (detail, own unit, office)."""
+    """``id_number`` and ``phone`` are masked unless the view marks the caller as allowed (detail,
+    own unit, office: ``policies.can_see_id_number``)."""
 
     org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
     titles = TitleBriefSerializer(many=True, read_only=True)
@@ -120,6 +121,7 @@ class TalentSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if not self.context.get("show_id_number"):
             data["id_number"] = mask_id_number(instance.id_number)
+            data["phone"] = mask_phone(instance.phone)
         return data
 
 
