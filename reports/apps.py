@@ -10,6 +10,8 @@ class ReportsConfig(AppConfig):
         from qinhuai_talent.core.models import Role
         from qinhuai_talent.core.registry import NavItem, register_nav
 
+        from .pages import REPORTS
+
         section = _("Reports")
         register_nav(
             NavItem(
@@ -19,5 +21,9 @@ class ReportsConfig(AppConfig):
                 section,
                 order=90,
             ),
-            NavItem(_("Report clients"), "reports:client-list", (Role.OFFICE,), section, order=95),
+            *(
+                NavItem(report.title, f"reports:{key}", report.roles, section, order=91 + i)
+                for i, (key, report) in enumerate(REPORTS.items())
+            ),
+            NavItem(_("Report clients"), "reports:client-list", (Role.OFFICE,), section, order=99),
         )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from pygal.style import Style
 
 from enterprises.models import EnterpriseClass, RevenueTier
-from funding.models import ExitRule
+from funding.models import ExitRule, LedgerKind
 from qinhuai_talent.core.money import WAN
 from talents.models import ApplicationState, Origin
 
@@ -79,7 +79,7 @@ def titles_chart(titles: list[dict], year: int, unit: str | None, name_key: str)
             [
                 _link(
                     counts.get((code, origin.value)) or None,
-                    records_url("titles", program=code, origin=origin.value, year_max=year, org_unit=unit),
+                    records_url("titles", program=code, origin=origin.value, year=year, org_unit=unit),
                 )
                 for code, _name in programs
             ],
@@ -95,7 +95,7 @@ def pipeline_funnel(pipeline: list[dict], year: int, unit: str | None) -> SafeSt
         total = sum(row["by_stage"][stage] for row in pipeline)
         chart.add(
             str(ApplicationState(stage).label),
-            [_link(total or None, records_url("applications", state=stage, year=year, org_unit=unit))],
+            [_link(total or None, records_url("applications", state=[stage], year=year, org_unit=unit))],
         )
     return _render(chart)
 
@@ -108,7 +108,9 @@ def enterprise_chart(figures: dict, unit: str | None) -> SafeString:
     chart.add(
         _("Revenue tier"),
         [
-            _link(figures["by_tier"][t.value] or None, records_url("enterprises", revenue_tier=t.value, org_unit=unit))
+            _link(
+                figures["by_tier"][t.value] or None, records_url("enterprises", revenue_tier=[t.value], org_unit=unit)
+            )
             for t in RevenueTier
         ]
         + [None] * len(EnterpriseClass),
@@ -127,8 +129,9 @@ def enterprise_chart(figures: dict, unit: str | None) -> SafeString:
     return _render(chart)
 
 
-def funds_chart(quarters: list[dict], unit: str | None) -> SafeString:
-    """Planned against paid, by quarter, in 万元."""
+def funds_chart(quarters: list[dict], year: int, unit: str | None) -> SafeString:
+    """Planned against paid, by quarter, in 万元; each bar lists the tranches due, or the payments
+    and reversals entered, in its quarter."""
     chart = pygal.Bar(**{**BASE, "height": 360, "x_label_rotation": 30, "print_values": False})
     chart.y_title = _("ten-thousand yuan")
     chart.x_labels = [f"{q['year']} Q{q['quarter']}" for q in quarters]
@@ -136,7 +139,8 @@ def funds_chart(quarters: list[dict], unit: str | None) -> SafeString:
         _("Planned"),
         [
             _link(
-                _wan(q["planned"]), records_url("tranches", due_year=q["year"], due_quarter=q["quarter"], org_unit=unit)
+                _wan(q["planned"]),
+                records_url("tranches", year=year, period=f"{q['year']}-Q{q['quarter']}", org_unit=unit),
             )
             for q in quarters
         ],
@@ -146,7 +150,13 @@ def funds_chart(quarters: list[dict], unit: str | None) -> SafeString:
         [
             _link(
                 _wan(q["paid"]),
-                records_url("ledger", entry_year=q["year"], entry_quarter=q["quarter"], org_unit=unit),
+                records_url(
+                    "ledger",
+                    year=year,
+                    period=f"{q['year']}-Q{q['quarter']}",
+                    kind=[LedgerKind.PAYMENT, LedgerKind.REVERSAL],
+                    org_unit=unit,
+                ),
             )
             for q in quarters
         ],
@@ -163,7 +173,7 @@ def exit_chart(exits: dict, unit: str | None) -> SafeString:
         [
             _link(
                 exits["open_flags_by_rule"][rule.value] or None,
-                records_url("exit_flags", rule=rule.value, state="open", org_unit=unit),
+                records_url("exit_flags", rule=rule.value, flag_state="open", org_unit=unit),
             )
             for rule in ExitRule
         ],

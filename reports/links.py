@@ -1,44 +1,34 @@
-"""Where a figure's records live: the other apps' list pages with filters, or, where an app has
-no page of that name, its API list with the same filters."""
+"""Where a figure's records live: the report pages of this app, which filter by the parameters the
+dashboard passes, and an app's own page where the report page links to a single record."""
 
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-# kind → (candidate web url names, API list path)
-RECORD_LISTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "titles": (("talents:title-list", "talents:talent-list"), "/api/v1/titles/"),
-    "applications": (("talents:application-list", "talents:applications"), "/api/v1/applications/"),
-    "enterprises": (("enterprises:enterprise-list", "enterprises:list"), "/api/v1/enterprises/"),
-    "maker_spaces": (("enterprises:makerspace-list", "enterprises:maker-spaces"), "/api/v1/maker-spaces/"),
-    "agreements": (("funding:agreement-list",), "/api/v1/agreements/"),
-    "tranches": (("funding:tranche-list", "funding:payout-queue"), "/api/v1/tranches/"),
-    "payouts": (("funding:payout-list",), "/api/v1/payouts/"),
-    "ledger": (("funding:ledger-list", "funding:ledger"), "/api/v1/ledger/"),
-    "exit_flags": (("funding:exitflag-list", "funding:exit-board"), "/api/v1/exit-flags/"),
-    "exit_cases": (("funding:exitcase-list", "funding:exit-board"), "/api/v1/exit-cases/"),
-    "assessments": (("assessment:assessment-list", "assessment:list"), "/api/v1/assessments/"),
+# kind of record → (web page, the parameters that pick that kind's list on the page)
+RECORD_PAGES: dict[str, tuple[str, dict[str, str]]] = {
+    "titles": ("reports:talents", {}),
+    "applications": ("reports:applications", {}),
+    "enterprises": ("reports:enterprises", {"records": "enterprises"}),
+    "maker_spaces": ("reports:enterprises", {"records": "maker_spaces"}),
+    "agreements": ("reports:funding", {"records": "agreements"}),
+    "tranches": ("reports:funding", {"records": "tranches"}),
+    "ledger": ("reports:funding", {"records": "payments"}),
+    "exit_flags": ("reports:exits", {"records": "flags"}),
+    "exit_cases": ("reports:exits", {"records": "cases"}),
+    "assessments": ("reports:assessments", {}),
 }
 
-_resolved: dict[str, str] = {}
 
-
-def _base(kind: str) -> str:
-    if kind not in _resolved:
-        names, api_path = RECORD_LISTS[kind]
-        url = api_path
-        for name in names:
-            try:
-                url = reverse(name)
-                break
-            except NoReverseMatch:
-                continue
-        _resolved[kind] = url
-    return _resolved[kind]
-
-
-def records_url(kind: str, **filters) -> str:
-    """The list of ``kind`` records behind a figure, filtered (empty filters are dropped)."""
-    query = urlencode({k: v for k, v in filters.items() if v not in (None, "")})
-    base = _base(kind)
+def page_url(url_name: str, **params) -> str:
+    """``url_name`` with the query ``params``; empty ones are dropped, a list repeats its key."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "", [], ())}, doseq=True)
+    base = reverse(url_name)
     return f"{base}?{query}" if query else base
+
+
+def records_url(records: str, /, **filters) -> str:
+    """The list of ``records`` (a key of ``RECORD_PAGES``) behind a figure, filtered (empty
+    filters are dropped)."""
+    url_name, fixed = RECORD_PAGES[records]
+    return page_url(url_name, **{**fixed, **filters})

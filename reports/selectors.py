@@ -157,19 +157,22 @@ def funding_figures(scope: Scope, year: int) -> dict:
     """Funding's own figures for the agreements charged to ``year`` (committed, paid, eligible,
     held, recovered, by source and by level), with planned against paid by quarter."""
     figures = funding_selectors.funding_figures(year=year, units=scope.units)
-    return {**figures, "quarters": _quarters(scope, year)}
+    return {**figures, "quarters": funds_by_quarter(scope, year)}
 
 
-def _quarters(scope: Scope, year: int) -> list[dict]:
+def funds_by_quarter(
+    scope: Scope, year: int, *, tranches: QuerySet | None = None, ledger: QuerySet | None = None
+) -> list[dict]:
     """Planned (tranches by due date) against paid (net ledger payments by entry date), per
-    quarter of the three years up to ``year``. Two queries."""
+    quarter of the three years up to ``year``. ``tranches`` and ``ledger`` narrow what is counted
+    (a report page's filters); by default everything in scope counts. Two queries."""
     first = year - QUARTER_YEARS + 1
+    tranches = Tranche.objects.all() if tranches is None else tranches
+    ledger = LedgerEntry.objects.all() if ledger is None else ledger
     planned = {
         (r["y"], r["q"]): r["amount"]
         for r in scope.apply(
-            Tranche.objects.filter(due_on__year__gte=first, due_on__year__lte=year).exclude(
-                state=TrancheState.CANCELLED
-            ),
+            tranches.filter(due_on__year__gte=first, due_on__year__lte=year).exclude(state=TrancheState.CANCELLED),
             "agreement__org_unit",
         )
         .annotate(y=ExtractYear("due_on"), q=ExtractQuarter("due_on"))
@@ -180,7 +183,7 @@ def _quarters(scope: Scope, year: int) -> list[dict]:
     paid = {
         (r["y"], r["q"]): r["amount"]
         for r in scope.apply(
-            LedgerEntry.objects.filter(
+            ledger.filter(
                 entry_date__year__gte=first,
                 entry_date__year__lte=year,
                 kind__in=[LedgerKind.PAYMENT, LedgerKind.REVERSAL],

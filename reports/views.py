@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -20,7 +21,8 @@ from talents.workflows import ACTIVE_STATES
 from . import charts, services
 from .exports import summary_sections, write_csv, write_xlsx
 from .forms import DashboardFilterForm, ReportClientForm
-from .links import records_url
+from .links import page_url, records_url
+from .pages import PER_PAGE, REPORTS, Report
 from .policies import can_manage_report_clients, can_see_dashboard
 from .selectors import parse_year, report_scope, summary
 
@@ -31,6 +33,12 @@ TOKEN_SESSION_KEY = "reports.new_token"
 def _name_keys() -> tuple[str, str]:
     zh = (get_language() or "zh-hans").startswith("zh")
     return ("program_name", "unit_name") if zh else ("program_name_en", "unit_name_en")
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _dashboard_inputs(request):
@@ -61,19 +69,20 @@ def dashboard(request):
     if fmt in ("csv", "xlsx"):
         return _export(data, fmt, year, unit)
     for row in data["titles"]:
-        row["url"] = records_url("titles", program=row["program"], origin=row["origin"], year_max=year, org_unit=unit)
+        row["url"] = records_url("titles", program=row["program"], origin=row["origin"], year=year, org_unit=unit)
         row["name"] = row[program_key]
         row["level_label"] = Level(row["level"]).label
         row["origin_label"] = Origin(row["origin"]).label
     for row in data["pipeline"]:
         row["url"] = records_url("applications", program=row["program"], year=year, org_unit=unit)
         row["active_url"] = records_url(
-            "applications", program=row["program"], year=year, state=",".join(ACTIVE_STATES), org_unit=unit
+            "applications", program=row["program"], year=year, state=list(ACTIVE_STATES), org_unit=unit
         )
         row["name"] = row[program_key]
     for row in data["assessment"]:
         row["name"] = row[unit_key]
         row["url"] = records_url("assessments", year=year, org_unit=row["org_unit"])
+    report_nav = _report_nav(request.user, year, unit)
     by_level = {lv: 0 for lv in Level.values}
     for row in data["titles"]:
         by_level[row["level"]] += row["count"]
@@ -84,30 +93,34 @@ def dashboard(request):
         "own_unit": request.user.org_unit if request.user.role in (Role.STREET, Role.PARK) else None,
         "data": data,
         "titles_by_level": [
-            (Level(lv).label, n, records_url("titles", level=lv, year_max=year, org_unit=unit))
+            (Level(lv).label, n, records_url("titles", level=lv, year=year, org_unit=unit))
             for lv, n in by_level.items()
         ],
         "titles_total": sum(by_level.values()),
         "links": {
-            "titles": records_url("titles", year_max=year, org_unit=unit),
+            "titles": records_url("titles", year=year, org_unit=unit),
             "enterprises": records_url("enterprises", status="active", org_unit=unit),
-            "revenue_10m": records_url("enterprises", revenue_tier="10m,50m", org_unit=unit),
-            "revenue_50m": records_url("enterprises", revenue_tier="50m", org_unit=unit),
+            "revenue_10m": records_url("enterprises", revenue_tier=["10m", "50m"], org_unit=unit),
+            "revenue_50m": records_url("enterprises", revenue_tier=["50m"], org_unit=unit),
             "neeq": records_url("enterprises", listing="neeq", org_unit=unit),
-            "maker_spaces": records_url("maker_spaces", level="municipal", org_unit=unit),
-            "agreements": records_url("agreements", org_unit=unit),
-            "eligible": records_url("tranches", state="eligible", org_unit=unit),
-            "held": records_url("tranches", state="held", org_unit=unit),
-            "ledger": records_url("ledger", org_unit=unit),
-            "exit_flags": records_url("exit_flags", state="open", org_unit=unit),
+            "maker_spaces": records_url("maker_spaces", space_level="municipal", org_unit=unit),
+            "agreements": records_url("agreements", year=year, org_unit=unit),
+            "paid": records_url("ledger", kind=["payment", "reversal"], year=year, org_unit=unit),
+            "eligible": records_url("tranches", tranche_state=["eligible"], year=year, org_unit=unit),
+            "held": records_url("tranches", tranche_state=["held"], year=year, org_unit=unit),
+            "recovered": records_url("ledger", kind=["recovery"], year=year, org_unit=unit),
+            "exit_flags": records_url("exit_flags", flag_state="open", org_unit=unit),
             "exit_cases": records_url("exit_cases", org_unit=unit),
-            "exits": records_url("exit_cases", state="exited", org_unit=unit),
+            "exits": records_url("exit_cases", case_state="exited", org_unit=unit),
+            "case_recoveries": records_url("exit_cases", org_unit=unit),
         },
+        "report_nav": report_nav,
+        "report_links": {key: (title, url) for key, title, url in report_nav},
         "charts": {
             "titles": charts.titles_chart(data["titles"], year, unit, program_key),
             "pipeline": charts.pipeline_funnel(data["pipeline"], year, unit),
             "enterprises": charts.enterprise_chart(data["enterprises"], unit),
-            "funds": charts.funds_chart(data["funding"]["quarters"], unit),
+            "funds": charts.funds_chart(data["funding"]["quarters"], year, unit),
             "exits": charts.exit_chart(data["exits"], unit),
             "league": charts.league_chart(data["assessment"], year, unit_key),
         },
@@ -123,13 +136,8 @@ def _export(data: dict, fmt: str, year: int, unit: str | None) -> HttpResponse:
         "scope": unit or _("district"),
     }
     sections = summary_sections(data)
-    if fmt == "csv":
-        response = HttpResponse(write_csv(sections, heading), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            write_xlsx(sections, heading),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    body = write_csv(sections, heading) if fmt == "csv" else write_xlsx(sections, heading)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="qinhuai-summary-{year}{"-" + unit if unit else ""}.{fmt}"'
     return response
 
@@ -217,3 +225,73 @@ def client_revoke(request, pk: int):
     ended = services.report_client_revoke(actor=request.user, client_id=client.pk)
     messages.success(request, _("The report client has been revoked; %(n)s token(s) ended.") % {"n": ended})
     return HttpResponseRedirect(reverse("reports:client-detail", args=[client.pk]))
+
+
+def _report_nav(user, year: int | None, unit: str | None) -> list[tuple[str, object, str]]:
+    """The report pages this user reads, each for the same year and unit."""
+    return [
+        (key, cls.title, page_url(f"reports:{key}", year=year, org_unit=unit))
+        for key, cls in REPORTS.items()
+        if cls.readable_by(user)
+    ]
+
+
+@login_required
+def report_page(request, area: str):
+    """One area's report: the filters, the grouped figures, the records they count, and the
+    same as CSV or XLSX (``?export=csv|xlsx``). Bad filters are a 400 with the form's messages."""
+    report_class = REPORTS[area]
+    user = request.user
+    if not report_class.readable_by(user):
+        raise Http404
+    data = request.GET.copy()
+    if report_class.form_class.year_required and not data.get("year"):
+        data["year"] = str(parse_year(None))
+    form = report_class.form_class(data, user=user)
+    fmt = request.GET.get("export", "")
+    valid = form.is_valid()
+    if fmt and fmt not in EXPORT_TYPES:
+        form.add_error(None, _("Export as csv or xlsx."))
+        valid = False
+    context = {"form": form, "report_class": report_class, "area": area}
+    if not valid:
+        context["report_nav"] = _report_nav(user, None, None)
+        return render(request, "reports/report_page.html", {**context, "invalid": True}, status=400)
+    unit = form.cleaned_data.get("org_unit")
+    scope = report_scope(user, unit.code if unit else None)
+    report = report_class(user=user, scope=scope, data=form.cleaned_data)
+    scope_label = scope.unit.display_name if scope.unit else (user.org_unit if form.own_unit else _("Whole district"))
+    if fmt:
+        return _report_export(report, fmt, str(scope_label))
+    records = report.records()
+    page = Paginator(records.items, PER_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        {
+            "report": report,
+            "scope_label": scope_label,
+            "figures": report.figures(),
+            "tables": report.tables(),
+            "records": records.table(page),
+            "page": page,
+            "report_nav": _report_nav(user, report.year, scope.unit.code if scope.unit else None),
+            "dashboard_url": page_url("reports:dashboard", year=report.year, org_unit=unit.code if unit else None)
+            if can_see_dashboard(user)
+            else None,
+        }
+    )
+    return render(request, "reports/report_page.html", context)
+
+
+def _report_export(report: Report, fmt: str, scope_label: str) -> HttpResponse:
+    heading = _("Qinhuai District talent work: %(report)s, %(period)s (%(scope)s)") % {
+        "report": report.title,
+        "period": report.period_label(),
+        "scope": scope_label,
+    }
+    sections = report.sections()
+    body = write_csv(sections, heading) if fmt == "csv" else write_xlsx(sections, heading)
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    unit = report.scope.unit.code if report.scope.unit else None
+    parts = ["qinhuai", report.key, str(report.year) if report.year else "", unit or ""]
+    response["Content-Disposition"] = f'attachment; filename="{"-".join(p for p in parts if p)}.{fmt}"'
+    return response
