@@ -240,7 +240,13 @@ class Payout(models.Model):
             models.CheckConstraint(name="payout_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(name="paid_payout_has_voucher", condition=~Q(state="paid") | ~Q(voucher="")),
         ]
-        indexes = [models.Index(fields=["org_unit", "state"]), models.Index(fields=["state", "approver_level"])]
+        indexes = [
+            models.Index(fields=["org_unit", "state"]),
+            models.Index(fields=["state", "approver_level"]),
+            # The payout queue (a state, newest first), for the district and for one unit.
+            models.Index(fields=["state", "-computed_at", "-id"], name="payout_queue_order"),
+            models.Index(fields=["org_unit", "state", "-computed_at", "-id"], name="payout_unit_queue_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tranche}: {self.amount}"
@@ -327,7 +333,12 @@ class ExitFlag(models.Model):
                 fields=["agreement", "rule"], condition=Q(state="open"), name="one_open_flag_per_rule"
             ),
         ]
-        indexes = [models.Index(fields=["org_unit", "state", "rule"])]
+        indexes = [
+            models.Index(fields=["org_unit", "state", "rule"]),
+            # The exit board (open flags, newest first), for the district and for one unit.
+            models.Index(fields=["state", "-raised_at", "-id"], name="exitflag_board_order"),
+            models.Index(fields=["org_unit", "state", "-raised_at", "-id"], name="exitflag_unit_board_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agreement}: {self.get_rule_display()}"
