@@ -4,6 +4,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessment.models import AssessmentState
 from enterprises.models import EnterpriseClass, EnterpriseStatus, Listing, RevenueTier
@@ -170,9 +171,7 @@ class EnterpriseReportForm(ReportFilterForm):
     revenue_tier = forms.MultipleChoiceField(
         label=_("Revenue tier"), choices=RevenueTier.choices, required=False, help_text=_("None chosen: every tier.")
     )
-    listing = forms.ChoiceField(
-        label=_("Listing"), choices=_blank(_("Listed or not")) + Listing.choices, required=False
-    )
+    listing = forms.ChoiceField(label=_("Listing"), choices=_blank(_("Any listing")) + Listing.choices, required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=EnterpriseStatus.choices + [(ANY_STATUS, _("Any status"))],
@@ -251,6 +250,12 @@ class FundingReportForm(ReportFilterForm):
 
 
 ANY_FLAG_STATE = "all"
+# A flag's states in the words of the exit mechanism (“Open” alone also names a call that is open).
+FLAG_STATE_LABELS = {
+    FlagState.OPEN: pgettext_lazy("exit flag", "Open"),
+    FlagState.CLEARED: pgettext_lazy("exit flag", "Cleared"),
+    FlagState.DISMISSED: pgettext_lazy("exit flag", "Dismissed"),
+}
 
 
 class ExitReportForm(ReportFilterForm):
@@ -259,7 +264,7 @@ class ExitReportForm(ReportFilterForm):
     rule = forms.ChoiceField(label=_("Rule"), choices=_blank(_("All rules")) + ExitRule.choices, required=False)
     flag_state = forms.ChoiceField(
         label=_("Flag state"),
-        choices=FlagState.choices + [(ANY_FLAG_STATE, _("Any state"))],
+        choices=[*FLAG_STATE_LABELS.items(), (ANY_FLAG_STATE, _("Any state"))],
         required=False,
         help_text=_("Open flags hold the agreement's unpaid tranches."),
     )

@@ -85,8 +85,8 @@ class AssessmentsReport(Report):
 
     def records(self) -> Records:
         columns = [
-            Column(_("Rank within the kind"), COUNT),
             Column(_("Unit")),
+            Column(_("Rank within the kind"), COUNT),
             Column(_("Unit kind")),
             Column(_("Total score"), SCORE),
             Column(_("Hard indicators"), SCORE),
@@ -95,14 +95,14 @@ class AssessmentsReport(Report):
             Column(_("Grade")),
             Column(_("Vetoed")),
             Column(_("Last year's total"), SCORE),
-            Column(_("Change"), SCORE),
+            Column(_("Change on last year"), SCORE),
             Column(_("State")),
         ]
 
         def row(r) -> list:
             return [
-                r.rank,
                 Cell(r.org_unit.display_name, reverse("assessment:assessment-detail", args=[r.assessment_id])),
+                r.rank,
                 label_of(UnitKind, r.unit_kind),
                 r.total,
                 r.hard_total,

@@ -40,8 +40,8 @@ class Column:
             if export:
                 return _("%(figure)s (yuan)") % {"figure": self.label}
             if self.kind == MONEY_YI:
-                return _("%(figure)s (hundred million yuan)") % {"figure": self.label}
-            return _("%(figure)s (ten-thousand yuan)") % {"figure": self.label}
+                return _("%(figure)s (100 million yuan)") % {"figure": self.label}
+            return _("%(figure)s (10,000 yuan)") % {"figure": self.label}
         return str(self.label)
 
 
@@ -102,6 +102,10 @@ class Figure:
     value: object
     kind: str = COUNT
     url: str = ""
+
+    @property
+    def heading(self) -> str:
+        return Column(self.label, self.kind).heading()
 
 
 @dataclass
@@ -167,6 +171,8 @@ class Report:
     key: str
     title: object
     roles: tuple[str, ...] = (Role.OFFICE, Role.LEADER, Role.FINANCE, Role.STREET, Role.PARK)
+    # Templates read the class's title; they must not call the class.
+    do_not_call_in_templates = True
     form_class: type[forms.ReportFilterForm]
 
     def __init__(self, *, user: User, scope: Scope, data: dict):

@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from enterprises import selectors as enterprises_selectors
 from enterprises.models import Enterprise, EnterpriseClass, Listing, MakerSpace, RevenueTier
@@ -126,7 +126,8 @@ class EnterprisesReport(Report):
             url = url_of(code)
             table.add(Cell(label_of(choices, code), url), Cell(s["n"], url), s["sales"], s["revenue"], s["financing"])
         table.set_total(
-            _("Total"), *(sum((s[k] for s in sums.values()), 0) for k in ("n", "sales", "revenue", "financing"))
+            pgettext("report", "Total"),
+            *(sum((s[k] for s in sums.values()), 0) for k in ("n", "sales", "revenue", "financing")),
         )
         return table
 
@@ -187,7 +188,7 @@ class EnterprisesReport(Report):
                 r["sales"],
                 r["financing"],
             )
-        table.set_total(_("Total"), *(totals[k] for k in keys))
+        table.set_total(pgettext("report", "Total"), *(totals[k] for k in keys))
         return table
 
     def _industry_table(self) -> Table:
@@ -212,7 +213,7 @@ class EnterprisesReport(Report):
                 totals[k] += r[k]
             url = self.url(industry=r["industry__code"], records="enterprises")
             table.add(Cell(name_of(r, "industry"), url), Cell(r["n"], url), r["sales"], r["revenue"], r["financing"])
-        table.set_total(_("Total"), *(totals[k] for k in keys))
+        table.set_total(pgettext("report", "Total"), *(totals[k] for k in keys))
         return table
 
     def _maker_space_table(self) -> Table:
@@ -225,7 +226,7 @@ class EnterprisesReport(Report):
         for level, n in self._maker_spaces["by_level"].items():
             url = self.url(records="maker_spaces", space_level=level)
             table.add(Cell(label_of(Level, level), url), Cell(n, url))
-        table.set_total(_("Total"), self._maker_spaces["total"])
+        table.set_total(pgettext("report", "Total"), self._maker_spaces["total"])
         return table
 
     def records(self) -> Records:

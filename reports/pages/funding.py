@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from funding.models import (
     Agreement,
@@ -198,7 +198,7 @@ class FundingReport(Report):
         by_unit = Table("by_unit", _("Funds by unit"), [Column(_("Unit"))] + self._measure_columns())
         for (code, name), entry in sorted(self._rollup("unit").items()):
             by_unit.add(Cell(name, self.url(org_unit=code)), *self._measure_cells(entry, org_unit=code))
-        by_unit.set_total(_("Total"), *self._measure_cells(total))
+        by_unit.set_total(pgettext("report", "Total"), *self._measure_cells(total))
 
         by_source = Table(
             "by_source",
@@ -218,12 +218,12 @@ class FundingReport(Report):
                 budgets.get(code, ZERO) if code else None,
                 *self._measure_cells(entry, source=value),
             )
-        by_source.set_total(_("Total"), sum(budgets.values(), ZERO), *self._measure_cells(total))
+        by_source.set_total(pgettext("report", "Total"), sum(budgets.values(), ZERO), *self._measure_cells(total))
 
         by_program = Table("by_program", _("Funds by program"), [Column(_("Program"))] + self._measure_columns())
         for (code, name), entry in sorted(self._rollup("program").items()):
             by_program.add(Cell(name, self.url(program=code)), *self._measure_cells(entry, program=code))
-        by_program.set_total(_("Total"), *self._measure_cells(total))
+        by_program.set_total(pgettext("report", "Total"), *self._measure_cells(total))
 
         shares = Table(
             "by_level",
@@ -231,8 +231,8 @@ class FundingReport(Report):
             [Column(_("Level")), Column(_("Committed"), MONEY_WAN)],
             note=_("City and district share an award; the district matches at least one to one."),
         )
-        shares.add(_("City share"), sum((c["city"] for c in self.cube.values()), ZERO))
-        shares.add(_("District share"), sum((c["district"] for c in self.cube.values()), ZERO))
+        shares.add(pgettext("report", "City share"), sum((c["city"] for c in self.cube.values()), ZERO))
+        shares.add(pgettext("report", "District share"), sum((c["district"] for c in self.cube.values()), ZERO))
         return [by_unit, by_source, by_program, shares, self._quarter_table()]
 
     def _budgets(self) -> dict:
@@ -350,7 +350,7 @@ class FundingReport(Report):
             Column(_("Enterprise")),
             Column(_("Unit")),
             Column(_("Tranche"), COUNT),
-            Column(_("Due on")),
+            Column(_("Falls due on")),
             Column(_("State")),
             Column(_("Planned"), MONEY_WAN),
             Column(_("Payout"), MONEY_WAN),
@@ -485,7 +485,9 @@ class ExitsReport(Report):
         table = Table(
             "flags_by_rule",
             _("%(flags)s by rule and unit") % {"flags": self._flags_label()},
-            [Column(_("Unit"))] + [Column(r.label, COUNT) for r in rules] + [Column(_("Total"), COUNT)],
+            [Column(_("Unit"))]
+            + [Column(r.label, COUNT) for r in rules]
+            + [Column(pgettext("report", "Total"), COUNT)],
             note=_("Open flags hold the agreement's unpaid tranches until they are dismissed or the case is decided."),
         )
         units: dict[str, dict] = {}
@@ -506,7 +508,7 @@ class ExitsReport(Report):
                 Cell(sum(counts), self.url(org_unit=code, rule=None, records="flags")),
             )
         table.set_total(
-            _("Total"),
+            pgettext("report", "Total"),
             *(Cell(totals[r.value], self.url(rule=r.value, records="flags")) for r in rules),
             sum(totals.values()),
         )
@@ -535,7 +537,7 @@ class ExitsReport(Report):
             )
         cases = self._cases_by_state.values()
         due, recovered = sum((c["due"] for c in cases), ZERO), sum((c["recovered"] for c in cases), ZERO)
-        table.set_total(_("Total"), sum(c["n"] for c in cases), due, recovered, due - recovered)
+        table.set_total(pgettext("report", "Total"), sum(c["n"] for c in cases), due, recovered, due - recovered)
         return table
 
     def _recovery_table(self) -> Table:
@@ -574,7 +576,7 @@ class ExitsReport(Report):
                 r["recovered"],
                 r["due"] - r["recovered"],
             )
-        table.set_total(_("Total"), *(totals[k] for k in keys), totals["due"] - totals["recovered"])
+        table.set_total(pgettext("report", "Total"), *(totals[k] for k in keys), totals["due"] - totals["recovered"])
         return table
 
     def records(self) -> Records:
@@ -599,7 +601,7 @@ class ExitsReport(Report):
                 f.agreement.enterprise.name,
                 f.org_unit.display_name,
                 f.get_rule_display(),
-                f.get_state_display(),
+                forms.FLAG_STATE_LABELS.get(f.state, f.state),
                 timezone.localtime(f.raised_at).date(),
                 f.evidence,
             ]

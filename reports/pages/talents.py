@@ -7,7 +7,7 @@ from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from qinhuai_talent.core.models import Role
 from talents.models import Application, ApplicationState, Call, Level, Origin, SourceChannel, Title
@@ -72,7 +72,7 @@ class TalentsReport(Report):
             _("Titles by program, level and origin"),
             [Column(_("Program")), Column(_("Level"))]
             + [Column(o.label, COUNT) for o in origins]
-            + [Column(_("Total"), COUNT)],
+            + [Column(pgettext("report", "Total"), COUNT)],
             note=_("Titles held at the end of the year; a talent is counted once per program."),
         )
         programs: dict[str, dict] = {}
@@ -97,7 +97,7 @@ class TalentsReport(Report):
                 Cell(sum(counts), self.url(program=code, origin=None)),
             )
         table.set_total(
-            _("Total"),
+            pgettext("report", "Total"),
             "",
             *(Cell(totals[o.value], self.url(origin=o.value)) for o in origins),
             sum(totals.values()),
@@ -111,7 +111,7 @@ class TalentsReport(Report):
             _("Titles by unit and level"),
             [Column(_("Unit"))]
             + [Column(lv.label, COUNT) for lv in levels]
-            + [Column(_("Titles"), COUNT), Column(_("Talents holding titles"), COUNT)],
+            + [Column(_("Titles held"), COUNT), Column(_("Talents holding titles"), COUNT)],
         )
         units: dict[str, dict] = {}
         for r in self._by_unit_level:
@@ -128,7 +128,12 @@ class TalentsReport(Report):
                 sum(counts),
                 self._talents["by_unit"].get(code, 0),
             )
-        table.set_total(_("Total"), *(totals[lv.value] for lv in levels), sum(totals.values()), self._talents["total"])
+        table.set_total(
+            pgettext("report", "Total"),
+            *(totals[lv.value] for lv in levels),
+            sum(totals.values()),
+            self._talents["total"],
+        )
         return table
 
     def records(self) -> Records:
@@ -254,7 +259,9 @@ class ApplicationsReport(Report):
                 r["quota"],
                 *self._stage_cells(r["by_stage"], program=r["code"]),
             )
-        table.set_total(_("Total"), sum(r["quota"] for r in self._by_program), *self._stage_cells(total))
+        table.set_total(
+            pgettext("report", "Total"), sum(r["quota"] for r in self._by_program), *self._stage_cells(total)
+        )
         return table
 
     def _unit_table(self) -> Table:
@@ -270,7 +277,7 @@ class ApplicationsReport(Report):
             for s, n in u["by_stage"].items():
                 total[s] += n
             table.add(Cell(u["name"], self.url(org_unit=code)), *self._stage_cells(u["by_stage"], org_unit=code))
-        table.set_total(_("Total"), *self._stage_cells(total))
+        table.set_total(pgettext("report", "Total"), *self._stage_cells(total))
         return table
 
     def _industry_and_source_tables(self) -> list[Table]:
@@ -294,7 +301,7 @@ class ApplicationsReport(Report):
             by_industry.add(
                 Cell(i["name"], self.url(industry=code)), yes_no(i["leading"]), Cell(i["n"], self.url(industry=code))
             )
-        by_industry.set_total(_("Total"), "", sum(i["n"] for i in industries.values()))
+        by_industry.set_total(pgettext("report", "Total"), "", sum(i["n"] for i in industries.values()))
         by_source = Table(
             "by_source",
             _("Applications by source channel"),
@@ -302,7 +309,7 @@ class ApplicationsReport(Report):
         )
         for code, n in sources.items():
             by_source.add(Cell(label_of(SourceChannel, code), self.url(source=code)), Cell(n, self.url(source=code)))
-        by_source.set_total(_("Total"), sum(sources.values()))
+        by_source.set_total(pgettext("report", "Total"), sum(sources.values()))
         return [by_industry, by_source]
 
     def records(self) -> Records:
