@@ -42,6 +42,12 @@ MAIN_PAGES = [
     ("assessment-activities", "street", "/assessment/activities/"),
     ("assessment-work-funds", "office", "/assessment/work-funds/"),
     ("reports-dashboard", "leader", "/reports/"),
+    ("reports-talents", "leader", "/reports/talents/?year=2017"),
+    ("reports-applications", "office", "/reports/applications/?year=2017"),
+    ("reports-enterprises", "leader", "/reports/enterprises/"),
+    ("reports-funding", "finance", "/reports/funding/?year=2017"),
+    ("reports-exits", "office", "/reports/exits/"),
+    ("reports-assessments", "street", "/reports/assessments/?year=2017"),
     ("reports-clients", "office", "/reports/clients/"),
     ("jobs", "office", "/jobs/"),
 ]
