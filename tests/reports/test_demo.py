@@ -5,6 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from qinhuai_talent.core.models import User
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/summary/"
@@ -52,3 +54,33 @@ def test_summary_and_dashboard_of_2017_reproduce_the_seed(demo, api, web, leader
     assert page.status_code == 200
     html = page.content.decode()
     assert "373" in html and f"{Decimal(ent['cumulative_sales']) / Decimal('100000000'):,.2f}" in html
+
+
+UNIT_HEADING = "单位"
+
+
+def test_report_pages_reproduce_the_seed_and_show_each_officer_only_its_units_rows(demo, web, leader):
+    client = web(leader)
+    titles = client.get("/reports/talents/", {"year": 2017}).context
+    assert {str(f.label): f.value for f in titles["figures"]}["入选人才总数"] == 494
+    applications = client.get("/reports/applications/", {"year": 2017, "state": "defense", "level": "national"})
+    assert applications.context["page"].paginator.count == 3
+    figures = {str(f.label): f.value for f in client.get("/reports/enterprises/").context["figures"]}
+    assert (figures["主营收入超千万元"], figures["主营收入超5000万元"], figures["新三板挂牌企业"]) == (21, 7, 4)
+    assert figures["市级众创空间"] == 9
+
+    # Every unit column of every table and record list, as the officers of four units see them.
+    for officer in User.objects.select_related("org_unit").filter(username__in=["street", "street2", "park", "park2"]):
+        client = web(officer)
+        seen = set()
+        for area in ("talents", "applications", "enterprises", "funding", "exits", "assessments"):
+            for records in ({}, {"records": "maker_spaces"}, {"records": "cases"}, {"records": "tranches"}):
+                response = client.get(f"/reports/{area}/", {"year": 2017, **records} if area != "exits" else records)
+                if response.status_code == 400:  # that page has no such record list
+                    continue
+                for table in [*response.context["tables"], response.context["records"]]:
+                    headings = [c.heading() for c in table.columns]
+                    if UNIT_HEADING in headings:
+                        column = headings.index(UNIT_HEADING)
+                        seen |= {str(row[column].value) for row in table.rows if row[column].value}
+        assert seen == {officer.org_unit.name}, (officer.username, seen)
