@@ -2,7 +2,6 @@ import re
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,7 +13,7 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
 from talents.models import ApplicationState, Industry, Level, Origin, Program, SourceChannel
 
-from .selectors import FIRST_YEAR, PIPELINE_STAGES, parse_year
+from .selectors import FIRST_YEAR, PIPELINE_STAGES, level_order, parse_year
 
 
 class ReportClientForm(forms.Form):
@@ -60,15 +59,6 @@ class DashboardFilterForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
 
-def level_order(field: str = "level") -> Case:
-    """National, provincial, municipal, district: the order the district's documents list them."""
-    return Case(
-        *(When(**{field: level}, then=Value(i)) for i, level in enumerate(Level.values)),
-        default=Value(len(Level.values)),
-        output_field=IntegerField(),
-    )
-
-
 def _blank(label):
     return [("", label)]
 
@@ -76,14 +66,18 @@ def _blank(label):
 class ReportFilterForm(DashboardFilterForm):
     """The filters of one report page. The unit choice lists only the units in the caller's scope,
     so another unit's code is refused exactly as an unknown one (a 400 with the field's message).
-    ``record_fields`` choose and narrow the record list below the figures; ``records`` names the
-    lists the page offers (the first is the default)."""
+    ``records_choices`` are the record lists the page offers (the first is the default) and
+    ``record_fields`` the filters that narrow only them. Without a year, a page that needs one
+    reports this year, and says so in its year box."""
 
     record_fields: tuple[str, ...] = ()
     records_choices: tuple[tuple[str, object], ...] = ()
     year_required = True
 
     def __init__(self, data=None, *, user: User):
+        if self.year_required and data is not None and not data.get("year"):
+            data = data.copy()
+            data["year"] = str(parse_year(None))
         super().__init__(data)
         self.user = user
         scoped = unit_scope(user)
@@ -105,8 +99,6 @@ class ReportFilterForm(DashboardFilterForm):
 
     def clean(self):
         data = super().clean()
-        if self.year_required and data.get("year") is None and "year" not in self.errors:
-            data["year"] = parse_year(None)
         if self.records_choices and not data.get("records"):
             data["records"] = self.records_choices[0][0]
         return data

@@ -12,7 +12,7 @@ of its grant, office and leadership the district.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,15 @@ def report_scope(user: User, unit_code: str | None = None) -> Scope:
     if not in_scope(user, unit.pk):
         raise ActionNotAllowed(_("You may not read the figures of %(unit)s.") % {"unit": unit.name}, field="org_unit")
     return Scope(units=[unit.pk], unit=unit)
+
+
+def level_order(field: str = "level") -> Case:
+    """National, provincial, municipal, district: the order the district's documents list them."""
+    return Case(
+        *(When(**{field: level}, then=Value(i)) for i, level in enumerate(Level.values)),
+        default=Value(len(Level.values)),
+        output_field=IntegerField(),
+    )
 
 
 def _level_key(level: str) -> int:

@@ -236,6 +236,13 @@ def _report_nav(user, year: int | None, unit: str | None) -> list[tuple[str, obj
     ]
 
 
+def _year_asked(request) -> int | None:
+    try:
+        return parse_year(request.GET["year"]) if request.GET.get("year") else None
+    except DomainError:
+        return None
+
+
 @login_required
 def report_page(request, area: str):
     """One area's report: the filters, the grouped figures, the records they count, and the
@@ -244,10 +251,7 @@ def report_page(request, area: str):
     user = request.user
     if not report_class.readable_by(user):
         raise Http404
-    data = request.GET.copy()
-    if report_class.form_class.year_required and not data.get("year"):
-        data["year"] = str(parse_year(None))
-    form = report_class.form_class(data, user=user)
+    form = report_class.form_class(request.GET, user=user)
     fmt = request.GET.get("export", "")
     valid = form.is_valid()
     if fmt and fmt not in EXPORT_TYPES:
@@ -263,6 +267,9 @@ def report_page(request, area: str):
     scope_label = scope.unit.display_name if scope.unit else (user.org_unit if form.own_unit else _("Whole district"))
     if fmt:
         return _report_export(report, fmt, str(scope_label))
+    # A page without a year (enterprises are cumulative) passes on the year it was opened for.
+    year = report.year or _year_asked(request)
+    unit_code = scope.unit.code if scope.unit else None
     records = report.records()
     page = Paginator(records.items, PER_PAGE).get_page(request.GET.get("page"))
     context.update(
@@ -273,8 +280,8 @@ def report_page(request, area: str):
             "tables": report.tables(),
             "records": records.table(page),
             "page": page,
-            "report_nav": _report_nav(user, report.year, scope.unit.code if scope.unit else None),
-            "dashboard_url": page_url("reports:dashboard", year=report.year, org_unit=unit.code if unit else None)
+            "report_nav": _report_nav(user, year, unit_code),
+            "dashboard_url": page_url("reports:dashboard", year=year, org_unit=unit_code)
             if can_see_dashboard(user)
             else None,
         }

@@ -229,7 +229,8 @@ class Report:
             [[Column(f.label, f.kind).heading(export=True), Cell(f.value).exported()] for f in self.figures()],
         )
         records = self.records()
+        items = records.items.iterator(chunk_size=2000) if isinstance(records.items, QuerySet) else records.items
         sections = [figures] if figures.rows else []
         sections += [t.section() for t in self.tables()]
-        sections.append(records.table(records.items).section())
+        sections.append(records.table(items).section())
         return sections

@@ -14,7 +14,7 @@ from talents.models import Level
 
 from .. import forms
 from ..links import page_url
-from ..selectors import ZERO
+from ..selectors import ZERO, level_order
 from .base import (
     COUNT,
     MONEY_WAN,
@@ -269,7 +269,7 @@ class EnterprisesReport(Report):
         items = (
             qs.select_related("org_unit")
             .annotate(enterprise_count=Count("enterprises"))
-            .order_by(forms.level_order(), "name", "pk")
+            .order_by(level_order(), "name", "pk")
         )
         columns = [
             Column(_("Maker space")),

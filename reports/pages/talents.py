@@ -14,7 +14,7 @@ from talents.models import Application, ApplicationState, Call, Level, Origin, S
 from talents.workflows import ACTIVE_STATES
 
 from .. import forms
-from ..selectors import PIPELINE_STAGES
+from ..selectors import PIPELINE_STAGES, level_order
 from .base import COUNT, SCORE, Cell, Column, Figure, Records, Report, Table, label_of, name_of, unit_keys, yes_no
 
 # ---------------------------------------------------------------- talents and titles
@@ -146,7 +146,7 @@ class TalentsReport(Report):
             Column(_("Unit")),
         ]
         items = self.titles.select_related("talent", "program", "org_unit").order_by(
-            forms.level_order("program__level"), "program__code", "org_unit__code", "talent__name", "pk"
+            level_order("program__level"), "program__code", "org_unit__code", "talent__name", "pk"
         )
 
         def row(t: Title) -> list:
@@ -202,7 +202,7 @@ class ApplicationsReport(Report):
             counts[r["call__program__code"]][r["state"]] = r["n"]
         rows = []
         for c in calls.values("program__code", "program__name", "program__name_en", "quota").order_by(
-            forms.level_order("program__level"), "program__code"
+            level_order("program__level"), "program__code"
         ):
             by_stage = {s: counts[c["program__code"]].get(s, 0) for s in PIPELINE_STAGES}
             rows.append(
@@ -324,7 +324,7 @@ class ApplicationsReport(Report):
             Column(_("Expert score"), SCORE),
         ]
         items = self.applications.select_related("talent", "call__program", "org_unit", "industry").order_by(
-            forms.level_order("call__program__level"),
+            level_order("call__program__level"),
             "call__program__code",
             "org_unit__code",
             F("score").desc(nulls_last=True),

@@ -276,6 +276,12 @@ def test_leader_reaches_every_report_from_the_menu_and_the_dashboard(web, leader
         assert f"/reports/{area}/?year=2017" in main_of(html_text)
 
 
+def test_a_page_without_a_year_passes_on_the_year_it_was_opened_for(web, leader, district):
+    response = web(leader).get(url("enterprises"), {"year": 2017})
+    assert response.status_code == 200
+    assert ("funding", "/reports/funding/?year=2017") in [(k, u) for k, _t, u in response.context["report_nav"]]
+
+
 def main_of(text: str) -> str:
     return text.split('<main id="main">', 1)[1].split("</main>", 1)[0]
 
