@@ -420,8 +420,9 @@ def dashboard_links(client) -> list[str]:
     return sorted({html.unescape(h) for h in HREF.findall(text) if h.startswith("/")})
 
 
-def test_no_dashboard_link_lands_on_api_json_and_every_one_opens(web, office, district):
-    client = web(office)
+@pytest.mark.parametrize("persona", ["office", "street_officer"])
+def test_no_dashboard_link_lands_on_api_json_and_every_one_opens(request, web, district, persona):
+    client = web(request.getfixturevalue(persona))
     links = dashboard_links(client)
     assert links and not [h for h in links if h.startswith("/api/")]
     report_links = [h for h in links if h.startswith("/reports/") and "export=" not in h and "print=" not in h]
