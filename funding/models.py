@@ -146,7 +146,11 @@ class Tranche(models.Model):
             models.UniqueConstraint(fields=["agreement", "sequence"], name="tranche_sequence_unique"),
             models.CheckConstraint(name="tranche_amount_positive", condition=Q(planned_amount__gt=0)),
         ]
-        indexes = [models.Index(fields=["state", "agreement"])]
+        indexes = [
+            models.Index(fields=["state", "agreement"]),
+            # The summary's planned amounts by quarter, read from the index alone.
+            models.Index(fields=["due_on", "state", "planned_amount"], name="tranche_due_amounts"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agreement} #{self.sequence}"
@@ -286,7 +290,12 @@ class LedgerEntry(models.Model):
                 condition=(Q(kind="payment") & Q(amount__gt=0)) | (~Q(kind="payment") & Q(amount__lt=0)),
             ),
         ]
-        indexes = [models.Index(fields=["agreement", "recorded_at"]), models.Index(fields=["org_unit", "entry_date"])]
+        indexes = [
+            models.Index(fields=["agreement", "recorded_at"]),
+            models.Index(fields=["org_unit", "entry_date"]),
+            # The summary's net payments by quarter, read from the index alone.
+            models.Index(fields=["entry_date", "kind", "amount"], name="ledger_date_amounts"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
