@@ -8,9 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import tasks  # noqa: F401  (registers the core job kinds)
+        from .resultcache import install_triggers
 
         name_schema_enums()
+        # The result cache's change triggers, on tables that migrations add later too.
+        post_migrate.connect(install_triggers, sender=self, dispatch_uid="core.resultcache.install_triggers")
 
 
 def name_schema_enums() -> None:

@@ -205,3 +205,32 @@ class TransitionLog(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload().encode()).hexdigest()
+
+
+class TableChange(models.Model):
+    """One write statement on a portal table (``qinhuai_talent.core.resultcache``): a statement
+    trigger adds ``(table, 1)`` in the writer's transaction; compaction folds rows into one per
+    table with their summed ``weight``. A table's version is the sum it shows a reader."""
+
+    table = models.CharField(max_length=63)
+    weight = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["table", "weight"], name="tablechange_version")]
+
+    def __str__(self) -> str:
+        return f"{self.table} +{self.weight}"
+
+
+class CachedResult(models.Model):
+    """A read kept by ``qinhuai_talent.core.resultcache``: served while the tables it read have the
+    summed version it was computed at."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    tables = models.JSONField()
+    version = models.BigIntegerField()
+    value = models.JSONField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

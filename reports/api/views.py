@@ -1,3 +1,5 @@
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -6,6 +8,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
+
+from qinhuai_talent.core import resultcache
 
 from ..selectors import parse_year, report_scope, summary
 from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer
@@ -74,9 +78,13 @@ class SummaryView(ReportAPIView):
     def get(self, request):
         year = parse_year(request.query_params.get("year"))
         scope = report_scope(request.user, request.query_params.get("org_unit"))
-        data = summary(scope=scope, year=year)
         if not self.is_export():
-            return Response(SummarySerializer(data).data)
+            # Kept in the result cache while no table it reads has changed (``generated_at`` says
+            # when it was computed); the key holds what else it depends on.
+            key = ("reports.summary", year, scope.units, scope.unit and scope.unit.code)
+            key += (get_language(), timezone.localdate().isoformat())
+            return Response(resultcache.cached(key, lambda: SummarySerializer(summary(scope=scope, year=year)).data))
+        data = summary(scope=scope, year=year)
         response = Response(data)
         name = f"qinhuai-summary-{year}{'-' + scope.unit.code if scope.unit else ''}.{request.accepted_renderer.format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
