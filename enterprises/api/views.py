@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.rows import ValuesListMixin
 
 from .. import selectors, services
 from ..filters import (
@@ -49,7 +50,9 @@ class ScopedMixin:
 
 
 @extend_schema(responses={200: EnterpriseSerializer, **ERRORS})
-class EnterpriseViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EnterpriseViewSet(
+    ValuesListMixin, ScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     """Talent enterprises with their derived figures. Filter by ``org_unit``, ``industry``,
     ``enterprise_class``, ``revenue_tier``, ``listing``, ``status``; search with ``q``; sort with
     ``sort`` (any figure, ``-`` for descending)."""

@@ -98,6 +98,8 @@ class PayoutSerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         read_only_fields = fields
+        # List rows come from .values() (qinhuai_talent.core.api.rows): the column the method reads.
+        row_sources = {"explanation": ["reasons"]}
 
     def get_explanation(self, obj) -> str:
         """In the caller's language (Accept-Language)."""

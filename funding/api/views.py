@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.rows import ValuesListMixin
 
 from .. import selectors, services
 from ..models import (
@@ -106,7 +107,7 @@ class PayoutFilter(filters.FilterSet):
         fields = ["org_unit", "state", "agreement", "approver_level"]
 
 
-class PayoutViewSet(ScopedViewSet):
+class PayoutViewSet(ValuesListMixin, ScopedViewSet):
     """Payout proposals; ``approve`` by the approver, ``pay`` by finance (at most once)."""
 
     queryset_model = Payout
@@ -208,7 +209,7 @@ class ExitFlagFilter(filters.FilterSet):
         fields = ["org_unit", "rule", "state", "agreement"]
 
 
-class ExitFlagViewSet(ScopedViewSet):
+class ExitFlagViewSet(ValuesListMixin, ScopedViewSet):
     queryset_model = ExitFlag
     selector = staticmethod(selectors.flags_for)
     serializer_class = ExitFlagSerializer

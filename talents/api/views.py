@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from qinhuai_talent.core import access
 from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.rows import ValuesListMixin
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role, User
 
@@ -217,7 +218,7 @@ def _transition_endpoint(code: str):
     return action(detail=True, methods=["post"], url_path=code, url_name=code.replace("_", "-"))(endpoint)
 
 
-class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ApplicationViewSet(ValuesListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Applications in scope (experts: only those assigned to them); transitions as POST actions."""
 
     serializer_class = s.ApplicationSerializer

@@ -1,0 +1,82 @@
+"""List pages built from ``.values()`` rows (``qinhuai_talent.core.api.rows``) answer exactly what
+their serializers answer for the same records, for every record of the demo district, in both
+languages and for a unit officer's scope as well as the district's."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from rest_framework import mixins, serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from enterprises.api.views import EnterpriseViewSet
+from funding.api.views import ExitFlagViewSet, PayoutViewSet
+from qinhuai_talent.core.api.rows import RowFormat
+from talents.api.views import ApplicationViewSet
+
+VIEWSETS = {
+    "/api/v1/enterprises/": EnterpriseViewSet,
+    "/api/v1/applications/": ApplicationViewSet,
+    "/api/v1/payouts/": PayoutViewSet,
+    "/api/v1/exit-flags/": ExitFlagViewSet,
+}
+
+
+@pytest.fixture(scope="module")
+def _district(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def district(_district, db):
+    """The demo district, seeded once for the module (each test runs in a savepoint of it)."""
+
+
+def _answer(viewset, user, path: str, language: str, *, through_serializer: bool) -> dict:
+    if through_serializer:
+        viewset = type(
+            f"Serialized{viewset.__name__}",
+            (viewset,),
+            {"list": lambda self, request, *a, **k: mixins.ListModelMixin.list(self, request, *a, **k)},
+        )
+    request = APIRequestFactory().get(path, {"page_size": 200}, HTTP_ACCEPT_LANGUAGE=language)
+    force_authenticate(request, user)
+    response = viewset.as_view({"get": "list"})(request)
+    assert response.status_code == 200
+    return json.loads(JSONRenderer().render(response.data))
+
+
+@pytest.mark.parametrize("path", list(VIEWSETS))
+@pytest.mark.parametrize("username", ["office", "park"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_values_rows_answer_what_the_serializer_answers(district, django_user_model, path, username, language):
+    user = django_user_model.objects.get(username=username)
+    fast = _answer(VIEWSETS[path], user, path, language, through_serializer=False)
+    slow = _answer(VIEWSETS[path], user, path, language, through_serializer=True)
+    assert fast["count"] == slow["count"] == len(slow["results"])
+    assert fast["results"] == slow["results"]
+    if username == "office":
+        assert slow["count"] > 0, "the demo district should have records to compare"
+
+
+def test_a_field_the_rows_cannot_build_is_refused_when_the_format_is_built():
+    from funding.models import Tranche
+
+    class NestedTranche(serializers.ModelSerializer):
+        agreement = serializers.PrimaryKeyRelatedField(read_only=True)
+        milestones = serializers.ListField(child=serializers.CharField(), source="*")
+
+        class Meta:
+            model = Tranche
+            fields = ["id", "agreement", "milestones"]
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="milestones"):
+        RowFormat(NestedTranche)
