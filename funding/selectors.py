@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -75,7 +75,18 @@ def agreements_for(user: User) -> QuerySet:
         eligible_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.ELIGIBLE),
         held_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.HELD),
         waiting_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.WAITING),
-        open_flags=Count("exit_flags", filter=Q(exit_flags__state=FlagState.OPEN), distinct=True),
+        # A subquery, not a join: joined beside the tranches, every open flag would repeat each
+        # tranche and multiply the sums above.
+        open_flags=Coalesce(
+            Subquery(
+                ExitFlag.objects.filter(agreement=OuterRef("pk"), state=FlagState.OPEN)
+                .order_by()
+                .values("agreement")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
     )
     return _scoped(qs, user)
 

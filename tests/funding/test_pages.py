@@ -5,8 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from funding import services
-from funding.models import LedgerEntry, Payout
+from funding import selectors, services
+from funding.models import ExitFlag, ExitRule, LedgerEntry, Payout, Tranche, TrancheState
 
 from .factories import agreement, limit, unit
 
@@ -30,6 +30,17 @@ def test_agreement_list_shows_progress_with_constant_queries(
     with django_assert_max_num_queries(8):
         page = client.get("/funding/").content.decode()
     assert page.count("progress-stacked") == 3 and district[3].number not in page
+
+
+def test_progress_sums_count_each_tranche_once_however_many_flags_are_open(office, park_officer, units):
+    a = agreement(office)
+    first, second = a.tranches.order_by("sequence")[:2]
+    Tranche.objects.filter(pk=first.pk).update(state=TrancheState.ELIGIBLE)
+    Tranche.objects.filter(pk=second.pk).update(state=TrancheState.HELD)
+    for rule in (ExitRule.MISSING_REPORTS, ExitRule.NO_REVENUE):
+        ExitFlag.objects.create(agreement=a, org_unit=a.org_unit, rule=rule, evidence="…")
+    row = selectors.agreements_for(park_officer).get(pk=a.pk)
+    assert (row.eligible_amount, row.held_amount, row.open_flags) == (first.planned_amount, second.planned_amount, 2)
 
 
 def test_agreement_detail_is_404_outside_the_unit(web, street_officer, district):
