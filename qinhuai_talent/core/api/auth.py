@@ -3,12 +3,40 @@
 A missing or invalid token is a 401 JSON answer.
 """
 
+import binascii
+from hmac import compare_digest
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import get_token_model
+from knox.settings import CONSTANTS, knox_settings
+from rest_framework import exceptions
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """knox's authentication; named here so settings and the schema refer to one place."""
+    """knox's authentication; named here so settings and the schema refer to one place.
+
+    ``authenticate_credentials`` is knox's own, except that the token is read together with its
+    user: one query on every API request where knox spends two."""
+
+    def authenticate_credentials(self, token):
+        msg = _("Invalid token.")
+        token = token.decode("utf-8")
+        candidates = get_token_model().objects.select_related("user")
+        for auth_token in candidates.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]):
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(token)
+            except (TypeError, binascii.Error):
+                raise exceptions.AuthenticationFailed(msg) from None
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                return self.validate_user(auth_token)
+        raise exceptions.AuthenticationFailed(msg)
 
 
 class ExpiringTokenScheme(OpenApiAuthenticationExtension):
