@@ -24,6 +24,7 @@ computation writes, or when it reads a table without the trigger.
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
@@ -100,8 +101,12 @@ def install_triggers(using: str = "default", **kwargs) -> None:
                 cursor.execute(_TRIGGER_SQL.format(trigger=TRIGGER, table=table))
 
 
+# Set while a result is computed: a cached read inside it is simply part of it.
+_computing: ContextVar[bool] = ContextVar("resultcache_computing", default=False)
+
+
 def usable() -> bool:
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and not _computing.get()
 
 
 def _key(parts: Iterable) -> str:
@@ -120,23 +125,27 @@ def _relations(plan) -> Iterable[str]:
 
 
 class _Reads:
-    """Records the tables the SELECTs run through the connection read, from their plans."""
+    """Records the tables the SELECTs run through the connection read, from their plans (the
+    EXPLAIN runs through the same cursor, so query logs count it)."""
 
     def __init__(self):
         self.tables: set[str] = set()
         self.only_reads = True
+        self.explaining = False
 
     def __call__(self, execute, sql, params, many, context):
+        if self.explaining:
+            return execute(sql, params, many, context)
         if many or not sql.lstrip()[:6].upper() == "SELECT":
             self.only_reads = False
         else:
-            raw = context["cursor"].cursor  # the driver's cursor: not through this wrapper again
-            explain = "EXPLAIN (FORMAT JSON) " + sql
-            if params is None:
-                raw.execute(explain)
-            else:
-                raw.execute(explain, params)
-            plan = raw.fetchone()[0]
+            self.explaining = True
+            try:
+                cursor = context["cursor"]
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+            finally:
+                self.explaining = False
             self.tables.update(_relations(plan if not isinstance(plan, str) else json.loads(plan)))
         return execute(sql, params, many, context)
 
@@ -158,8 +167,12 @@ def cached(parts: Iterable, compute: Callable[[], Any]) -> Any:
             versions[table] = version
             rows += count
     reads = _Reads()
-    with connection.execute_wrapper(reads):
-        value = compute()
+    token = _computing.set(True)
+    try:
+        with connection.execute_wrapper(reads):
+            value = compute()
+    finally:
+        _computing.reset(token)
     if not reads.only_reads or not reads.tables <= tracked_tables():
         return value
     tables = sorted(reads.tables)

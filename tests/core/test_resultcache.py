@@ -131,3 +131,11 @@ def test_the_summary_is_kept_until_a_figure_it_shows_changes(api, office, units)
     fresh, _ = _get(client, f"/api/v1/reports/summary/?year={year}")
     assert fresh["enterprises"]["cumulative_sales"] == "1234.50"
     assert fresh["generated_at"] >= first["generated_at"]
+
+
+def test_a_kept_read_inside_another_is_part_of_it(units):
+    unit = OrgUnit.objects.get(code="gaoxin_park")
+    _enterprise(0, unit)
+    outer = resultcache.cached(("outer",), lambda: resultcache.count(Enterprise.objects.all()) + 1)
+    assert outer == 2
+    assert list(CachedResult.objects.values_list("tables", flat=True)) == [["enterprises_enterprise"]]
