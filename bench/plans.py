@@ -1,13 +1,17 @@
 """EXPLAIN (ANALYZE, BUFFERS) of the hot queries, written to bench/results/plans.txt.
 
-``python -m bench.plans`` after a run (the database is left in place), or at the end of
-``bench.run``. Statements that write are explained inside a transaction that is rolled back.
+``python -m bench.plans [year]`` after a run (the database is left in place), or at the end of
+``bench.run``. Three groups: the portal's own statements for each endpoint of the web phase, as
+captured from one request that computes (the result cache emptied first) and from one served by
+the cache; the floor app's statements; the engine's batch reads. Statements that write are not
+explained.
 """
 
 import os
+import sys
 from pathlib import Path
 
-from bench.floor_wsgi import QUERIES
+from bench.floor_wsgi import COUNTS, FIRST_RUN, QUERIES
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -35,20 +39,56 @@ ENGINE = {
           AND (m.due_on <= now()::date - 180 OR (m.due_on IS NULL AND t.due_on <= now()::date - 180))
         ORDER BY t.agreement_id, m.due_on, m.id""",
 }
+# Authentication's own lookups (a token, its user) are the same for every endpoint.
+_SKIP = ('FROM "knox_authtoken"', 'FROM "core_user"')
 
 
-def main() -> None:
+def portal_statements(year: int) -> dict[str, str]:
+    """The SELECTs each endpoint runs, computing and from the cache, with their parameters inlined."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from knox.models import AuthToken
+
+    from bench.run import ENDPOINTS
+    from qinhuai_talent.core.models import CachedResult, User
+
+    _instance, token = AuthToken.objects.create(User.objects.get(username="bench-office"))
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
+    out = {}
+    for name, (path, _floor) in ENDPOINTS.items():
+        path = path.format(year=year)
+        client.get(path)
+        for how in ("computing", "from the cache"):
+            if how == "computing":
+                CachedResult.objects.all().delete()
+            with CaptureQueriesContext(connection) as ctx:
+                client.get(path)
+            selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+            for i, sql in enumerate(s for s in selects if not any(skip in s for skip in _SKIP)):
+                out[f"portal {name} {path} ({how}) #{i + 1}"] = sql
+    return out
+
+
+def main(year: int | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinhuai_talent.settings.main")
     import django
 
     django.setup()
     from django.db import connection, transaction
+    from django.utils import timezone
 
+    year = year or timezone.localdate().year
+    params = {"page": 50, "year": year}
     out = []
-    statements = {f"list floor {path}": sql for path, sql in QUERIES.items()} | ENGINE
-    for name, sql in statements.items():
+    statements = {name: (sql, None) for name, sql in portal_statements(year).items()}
+    statements |= {f"list floor {path}": (sql, params) for path, sql in QUERIES.items()}
+    statements |= {f"list floor {path} count": (sql, None) for path, sql in COUNTS.items()}
+    statements |= {f"first run's list floor {path}": (sql, params) for path, sql in FIRST_RUN.items()}
+    statements |= {name: (sql, params) for name, sql in ENGINE.items()}
+    for name, (sql, args) in statements.items():
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, {"page": 50, "year": 2026})
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, args)
             plan = "\n".join(r[0] for r in cursor.fetchall())
             transaction.set_rollback(True)
         out.append(f"### {name}\n\n{sql.strip()}\n\n{plan}\n")
@@ -58,4 +98,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else None)

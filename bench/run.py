@@ -6,7 +6,9 @@
    same data; then the payout recompute as a Celery group of partitions with 1 and 2 worker
    processes (state restored after each); then the engine's job in a process of its own (wall
    seconds, peak RSS) and an unchanged rerun. Digests of the decided rows must agree.
-3. The lists under gunicorn (2 workers) with wrk on loopback, against the floor WSGI app.
+3. The lists and the summary under gunicorn (2 workers) with wrk on loopback, against the floor WSGI
+   app; in this process, each endpoint's queries when served from the result cache and when
+   computing (the cache emptied first), with the time of the latter.
 Writes bench/results/latest.json and prints a table.
 """
 
@@ -35,7 +37,7 @@ BROKER = os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/12")
 NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "400"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 LOAD_CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "8"))
-PORT, FLOOR_PORT = 18765, 18766
+COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
 RESULTS = ROOT / "bench" / "results"
 ENV = os.environ | {
     "DATABASE_URL": DB_URL,
@@ -328,11 +330,22 @@ end
 """
 
 
-def _wait_port(port: int) -> None:
+def _free_port() -> int:
+    """A loopback port nothing listens on (other sessions run servers on this machine too)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen) -> None:
     import socket
 
     deadline = time.time() + 60
     while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server for 127.0.0.1:{port} exited ({proc.returncode})")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -342,14 +355,16 @@ def _wait_port(port: int) -> None:
 
 def _warm(url: str, headers: list[str]) -> None:
     """A few requests first, so both workers have loaded and connected before the clock runs."""
+    import urllib.error
     import urllib.request
 
     hdrs = dict(h.split(": ", 1) for h in headers)
     for _ in range(4):
-        with urllib.request.urlopen(urllib.request.Request(url, headers=hdrs), timeout=120) as response:
-            if response.status != 200:
-                raise SystemExit(f"{url} answered {response.status}")
-            response.read()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=hdrs), timeout=120) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            raise SystemExit(f"{url} answered {error.code}: {error.read()[:300]!r}") from None
 
 
 def _load(url: str, headers: list[str]) -> dict:
@@ -408,50 +423,74 @@ def _python_load(url: str, headers: list[str]) -> dict:
     }
 
 
-def _queries(path: str, token: str) -> tuple[int, int]:
+def _queries(path: str, token: str) -> dict:
+    """In this process, one client at a time: the queries of a request answered from the result
+    cache, and of one that computes (the cache emptied first), with that one's median time."""
+    import statistics
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from qinhuai_talent.core.models import CachedResult
 
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
     client.get(path)  # warm caches (content types, translations) as a running worker has
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path, secure=False)
-    return len(ctx), response.status_code
+    cold, cold_queries = [], 0
+    for _ in range(COLD_RUNS):
+        CachedResult.objects.all().delete()
+        with CaptureQueriesContext(connection) as cold_ctx:
+            started = time.perf_counter()
+            client.get(path, secure=False)
+            cold.append(time.perf_counter() - started)
+        cold_queries = len(cold_ctx)
+    return {
+        "status": response.status_code,
+        "queries": len(ctx),
+        "queries_uncached": cold_queries,
+        "uncached_ms": round(statistics.median(cold) * 1000, 1),
+    }
 
 
 def bench_web(year: int) -> dict:
     from knox.models import AuthToken
 
+    from bench.floor_wsgi import FIRST_RUN
     from qinhuai_talent.core.models import User
 
     _instance, token = AuthToken.objects.create(User.objects.get(username="bench-office"))
     env = ENV | {"BENCH_FLOOR_DSN": DB_URL, "BENCH_YEAR": str(year)}
     gunicorn = [PY, "-m", "gunicorn", "-w", "2", "--preload", "--log-level", "warning", "--timeout", "120"]
-    portal = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{PORT}", "qinhuai_talent.wsgi"], cwd=ROOT, env=env)
+    port, floor_port = _free_port(), _free_port()
+    portal = subprocess.Popen([*gunicorn, "-b", f"127.0.0.1:{port}", "qinhuai_talent.wsgi"], cwd=ROOT, env=env)
     floor_app = subprocess.Popen(
-        [*gunicorn, "-b", f"127.0.0.1:{FLOOR_PORT}", "bench.floor_wsgi:app"], cwd=ROOT, env=env
+        [*gunicorn, "-b", f"127.0.0.1:{floor_port}", "bench.floor_wsgi:app"], cwd=ROOT, env=env
     )
     out = {}
     try:
-        _wait_port(PORT)
-        _wait_port(FLOOR_PORT)
+        _wait_port(port, portal)
+        _wait_port(floor_port, floor_app)
         auth = [f"Authorization: Token {token}", "Host: 127.0.0.1"]
         for name, (path, floor_path) in ENDPOINTS.items():
             path = path.format(year=year)
-            queries, status = _queries(path, token)
-            log(f"web: {name} {path} ({queries} queries, HTTP {status})")
-            _warm(f"http://127.0.0.1:{PORT}{path}", auth)
-            _warm(f"http://127.0.0.1:{FLOOR_PORT}{floor_path}", [])
-            portal_figures = _load(f"http://127.0.0.1:{PORT}{path}", auth)
-            floor_figures = _load(f"http://127.0.0.1:{FLOOR_PORT}{floor_path}", [])
-            out[name] = portal_figures | {
-                "path": path,
-                "status": status,
-                "queries": queries,
-                "floor_rps": floor_figures["rps"],
-                "floor_p95_ms": floor_figures["p95_ms"],
-            }
+            measured = _queries(path, token)
+            log(
+                f"web: {name} {path} (HTTP {measured['status']}, {measured['queries']} queries from the cache, "
+                f"{measured['queries_uncached']} computing it in {measured['uncached_ms']} ms)"
+            )
+            _warm(f"http://127.0.0.1:{port}{path}", auth)
+            _warm(f"http://127.0.0.1:{floor_port}{floor_path}", [])
+            portal_figures = _load(f"http://127.0.0.1:{port}{path}", auth)
+            floor_figures = _load(f"http://127.0.0.1:{floor_port}{floor_path}", [])
+            floor = {"path": path, "floor_rps": floor_figures["rps"], "floor_p95_ms": floor_figures["p95_ms"]}
+            out[name] = portal_figures | measured | floor
+            if f"/first-run{floor_path}" in FIRST_RUN:
+                first_run = f"http://127.0.0.1:{floor_port}/first-run{floor_path}"
+                _warm(first_run, [])
+                first = _load(first_run, [])
+                out[name] |= {"first_run_floor_rps": first["rps"], "first_run_floor_p95_ms": first["p95_ms"]}
     finally:
         for proc in (portal, floor_app):
             proc.send_signal(signal.SIGTERM)
@@ -481,18 +520,25 @@ def table(results: dict) -> str:
         f"celery group (payouts, 8 partitions): 1 worker {c['workers_1_seconds']} s, "
         f"2 workers {c['workers_2_seconds']} s"
     )
-    lines.append(f"{'endpoint':<18}{'p50 ms':>8}{'p95 ms':>8}{'rps':>8}{'floor rps':>10}{'share':>7}{'queries':>8}")
+    lines.append(
+        f"{'endpoint':<18}{'p50 ms':>8}{'p95 ms':>8}{'rps':>8}{'floor rps':>10}{'share':>7}{'1st floor':>10}"
+        f"{'share':>7}{'queries':>8}{'uncached ms':>12}{'queries':>8}"
+    )
     for name, e in results["endpoints"].items():
         share = e["rps"] / e["floor_rps"] if e["floor_rps"] else 0
+        first = e.get("first_run_floor_rps")
+        first_cols = f"{first:>10.1f}{e['rps'] / first:>7.0%}" if first else f"{'—':>10}{'':>7}"
         lines.append(
             f"{name:<18}{e['p50_ms']:>8.1f}{e['p95_ms']:>8.1f}{e['rps']:>8.1f}{e['floor_rps']:>10.1f}"
-            f"{share:>7.0%}{e['queries']:>8}"
+            f"{share:>7.0%}{first_cols}{e['queries']:>8}{e['uncached_ms']:>12.1f}{e['queries_uncached']:>8}"
         )
     return "\n".join(lines)
 
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    # Other sessions share the cores: the 1, 5 and 15 minute load averages before and after.
+    load_at_start = list(os.getloadavg())
     results = {"scale": SCALE, "machine": machine(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
     from django.utils import timezone
 
@@ -524,8 +570,10 @@ def main() -> None:
     if "plans" in phases:
         from bench import plans
 
-        plans.main()
+        plans.main(int(as_of[:4]))
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results["machine"]["load_at_end"] = os.getloadavg()[0]
+    results["machine"]["load_averages"] = {"start": load_at_start, "end": list(os.getloadavg())}
     save(results)
     if {"recompute", "web"} <= set(phases):
         print(table(results))
