@@ -67,6 +67,12 @@ class GradeBandForm(forms.Form):
         label=_("work-fund factor"), min_value=0, max_digits=5, decimal_places=2, initial=Decimal("1")
     )
 
+    def __init__(self, *args, **kwargs):
+        # It shares the scheme's page with the indicator form, which also has a label: its ids
+        # differ so that each label points at its own input.
+        kwargs.setdefault("auto_id", "id_band_%s")
+        super().__init__(*args, **kwargs)
+
 
 class TargetForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("indicator"), queryset=Indicator.objects.none())

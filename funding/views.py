@@ -448,9 +448,11 @@ def case_detail(request, pk: int):
             "can_recover": case.state == "exited"
             and policies.can_record_recovery(user)
             and case.recovered < case.recovery_due,
-            "rectify_form": RectifyForm(),
-            "reason_form": ReasonForm(),
-            "exit_form": ExitDecisionForm(initial={"recovery_due": case.agreement.paid_total}),
+            # Three of the forms side by side ask for a reason: each its own ids, so that each
+            # label names its own field.
+            "rectify_form": RectifyForm(auto_id="id_rectify_%s"),
+            "reason_form": ReasonForm(auto_id="id_continue_%s"),
+            "exit_form": ExitDecisionForm(auto_id="id_exit_%s", initial={"recovery_due": case.agreement.paid_total}),
             "recovery_form": RecoveryForm(),
             "ledger": LedgerEntry.objects.filter(agreement=case.agreement, kind="recovery").order_by("id"),
             "transitions": transitions_of(case),

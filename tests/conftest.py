@@ -82,6 +82,14 @@ def _reference_data(request):
         getattr(importlib.import_module(module), loader)(apps, None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir():
+    """pytest-playwright empties test-results/ at the start of every session. `make test` and CI
+    run the suite in several sessions, the browser tier before the last ones, so that would wipe
+    the screenshot and trace a failing browser test leaves; only the browser tier's own session
+    empties it (tests/browser/conftest.py)."""
+
+
 @pytest.fixture
 def units(db):
     return seed_units_and_users()

@@ -7,6 +7,8 @@ test-results/ (pytest-playwright's --screenshot/--tracing options, set in pyproj
 
 import datetime
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,6 +26,21 @@ PASSWORD = "qinhuai2017"
 # The day the portal's recomputes evaluate their rules for, as under `make run`: the demo
 # district is the district of 2017. Workflows whose records a recompute judges date them by it.
 PORTAL_AS_OF = datetime.date(2018, 1, 15)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# Form controls a person fills in that no label names (hidden fields and buttons aside).
+UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => !['hidden', 'submit', 'button'].includes(e.type))
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def delete_output_dir(pytestconfig):
+    """The browser tier's own session starts with an empty test-results/ (pytest-playwright's
+    behaviour, which tests/conftest.py turns off for the other sessions so that they keep what a
+    failing browser test left there)."""
+    shutil.rmtree(pytestconfig.getoption("--output"), ignore_errors=True)
 
 
 def _free_port() -> int:
@@ -100,14 +118,29 @@ def console_errors(page):
     return errors
 
 
+@pytest.fixture(scope="session")
+def signed_in() -> dict[str, list[dict]]:
+    """Each demo user's session cookies, from the first time the user logged in with the form."""
+    return {}
+
+
 @pytest.fixture
-def login(page, portal_url):
+def login(page, portal_url, signed_in):
+    """``login(username)``: the user on their home page. The first time in the session through the
+    login form; afterwards with the session it opened (a login costs more than most pages)."""
+
     def do(username: str):
-        page.goto(f"{portal_url}/accounts/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{portal_url}/")
+        if username in signed_in:
+            page.context.add_cookies(signed_in[username])
+            page.goto(f"{portal_url}/")
+        else:
+            page.goto(f"{portal_url}/accounts/login/")
+            page.get_by_label("用户名").fill(username)
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url(f"{portal_url}/")
+            signed_in[username] = page.context.cookies()
+        assert page.url == f"{portal_url}/", f"{username} is not signed in: {page.url}"
         return page
 
     return do
@@ -116,3 +149,76 @@ def login(page, portal_url):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it stands."""
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, (page.url, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious])
+
+
+def zh(text) -> str:
+    """What the portal shows a Chinese user for this source string or lazy label."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(translation.gettext(str(text)) if isinstance(text, str) else text)
+
+
+# Numbers each form's controls in the order Tab should reach them: every enabled, rendered control
+# (of a radio group, the checked or else the first one, as the browser does); returns the count.
+MARK_TAB_STOPS = """(form) => {
+  const groups = new Set();
+  const stops = [...form.elements].filter(e => {
+    if (e.disabled || e.type === 'hidden' || e.tabIndex < 0 || !e.checkVisibility()) return false;
+    if (e.type === 'radio') {
+      const group = [...form.elements].filter(r => r.type === 'radio' && r.name === e.name);
+      const first = group.find(r => r.checked) || group[0];
+      if (e !== first || groups.has(e.name)) return false;
+      groups.add(e.name);
+    }
+    return true;
+  });
+  stops.forEach((e, i) => { e.dataset.tabStop = String(i); });
+  if (stops.length) stops[0].focus();
+  return stops.length;
+}"""
+FOCUSED_STOP = """(form) => form.contains(document.activeElement)
+  ? (document.activeElement.dataset.tabStop ?? '') : null"""
+
+
+def forms_not_reachable_by_tab(page) -> list[str]:
+    """Walks each visible form of the page with the Tab key alone, from its first control: every
+    control and button must take the focus, in order (a date field takes several presses, one per
+    part). Returns what went wrong, by form."""
+    problems, shapes = [], set()
+    forms = page.locator("form")
+    for i in range(forms.count()):
+        form = forms.nth(i)
+        if not form.is_visible():
+            continue
+        # A list's row forms (approve this, dismiss that) are one form repeated: walked once.
+        shape = form.evaluate(
+            "f => [f.method, (f.getAttribute('action') || '').replace(/\\d+/g, '#'),"
+            " ...[...f.elements].map(e => e.name + ':' + e.type)].join(' ')"
+        )
+        if shape in shapes:
+            continue
+        shapes.add(shape)
+        count = form.evaluate(MARK_TAB_STOPS)
+        if not count:
+            continue
+        reached = [form.evaluate(FOCUSED_STOP)]
+        for _ in range(4 * count + 4):
+            if reached[-1] is None:
+                break
+            page.keyboard.press("Tab")
+            stop = form.evaluate(FOCUSED_STOP)
+            if stop != reached[-1]:
+                reached.append(stop)
+        order = [int(stop) for stop in reached if stop]
+        if order != list(range(count)):
+            action = form.get_attribute("action") or page.url
+            problems.append(f"form {action}: Tab reaches controls {order} of 0..{count - 1}")
+    return problems

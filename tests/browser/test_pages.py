@@ -5,9 +5,8 @@ README (docs/screenshots/<name>-zh.png and -en.png)."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from .conftest import screenshot
+from .conftest import CJK, UNLABELLED_INPUTS, assert_accessible, forms_not_reachable_by_tab, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +51,6 @@ MAIN_PAGES = [
     ("jobs", "office", "/jobs/"),
 ]
 IDS = [name for name, _role, _path in MAIN_PAGES]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-UNLABELLED_INPUTS = """() => [...document.querySelectorAll('input, select, textarea')]
-  .filter(e => !['hidden', 'submit', 'button'].includes(e.type))
-  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
-  .map(e => e.outerHTML.slice(0, 120))"""
 
 
 @pytest.mark.parametrize(("name", "role", "path"), MAIN_PAGES, ids=IDS)
@@ -70,9 +63,8 @@ def test_main_page_in_chinese_is_accessible_and_labelled(login, portal_url, cons
     assert CJK.search(heading), f"{path}: the heading “{heading}” is not in Chinese"
     screenshot(page, f"{name}-zh")
     assert not page.evaluate(UNLABELLED_INPUTS), f"{path}: inputs without a label"
-    results = Axe().run(page)
-    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    assert_accessible(page)
+    assert not (unreachable := forms_not_reachable_by_tab(page)), unreachable
     assert not console_errors, console_errors
 
 

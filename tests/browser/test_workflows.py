@@ -12,19 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 
-from .conftest import PORTAL_AS_OF, screenshot
+from .conftest import PORTAL_AS_OF, assert_accessible, screenshot, zh
 
 pytestmark = pytest.mark.browser
 
 TODAY = datetime.date.today()
-
-
-def zh(text) -> str:
-    """What the portal shows a Chinese user for this source string or lazy label."""
-    with translation.override("zh-hans"):
-        return str(translation.gettext(str(text)) if isinstance(text, str) else text)
 
 
 def unique(prefix: str) -> str:
@@ -60,6 +53,27 @@ def submit_action(page, action: str) -> None:
 def assert_no_error_message(page) -> None:
     errors = page.locator(".alert-danger")
     assert errors.count() == 0, errors.all_inner_texts()
+
+
+def open_from_home(page, portal_url: str, label: str) -> None:
+    """From the home page, the card of what waits for the user (its label's source string)."""
+    if page.url != f"{portal_url}/":
+        page.goto(f"{portal_url}/")
+    page.locator("a.attention-card", has_text=zh(label)).click()
+    page.wait_for_load_state()
+
+
+def fill_by_keyboard(page, first_field: str, values: list[str | None]) -> None:
+    """Fills a form with the keyboard alone, from its first field: each value typed, or the field
+    passed over (None), then Tab to the next; Enter on the button the last Tab reached."""
+    page.locator(first_field).focus()
+    for value in values:
+        if value is not None:
+            page.keyboard.type(value)
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit", page.evaluate("document.activeElement.outerHTML")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
 
 # ---------------------------------------------------------------- talents: the selection pipeline
@@ -141,16 +155,23 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
         page.wait_for_load_state()
         assert_no_error_message(page)
 
-    # Two experts score it, each from their queue.
+    # Two experts score it, each from the home page's card to their queue; the second one by
+    # keyboard alone (a comment left empty).
     for expert, marks in (("expert", ("26", "17", "25", "18")), ("expert2", ("24", "16", "27", "17"))):
         login(expert)
-        page.goto(f"{portal_url}/talents/reviews/")
+        open_from_home(page, portal_url, "Reviews assigned to me")
         page.locator(f"a[href='{app_url.removeprefix(portal_url)}']").first.click()
         page.wait_for_url(app_url)
-        for code, mark in zip(("innovation", "team", "market", "industry_fit"), marks, strict=True):
-            page.locator(f"#id_{code}").fill(mark)
-        page.locator("form[action$='/score/'] button[type=submit]").click()
-        page.wait_for_load_state()
+        if expert == "expert":
+            assert_accessible(page)
+            for code, mark in zip(("innovation", "team", "market", "industry_fit"), marks, strict=True):
+                page.locator(f"#id_{code}").fill(mark)
+            page.locator("form[action$='/score/'] button[type=submit]").click()
+            page.wait_for_load_state()
+        else:
+            fields = page.locator("form[action$='/score/']").locator("input:visible, textarea:visible, select:visible")
+            blanks = [None] * (fields.count() - len(marks))
+            fill_by_keyboard(page, "#id_innovation", [*marks, *blanks])
         assert_no_error_message(page)
     # Both submitted: the second expert now sees the other's scores too.
     scores = page.locator("section[aria-labelledby=scores-h]")
@@ -162,6 +183,7 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     page.goto(app_url)
     submit_action(page, "to_defense")
     assert page.locator("#app-state").inner_text() == zh(ApplicationState.DEFENSE.label)
+    assert_accessible(page)
     page.locator("#id_votes_for").fill("5")
     page.locator("#id_votes_against").fill("1")
     page.locator("form[action$='/vote/'] button[type=submit]").click()
@@ -303,6 +325,7 @@ def test_a_park_imports_a_quarter_from_the_excel_template_and_sees_class_and_tie
     rows_with_errors = {errors.nth(i).locator("td").first.inner_text() for i in range(errors.count())}
     assert {"3", "4"} <= rows_with_errors, rows_with_errors
     screenshot(page, "import-errors-zh")
+    assert_accessible(page)
     page.goto(enterprise_url)
     assert zh(RevenueTier.NONE.label) in page.get_by_role("heading", level=1).inner_text()
 
@@ -385,6 +408,7 @@ def test_the_office_computes_the_assessment_a_street_confirms_and_the_league_tab
     page.goto(f"{portal_url}/assessment/scorecards/?year={year}")
     page.locator("tbody tr", has_text="夫子庙").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/assessment/scorecards/\d+/$"))
+    assert_accessible(page)
     page.locator("#reason").fill("数据已与街道台账核对无误")
     page.locator("button[formaction$='/confirm/']").click()
     page.wait_for_load_state()
@@ -512,7 +536,9 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     login("park")
     page.goto(f"{portal_url}{small}")
     assert zh(ApproverLevel.UNIT.label) in page.locator("dl").inner_text()
-    page.goto(f"{portal_url}/funding/payouts/")
+    open_from_home(page, portal_url, "Payouts awaiting your approval")
+    assert page.url == f"{portal_url}/funding/payouts/"
+    assert page.locator(f"tr:has(a[href='{large}'])").count() == 0
     page.locator(f"tr:has(a[href='{small}']) button[type=submit]").click()
     page.wait_for_load_state()
     assert_no_error_message(page)
@@ -531,9 +557,13 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     login("finance")
     page.on("dialog", lambda dialog: dialog.accept())
     voucher = unique("付-2026-")
-    page.goto(f"{portal_url}/funding/payouts/finance/")
-    assert page.locator(f"tbody tr:has(a[href='{small}'])").count() == 1
-    page.goto(f"{portal_url}{small}")
+    open_from_home(page, portal_url, "Approved payouts awaiting payment")
+    assert page.url == f"{portal_url}/funding/payouts/finance/"
+    row = page.locator(f"tbody tr:has(a[href='{small}'])")
+    assert row.count() == 1
+    row.get_by_role("link", name=zh("Record payment")).click()
+    page.wait_for_url(f"{portal_url}{small}")
+    assert_accessible(page)
     page.locator("#id_voucher").fill(voucher)
     page.locator("#id_paid_on").fill(TODAY.isoformat())
     page.get_by_role("button", name=zh("Record payment")).click()
@@ -592,9 +622,10 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     page.wait_for_url(re.compile(r"/funding/exits/cases/\d+/$"))
     assert_no_error_message(page)
     case_url = page.url
+    assert_accessible(page)
     exit_form = page.locator("form[action$='/exit/']")
     exit_form.locator("textarea").fill("经调查企业已停止经营，终止协议并追回已拨资金")
-    assert exit_form.locator("#id_recovery_due").input_value() in ("30000.00", "30000")
+    assert exit_form.locator("#id_exit_recovery_due").input_value() in ("30000.00", "30000")
     exit_form.locator("button").click()
     page.wait_for_load_state()
     assert_no_error_message(page)
@@ -603,6 +634,7 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     # Finance records the money coming back.
     login("finance")
     page.goto(case_url)
+    assert_accessible(page)
     page.locator("#id_amount").fill("30000")
     page.locator("#id_voucher").fill(unique("收-"))
     page.get_by_role("button", name=zh("Record recovery")).click()
