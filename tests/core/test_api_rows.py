@@ -80,3 +80,36 @@ def test_a_field_the_rows_cannot_build_is_refused_when_the_format_is_built():
 
     with pytest.raises(ImproperlyConfigured, match="milestones"):
         RowFormat(NestedTranche)
+
+
+def test_a_filter_the_request_sets_is_applied_and_checked(district, api, office):
+    client = api(office)
+    every = client.get("/api/v1/payouts/").json()["count"]
+    proposed = client.get("/api/v1/payouts/?state=proposed").json()
+    assert 0 < proposed["count"] < every
+    assert {r["state"] for r in proposed["results"]} == {"proposed"}
+    assert client.get("/api/v1/payouts/?state=bogus").status_code == 400
+    assert client.get("/api/v1/applications/?year=1800").status_code == 400
+
+
+def test_only_a_plain_filterset_is_skipped_when_no_filter_is_set():
+    import django_filters
+
+    from funding.models import Payout
+    from qinhuai_talent.core.api.filters import _skippable
+
+    class Plain(django_filters.FilterSet):
+        state = django_filters.CharFilter()
+
+        class Meta:
+            model = Payout
+            fields = ["state"]
+
+    class Custom(Plain):
+        def filter_queryset(self, queryset):
+            return super().filter_queryset(queryset).filter(amount__gt=0)
+
+    class Required(Plain):
+        state = django_filters.CharFilter(required=True)
+
+    assert _skippable(Plain) and not _skippable(Custom) and not _skippable(Required)

@@ -17,12 +17,14 @@ from types import SimpleNamespace
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import OuterRef, QuerySet, Subquery
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import relations, serializers
 from rest_framework.fields import ISO_8601
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .. import resultcache
+from .filters import FilterBackend
 
 
 def _defines(field, base, name: str = "to_representation") -> bool:
@@ -192,7 +194,14 @@ class _Rows:
 class ValuesListMixin:
     """A viewset's ``list`` from ``.values()`` rows in the shape of ``get_serializer_class()``
     (``RowFormat``): same filters, ordering, pagination and output, no model instance per row.
-    Queries: the count (or its cached value) and the page."""
+    Queries: the count (or its cached value) and the page. django-filter's backend is the one
+    that skips building a filterset none of whose filters the request sets (``filters.py``)."""
+
+    def filter_queryset(self, queryset):
+        for backend in self.filter_backends:
+            backend = FilterBackend if backend is DjangoFilterBackend else backend
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
 
     def list(self, request, *args, **kwargs):
         fmt = row_format(self.get_serializer_class())
