@@ -404,7 +404,9 @@ class ApplicationMachine(RuleBasedStateMachine):
             elif m.state == S.EXPERT_REVIEW and len(m.counted()) < m.min_reviews:
                 unscored = [e for e, r in m.reviews.items() if not r.submitted and not r.conflict]
                 unassigned = [e for e in ("expert", "expert2") if e not in m.reviews]
-                if unscored:
+                if unscored and choice == 5 and not any(r.conflict for r in m.reviews.values()):
+                    self.declare_conflict(index, unscored[0])
+                elif unscored:
                     self.score(index, unscored[0], unscored[0], 50 + 10 * choice, 90)
                 elif unassigned:
                     self.assign(index, "office", unassigned[0])
@@ -417,10 +419,12 @@ class ApplicationMachine(RuleBasedStateMachine):
             elif m.state in (S.EXPERT_REVIEW, S.DEFENSE):
                 self.transition(index, "select" if m.host_selects else "recommend", actor, **go)
             elif m.state == S.PUBLIC_NOTICE and not m.notice_over:
-                if choice == 1 and not m.objections:
+                # 高新园区's application always meets an objection; upheld on even choices, it can
+                # then no longer be approved.
+                if (index == 1 or choice == 1) and not m.objections:
                     self.raise_objection(index, "office")
                 elif ObjectionState.OPEN in m.objections.values():
-                    self.resolve_objection(index, "office", False)
+                    self.resolve_objection(index, "office", choice % 2 == 0)
                 else:
                     self.the_notice_period_ends(index)
             elif m.state in (S.PUBLIC_NOTICE, S.RECOMMENDED):
@@ -437,6 +441,19 @@ class ApplicationMachine(RuleBasedStateMachine):
     def walk_on(self, index, stage, choice):
         """A few directed steps from wherever the application is."""
         self.walk(index, stage, choice, steps=3)
+
+    @rule(
+        index=st.integers(0, 3),
+        who=st.sampled_from(["street", "street2", "park", "park2", "expert", "finance", "leader"]),
+        choice=st.integers(0, 6),
+    )
+    def someone_else_tries(self, index, who, choice):
+        """An action the application's state allows, taken by anyone but the office: only the
+        hosting unit's own officer may take the unit's steps, and no one else any."""
+        m = self._pick(index)
+        possible = [action for action, (sources, *_rest) in MODEL.items() if m.state in sources]
+        if possible:
+            self.transition(index, possible[choice % len(possible)], who, True, "introduced", True)
 
     @rule(index=st.integers(0, 3), choice=st.integers(0, 19))
     def advance(self, index, choice):
