@@ -24,6 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -370,23 +371,24 @@ def _may_serve(user, item: SupportPlanItem) -> bool:
     return policies.can_edit_unit(user, item.enterprise.org_unit_id)
 
 
+# Module-level labels are lazy: rendered in the language of the request, not of the import.
 SUPPORT_WORKFLOW = Workflow(
     state_field="status",
     states=SupportStatus,
     transitions=[
-        Transition("start", (SupportStatus.PLANNED,), SupportStatus.IN_PROGRESS, _("Start"), _may_serve),
+        Transition("start", (SupportStatus.PLANNED,), SupportStatus.IN_PROGRESS, gettext_lazy("Start"), _may_serve),
         Transition(
             "complete",
             (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
             SupportStatus.DONE,
-            _("Complete"),
+            gettext_lazy("Complete"),
             _may_serve,
         ),
         Transition(
             "cancel",
             (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
             SupportStatus.CANCELLED,
-            _("Cancel"),
+            gettext_lazy("Cancel"),
             _may_serve,
             needs_reason=True,
         ),
@@ -394,7 +396,7 @@ SUPPORT_WORKFLOW = Workflow(
             "reopen",
             (SupportStatus.DONE, SupportStatus.CANCELLED),
             SupportStatus.IN_PROGRESS,
-            _("Reopen"),
+            gettext_lazy("Reopen"),
             _may_serve,
             needs_reason=True,
         ),

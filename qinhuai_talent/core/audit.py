@@ -1,6 +1,10 @@
 """Audit history (django-simple-history) shaped for the record pages."""
 
+from collections import defaultdict
 from dataclasses import dataclass
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 
 @dataclass
@@ -12,15 +16,44 @@ class HistoryRow:
 
 
 def history_rows(record, limit: int = 50) -> list[HistoryRow]:
-    """The record's changes, newest first, each with the fields that changed and their values."""
+    """The record's changes, newest first, each with the fields that changed and their values, as
+    people read them: the field's name, a choice's label, the related record (one query per
+    related model), “—” for nothing."""
     entries = list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    model = type(record)
+    deltas = [
+        (newer, newer.diff_against(older).changes if older is not None else [])
+        for newer, older in zip(entries, entries[1:] + [None], strict=False)
+    ]
+    related: dict[str, set] = defaultdict(set)
+    for _newer, changes in deltas:
+        for c in changes:
+            field = model._meta.get_field(c.field)
+            if field.many_to_one or field.one_to_one:
+                related[c.field] |= {c.old, c.new} - {None}
+    names = {
+        name: {obj.pk: str(obj) for obj in model._meta.get_field(name).related_model._base_manager.filter(pk__in=pks)}
+        for name, pks in related.items()
+    }
+
+    def shown(field, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if field.many_to_one or field.one_to_one:
+            return names[field.name].get(value, str(value))
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        return str(value)
+
     rows = []
-    for newer, older in zip(entries, entries[1:] + [None], strict=False):
-        changes: list[str] = []
-        if older is not None:
-            delta = newer.diff_against(older)
-            changes = [f"{c.field}: {c.old} → {c.new}" for c in delta.changes]
-        rows.append(HistoryRow(newer.history_date, newer.history_user, newer.get_history_type_display(), changes))
+    for newer, changes in deltas:
+        lines = []
+        for c in changes:
+            field = model._meta.get_field(c.field)
+            lines.append(f"{capfirst(field.verbose_name)}: {shown(field, c.old)} → {shown(field, c.new)}")
+        rows.append(HistoryRow(newer.history_date, newer.history_user, newer.get_history_type_display(), lines))
     return rows[:limit]
 
 

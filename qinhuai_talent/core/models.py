@@ -187,6 +187,23 @@ class TransitionLog(models.Model):
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
 
+    def _state_label(self, code: str) -> str:
+        """A logged state as people read it, from the subject's state field (the log keeps codes)."""
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        for name in ("state", "status"):
+            field = next((f for f in model._meta.fields if f.name == name and f.choices), None)
+            if field is not None:
+                return str(dict(field.flatchoices).get(code, code))
+        return code
+
+    @property
+    def from_label(self) -> str:
+        return self._state_label(self.from_state) if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._state_label(self.to_state)
+
     def payload(self) -> str:
         return json.dumps(
             [

@@ -184,6 +184,32 @@ def test_completing_a_plan_item_needs_an_outcome_and_is_logged(park_officer, par
     assert [t.to_state for t in transitions_of(item)] == ["done"]
 
 
+def test_a_plan_items_states_and_changes_read_in_the_users_language(web, office, park_officer, park_enterprise):
+    from django.utils import translation
+
+    from enterprises.models import SupportStatus
+
+    item = services.support_item_create(
+        actor=park_officer,
+        enterprise=park_enterprise,
+        kind="mentoring",
+        title="导师辅导",
+        due_on=datetime.date(2017, 1, 1),
+    )
+    services.support_item_transition(actor=park_officer, item=item, action="start")
+    client = web(office)
+    html = client.get(f"/enterprises/plan/{item.pk}/").content.decode()
+    with translation.override("zh-hans"):
+        # The transition log and the change history show the state's name, not its code.
+        assert f"<td>{SupportStatus.PLANNED.label}</td><td>{SupportStatus.IN_PROGRESS.label}</td>" in html
+        assert f"{SupportStatus.PLANNED.label} → {SupportStatus.IN_PROGRESS.label}" in html
+    assert "planned" not in html and "in_progress" not in html
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/enterprises/{park_enterprise.pk}/").content.decode()
+    # The plan's buttons follow the language of the request, not the one the module was loaded in.
+    assert ">Complete</button>" in html and "办结" not in html
+
+
 def test_another_units_officer_cannot_move_a_plan_item(park_officer, other_street_officer, park_enterprise):
     item = services.support_item_create(
         actor=park_officer,
