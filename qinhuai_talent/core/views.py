@@ -45,6 +45,8 @@ def job_list(request):
     user = request.user
     kinds = [k for k in JOB_KINDS.values() if user.is_superuser or user.role in k.roles]
     page = paginate(request, jobs_for(user).order_by("-created_at", "-id"))
+    for job in page:
+        job.kind_label = JOB_KINDS[job.kind].label if job.kind in JOB_KINDS else job.kind
     return render(request, "core/job_list.html", {"page": page, "kinds": kinds})
 
 

@@ -64,6 +64,8 @@ def test_jobs_page_shows_a_progress_bar(web, office):
     Job.objects.create(kind="verify_audit", requested_by=office, state=JobState.RUNNING, progress=0.4)
     page = web(office).get("/jobs/").content.decode()
     assert 'aria-valuenow="40"' in page and "data-poll=" in page
+    # The kind is named as people say it, not by its code.
+    assert f"<td>{JOB_KINDS['verify_audit'].label}</td>" in page and "<td>verify_audit</td>" not in page
 
 
 def test_start_from_the_jobs_page(web, office, eager_jobs):
