@@ -9,6 +9,8 @@ explained.
 
 import os
 import sys
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 from bench.floor_wsgi import COUNTS, FIRST_RUN, QUERIES
@@ -39,12 +41,14 @@ ENGINE = {
           AND (m.due_on <= now()::date - 180 OR (m.due_on IS NULL AND t.due_on <= now()::date - 180))
         ORDER BY t.agreement_id, m.due_on, m.id""",
 }
-# Authentication's own lookups (a token, its user) are the same for every endpoint.
-_SKIP = ('FROM "knox_authtoken"', 'FROM "core_user"')
+# Authentication's own lookups (the token with its user, the user's other tokens) are the same
+# for every endpoint.
+_SKIP = ('SELECT "knox_authtoken"',)
 
 
-def portal_statements(year: int) -> dict[str, str]:
-    """The SELECTs each endpoint runs, computing and from the cache, with their parameters inlined."""
+def portal_statements(year: int) -> Iterator[tuple[str, str]]:
+    """The SELECTs each endpoint runs, computing and from the cache, with their parameters inlined;
+    yielded as they are captured, so each is explained before the next endpoint empties the cache."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -55,7 +59,6 @@ def portal_statements(year: int) -> dict[str, str]:
 
     _instance, token = AuthToken.objects.create(User.objects.get(username="bench-office"))
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST="127.0.0.1")
-    out = {}
     for name, (path, _floor) in ENDPOINTS.items():
         path = path.format(year=year)
         client.get(path)
@@ -65,9 +68,8 @@ def portal_statements(year: int) -> dict[str, str]:
             with CaptureQueriesContext(connection) as ctx:
                 client.get(path)
             selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
-            for i, sql in enumerate(s for s in selects if not any(skip in s for skip in _SKIP)):
-                out[f"portal {name} {path} ({how}) #{i + 1}"] = sql
-    return out
+            for i, sql in enumerate(s for s in selects if not s.lstrip().startswith(_SKIP)):
+                yield f"portal {name} {path} ({how}) #{i + 1}", sql
 
 
 def main(year: int | None = None) -> None:
@@ -80,13 +82,15 @@ def main(year: int | None = None) -> None:
 
     year = year or timezone.localdate().year
     params = {"page": 50, "year": year}
+    statements = chain(
+        ((name, sql, None) for name, sql in portal_statements(year)),
+        ((f"list floor {path}", sql, params) for path, sql in QUERIES.items()),
+        ((f"list floor {path} count", sql, None) for path, sql in COUNTS.items()),
+        ((f"first run's list floor {path}", sql, params) for path, sql in FIRST_RUN.items()),
+        ((name, sql, params) for name, sql in ENGINE.items()),
+    )
     out = []
-    statements = {name: (sql, None) for name, sql in portal_statements(year).items()}
-    statements |= {f"list floor {path}": (sql, params) for path, sql in QUERIES.items()}
-    statements |= {f"list floor {path} count": (sql, None) for path, sql in COUNTS.items()}
-    statements |= {f"first run's list floor {path}": (sql, params) for path, sql in FIRST_RUN.items()}
-    statements |= {name: (sql, params) for name, sql in ENGINE.items()}
-    for name, (sql, args) in statements.items():
+    for name, sql, args in statements:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, args)
             plan = "\n".join(r[0] for r in cursor.fetchall())
