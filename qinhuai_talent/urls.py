@@ -27,3 +27,5 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("qinhuai_talent.core.urls")),
 ]
+
+handler500 = "qinhuai_talent.core.views.server_error"

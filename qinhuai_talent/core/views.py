@@ -1,11 +1,15 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from .access import can_see_history, get_or_404, is_office, users_for
@@ -87,3 +91,17 @@ def user_detail(request, pk: int):
     if can_see_history(request.user):
         history = history_rows(account)
     return render(request, "core/user_detail.html", {"account": account, "history": history})
+
+
+def server_error(request):
+    """handler500. A database that is down or restarting is a 503 to retry shortly (JSON for the
+    API), rendered without touching the database; anything else is Django's plain 500."""
+    if not isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    message = _("The database is not reachable right now; nothing was changed. Please try again shortly.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(f"<!doctype html><title>503</title><h1>{message}</h1>", status=503)
+    response["Retry-After"] = "30"
+    return response
