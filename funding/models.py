@@ -196,6 +196,24 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    @property
+    def requirement(self) -> str:
+        """What the milestone asks for, figure included (“Cumulative revenue ≥ ¥1,000,000.00”)."""
+        amount = f"¥{self.threshold:,.2f}" if self.threshold is not None else "—"
+        if self.kind == MilestoneKind.PAID_IN_CAPITAL:
+            return _("Paid-in capital ≥ %(amount)s") % {"amount": amount}
+        if self.kind == MilestoneKind.FINANCING:
+            return _("Cumulative financing ≥ %(amount)s") % {"amount": amount}
+        if self.kind == MilestoneKind.REVENUE:
+            return _("Cumulative revenue ≥ %(amount)s") % {"amount": amount}
+        if self.kind == MilestoneKind.EMPLOYEES:
+            return _("Employees ≥ %(count)s") % {"count": int(self.threshold or 0)}
+        if self.kind == MilestoneKind.GRADE:
+            return _("Evaluation grade %(grade)s or better") % {"grade": self.grade or "—"}
+        if self.kind == MilestoneKind.DATE:
+            return _("Date %(date)s reached") % {"date": self.target_date.isoformat() if self.target_date else "—"}
+        return self.get_kind_display()
+
 
 class PayoutState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed, awaiting approval")

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from funding import selectors, services
-from funding.models import ExitFlag, ExitRule, LedgerEntry, Payout, Tranche, TrancheState
+from funding.models import ExitFlag, ExitRule, LedgerEntry, Milestone, Payout, Tranche, TrancheState
 
 from .factories import agreement, limit, unit
 
@@ -127,3 +127,16 @@ def test_funding_and_exit_figures(office, district):
     park = funding_figures(units=[unit("gaoxin_park").pk])
     assert park["committed"] == 3_000_000
     assert exit_figures()["open_flags"] == 0
+
+
+def test_the_agreement_page_says_what_each_milestone_asks_for_in_the_readers_language(web, office, district):
+    signed = district[0]
+    revenue = Milestone.objects.filter(tranche__agreement=signed, kind="revenue").first()
+    assert revenue is not None and revenue.threshold
+    client = web(office)
+    html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
+    amount = f"¥{revenue.threshold:,.2f}"
+    assert f"累计营收≥{amount}" in html and "≥X" not in html
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
+    assert f"Cumulative revenue ≥ {amount}" in html and "≥ X" not in html
