@@ -2,7 +2,9 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -45,6 +47,8 @@ def history_rows(record, limit: int = 50) -> list[HistoryRow]:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return str(_("yes") if value else _("no"))
+        if isinstance(value, datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
         return str(value)
 
     rows = []
