@@ -218,6 +218,8 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
         screenshot(page, "application-approved-zh")
     page.goto(call_url)
     assert talent_name in page.locator("table").inner_text()
+    if shots:
+        screenshot(page, "call-board-zh")
     return talent_name, talent_url
 
 
