@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_officer
+from qinhuai_talent.core.chains import chain_head_advance, head_problems
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
-from qinhuai_talent.core.models import User
+from qinhuai_talent.core.models import ChainHead, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition, Workflow
 from talents.models import Application, ApplicationState
@@ -156,6 +157,7 @@ OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HE
 # Agreements whose money is still spoken for in their budget.
 COMMITTING_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED, AgreementState.COMPLETED)
 LEDGER_LOCK_KEY = 5_202_605  # PostgreSQL advisory lock id that serialises ledger appends
+LEDGER_CHAIN = "ledger"
 
 
 def parse_money(value, *, field: str, allow_zero: bool = True) -> Decimal:
@@ -540,6 +542,7 @@ def _ledger_append(**fields) -> LedgerEntry:
     entry = LedgerEntry(recorded_at=timezone.now(), prev_hash=prev or "", **fields)
     entry.hash = ledger_hash(entry)
     entry.save(force_insert=True)
+    chain_head_advance(LEDGER_CHAIN, last_id=entry.pk, last_hash=entry.hash, length=LedgerEntry.objects.count)
     return entry
 
 
@@ -761,16 +764,20 @@ def verify_ledger(progress=None) -> list[str]:
     problems: list[str] = []
     total = LedgerEntry.objects.count()
     previous = ""
+    last = None
     for done, entry in enumerate(LedgerEntry.objects.order_by("id").iterator(chunk_size=2000), start=1):
         if ledger_hash(entry) != entry.hash:
             problems.append(f"ledger entry {entry.pk} was edited")
         elif entry.prev_hash != previous:
             problems.append(f"a ledger entry before {entry.pk} is missing")
-        previous = entry.hash
+        previous, last = entry.hash, (entry.pk, entry.hash)
         if progress is not None:
             progress(done, total)
-    # The chain cannot see the newest entry deleted: the balances it backs can. Every agreement's
-    # paid total must equal its payments less its reversals.
+    # The newest entries deleted, or entries appended outside the portal: the head says so.
+    head = ChainHead.objects.filter(chain=LEDGER_CHAIN).first()
+    problems += head_problems(head, row="ledger entry", last=last, length=total)
+    # The balances the ledger backs must agree with it: every agreement's paid total equals its
+    # payments less its reversals.
     booked = (
         LedgerEntry.objects.filter(kind__in=[LedgerKind.PAYMENT, LedgerKind.REVERSAL])
         .values("agreement_id")

@@ -11,9 +11,13 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import tasks  # noqa: F401  (registers the core job kinds)
+        from .audit import AUDIT_CHECKS
+        from .chains import verify_transition_heads
         from .resultcache import install_triggers
 
         name_schema_enums()
+        if verify_transition_heads not in AUDIT_CHECKS:
+            AUDIT_CHECKS.append(verify_transition_heads)
         # The result cache's change triggers, on tables that migrations add later too.
         post_migrate.connect(install_triggers, sender=self, dispatch_uid="core.resultcache.install_triggers")
 

@@ -157,6 +157,20 @@ class Job(models.Model):
         return self.state in (JobState.SUCCEEDED, JobState.FAILED)
 
 
+class ChainHead(models.Model):
+    """The newest link of a hash chain (the ledger; one record's transitions), kept apart from
+    the chain. A chain whose newest rows were deleted still verifies link by link; against its
+    head it does not (``manage.py verify_audit``)."""
+
+    chain = models.CharField(max_length=100, unique=True)
+    last_id = models.BigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    length = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.chain} → {self.last_id}"
+
+
 class TransitionLog(models.Model):
     """Every state change of every workflow entity: who, when, from, to, why.
 

@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chains import chain_head_advance, transition_chain
 from .errors import ActionNotAllowed, DomainError
 from .models import TransitionLog
 
@@ -97,6 +98,12 @@ def log_transition(obj, *, action: str, from_state: str, to_state: str, actor, r
     )
     entry.hash = entry.compute_hash()
     entry.save()
+    chain_head_advance(
+        transition_chain(ct.pk, obj.pk),
+        last_id=entry.pk,
+        last_hash=entry.hash,
+        length=lambda: TransitionLog.objects.filter(content_type=ct, object_id=obj.pk).count(),
+    )
     return entry
 
 

@@ -14,6 +14,7 @@ from enterprises import imports
 from enterprises.models import Enterprise
 from funding import engine
 from funding.models import Agreement, LedgerEntry, LedgerKind, Payout, PayoutState
+from qinhuai_talent.core.audit import AUDIT_CHECKS
 from qinhuai_talent.core.jobs import JobContext, job_run
 from qinhuai_talent.core.models import Job, TransitionLog
 from tests.funding.factories import agreement, limit, unit
@@ -52,6 +53,10 @@ def _recompute(kind: str = "payouts", **params) -> dict:
     return getattr(engine, f"recompute_{kind}")(JobContext(job_id=job.pk, params=params))
 
 
+def _audit() -> list[str]:
+    return [problem for check in AUDIT_CHECKS for problem in check()]
+
+
 def _post(user, url, data=None) -> int:
     client = APIClient()
     client.force_authenticate(user)
@@ -75,6 +80,7 @@ def test_sixteen_api_approvals_and_payments_at_once_approve_once_and_pay_once(of
     assert _post(finance, base + "pay/", {"voucher": "CZ-2017-100"}) in (200, 201)
     assert LedgerEntry.objects.filter(payout=payout, kind=LedgerKind.PAYMENT).count() == 1
     assert Agreement.objects.get(pk=a.pk).paid_total == Decimal("300000.00")
+    assert _audit() == []
 
 
 def test_a_recompute_racing_with_approvals_and_payments_ends_without_a_500_or_a_double_payment(
@@ -96,6 +102,7 @@ def test_a_recompute_racing_with_approvals_and_payments_ends_without_a_500_or_a_
         assert Payout.objects.get(pk=p.pk).state in (PayoutState.APPROVED, PayoutState.PAID)
     for a in Agreement.objects.filter(pk__in=[a.pk for a in agreements]):
         assert a.paid_total == sum(e.amount for e in a.ledger.all())
+    assert _audit() == []  # the chains and their heads survived the race
 
 
 def test_an_import_during_a_recompute_converges_on_the_next_run(office, monkeypatch):

@@ -34,7 +34,7 @@ from assessment.models import (
     SchemeState,
     TargetMode,
 )
-from qinhuai_talent.core.audit import verify_transitions
+from qinhuai_talent.core.audit import AUDIT_CHECKS
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.workflow import transitions_of
@@ -429,7 +429,7 @@ class AssessmentMachine(RuleBasedStateMachine):
             assert log[-1].to_state == state
             for older, newer in zip(log, log[1:], strict=False):
                 assert newer.from_state == older.to_state
-        assert verify_transitions() == []
+        assert [problem for check in AUDIT_CHECKS for problem in check()] == []
 
     @invariant()
     def totals_add_up(self):

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from qinhuai_talent.core.audit import verify_transitions
+from qinhuai_talent.core.audit import AUDIT_CHECKS
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.workflow import transitions_of
@@ -517,7 +517,7 @@ class ApplicationMachine(RuleBasedStateMachine):
                 assert entry.from_state == previous, f"application {m.pk}'s log jumps {previous} → {entry.from_state}"
                 previous = entry.to_state
             assert previous == m.state
-        assert verify_transitions() == []
+        assert [problem for check in AUDIT_CHECKS for problem in check()] == []
 
     @invariant()
     def a_title_for_each_approval_and_only_then(self):

@@ -61,13 +61,43 @@ def test_a_deleted_ledger_entry_is_named_by_its_successor(three_payments):
     assert f"a ledger entry before {last.pk} is missing" in _verify()
 
 
-def test_deleting_the_newest_ledger_entry_is_detected(three_payments):
-    """The newest entry has no successor to miss it: the chain alone cannot tell. The ledger must
-    still disagree with the balances it backs (the agreement's paid total) and say so."""
+def test_deleting_the_newest_ledger_entry_is_named(three_payments):
+    """The newest entry has no successor to miss it: the chain's head, kept apart, names it; the
+    balance it backed disagrees too."""
     last = three_payments[-1]
     LedgerEntry.objects.filter(pk=last.pk).delete()
     complaint = _verify()
-    assert complaint != "", "verify_audit passes after the newest ledger entry was deleted"
+    assert f"the newest ledger entry (ledger entry {last.pk}) is missing" in complaint
+    assert "paid total 300000.00 but the ledger books 0" in complaint
+
+
+def test_deleting_the_newest_recovery_is_named(three_payments, office, finance):
+    """A recovery backs no paid total: only the head shows its deletion."""
+    from funding.models import Agreement
+
+    agreement = Agreement.objects.get(pk=three_payments[0].agreement_id)
+    case = services.exit_case_open(actor=office, agreement_id=agreement.pk)
+    services.exit_case_exit(actor=office, case_id=case.pk, reason="退出", recovery_due=Decimal("100000.00"))
+    services.exit_case_record_recovery(actor=finance, case_id=case.pk, amount=Decimal("50000.00"), voucher="SK-1")
+    recovery = LedgerEntry.objects.latest("pk")
+    assert recovery.kind == "recovery"
+    assert _verify() == ""
+    LedgerEntry.objects.filter(pk=recovery.pk).delete()
+    assert f"(ledger entry {recovery.pk}) is missing" in _verify()
+
+
+def test_an_entry_appended_outside_the_portal_is_named(three_payments):
+    """A forger who chains a new entry correctly still cannot move the head."""
+    from funding.services import ledger_hash
+
+    last = three_payments[-1]
+    forged = LedgerEntry(
+        agreement_id=last.agreement_id, org_unit_id=last.org_unit_id, kind=last.kind, amount=Decimal("1.00"),
+        voucher="CZ-FORGED", entry_date=last.entry_date, recorded_at=last.recorded_at, prev_hash=last.hash,
+    )  # fmt: skip
+    forged.hash = ledger_hash(forged)
+    forged.save(force_insert=True)
+    assert f"ledger entry {forged.pk} was added outside the portal" in _verify()
 
 
 @pytest.fixture
@@ -103,3 +133,31 @@ def test_deleting_the_first_transition_of_a_record_is_named(chained):
     first, second, _last = chained
     TransitionLog.objects.filter(pk=first.pk).delete()
     assert f"a transition before {second.pk}" in _verify()
+
+
+def test_deleting_the_newest_transition_of_a_record_is_named(chained):
+    *_, last = chained
+    TransitionLog.objects.filter(pk=last.pk).delete()
+    assert f"the newest transition of orgunit {last.object_id} (transition {last.pk}) is missing" in _verify()
+
+
+def test_deleting_every_transition_of_a_record_is_named(chained):
+    TransitionLog.objects.filter(object_id=chained[0].object_id, content_type=chained[0].content_type).delete()
+    assert f"every transition of orgunit {chained[0].object_id} is missing" in _verify()
+
+
+def test_a_transition_appended_outside_the_portal_is_named(chained):
+    last = chained[-1]
+    forged = TransitionLog(
+        content_type=last.content_type, object_id=last.object_id, action="approve", from_state="3",
+        to_state="approved", at=last.at, prev_hash=last.hash,
+    )  # fmt: skip
+    forged.hash = forged.compute_hash()
+    forged.save()
+    assert f"transition {forged.pk} of orgunit {last.object_id} was added outside the portal" in _verify()
+
+
+def test_an_intact_audit_of_real_workflows_passes(three_payments):
+    """Payouts approved and paid, agreements activated, applications approved: no complaint."""
+    assert TransitionLog.objects.count() >= 9
+    assert _verify() == ""
