@@ -23,7 +23,9 @@ class ReportClientForm(forms.Form):
         validators=[RegexValidator(r"^[\w.@+-]+$", _("Letters, digits and @ . + - _ only."))],
         help_text=_("The name the client's system logs in with, e.g. city-talent-platform."),
     )
-    name = forms.CharField(label=_("Client"), max_length=60, help_text=_("Who uses it, e.g. 市人才办数据平台."))
+    name = forms.CharField(
+        label=_("Client"), max_length=60, help_text=_("Who uses it, e.g. the city talent office's data platform.")
+    )
     grants_all_units = forms.BooleanField(label=_("Grant the whole district"), required=False)
     units = forms.ModelMultipleChoiceField(
         label=_("Granted units"),
