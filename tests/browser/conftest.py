@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,6 +85,16 @@ def portal_url(tmp_path_factory):
     yield url
     server.terminate()
     server.wait(timeout=20)
+
+
+@pytest.fixture
+def portal_db(portal_url, tmp_path_factory):
+    """The live portal's database, for what no user can do in a browser (let time pass) and for
+    what a test must know of the records (their ids, the names their users gave them)."""
+    (db,) = Path(tmp_path_factory.getbasetemp()).glob("portal[0-9]*/e2e.sqlite3")
+    connection = sqlite3.connect(db, timeout=30)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -222,3 +233,51 @@ def forms_not_reachable_by_tab(page) -> list[str]:
             action = form.get_attribute("action") or page.url
             problems.append(f"form {action}: Tab reaches controls {order} of 0..{count - 1}")
     return problems
+
+
+# The words a page says itself (column heads, labels, buttons, section headings, hints, menus,
+# breadcrumbs), as opposed to the records it lists.
+PAGE_WORDS = """() => [...document.querySelectorAll(
+  'main thead th, main label, main button, main h2, main h3, main legend, main .form-text, main caption,'
+  + ' main p.small, main p.text-secondary, nav a.nav-link, nav .dropdown-item, .breadcrumb-item')]
+  .filter(e => e.checkVisibility()).map(e => e.innerText.trim()).filter(Boolean)"""
+# A district term kept as a gloss, “Funds ledger (台账)”, or a quoted name, the “创业之星” award.
+GLOSS = re.compile(r"[(（][^)）]*[)）]|“[^”]*”|「[^」]*」")
+
+
+# What people wrote into records, which stays as they wrote it in every language: names, titles,
+# the criteria and indicators the office defined, the grades of its schemes, and the industry-fit
+# reasons the portal recorded when an application was submitted (in the submitter's language).
+RECORD_TEXT = {
+    "core_user": ("first_name || last_name", "last_name || first_name"),
+    "talents_talent": ("name",),
+    "talents_call": ("title",),
+    "talents_application": ("venture_name", "industry_fit_explanation"),
+    "talents_rubriccriterion": ("label",),
+    "enterprises_enterprise": ("name",),
+    "enterprises_supportplanitem": ("title",),
+    "enterprises_mentor": ("name", "field"),
+    "enterprises_makerspace": ("name",),
+    "assessment_assessmentscheme": ("name",),
+    "assessment_indicator": ("label",),
+    "assessment_gradeband": ("label",),
+    "assessment_workfundpool": ("name",),
+}
+
+
+def record_names(portal_db) -> re.Pattern:
+    """A pattern matching any text people wrote into a record (``RECORD_TEXT``), longest first."""
+    texts = {
+        text
+        for table, columns in RECORD_TEXT.items()
+        for column in columns
+        for (text,) in portal_db.execute(f"select {column} from {table}")  # noqa: S608 (our own names)
+        if text and CJK.search(text)
+    }
+    return re.compile("|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True)))
+
+
+def untranslated_words(page, names: re.Pattern) -> list[str]:
+    """The page's own words that an English reader would find in Chinese, once the records' own
+    text and the glosses are set aside."""
+    return [w for w in page.evaluate(PAGE_WORDS) if CJK.search(GLOSS.sub("", names.sub("", w)))]

@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from .conftest import CJK, UNLABELLED_INPUTS, assert_accessible, forms_not_reachable_by_tab, screenshot
+from .conftest import (
+    CJK,
+    UNLABELLED_INPUTS,
+    assert_accessible,
+    forms_not_reachable_by_tab,
+    record_names,
+    screenshot,
+    untranslated_words,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +77,7 @@ def test_main_page_in_chinese_is_accessible_and_labelled(login, portal_url, cons
 
 
 @pytest.mark.parametrize(("name", "role", "path"), MAIN_PAGES, ids=IDS)
-def test_main_page_in_english(login, page, portal_url, name, role, path):
+def test_main_page_in_english(login, page, portal_url, portal_db, name, role, path):
     login(role)
     # The language switch of every page (test_shell.py proves it keeps the page) sets this cookie.
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": portal_url}])
@@ -84,6 +92,7 @@ def test_main_page_in_english(login, page, portal_url, name, role, path):
         # English, though a district term may follow in Chinese as a gloss: “Funds ledger (台账)”.
         assert re.match(r"[A-Za-z]", heading), f"{path}: the heading “{heading}” is not in English"
     screenshot(page, f"{name}-en")
+    assert not (untranslated := untranslated_words(page, record_names(portal_db))), untranslated
 
 
 def test_a_form_is_usable_by_keyboard_alone(login, page, portal_url):

@@ -10,7 +10,16 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from .conftest import CJK, UNLABELLED_INPUTS, assert_accessible, forms_not_reachable_by_tab, screenshot, zh
+from .conftest import (
+    CJK,
+    UNLABELLED_INPUTS,
+    assert_accessible,
+    forms_not_reachable_by_tab,
+    record_names,
+    screenshot,
+    untranslated_words,
+    zh,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -103,19 +112,12 @@ def audited_kinds() -> set[str]:
     return set()
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, username, console_errors, audited_kinds):
-    """From home, every link of every page the user reaches, one page of each kind (the first
-    link to it found, breadth first): it answers (no server error, no broken link), in 简体中文, with
-    a Chinese heading, a label on every input and no console error; each file it links to answers
-    too. Each kind of page also has no serious or critical axe-core violation and every form on it
-    is walkable by Tab alone, checked as the first role that reaches it (office first, which
-    reaches the most; the pages of the other roles differ in records and buttons, which the main
-    pages' and the workflows' checks see as each role)."""
-    page = login(username)
+def crawl(page, portal_url: str, failures: list[str]):
+    """Yields each kind of page reachable from home, breadth first, once it has loaded (the first
+    link to it found); a broken link or a file that does not download goes to ``failures``."""
     host = urlsplit(portal_url).netloc
     home = f"{portal_url}/"
-    kinds, queue, failures, files = Counter({_kind(home): 1}), [home], [], []
+    kinds, queue, files = Counter({_kind(home): 1}), [home], []
     while queue:
         url = queue.pop(0)
         try:
@@ -131,6 +133,34 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
             continue
         if "html" not in (response.headers.get("content-type") or ""):
             continue
+        yield url
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
+            target = urljoin(url, href).split("#")[0]
+            parts = urlsplit(target)
+            if parts.netloc != host or parts.path.startswith(("/admin/", "/api/", "/static/")):
+                continue
+            if not kinds[_kind(target)]:
+                kinds[_kind(target)] += 1
+                queue.append(target)
+    for url in files:
+        status = page.request.get(url).status
+        if status >= 400:
+            failures.append(f"{url}: {status}")
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, username, console_errors, audited_kinds):
+    """From home, every link of every page the user reaches, one page of each kind (the first
+    link to it found, breadth first): it answers (no server error, no broken link), in 简体中文, with
+    a Chinese heading, a label on every input and no console error; each file it links to answers
+    too. Each kind of page also has no serious or critical axe-core violation and every form on it
+    is walkable by Tab alone, checked as the first role that reaches it (office first, which
+    reaches the most; the pages of the other roles differ in records and buttons, which the main
+    pages' and the workflows' checks see as each role)."""
+    page = login(username)
+    failures, reached = [], []
+    for url in crawl(page, portal_url, failures):
+        reached.append(_kind(url))
         if page.locator("html").get_attribute("lang") != "zh-hans":
             failures.append(f"{url}: not in 简体中文")
         headings = page.get_by_role("heading", level=1)
@@ -145,20 +175,26 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
             except AssertionError as exc:
                 failures.append(f"{url}: {exc}")
             failures += [f"{url}: {problem}" for problem in forms_not_reachable_by_tab(page)]
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
-            target = urljoin(url, href).split("#")[0]
-            parts = urlsplit(target)
-            if parts.netloc != host or parts.path.startswith(("/admin/", "/api/", "/static/")):
-                continue
-            if not kinds[_kind(target)]:
-                kinds[_kind(target)] += 1
-                queue.append(target)
-    for url in files:
-        status = page.request.get(url).status
-        if status >= 400:
-            failures.append(f"{url}: {status}")
     # The expert's portal is its queue and the applications in it; every other role's is wider.
-    assert len(kinds) >= (5 if username == "expert" else 30), sorted(kinds)
+    assert len(reached) >= (5 if username == "expert" else 30), reached
+    assert not failures, "\n".join(failures)
+    assert not console_errors, console_errors
+
+
+def test_every_page_the_office_reaches_reads_in_english(login, portal_url, portal_db, console_errors):
+    """The same crawl as the office (who reaches every kind of page), in English: each page says its
+    own words in English (see ``untranslated_words``)."""
+    page = login("office")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": portal_url}])
+    names = record_names(portal_db)
+    failures, reached = [], 0
+    for url in crawl(page, portal_url, failures):
+        reached += 1
+        if page.locator("html").get_attribute("lang") != "en":
+            failures.append(f"{url}: not in English")
+        if untranslated := untranslated_words(page, names):
+            failures.append(f"{url}: not in English: {untranslated}")
+    assert reached >= 30
     assert not failures, "\n".join(failures)
     assert not console_errors, console_errors
 

@@ -7,7 +7,6 @@ the portal's own Chinese catalogue (``zh``), so a test reads what a Chinese user
 
 import datetime
 import re
-import sqlite3
 import uuid
 from pathlib import Path
 
@@ -22,15 +21,6 @@ TODAY = datetime.date.today()
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture
-def portal_db(portal_url, tmp_path_factory):
-    """The live portal's database, for what no user can do in a browser: let time pass."""
-    (db,) = Path(tmp_path_factory.getbasetemp()).glob("portal[0-9]*/e2e.sqlite3")
-    connection = sqlite3.connect(db, timeout=30)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture
