@@ -4,14 +4,17 @@ Every API list and detail operation and every web page, as every role, against r
 caller's unit and of other units, on the demo district. Nothing here is a hand-kept list of
 pages: a new endpoint or page is covered the day it is added.
 
-The rule checked is the portal's scoping rule (qinhuai_talent.core.access.unit_scope): a caller
-never receives, by list or by id, a record of a unit outside its scope; out of scope is a 404.
-Experts have no unit: they see unit records only through their review assignments.
+The rules checked: the portal's scoping rule (qinhuai_talent.core.access.unit_scope): a caller
+never receives, by list or by id, a record of a unit outside its scope; experts have no unit and
+see unit records only through their review assignments. And consistency: what a role's own list
+holds opens by id, anything else answers, to reads and writes, on pages and in the API, exactly
+as an id that no record has.
 """
 
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -72,21 +75,31 @@ def expert_may_see(user: User, list_path: str, row: dict) -> bool:
     return False
 
 
+MISSING = 10**9  # an id no record has
+
+
+def own_list(client: APIClient, path: str, cache: dict, key) -> list[dict]:
+    if key not in cache:
+        cache[key] = [r for r in list_all(client, path) if isinstance(r.get("id"), int)]
+    return cache[key]
+
+
 def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
+    """Lists: every row a role receives belongs to a unit in its scope (experts: their assignments).
+    Details: a record the role's own list holds opens (200); one it does not is a 404."""
     paths = schema_paths()
     lists = [p for p, ops in paths.items() if "get" in ops and "{" not in p]
     details = {m["list"]: p for p in paths if (m := DETAIL.match(p)) and "get" in paths[p]}
     office = User.objects.get(username="office")
-    leaks, checked = [], 0
+    leaks, checked, cache = [], 0, {}
     for list_path in lists:
-        all_rows = [r for r in list_all(api_for(office), list_path) if r.get("org_unit") and "id" in r]
-        if not all_rows:
-            continue
+        all_rows = own_list(api_for(office), list_path, cache, ("office", list_path))
         for username in ROLES:
             user = User.objects.get(username=username)
             client = api_for(user)
             codes = visible_codes(user)
-            for row in list_all(client, list_path):
+            mine = own_list(client, list_path, cache, (username, list_path))
+            for row in mine:
                 code = row.get("org_unit")
                 if not code or codes is None:
                     continue
@@ -95,23 +108,76 @@ def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
                 if not allowed:
                     leaks.append(f"{username} listed {list_path} id={row.get('id')} of {code}")
             detail = details.get(list_path)
-            if detail is None or codes is None:
+            if detail is None:
                 continue
-            outside = [r for r in all_rows if r["org_unit"] not in codes][:3]
-            inside = [r for r in all_rows if r["org_unit"] in codes][:1]
+            visible = {r["id"] for r in mine}
+            # Own records (and others' a role may see) and, first, other units' records.
+            outside = sorted((r for r in all_rows if r["id"] not in visible), key=lambda r: not r.get("org_unit"))
+            for row, expected in [(r, 200) for r in mine[:2]] + [(r, 404) for r in outside[:3]]:
+                status = client.get(detail.replace("{id}", str(row["id"])).replace("{pk}", str(row["id"]))).status_code
+                checked += 1
+                if status != expected:
+                    leaks.append(
+                        f"{username} GET {detail} id={row['id']} of {row.get('org_unit')}: {status}, not {expected}"
+                    )
+    print(f"access matrix (API reads): {checked} checks, {len(leaks)} leaks")
+    assert not leaks, "\n".join(leaks)
+
+
+UNSAFE_DETAIL = re.compile(r"^(?P<list>/api/v1/(?:[\w-]+/)+)\{(?:id|pk)\}/(?:[\w-]+/)?$")
+
+
+def _rolled_back(call):
+    """Whatever the request does is undone: a leak found must not change what the next check sees."""
+    with transaction.atomic():
+        result = call()
+        transaction.set_rollback(True)
+    return result
+
+
+def test_no_unsafe_api_operation_tells_a_record_out_of_scope_from_a_missing_one(demo_district):
+    """Every POST, PUT, PATCH and DELETE on a record (approve, pay, submit, confirm, dismiss …), by
+    every role, on a record its own list does not hold: the same answer as for an id no record has
+    (a 404, or the 403/405 every id gets), never a 2xx. Out of scope is indistinguishable from
+    missing, so nothing can be learnt or done through a write either."""
+    paths = schema_paths()
+    unsafe = [
+        (method, path, m["list"])
+        for path, ops in paths.items()
+        if (m := UNSAFE_DETAIL.match(path))
+        for method in ops
+        if method in ("post", "put", "patch", "delete")
+    ]
+    assert len(unsafe) > 30, unsafe
+    office = User.objects.get(username="office")
+    leaks, checked, cache = [], 0, {}
+    for method, path, list_path in unsafe:
+        if "get" not in paths.get(list_path, {}):
+            continue
+        all_rows = own_list(api_for(office), list_path, cache, ("office", list_path))
+        for username in ROLES:
+            user = User.objects.get(username=username)
+            client = api_for(user)
+            visible = {r["id"] for r in own_list(client, list_path, cache, (username, list_path))}
+            outside = [r for r in all_rows if r["id"] not in visible][:2]
+            if not outside:
+                continue
+
+            def send(pk, client=client):
+                url = path.replace("{id}", str(pk)).replace("{pk}", str(pk))
+                return _rolled_back(lambda: getattr(client, method)(url, {}, format="json").status_code)
+
+            missing = send(MISSING)
             for row in outside:
-                if user.role == Role.EXPERT and expert_may_see(user, list_path, row):
-                    continue
-                status = client.get(detail.replace("{id}", str(row["id"])).replace("{pk}", str(row["id"]))).status_code
+                status = send(row["id"])
                 checked += 1
-                if status != 404:
-                    leaks.append(f"{username} GET {detail} id={row['id']} of {row['org_unit']}: {status}, not 404")
-            for row in inside:
-                status = client.get(detail.replace("{id}", str(row["id"])).replace("{pk}", str(row["id"]))).status_code
-                checked += 1
-                if status >= 500:
-                    leaks.append(f"{username} GET {detail} own record {row['id']}: {status}")
-    print(f"access matrix (API): {checked} checks, {len(leaks)} leaks")
+                if status != missing or 200 <= status < 300:
+                    leaks.append(
+                        f"{username} {method.upper()} {path} id={row['id']} of {row.get('org_unit')}: "
+                        f"{status}, a missing id {missing}"
+                    )
+    print(f"access matrix (API writes): {len(unsafe)} operations, {checked} checks, {len(leaks)} leaks")
+    assert checked > 100
     assert not leaks, "\n".join(leaks)
 
 
@@ -148,33 +214,52 @@ def test_every_web_page_answers_every_role_without_a_server_error(demo_district,
     assert not errors, "\n".join(errors)
 
 
-def test_web_detail_pages_of_another_unit_are_404(demo_district, client):
-    """Web routes `…/<resource>/<int:pk>/…` share the primary key of the API resource of the same name."""
+# Web resources named differently from their API list.
+WEB_ALIASES = {"plan": "support-items", "flags": "exit-flags", "cases": "exit-cases", "scorecards": "assessments"}
+
+
+def test_web_pages_and_actions_of_a_record_out_of_scope_answer_as_for_a_missing_one(demo_district, client):
+    """Every web route on a record (`…/<int:pk>/…`: pages, actions, downloads), GET and POST, by
+    every role, for records the role's API list does not hold: the same answer as for an id no
+    record has (404), never a page or a redirect after a change."""
     paths = schema_paths()
     api_lists = {p.rstrip("/").rsplit("/", 1)[-1]: p for p, ops in paths.items() if "get" in ops and "{" not in p}
     office = User.objects.get(username="office")
-    rows_by_resource = {}
-    leaks, checked = [], 0
+    routes = []
     for route, _ in web_patterns():
-        match = re.search(r"([\w-]+)/<int:(\w+)>/$", route)
-        if not match or route.startswith("api/") or route.startswith("admin/"):
+        match = re.search(r"([\w-]+)/<int:pk>/", route)
+        if match is None or route.startswith(("api/", "admin/")):
             continue
-        resource, param = match.groups()
-        if resource not in api_lists:
-            continue
-        if resource not in rows_by_resource:
-            rows_by_resource[resource] = [
-                r for r in list_all(api_for(office), api_lists[resource]) if r.get("org_unit") and "id" in r
-            ]
-        for username in ("street", "park", "street2"):
-            user = User.objects.get(username=username)
-            codes = visible_codes(user)
-            client.force_login(user)
-            for row in [r for r in rows_by_resource[resource] if r["org_unit"] not in codes][:2]:
-                url = "/" + route.replace(f"<int:{param}>", str(row["id"]))
-                status = client.get(url).status_code
+        resource = WEB_ALIASES.get(match.group(1), match.group(1))
+        if resource in api_lists:
+            url = re.sub(r"<int:(?!pk>)\w+>", "1", re.sub(r"<(?:str|slug):\w+>", "approve", route))
+            routes.append(("/" + url, api_lists[resource]))
+    assert len(routes) > 30, routes
+    client.raise_request_exception = False
+    leaks, checked, cache = [], 0, {}
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        api = api_for(user)
+        for url, list_path in routes:
+            all_rows = own_list(api_for(office), list_path, cache, ("office", list_path))
+            visible = {r["id"] for r in own_list(api, list_path, cache, (username, list_path))}
+            row = next((r for r in all_rows if r["id"] not in visible), None)
+            if row is None:
+                continue
+            for method in ("get", "post"):
+
+                def send(pk, method=method, url=url):
+                    target = url.replace("<int:pk>", str(pk))
+                    return _rolled_back(lambda: getattr(client, method)(target).status_code)
+
+                missing, status = send(MISSING), send(row["id"])
                 checked += 1
-                if status != 404:
-                    leaks.append(f"{username} GET {url} ({row['org_unit']}): {status}, not 404")
-    print(f"access matrix (web details): {checked} checks, {len(leaks)} leaks")
+                if status != missing:
+                    leaks.append(
+                        f"{username} {method.upper()} {url} id={row['id']} ({row.get('org_unit')}): "
+                        f"{status}, a missing id {missing}"
+                    )
+    print(f"access matrix (web records): {len(routes)} routes, {checked} checks, {len(leaks)} leaks")
+    assert checked > 300
     assert not leaks, "\n".join(leaks)
