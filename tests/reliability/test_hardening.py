@@ -1,7 +1,14 @@
-"""Hardening: CSRF on every unsafe web request, lock-out by username and IP, headers."""
+"""Hardening: CSRF on every unsafe web request, lock-out by username and IP, the CSP and the
+security headers on every page, secure cookies, HTTPS. (API tokens: test_tokens.py; personal
+numbers: test_personal_data.py; private attachments: test_access_matrix.py and
+tests/talents/test_scoping.py; check --deploy: tests/core/test_settings.py.)"""
+
+import re
 
 import pytest
 from django.test import Client
+
+from qinhuai_talent.core.models import Job, User
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +45,112 @@ def test_production_headers_on_every_page(client, units):
     response = client.get("/accounts/login/")
     assert response["Referrer-Policy"] == "same-origin"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+# ---------------------------------------------------------------- generated over the URLconf
+
+
+def _web_routes() -> list[str]:
+    """Every web route, its parameters filled with an id and an action (the URL resolves)."""
+    from .test_access_matrix import web_patterns
+
+    routes = set()
+    for route, _ in web_patterns():
+        if route.startswith(("api/", "admin/", "static/", "^")) or "\\" in route:
+            continue
+        url = re.sub(r"<int:\w+>", "1", re.sub(r"<(?:str|slug):\w+>", "approve", route))
+        routes.add("/" + url)
+    return sorted(routes)
+
+
+def test_every_unsafe_web_request_without_a_csrf_token_is_refused(units, office):
+    """POST to every route of the URLconf, logged in, without the token: 403 before any view runs.
+    The API's session-authenticated writes are refused the same way."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    routes = _web_routes()
+    assert len(routes) > 80
+    accepted = [url for url in routes if client.post(url, {"kind": "verify_audit"}).status_code != 403]
+    assert accepted == [], accepted
+    from .test_access_matrix import schema_paths
+
+    unsafe = [
+        (method, path.replace("{id}", "1").replace("{pk}", "1").replace("{code}", "fuzimiao"))
+        for path, ops in schema_paths().items()
+        for method in ops
+        if method in ("post", "put", "patch", "delete") and not path.endswith("/auth/token/")
+    ]
+    api_accepted = [
+        f"{method.upper()} {path}"
+        for method, path in unsafe
+        if getattr(client, method)(path, "{}", content_type="application/json").status_code not in (401, 403)
+    ]
+    assert api_accepted == [], api_accepted
+    assert Job.objects.count() == 0
+
+
+PRODUCTION_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+}
+
+
+@pytest.fixture
+def production(settings):
+    """The hardening ``settings.production`` adds when debug is off, behind an HTTPS proxy."""
+    from qinhuai_talent.settings import production as hardening
+
+    for name in dir(hardening):
+        if name.isupper():
+            setattr(settings, name, getattr(hardening, name))
+    return settings
+
+
+@pytest.mark.parametrize("username", ["office", "street", "expert", "finance", "leader"])
+def test_every_page_carries_the_csp_and_security_headers_and_loads_nothing_from_outside(
+    username, production, units, client
+):
+    client.force_login(User.objects.get(username=username))
+    checked = 0
+    for url in [u for u in _web_routes() if "/1/" not in u and "approve" not in u] + ["/api/v1/me/"]:
+        response = client.get(url, secure=True, HTTP_X_FORWARDED_PROTO="https")
+        if response.status_code != 200:
+            continue
+        checked += 1
+        for header, value in PRODUCTION_HEADERS.items():
+            assert response.get(header) == value, f"{url}: {header} = {response.get(header)!r}"
+        policy = response["Content-Security-Policy"]
+        for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "form-action 'self'"):
+            assert directive in policy, f"{url}: {policy}"
+        assert "unsafe-eval" not in policy and "script-src 'self' 'unsafe-inline'" not in policy
+        assert "Permissions-Policy" in response
+        if response["Content-Type"].startswith("text/html"):
+            html = response.content.decode()
+            inline = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)
+            assert not inline, f"{url} has an inline script the CSP would block: {inline[:2]}"
+            outside = re.findall(r"""(?:src|href)=["'](?:https?:)?//[^"']+""", html)
+            assert not outside, f"{url} loads from outside: {outside[:3]}"
+    assert checked > 10
+
+
+def test_session_and_csrf_cookies_are_secure_and_http_only(production, units, password):
+    client = Client()
+    page = client.get("/accounts/login/", secure=True, HTTP_X_FORWARDED_PROTO="https")
+    csrf = page.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
+    response = client.post(
+        "/accounts/login/",
+        {"username": "office", "password": password},
+        secure=True,
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_plain_http_is_redirected_to_https(production, units, client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
