@@ -154,3 +154,69 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(production, units, pa
 def test_plain_http_is_redirected_to_https(production, units, client):
     response = client.get("/accounts/login/")
     assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+# ---------------------------------------------------------------- private attachments
+
+
+@pytest.fixture
+def attachments(units, street_officer, park_officer, expert, office, tmp_path, settings):
+    """A business plan on a 夫子庙 application (assigned to ``expert``) and one on a 高新园区 one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from talents import services
+    from talents.models import ApplicationState
+    from tests.talents.factories import ApplicationFactory, CallFactory, TalentFactory, unit
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    call = CallFactory(required_documents=[], eligibility={})
+    files = {}
+    for officer, code in ((street_officer, "fuzimiao"), (park_officer, "gaoxin_park")):
+        app = ApplicationFactory(call=call, talent=TalentFactory(org_unit=unit(code)))
+        upload = SimpleUploadedFile("商业计划书.pdf", b"%PDF-1.7 secret plan of " + code.encode(), "application/pdf")
+        files[code] = services.attachment_add(actor=officer, application_id=app.pk, kind="business_plan", upload=upload)
+    ours = files["fuzimiao"].application
+    for action in ("submit", "accept"):
+        services.application_transition(application_id=ours.pk, action=action, actor=street_officer)
+    services.review_assign(application_id=ours.pk, expert=expert, actor=office)
+    assert ours.__class__.objects.get(pk=ours.pk).state == ApplicationState.EXPERT_REVIEW
+    return files
+
+
+def test_private_attachments_are_served_only_to_those_who_may_see_the_application(attachments, client):
+    """Every role against every attachment: the file to those who see the application (as a
+    download the browser will not run), 404 to everyone else, to the anonymous a login; an
+    attachment asked for under another application is a 404; no public URL serves the store."""
+    fuzimiao, gaoxin = attachments["fuzimiao"], attachments["gaoxin_park"]
+    # Who sees each application: the district office and leadership, the hosting unit's officer,
+    # the expert it is assigned to; not finance, not other units, not other experts.
+    readers = {fuzimiao.pk: {"office", "leader", "street", "expert"}, gaoxin.pk: {"office", "leader", "park"}}
+    wrong = []
+    for username in ("office", "street", "street2", "park", "park2", "expert", "expert2", "finance", "leader"):
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        for attachment in (fuzimiao, gaoxin):
+            url = f"/talents/applications/{attachment.application_id}/attachments/{attachment.pk}/"
+            response = client.get(url)
+            may = username in readers[attachment.pk]
+            if may:
+                body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+                ok = (
+                    response.status_code == 200
+                    and body.startswith(b"%PDF")
+                    and response["Content-Disposition"].startswith("attachment")
+                    and response["X-Content-Type-Options"] == "nosniff"
+                )
+            else:
+                ok = response.status_code == 404
+            if not ok:
+                wrong.append(f"{username} GET {url}: {response.status_code} (may see: {may})")
+        # The park's file under 夫子庙's application id: not found, whoever asks.
+        crossed = f"/talents/applications/{fuzimiao.application_id}/attachments/{gaoxin.pk}/"
+        if client.get(crossed).status_code != 404:
+            wrong.append(f"{username} GET {crossed} answered")
+    assert not wrong, "\n".join(wrong)
+    client.logout()
+    assert client.get(f"/talents/applications/{fuzimiao.application_id}/attachments/{fuzimiao.pk}/").status_code == 302
+    for public in ("/media/", "/private_media/", "/static/../private_media/"):
+        assert client.get(public + fuzimiao.file.name).status_code == 404
