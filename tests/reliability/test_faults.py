@@ -118,31 +118,51 @@ def test_the_portal_recovers_when_its_database_connections_are_killed(units, off
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_dump_restores_into_a_fresh_database_with_the_audit_chains_intact(units, office, tmp_path):
-    from django.core.management import call_command
+def test_a_dump_restores_into_a_fresh_database_with_the_ledger_and_the_audit_chains_intact(
+    units, office, park_officer, finance, tmp_path
+):
+    """The documented procedure (RELIABILITY.md): pg_dump -Fc, createdb, pg_restore --no-owner,
+    verify_audit on the restored database; then the ledger, the balances it backs and the
+    transitions are compared row for row with the original."""
+    from funding import engine, services
+    from funding.models import Agreement, LedgerEntry
+    from qinhuai_talent.core.jobs import JobContext
+    from qinhuai_talent.core.models import ChainHead, TransitionLog
+    from tests.funding.factories import agreement, limit, unit
 
-    from qinhuai_talent.core.workflow import log_transition
+    limit(unit("gaoxin_park"), "500000.00")
+    agreements = [agreement(office) for _ in range(3)]
+    job = Job.objects.create(kind="recompute_payouts", params={"as_of": "2017-06-30"})
+    engine.recompute_payouts(JobContext(job_id=job.pk, params=job.params))
+    for n, a in enumerate(agreements):
+        payout = a.payouts.get()
+        services.payout_approve(actor=park_officer, payout_id=payout.pk)
+        services.payout_pay(actor=finance, payout_id=payout.pk, voucher=f"CZ-BACKUP-{n}")
+    services.payout_reverse(actor=finance, payout_id=agreements[0].payouts.get().pk, voucher="CZ-R-1", reason="重复")
+    ledger = list(LedgerEntry.objects.order_by("pk").values_list("pk", "kind", "amount", "voucher", "hash"))
+    balances = sorted(Agreement.objects.values_list("number", "paid_total"))
+    transitions = TransitionLog.objects.count()
+    assert len(ledger) == 4 and transitions >= 9
 
-    unit = units["fuzimiao"]
-    log_transition(unit, action="open", from_state="a", to_state="b", actor=office)
-    log_transition(unit, action="close", from_state="b", to_state="c", actor=office)
     db = settings.DATABASES["default"]
     dump = tmp_path / "portal.dump"
-    env = {**os.environ, "PGHOST": db["HOST"] or "127.0.0.1", "PGUSER": db["USER"] or "postgres"}
+    env = {
+        **os.environ,
+        "PGHOST": db["HOST"] or "127.0.0.1",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"] or "postgres",
+    }
     subprocess.run(["pg_dump", "-Fc", "-f", str(dump), db["NAME"]], check=True, env=env)
     restored = f"{db['NAME']}_restored"
     subprocess.run(["dropdb", "--if-exists", restored], check=True, env=env)
     subprocess.run(["createdb", restored], check=True, env=env)
+
+    def query(sql: str) -> list[str]:
+        out = subprocess.run(["psql", "-d", restored, "-Atc", sql], capture_output=True, text=True, env=env, check=True)
+        return out.stdout.strip().splitlines()
+
     try:
         subprocess.run(["pg_restore", "--no-owner", "-d", restored, str(dump)], check=True, env=env)
-        counts = subprocess.run(
-            ["psql", "-d", restored, "-Atc", "SELECT count(*) FROM core_transitionlog"],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=True,
-        )
-        assert counts.stdout.strip() == "2"
         verify = subprocess.run(
             [sys.executable, "manage.py", "verify_audit"],
             cwd=settings.BASE_DIR,
@@ -150,12 +170,19 @@ def test_a_dump_restores_into_a_fresh_database_with_the_audit_chains_intact(unit
             text=True,
             env={
                 **env,
-                "DATABASE_URL": f"postgres://{env['PGUSER']}@{env['PGHOST']}:5432/{restored}",
+                "DATABASE_URL": f"postgres://{env['PGUSER']}@{env['PGHOST']}:{env['PGPORT']}/{restored}",
                 "DJANGO_SETTINGS_MODULE": "qinhuai_talent.settings.test",
             },
         )
         assert verify.returncode == 0, verify.stdout + verify.stderr
-        call_command("verify_audit")
+        assert "Audit chains intact." in verify.stdout
+        rows = query("SELECT id, kind, amount, voucher, hash FROM funding_ledgerentry ORDER BY id")
+        assert rows == ["|".join(str(v) for v in row) for row in ledger]
+        assert sorted(tuple(r.split("|")) for r in query("SELECT number, paid_total FROM funding_agreement")) == [
+            (number, str(paid)) for number, paid in balances
+        ]
+        assert query("SELECT count(*) FROM core_transitionlog") == [str(transitions)]
+        assert query("SELECT count(*) FROM core_chainhead")[0] == str(ChainHead.objects.count())
     finally:
         subprocess.run(["dropdb", "--if-exists", restored], env=env)
 
