@@ -205,7 +205,9 @@ def test_a_plan_items_states_and_changes_read_in_the_users_language(web, office,
         assert f"{SupportStatus.PLANNED.label} → {SupportStatus.IN_PROGRESS.label}" in html
     assert "planned" not in html and "in_progress" not in html
     client.cookies["django_language"] = "en"
-    html = client.get(f"/enterprises/{park_enterprise.pk}/").content.decode()
+    # (override: the request activates English in this thread; leaving restores the language)
+    with translation.override("zh-hans"):
+        html = client.get(f"/enterprises/{park_enterprise.pk}/").content.decode()
     # The plan's buttons follow the language of the request, not the one the module was loaded in.
     assert ">Complete</button>" in html and "办结" not in html
 

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from funding import selectors, services
@@ -138,5 +139,7 @@ def test_the_agreement_page_says_what_each_milestone_asks_for_in_the_readers_lan
     amount = f"¥{revenue.threshold:,.2f}"
     assert f"累计营收≥{amount}" in html and "≥X" not in html
     client.cookies["django_language"] = "en"
-    html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
+    # (override: the request activates English in this thread; leaving restores the language)
+    with translation.override("zh-hans"):
+        html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
     assert f"Cumulative revenue ≥ {amount}" in html and "≥ X" not in html
