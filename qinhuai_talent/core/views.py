@@ -105,3 +105,20 @@ def server_error(request):
         response = HttpResponse(f"<!doctype html><title>503</title><h1>{message}</h1>", status=503)
     response["Retry-After"] = "30"
     return response
+
+
+def locked_out(request, credentials=None):
+    """django-axes' lock-out answer: the log-in page says so; the API answers a 429 in JSON, as
+    every other API error, with the cool-off as Retry-After."""
+    from django.conf import settings
+
+    if request.path.startswith("/api/"):
+        message = _(
+            "Logging in is blocked for this account from your address for a while. Please wait and try again, "
+            "or ask the district talent office to unlock it."
+        )
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response

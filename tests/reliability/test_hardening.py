@@ -37,8 +37,12 @@ def test_api_token_login_is_locked_out_too(units, password, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/api/v1/auth/token/", {"username": "finance", "password": "wrong"}, format="json")
     response = client.post("/api/v1/auth/token/", {"username": "finance", "password": password}, format="json")
-    assert response.status_code in (401, 403, 429)
+    # Found by `make fuzz`: the lock-out answered the API with the HTML page.
+    assert response.status_code == 429 and response["Content-Type"] == "application/json"
+    assert "锁定" in response.json()["detail"] and int(response["Retry-After"]) == settings.AXES_COOLOFF_TIME.seconds
     assert b'"token"' not in response.content
+    page = Client().post("/accounts/login/", {"username": "finance", "password": password})
+    assert page.status_code == 429 and "锁定" in page.content.decode()
 
 
 def test_production_headers_on_every_page(client, units):
@@ -220,3 +224,24 @@ def test_private_attachments_are_served_only_to_those_who_may_see_the_applicatio
     assert client.get(f"/talents/applications/{fuzimiao.application_id}/attachments/{fuzimiao.pk}/").status_code == 302
     for public in ("/media/", "/private_media/", "/static/../private_media/"):
         assert client.get(public + fuzimiao.file.name).status_code == 404
+
+
+def test_a_nul_in_a_search_is_a_400_naming_the_parameter(units, office):
+    """Found by `make fuzz`: every searchable list answered ``["Null characters are not allowed."]``,
+    a bare list where the API promises a message per field."""
+    from rest_framework.test import APIClient
+
+    from .test_access_matrix import schema_paths
+
+    client = APIClient()
+    client.force_authenticate(office)
+    searchable = [
+        path
+        for path, ops in schema_paths().items()
+        if "get" in ops and any(p.get("name") == "search" for p in ops["get"].get("parameters", []))
+    ]
+    assert len(searchable) > 5
+    for path in searchable:
+        response = client.get(path, {"search": "云\x00计算"})
+        assert response.status_code == 400, path
+        assert list(response.json()) == ["search"], (path, response.json())
