@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
 
@@ -41,7 +42,7 @@ class IndicatorForm(forms.Form):
     weight = forms.DecimalField(label=_("weight"), min_value=0, max_digits=6, decimal_places=2)
     mode = forms.ChoiceField(label=_("target mode"), choices=TargetMode.choices)
     kind = forms.ChoiceField(label=_("kind"), choices=IndicatorKind.choices)
-    source = forms.ChoiceField(label=_("source"), required=False)
+    source = forms.ChoiceField(label=pgettext_lazy("indicator", "source"), required=False)
     core = forms.BooleanField(label=_("common core"), required=False, initial=True)
     is_veto = forms.BooleanField(label=_("veto item (一票否决)"), required=False)
     min_value = forms.DecimalField(
@@ -61,7 +62,7 @@ class IndicatorForm(forms.Form):
 
 class GradeBandForm(forms.Form):
     code = forms.SlugField(label=_("code"), max_length=20)
-    label = forms.CharField(label=_("grade"), max_length=40)
+    label = forms.CharField(label=pgettext_lazy("assessment", "grade"), max_length=40)
     min_total = forms.DecimalField(label=_("minimum total"), min_value=0, max_digits=7, decimal_places=2)
     fund_factor = forms.DecimalField(
         label=_("work-fund factor"), min_value=0, max_digits=5, decimal_places=2, initial=Decimal("1")

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qinhuai_talent.core.models import OrgUnit, UnitKind
@@ -15,7 +16,7 @@ from qinhuai_talent.core.models import OrgUnit, UnitKind
 class SchemeState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("scheme", "Closed")
 
 
 class AssessmentScheme(models.Model):
@@ -58,7 +59,7 @@ class Indicator(models.Model):
     mode = models.CharField(_("target mode"), max_length=10, choices=TargetMode.choices, default=TargetMode.LINEAR)
     kind = models.CharField(_("kind"), max_length=4, choices=IndicatorKind.choices, default=IndicatorKind.HARD)
     # The key of a computed source (see assessment.sources), or blank for a manual value with evidence.
-    source = models.CharField(_("source"), max_length=60, blank=True)
+    source = models.CharField(pgettext_lazy("indicator", "source"), max_length=60, blank=True)
     core = models.BooleanField(_("common core"), default=True)
     is_veto = models.BooleanField(_("veto item (一票否决)"), default=False)
     max_value = models.DecimalField(_("maximum manual value"), max_digits=16, decimal_places=2, null=True, blank=True)
@@ -107,7 +108,7 @@ class GradeBand(models.Model):
 
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="grade_bands")
     code = models.SlugField(_("code"), max_length=20)
-    label = models.CharField(_("grade"), max_length=40)
+    label = models.CharField(pgettext_lazy("assessment", "grade"), max_length=40)
     min_total = models.DecimalField(_("minimum total"), max_digits=7, decimal_places=2)
     fund_factor = models.DecimalField(_("work-fund factor"), max_digits=5, decimal_places=2, default=Decimal("1"))
 
@@ -210,7 +211,7 @@ class Assessment(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=AssessmentState.choices, default=AssessmentState.DRAFT)
     total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2, null=True, blank=True)
     vetoed = models.BooleanField(_("vetoed"), default=False)
-    grade_band = models.CharField(_("grade"), max_length=12, blank=True)
+    grade_band = models.CharField(pgettext_lazy("assessment", "grade"), max_length=12, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     previous_total = models.DecimalField(_("last year's total"), max_digits=7, decimal_places=2, null=True, blank=True)
     unit_comment = models.TextField(_("unit's comment"), blank=True)

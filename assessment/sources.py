@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -134,7 +135,12 @@ def _submitted_records(year: int, unit_id: int, params: dict) -> QuerySet:
     return _submitted(year).filter(org_unit_id=unit_id).select_related("talent", "call")
 
 
-@register_source("applications_submitted", _("Applications submitted"), _("applications"), _submitted_records)
+@register_source(
+    "applications_submitted",
+    _("Applications submitted"),
+    pgettext_lazy("unit of measure", "applications"),
+    _submitted_records,
+)
 def applications_submitted(year: int, unit_ids: list[int], params: dict) -> dict[int, Figure]:
     rows = _submitted(year).filter(org_unit_id__in=unit_ids).values(unit=F("org_unit_id")).annotate(n=Count("id"))
     return {r["unit"]: Figure(_q(r["n"]), r["n"]) for r in rows.order_by()}
@@ -160,7 +166,7 @@ def _district_params(params: dict) -> dict:
 @register_source(
     "applications_approved",
     _("Applications approved"),
-    _("applications"),
+    pgettext_lazy("unit of measure", "applications"),
     _approved_records,
     _("Applications of the year's calls that were approved; parameter “level” narrows to one level."),
 )
@@ -193,7 +199,7 @@ def _landed(year: int) -> QuerySet:
 @register_source(
     "enterprises_landed",
     _("Talent enterprises landed"),
-    _("enterprises"),
+    pgettext_lazy("unit of measure", "enterprises"),
     lambda year, unit_id, params: _landed(year).filter(org_unit_id=unit_id),
     _("Enterprises that registered in or moved into the district during the year."),
 )

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
@@ -42,7 +42,7 @@ TABLES = {
     "overall": None,
 }
 PART_LABELS = {
-    "total": gettext_lazy("Total"),
+    "total": pgettext_lazy("score", "Total"),
     "hard_total": gettext_lazy("Hard indicators"),
     "soft_total": gettext_lazy("Soft indicators"),
 }
@@ -110,15 +110,15 @@ def league_export(request, fmt: str):
         _("Position"),
         _("Unit code"),
         _("Unit"),
-        _("Total"),
+        pgettext("score", "Total"),
         _("Hard indicators"),
         _("Soft indicators"),
         _("Bonus points"),
         _("Vetoed"),
-        _("Grade"),
+        pgettext("assessment", "Grade"),
         _("Rank within the kind"),
         _("Last year's total"),
-        _("Change"),
+        pgettext("year over year", "Change"),
         _("State"),
     ]
     data = [
@@ -482,8 +482,8 @@ def pool_export(request, pk: int, fmt: str):
     header = [
         _("Unit code"),
         _("Unit"),
-        _("Total"),
-        _("Grade"),
+        pgettext("score", "Total"),
+        pgettext("assessment", "Grade"),
         _("Split weight"),
         _("Amount (yuan)"),
         _("Explanation"),

@@ -1,6 +1,7 @@
 """The state machines of the assessment app: the scheme and the yearly assessment of a unit."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core import access
 from qinhuai_talent.core.workflow import Transition, Workflow
@@ -22,7 +23,7 @@ SCHEME_WORKFLOW = Workflow(
     state_field="state",
     states=SchemeState,
     transitions=[
-        Transition("activate", (SchemeState.DRAFT,), SchemeState.ACTIVE, _("Activate"), _office),
+        Transition("activate", (SchemeState.DRAFT,), SchemeState.ACTIVE, pgettext_lazy("scheme", "Activate"), _office),
         Transition("close", (SchemeState.ACTIVE,), SchemeState.CLOSED, _("Close"), _office),
     ],
 )

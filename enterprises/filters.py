@@ -2,6 +2,7 @@
 
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from qinhuai_talent.core.models import OrgUnit
@@ -26,7 +27,7 @@ from .models import (
 
 # Sortable figures of the enterprise list (query value → field).
 ENTERPRISE_SORTS = {
-    "name": ("name", _("Name")),
+    "name": ("name", pgettext_lazy("thing", "Name")),
     "registered_on": ("registered_on", _("Registered on")),
     "cumulative_sales": ("cumulative_sales", _("Cumulative sales")),
     "cumulative_revenue": ("cumulative_revenue", _("Cumulative main-business revenue")),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from qinhuai_talent.core.models import OrgUnit
@@ -46,7 +47,7 @@ class Listing(models.TextChoices):
 
 
 class EnterpriseStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("enterprise status", "Active")
     MOVED_OUT = "moved_out", _("Moved out")
     DEREGISTERED = "deregistered", _("Deregistered")
 
@@ -316,8 +317,10 @@ class ClassChange(models.Model):
     """An enterprise moved from one class to another, with the figures that caused it."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="class_changes")
-    from_class = models.CharField(_("from"), max_length=14, choices=EnterpriseClass.choices)
-    to_class = models.CharField(_("to"), max_length=14, choices=EnterpriseClass.choices)
+    from_class = models.CharField(
+        pgettext_lazy("enterprise class", "from"), max_length=14, choices=EnterpriseClass.choices
+    )
+    to_class = models.CharField(pgettext_lazy("enterprise class", "to"), max_length=14, choices=EnterpriseClass.choices)
     cumulative_revenue = money(_("cumulative main-business revenue"))
     cumulative_financing = money(_("cumulative financing"))
     revenue_growth = models.DecimalField(_("revenue growth"), max_digits=9, decimal_places=4, null=True, blank=True)
@@ -403,7 +406,7 @@ class Visit(models.Model):
     )
     visited_on = models.DateField(_("visited on"))
     topic = models.CharField(_("topic"), max_length=160)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(pgettext_lazy("visit", "notes"), blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
     history = HistoricalRecords()
 

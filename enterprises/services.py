@@ -24,7 +24,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -376,12 +376,18 @@ SUPPORT_WORKFLOW = Workflow(
     state_field="status",
     states=SupportStatus,
     transitions=[
-        Transition("start", (SupportStatus.PLANNED,), SupportStatus.IN_PROGRESS, gettext_lazy("Start"), _may_serve),
+        Transition(
+            "start",
+            (SupportStatus.PLANNED,),
+            SupportStatus.IN_PROGRESS,
+            pgettext_lazy("support item", "Start"),
+            _may_serve,
+        ),
         Transition(
             "complete",
             (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
             SupportStatus.DONE,
-            gettext_lazy("Complete"),
+            pgettext_lazy("support item", "Complete"),
             _may_serve,
         ),
         Transition(

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Grade
@@ -329,9 +330,9 @@ class ExitRule(models.TextChoices):
 
 
 class FlagState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("exit flag", "Open")
     CLEARED = "cleared", _("Cleared")
-    DISMISSED = "dismissed", _("Dismissed")
+    DISMISSED = "dismissed", pgettext_lazy("exit flag", "Dismissed")
 
 
 class ExitFlag(models.Model):

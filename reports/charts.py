@@ -6,6 +6,7 @@ from decimal import Decimal
 import pygal
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from enterprises.models import EnterpriseClass, RevenueTier
 from funding.models import ExitRule, LedgerKind
@@ -110,7 +111,7 @@ def funds_chart(quarters: list[dict], year: int, unit: str | None) -> SafeString
     chart.y_title = _("ten-thousand yuan")
     chart.x_labels = [f"{q['year']} Q{q['quarter']}" for q in quarters]
     chart.add(
-        _("Planned"),
+        pgettext("amount", "Planned"),
         [
             _link(
                 _wan(q["planned"]),

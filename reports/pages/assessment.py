@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from assessment import selectors as assessment_selectors
 from assessment.models import AssessmentState
@@ -92,7 +92,7 @@ class AssessmentsReport(Report):
             Column(_("Hard indicators"), SCORE),
             Column(_("Soft indicators"), SCORE),
             Column(_("Bonus points"), SCORE),
-            Column(_("Grade")),
+            Column(pgettext("assessment", "Grade")),
             Column(_("Vetoed")),
             Column(_("Last year's total"), SCORE),
             Column(_("Change on last year"), SCORE),

@@ -249,7 +249,7 @@ class FundingReport(Report):
         table = Table(
             "by_quarter",
             _("Planned and paid by quarter"),
-            [Column(_("Quarter")), Column(_("Planned"), MONEY_WAN), Column(_("Paid"), MONEY_WAN)],
+            [Column(_("Quarter")), Column(pgettext("amount", "Planned"), MONEY_WAN), Column(_("Paid"), MONEY_WAN)],
             note=_("Planned: tranches by the date they fall due; paid: payments less reversals by the date entered."),
         )
         where = self._agreement_filters("agreement__")
@@ -352,7 +352,7 @@ class FundingReport(Report):
             Column(_("Tranche"), COUNT),
             Column(_("Falls due on")),
             Column(_("State")),
-            Column(_("Planned"), MONEY_WAN),
+            Column(pgettext("amount", "Planned"), MONEY_WAN),
             Column(_("Payout"), MONEY_WAN),
             Column(_("Payout state")),
         ]
