@@ -39,7 +39,8 @@ t AS (
 m AS (
   SELECT m.id, m.tranche_id, m.kind, m.met, m.verified_by_id,
     CASE m.kind
-      WHEN 'registered' THEN a.registered_on IS NOT NULL AND a.status <> 'deregistered'
+      WHEN 'registered' THEN a.registered_on IS NOT NULL AND a.registered_on <= %(as_of)s
+        AND a.status <> 'deregistered'
       WHEN 'moved_in' THEN a.moved_in_on IS NOT NULL AND a.moved_in_on <= %(as_of)s
       WHEN 'paid_in_capital' THEN round(coalesce(a.paid_in_capital, 0), 2) >= coalesce(m.threshold, 0)
       WHEN 'financing' THEN round(coalesce(a.cumulative_financing, 0), 2) >= coalesce(m.threshold, 0)

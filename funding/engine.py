@@ -158,7 +158,11 @@ def _evaluate(m: dict, ent: dict, accepted_prev: bool, as_of: date) -> dict:
     threshold = m["threshold"]
     reason = {"code": "milestone", "kind": kind, "id": m["id"], "threshold": None, "actual": None, "met": False}
     if kind == MilestoneKind.REGISTERED:
-        ok = ent["registered_on"] is not None and ent["status"] != EnterpriseStatus.DEREGISTERED
+        ok = (
+            ent["registered_on"] is not None
+            and ent["registered_on"] <= as_of
+            and ent["status"] != EnterpriseStatus.DEREGISTERED
+        )
         reason.update(actual=ent["registered_on"].isoformat() if ok else None, met=ok)
     elif kind == MilestoneKind.MOVED_IN:
         ok = ent["moved_in_on"] is not None and ent["moved_in_on"] <= as_of

@@ -32,6 +32,17 @@ def test_first_tranche_becomes_eligible_on_registration_and_move_in(office, park
     assert "2016-03-01" in payout.explanation and "500,000.00" in payout.explanation
 
 
+def test_registration_and_move_in_count_only_once_they_have_happened(office, park_limit, recompute):
+    a = agreement(office)  # registered 2016-03-01, moved in 2016-04-01
+    recompute("payouts", as_of="2016-03-15")
+    first = a.tranches.get(sequence=1)
+    assert first.state == "waiting"
+    met = dict(first.milestones.values_list("kind", "met"))
+    assert met == {"registered": True, "moved_in": False}
+    recompute("payouts", as_of="2016-02-15")
+    assert dict(first.milestones.values_list("kind", "met")) == {"registered": False, "moved_in": False}
+
+
 def test_unchanged_rerun_writes_no_rows(office, park_limit, recompute):
     agreement(office)
     agreement(office, cumulative_revenue=Decimal("2000000.00"), latest_grade="B")
