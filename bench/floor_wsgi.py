@@ -32,7 +32,7 @@ QUERIES = {
         SELECT a.id, a.talent_id AS talent, t.name AS talent_name, a.call_id AS call, p.code AS program, c.year,
                u.code AS org_unit, i.code AS industry, a.venture_name, a.summary, a.requested_support,
                a.source_channel, a.is_legal_representative, a.own_paid_in_capital, a.company_founded_on, a.state,
-               a.submitted_at, a.industry_fit, a.industry_fit_explanation, a.score,
+               a.submitted_at, a.industry_fit, a.industry_fit_reasons, a.score,
                (SELECT count(*) FROM talents_reviewassignment r
                  WHERE r.application_id = a.id AND r.submitted_at IS NOT NULL AND NOT r.conflict_declared)
                  AS review_count,

@@ -52,6 +52,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
     list_filter = ["state", "call__year", "call__program"]
     list_select_related = ["talent", "call", "org_unit"]
     readonly_fields = ["state", "score", "industry_fit", "industry_fit_explanation", "submitted_at", "decided_at"]
+    exclude = ["industry_fit_reasons"]
     raw_id_fields = ["talent"]
 
 

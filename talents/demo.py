@@ -25,6 +25,7 @@ from stdnum.cn import ric
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.workflow import log_transition
 
+from . import fit
 from .models import (
     Application,
     ApplicationState,
@@ -240,12 +241,14 @@ REASONS = {
 def _applications(calls, talents_by_n, plan, units, users, industries) -> list[Application]:
     """``plan``: list of (n, call code, unit code, state). Creates the missing ones with their log."""
     existing = set(Application.objects.filter(call__in=calls.values()).values_list("talent_id", "call_id"))
-    created = []
+    created, focus = [], {}
     for i, (n, code, unit_code, state) in enumerate(plan):
         talent, call = talents_by_n[n], calls[code]
         if (talent.pk, call.pk) in existing:
             continue
         industry = industries[i % len(industries)]
+        if call.pk not in focus:
+            focus[call.pk] = list(call.focus_industries.all())
         app = Application(
             talent=talent,
             call=call,
@@ -259,14 +262,11 @@ def _applications(calls, talents_by_n, plan, units, users, industries) -> list[A
             is_legal_representative=True,
             own_paid_in_capital=Decimal("1200000.00"),
             company_founded_on=datetime.date(2015, 1 + i % 12, 1),
-            industry_fit=Decimal("100.00") if industry.leading else Decimal("20.00"),
-            industry_fit_explanation=(
-                f"{industry.name}是本批次重点产业：100。"
-                if industry.leading
-                else f"{industry.name}不在本批次重点产业内：20。"
-            ),
             submitted_at=None if state == S.DRAFT else datetime.datetime(YEAR, 4, 1 + i % 28, 10, tzinfo=datetime.UTC),
             created_by=users["office"],
+        )
+        app.industry_fit, app.industry_fit_reasons = fit.assess(
+            industry=industry, focus=focus[call.pk], summary=app.summary
         )
         if state == S.RETURNED:
             app.officer_comment = REASONS["return"]

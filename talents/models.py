@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from qinhuai_talent.core.models import OrgUnit
 
+from . import fit
+
 
 class BilingualName(models.Model):
     """Reference data named in both languages."""
@@ -272,7 +274,8 @@ class Application(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    industry_fit_explanation = models.TextField(_("industry fit explained"), blank=True)
+    # Why the fit scored as it did, as codes and names (``talents.fit``), worded for each reader.
+    industry_fit_reasons = models.JSONField(_("industry fit reasons"), default=dict, blank=True)
     score = models.DecimalField(_("expert score"), max_digits=6, decimal_places=2, null=True, blank=True)
     officer_comment = models.TextField(_("officer's comment"), blank=True)
     # The applicant's declarations that the call's eligibility rules are checked against.
@@ -326,6 +329,10 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.talent} · {self.venture_name}"
+
+    @property
+    def industry_fit_explanation(self) -> str:
+        return fit.explain(self.industry_fit_reasons)
 
 
 class ReviewAssignment(models.Model):

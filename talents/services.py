@@ -24,7 +24,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 
-from . import policies
+from . import fit, policies
 from .models import (
     Application,
     ApplicationState,
@@ -230,32 +230,9 @@ def call_transition(*, call_id: int, action: str, actor: User, reason: str = "")
 # ---------------------------------------------------------------- applications
 
 
-def industry_fit(*, call: Call, industry: Industry, summary: str) -> tuple[Decimal, str]:
-    """How well an application matches the call's focus industries (定向捕鱼), 0–100, with the reasons.
-
-    Declared industry among the call's focus industries: 100. Otherwise a district leading
-    industry: 60, any other: 20; a summary that names a focus industry adds 20 (capped at 100).
-    """
-    focus = list(call.focus_industries.all())
-    if not focus:
-        return Decimal("50.00"), _("The call names no focus industries; every application scores a neutral 50.")
-    names = "、".join(i.display_name for i in focus)
-    if industry.pk in {i.pk for i in focus}:
-        return Decimal("100.00"), _("%(industry)s is one of the call's focus industries (%(focus)s): 100.") % {
-            "industry": industry.display_name,
-            "focus": names,
-        }
-    if industry.leading:
-        score, why = 60, _("%(industry)s is a district leading industry but not a focus of this call: 60.")
-    else:
-        score, why = 20, _("%(industry)s is not among the call's focus industries (%(focus)s): 20.")
-    why = why % {"industry": industry.display_name, "focus": names}
-    text = (summary or "").lower()
-    mentioned = [i.display_name for i in focus if i.name in (summary or "") or i.name_en.lower() in text]
-    if mentioned:
-        score = min(100, score + 20)
-        why += " " + _("The summary names %(names)s: +20.") % {"names": "、".join(mentioned)}
-    return Decimal(score).quantize(Decimal("0.01")), why
+def industry_fit(*, call: Call, industry: Industry, summary: str) -> tuple[Decimal, dict]:
+    """The application's fit to the call's focus industries: ``(score, reasons)`` (``talents.fit``)."""
+    return fit.assess(industry=industry, focus=list(call.focus_industries.all()), summary=summary)
 
 
 APPLICATION_FIELDS = (
@@ -314,7 +291,7 @@ def application_create(
         raise DomainError(
             _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
         )
-    app.industry_fit, app.industry_fit_explanation = industry_fit(call=call, industry=industry, summary=app.summary)
+    app.industry_fit, app.industry_fit_reasons = industry_fit(call=call, industry=industry, summary=app.summary)
     try:
         with transaction.atomic():
             app.save()
@@ -337,7 +314,7 @@ def application_update(*, actor: User, application_id: int, industry: Industry |
     for key, value in fields.items():
         if key in APPLICATION_FIELDS:
             setattr(app, key, value)
-    app.industry_fit, app.industry_fit_explanation = industry_fit(
+    app.industry_fit, app.industry_fit_reasons = industry_fit(
         call=app.call, industry=app.industry, summary=app.summary
     )
     app.save()
@@ -484,10 +461,10 @@ def application_transition(
                 _("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)}, field="attachments"
             )
         app.submitted_at = timezone.now()
-        app.industry_fit, app.industry_fit_explanation = industry_fit(
+        app.industry_fit, app.industry_fit_reasons = industry_fit(
             call=app.call, industry=app.industry, summary=app.summary
         )
-        extra += ["submitted_at", "industry_fit", "industry_fit_explanation"]
+        extra += ["submitted_at", "industry_fit", "industry_fit_reasons"]
     elif action == "return":
         app.officer_comment = reason
         extra.append("officer_comment")

@@ -6,6 +6,7 @@ from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import OrgUnit
 
+from .. import fit
 from ..models import (
     Application,
     Call,
@@ -146,6 +147,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
     source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
     review_count = serializers.IntegerField(read_only=True, default=0)
+    industry_fit_explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -183,7 +185,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "state",
             "submitted_at",
             "industry_fit",
-            "industry_fit_explanation",
             "score",
             "officer_comment",
             "defense_votes_for",
@@ -194,6 +195,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
         ]
         validators: list = []
+        row_sources = {"industry_fit_explanation": ["industry_fit_reasons"]}
+
+    def get_industry_fit_explanation(self, obj) -> str:
+        """Why the fit scored as it did, in the caller's language."""
+        return fit.explain(obj.industry_fit_reasons)
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -246,13 +246,12 @@ GLOSS = re.compile(r"[(（][^)）]*[)）]|“[^”]*”|「[^」]*」")
 
 
 # What people wrote into records, which stays as they wrote it in every language: names, titles,
-# the criteria and indicators the office defined, the grades of its schemes, and the industry-fit
-# reasons the portal recorded when an application was submitted (in the submitter's language).
+# the criteria and indicators the office defined, the grades of its schemes.
 RECORD_TEXT = {
     "core_user": ("first_name || last_name", "last_name || first_name"),
     "talents_talent": ("name",),
     "talents_call": ("title",),
-    "talents_application": ("venture_name", "industry_fit_explanation"),
+    "talents_application": ("venture_name",),
     "talents_rubriccriterion": ("label",),
     "enterprises_enterprise": ("name",),
     "enterprises_supportplanitem": ("title",),

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.workflow import transitions_of
@@ -219,13 +219,21 @@ def test_a_call_opens_only_with_a_rubric_of_100(units, office):
 
 
 def test_industry_fit_is_scored_and_explained(call, units):
+    from talents.fit import explain
     from talents.models import Industry
 
-    fit, why = services.industry_fit(call=call, industry=Industry.objects.get(code="cloud_computing"), summary="")
-    assert fit == 100 and "云计算" in why
-    fit, _ = services.industry_fit(call=call, industry=Industry.objects.get(code="biomedicine"), summary="")
-    assert fit == 20
-    fit, why = services.industry_fit(
-        call=call, industry=Industry.objects.get(code="biomedicine"), summary="结合电子商务"
-    )
-    assert fit == 40 and "加20分" in why
+    with translation.override("zh-hans"):
+        fit, why = services.industry_fit(call=call, industry=Industry.objects.get(code="cloud_computing"), summary="")
+        assert fit == 100 and "云计算" in explain(why)
+        fit, _ = services.industry_fit(call=call, industry=Industry.objects.get(code="biomedicine"), summary="")
+        assert fit == 20
+        fit, why = services.industry_fit(
+            call=call, industry=Industry.objects.get(code="biomedicine"), summary="结合电子商务"
+        )
+        assert fit == 40 and "加20分" in explain(why)
+    # Scored while a Chinese officer submitted it, the reasons read in English for an English reader.
+    with translation.override("en"):
+        assert explain(why) == (
+            "Biomedicine is not among the call's focus industries (Cloud computing, Smart transport, E-commerce): 20."
+            " The summary names E-commerce: +20."
+        )
