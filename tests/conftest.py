@@ -1,7 +1,9 @@
 """Personas (the demo roles) and the service tiers.
 
 Tests marked ``postgres``, ``redis`` or ``worker`` need those services and skip with a one-line
-reason elsewhere; ``browser`` needs Debian's chromium and Playwright.
+reason elsewhere; ``browser`` needs Debian's chromium and Playwright. CI names the tiers it
+must run in ``REQUIRE_TIERS`` (comma-separated): there a tier that cannot run fails the session
+instead of skipping, so a green CI never hides a tier it did not run.
 """
 
 import importlib
@@ -20,6 +22,7 @@ from qinhuai_talent.core.models import User
 from qinhuai_talent.core.probe import reachable
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
+REQUIRED_TIERS = {t.strip() for t in os.environ.get("REQUIRE_TIERS", "").split(",") if t.strip()}
 
 
 def _skip_reason(marker: str) -> str | None:
@@ -47,6 +50,8 @@ def pytest_collection_modifyitems(config, items):
         for marker in ("postgres", "redis", "worker", "browser"):
             if marker in item.keywords:
                 reason = _skip_reason(marker)
+                if reason and marker in REQUIRED_TIERS:
+                    raise pytest.UsageError(f"the {marker} tier is required here (REQUIRE_TIERS) but {reason}")
                 if reason:
                     item.add_marker(pytest.mark.skip(reason=reason))
                     break
