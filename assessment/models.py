@@ -211,7 +211,10 @@ class Assessment(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=AssessmentState.choices, default=AssessmentState.DRAFT)
     total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2, null=True, blank=True)
     vetoed = models.BooleanField(_("vetoed"), default=False)
-    grade_band = models.CharField(pgettext_lazy("assessment", "grade"), max_length=12, blank=True)
+    # The grade's label as published (kept as it read then) and the band's code, which the
+    # work-fund split looks its factor up by (a band's label may be reworded later).
+    grade_band = models.CharField(pgettext_lazy("assessment", "grade"), max_length=40, blank=True)
+    grade_code = models.SlugField(_("grade code"), max_length=20, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     previous_total = models.DecimalField(_("last year's total"), max_digits=7, decimal_places=2, null=True, blank=True)
     unit_comment = models.TextField(_("unit's comment"), blank=True)

@@ -383,7 +383,17 @@ def assessments_publish_confirmed(*, year: int, unit_kind: str | None, actor: Us
 # --- Recompute ------------------------------------------------------------------------------------
 
 SCORE_FIELDS = ["actual", "target", "score", "evidence", "manual", "entered_by", "explanation", "record_count"]
-RESULT_FIELDS = ["total", "vetoed", "grade_band", "rank", "previous_total", "hard_total", "soft_total", "bonus_total"]
+RESULT_FIELDS = [
+    "total",
+    "vetoed",
+    "grade_band",
+    "grade_code",
+    "rank",
+    "previous_total",
+    "hard_total",
+    "soft_total",
+    "bonus_total",
+]
 
 
 def _refresh(scheme: AssessmentScheme) -> None:
@@ -392,11 +402,12 @@ def _refresh(scheme: AssessmentScheme) -> None:
         assessments_recompute(scheme_ids=[scheme.pk])
 
 
-def _grade_for(total: Decimal, bands: list[GradeBand]) -> str:
+def _grade_for(total: Decimal, bands: list[GradeBand]) -> tuple[str, str]:
+    """``(label, code)`` of the highest band the total reaches (the lowest band below them all)."""
     for band in bands:  # ordered by min_total, highest first
         if total >= band.min_total:
-            return band.label
-    return bands[-1].label if bands else ""
+            return band.label, band.code
+    return (bands[-1].label, bands[-1].code) if bands else ("", "")
 
 
 def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
@@ -494,7 +505,7 @@ def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
                 "bonus_total": ZERO.quantize(Decimal("0.01")) if vetoed else points(sums["bonus"]),
                 "previous_total": previous.get(unit),
             }
-            result["grade_band"] = _grade_for(result["total"], bands)
+            result["grade_band"], result["grade_code"] = _grade_for(result["total"], bands)
             for f, v in result.items():
                 if getattr(assessment, f) != v:
                     setattr(assessment, f, v)
@@ -656,7 +667,7 @@ def work_fund_split(*, pool: WorkFundPool, actor: User) -> list[WorkFundShare]:
             _("The split follows published results: %(count)s assessment(s) of %(year)s are not published yet.")
             % {"count": len(unpublished), "year": pool.year}
         )
-    factors = {(b.scheme_id, b.label): b.fund_factor for b in GradeBand.objects.filter(scheme__year=pool.year)}
+    factors = {(b.scheme_id, b.code): b.fund_factor for b in GradeBand.objects.filter(scheme__year=pool.year)}
     qualifying = {a.pk: a for a in assessments if not a.vetoed and a.total is not None and a.total >= pool.min_total}
     if not qualifying:
         raise DomainError(_("No unit reaches the pool's minimum total; nothing can be split."))
@@ -664,7 +675,7 @@ def work_fund_split(*, pool: WorkFundPool, actor: User) -> list[WorkFundShare]:
     base = to_money(amount * pool.base_percent / HUNDRED)
     equal = _largest_remainder(base, {pk: Decimal(1) for pk in qualifying})
     if pool.rule == FundRule.BY_GRADE:
-        weights = {pk: factors.get((a.scheme_id, a.grade_band), ZERO) for pk, a in qualifying.items()}
+        weights = {pk: factors.get((a.scheme_id, a.grade_code), ZERO) for pk, a in qualifying.items()}
     else:
         weights = {pk: a.total for pk, a in qualifying.items()}
     if sum(weights.values(), ZERO) <= 0:

@@ -314,9 +314,7 @@ def application_update(*, actor: User, application_id: int, industry: Industry |
     for key, value in fields.items():
         if key in APPLICATION_FIELDS:
             setattr(app, key, value)
-    app.industry_fit, app.industry_fit_reasons = industry_fit(
-        call=app.call, industry=app.industry, summary=app.summary
-    )
+    app.industry_fit, app.industry_fit_reasons = industry_fit(call=app.call, industry=app.industry, summary=app.summary)
     app.save()
     return app
 

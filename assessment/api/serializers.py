@@ -172,6 +172,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "bonus_total",
             "vetoed",
             "grade_band",
+            "grade_code",
             "rank",
             "previous_total",
             "change",

@@ -11,6 +11,7 @@ from assessment.services import (
     assessment_confirm,
     assessment_publish,
     assessments_recompute,
+    grade_band_save,
     manual_value_set,
     scheme_copy,
     target_set,
@@ -133,9 +134,31 @@ def test_work_fund_split_by_grade_uses_the_grade_factors(office, units, scheme):
         year=2017, name="按等次", amount=D("100000"), unit_kind="street", rule=FundRule.BY_GRADE, actor=office
     )
     shares = {s.org_unit.code: s for s in work_fund_split(pool=pool, actor=office)}
-    factors = {b.label: b.fund_factor for b in GradeBand.objects.filter(scheme=scheme)}
-    assert shares["fuzimiao"].weight == factors[shares["fuzimiao"].assessment.grade_band]
+    factors = {b.code: b.fund_factor for b in GradeBand.objects.filter(scheme=scheme)}
+    assert shares["fuzimiao"].weight == factors[shares["fuzimiao"].assessment.grade_code]
     assert sum(s.amount for s in shares.values()) == D("100000.00")
+
+
+def test_rewording_a_grade_after_publication_keeps_the_published_grade_and_its_factor(office, units, scheme):
+    _publish_all(office)
+    published = units["fuzimiao"].assessments.get(year=2017)
+    band = GradeBand.objects.get(scheme=scheme, code=published.grade_code)
+    grade_band_save(
+        scheme=scheme,
+        code=band.code,
+        label="第一等次（经区人才工作领导小组审定）",
+        min_total=band.min_total,
+        fund_factor=band.fund_factor,
+        actor=office,
+    )
+    assessments_recompute(year=2017)
+    published.refresh_from_db()
+    assert published.grade_band == band.label  # as published
+    pool = work_fund_pool_create(
+        year=2017, name="按等次", amount=D("100000"), unit_kind="street", rule=FundRule.BY_GRADE, actor=office
+    )
+    shares = {s.org_unit.code: s for s in work_fund_split(pool=pool, actor=office)}
+    assert shares["fuzimiao"].weight == band.fund_factor > 0
 
 
 def test_work_funds_wait_for_publication(office, scheme):

@@ -59,7 +59,17 @@ MODEL = {
     "publish_unconfirmed": ({A.COMPUTED}, A.PUBLISHED, OFFICE, True),
 }
 # What "the figures" of an assessment are: a confirmed one changing them goes back to the unit.
-FIGURES = ["total", "vetoed", "grade_band", "rank", "previous_total", "hard_total", "soft_total", "bonus_total"]
+FIGURES = [
+    "total",
+    "vetoed",
+    "grade_band",
+    "grade_code",
+    "rank",
+    "previous_total",
+    "hard_total",
+    "soft_total",
+    "bonus_total",
+]
 SCORE_FIGURES = ["actual", "target", "score", "evidence", "manual", "entered_by_id", "explanation", "record_count"]
 # Everything a published assessment shows: nothing of it may change.
 PUBLISHED = [*FIGURES, "state", "unit_comment", "confirmed_by_id", "published_at", "computed_at"]
