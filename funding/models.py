@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Grade
+from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
 from talents.models import Application, Program, Talent
 
@@ -469,9 +470,7 @@ class PlanTemplate(models.Model):
         verbose_name_plural = _("plan templates")
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+        return in_reader_language(self.name, self.name_en)
 
 
 class UseOfFundsReport(models.Model):

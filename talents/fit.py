@@ -7,8 +7,9 @@ officer reads them in Chinese and a visitor in English whoever submitted the app
 
 from decimal import Decimal
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from qinhuai_talent.core.i18n import reads_chinese
 
 # rule → score before the bonus for a summary that names a focus industry
 SCORES = {"no_focus": 50, "focus": 100, "leading": 60, "other": 20}
@@ -41,7 +42,7 @@ def assess(*, industry, focus: list, summary: str) -> tuple[Decimal, dict]:
 
 
 def _chinese() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
+    return reads_chinese()
 
 
 def _names_of(entries: list[dict]) -> str:

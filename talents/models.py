@@ -7,10 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
 
 from . import fit
@@ -30,7 +30,7 @@ class BilingualName(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+        return in_reader_language(self.name, self.name_en)
 
 
 class Level(models.TextChoices):

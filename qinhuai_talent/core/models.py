@@ -10,9 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .i18n import in_reader_language
 
 
 class UnitKind(models.TextChoices):
@@ -46,7 +47,7 @@ class OrgUnit(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name if (get_language() or "zh-hans").startswith("zh") else self.name_en
+        return in_reader_language(self.name, self.name_en)
 
     @property
     def is_field_unit(self) -> bool:

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Model, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from qinhuai_talent.core.i18n import reads_chinese
 from qinhuai_talent.core.models import Role, User
 
 from .. import forms
@@ -125,7 +126,7 @@ class Records:
 
 
 def _zh() -> bool:
-    return (get_language() or "zh-hans").startswith("zh")
+    return reads_chinese()
 
 
 def name_of(row: dict, prefix: str) -> str:
