@@ -100,10 +100,10 @@ CORE_WEIGHTS = {
     UnitKind.INNOVATION_GROUP: {"talents_introduced": 20, "applications_submitted": 10, "enterprises_landed": 20},
 }
 BANDS = [
-    ("excellent", "优秀", D("90"), D("1.20")),
-    ("good", "良好", D("75"), D("1.00")),
-    ("pass", "合格", D("60"), D("0.80")),
-    ("fail", "不合格", D("0"), D("0")),
+    ("excellent", "优秀", "Excellent", D("90"), D("1.20")),
+    ("good", "良好", "Good", D("75"), D("1.00")),
+    ("pass", "合格", "Pass", D("60"), D("0.80")),
+    ("fail", "不合格", "Fail", D("0"), D("0")),
 ]
 KIND_NAMES = {UnitKind.STREET: "街道", UnitKind.PARK: "园区", UnitKind.INNOVATION_GROUP: "区科创集团"}
 ACTIVITY_TITLES = {
@@ -145,8 +145,10 @@ def _scheme(year: int, kind: str, office: User) -> AssessmentScheme:
             params=params,
             order=order,
         )
-    for code, label, min_total, factor in BANDS:
-        GradeBand.objects.create(scheme=scheme, code=code, label=label, min_total=min_total, fund_factor=factor)
+    for code, label, label_en, min_total, factor in BANDS:
+        GradeBand.objects.create(
+            scheme=scheme, code=code, label=label, label_en=label_en, min_total=min_total, fund_factor=factor
+        )
     return scheme
 
 

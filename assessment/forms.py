@@ -63,6 +63,7 @@ class IndicatorForm(forms.Form):
 class GradeBandForm(forms.Form):
     code = forms.SlugField(label=_("code"), max_length=20)
     label = forms.CharField(label=pgettext_lazy("assessment", "grade"), max_length=40)
+    label_en = forms.CharField(label=_("grade in English"), max_length=40, required=False)
     min_total = forms.DecimalField(label=_("minimum total"), min_value=0, max_digits=7, decimal_places=2)
     fund_factor = forms.DecimalField(
         label=_("work-fund factor"), min_value=0, max_digits=5, decimal_places=2, initial=Decimal("1")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit, UnitKind
 
 
@@ -109,6 +110,7 @@ class GradeBand(models.Model):
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="grade_bands")
     code = models.SlugField(_("code"), max_length=20)
     label = models.CharField(pgettext_lazy("assessment", "grade"), max_length=40)
+    label_en = models.CharField(_("grade in English"), max_length=40, blank=True)
     min_total = models.DecimalField(_("minimum total"), max_digits=7, decimal_places=2)
     fund_factor = models.DecimalField(_("work-fund factor"), max_digits=5, decimal_places=2, default=Decimal("1"))
 
@@ -124,7 +126,11 @@ class GradeBand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return in_reader_language(self.label, self.label_en)
 
 
 class Target(models.Model):
@@ -214,6 +220,7 @@ class Assessment(models.Model):
     # The grade's label as published (kept as it read then) and the band's code, which the
     # work-fund split looks its factor up by (a band's label may be reworded later).
     grade_band = models.CharField(pgettext_lazy("assessment", "grade"), max_length=40, blank=True)
+    grade_band_en = models.CharField(_("grade in English"), max_length=40, blank=True)
     grade_code = models.SlugField(_("grade code"), max_length=20, blank=True)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
     previous_total = models.DecimalField(_("last year's total"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -243,6 +250,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_unit} {self.year}"
+
+    @property
+    def grade_label(self) -> str:
+        """The grade as published, in the reader's language."""
+        return in_reader_language(self.grade_band, self.grade_band_en)
 
     @property
     def change(self):

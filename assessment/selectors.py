@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import access
+from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 from qinhuai_talent.core.registry import Attention
 
@@ -46,10 +47,15 @@ class LeagueRow:
     bonus_total: Decimal | None
     vetoed: bool
     grade_band: str
+    grade_band_en: str
     rank: int | None  # within the unit kind, on the total (stored by the recompute)
     position: int | None  # within this table, on the column it is sorted by
     previous_total: Decimal | None
     change: Decimal | None
+
+    @property
+    def grade_label(self) -> str:
+        return in_reader_language(self.grade_band, self.grade_band_en)
 
     @property
     def state_label(self) -> str:
@@ -98,6 +104,7 @@ def league_table(
             bonus_total=a.bonus_total,
             vetoed=a.vetoed,
             grade_band=a.grade_band,
+            grade_band_en=a.grade_band_en,
             rank=a.rank,
             position=positions[a.pk],
             previous_total=a.previous_total,

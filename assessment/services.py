@@ -109,7 +109,14 @@ def scheme_copy(*, source: AssessmentScheme, year: int, actor: User, with_target
         copies.append(copy)
     Indicator.objects.bulk_create(copies)
     GradeBand.objects.bulk_create(
-        GradeBand(scheme=scheme, code=b.code, label=b.label, min_total=b.min_total, fund_factor=b.fund_factor)
+        GradeBand(
+            scheme=scheme,
+            code=b.code,
+            label=b.label,
+            label_en=b.label_en,
+            min_total=b.min_total,
+            fund_factor=b.fund_factor,
+        )
         for b in source.grade_bands.all()
     )
     if with_targets:
@@ -187,7 +194,14 @@ def indicator_delete(*, indicator: Indicator, actor: User) -> None:
 
 @transaction.atomic
 def grade_band_save(
-    *, scheme: AssessmentScheme, code: str, label: str, min_total: Decimal, fund_factor: Decimal, actor: User
+    *,
+    scheme: AssessmentScheme,
+    code: str,
+    label: str,
+    min_total: Decimal,
+    fund_factor: Decimal,
+    actor: User,
+    label_en: str = "",
 ) -> GradeBand:
     _require_office(actor)
     if scheme.state == SchemeState.CLOSED:
@@ -195,7 +209,9 @@ def grade_band_save(
     if min_total < 0 or fund_factor < 0:
         raise DomainError(_("Thresholds and factors cannot be negative."), field="min_total")
     band, _created = GradeBand.objects.update_or_create(
-        scheme=scheme, code=code, defaults={"label": label, "min_total": min_total, "fund_factor": fund_factor}
+        scheme=scheme,
+        code=code,
+        defaults={"label": label, "label_en": label_en, "min_total": min_total, "fund_factor": fund_factor},
     )
     return band
 
@@ -387,6 +403,7 @@ RESULT_FIELDS = [
     "total",
     "vetoed",
     "grade_band",
+    "grade_band_en",
     "grade_code",
     "rank",
     "previous_total",
@@ -402,12 +419,13 @@ def _refresh(scheme: AssessmentScheme) -> None:
         assessments_recompute(scheme_ids=[scheme.pk])
 
 
-def _grade_for(total: Decimal, bands: list[GradeBand]) -> tuple[str, str]:
-    """``(label, code)`` of the highest band the total reaches (the lowest band below them all)."""
+def _grade_for(total: Decimal, bands: list[GradeBand]) -> tuple[str, str, str]:
+    """``(label, English label, code)`` of the highest band the total reaches (the lowest band
+    below them all)."""
     for band in bands:  # ordered by min_total, highest first
         if total >= band.min_total:
-            return band.label, band.code
-    return (bands[-1].label, bands[-1].code) if bands else ("", "")
+            return band.label, band.label_en, band.code
+    return (bands[-1].label, bands[-1].label_en, bands[-1].code) if bands else ("", "", "")
 
 
 def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
@@ -505,7 +523,7 @@ def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
                 "bonus_total": ZERO.quantize(Decimal("0.01")) if vetoed else points(sums["bonus"]),
                 "previous_total": previous.get(unit),
             }
-            result["grade_band"], result["grade_code"] = _grade_for(result["total"], bands)
+            result["grade_band"], result["grade_band_en"], result["grade_code"] = _grade_for(result["total"], bands)
             for f, v in result.items():
                 if getattr(assessment, f) != v:
                     setattr(assessment, f, v)

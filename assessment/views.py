@@ -131,7 +131,7 @@ def league_export(request, fmt: str):
             r.soft_total,
             r.bonus_total,
             _("Yes") if r.vetoed else _("No"),
-            r.grade_band,
+            r.grade_label,
             r.rank,
             r.previous_total,
             r.change,
@@ -489,7 +489,7 @@ def pool_export(request, pk: int, fmt: str):
         _("Explanation"),
     ]
     rows = [
-        [s.org_unit.code, s.org_unit.display_name, s.total, s.assessment.grade_band, s.weight, s.amount, s.explanation]
+        [s.org_unit.code, s.org_unit.display_name, s.total, s.assessment.grade_label, s.weight, s.amount, s.explanation]
         for s in selectors.shares_of(pool)
     ]
     return download(rows, [str(h) for h in header], f"work-funds-{pool.year}-{pool.pk}", fmt)

@@ -63,21 +63,30 @@ def titles_chart(titles: list[dict], year: int, unit: str | None, name_key: str)
 
 
 def pipeline_funnel(pipeline: list[dict], year: int, unit: str | None) -> SafeString:
-    """The year's applications by stage, all programs together, as a funnel."""
-    chart = charts.new(pygal.Funnel, **{**BASE, "height": 380, "print_values": True})
-    chart.x_labels = [str(year)]
-    for stage in PIPELINE_STAGES:
-        total = sum(row["by_stage"][stage] for row in pipeline)
-        chart.add(
-            str(ApplicationState(stage).label),
-            [_link(total or None, records_url("applications", state=[stage], year=year, org_unit=unit))],
-        )
+    """Where the year's applications (all programs together) stand, stage by stage in the order
+    they pass through, first stage on top, as a funnel of bars."""
+    stages = list(PIPELINE_STAGES)
+    chart = charts.new(
+        pygal.HorizontalBar,
+        **{**BASE, "width": 560, "height": 60 + 34 * len(stages), "show_legend": False, "print_values": True},
+    )
+    chart.x_labels = [str(ApplicationState(stage).label) for stage in reversed(stages)]  # drawn bottom up
+    chart.add(
+        _("Applications"),
+        [
+            _link(
+                sum(row["by_stage"][stage] for row in pipeline) or None,
+                records_url("applications", state=[stage], year=year, org_unit=unit),
+            )
+            for stage in reversed(stages)
+        ],
+    )
     return charts.render(chart)
 
 
 def enterprise_chart(figures: dict, unit: str | None) -> SafeString:
     """Enterprises by revenue tier and by class."""
-    chart = charts.new(pygal.Bar, **{**BASE, "height": 340})
+    chart = charts.new(pygal.Bar, **{**BASE, "height": 380, "x_label_rotation": 20})
     labels = [str(t.label) for t in RevenueTier] + [str(c.label) for c in EnterpriseClass]
     chart.x_labels = labels
     chart.add(

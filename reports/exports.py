@@ -6,13 +6,14 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from assessment.models import AssessmentState
 from enterprises.models import EnterpriseClass, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
+from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
 from talents.models import ApplicationState, Level, Origin
 
 from .selectors import PIPELINE_STAGES
@@ -33,7 +34,7 @@ def _label(choices, value) -> str:
 
 
 def _name(row: dict, key: str = "program_name") -> str:
-    zh = (get_language() or "zh-hans").startswith("zh")
+    zh = reads_chinese()
     return row[key] if zh else row[f"{key}_en"]
 
 
@@ -157,7 +158,7 @@ def summary_sections(data: dict) -> list[Section]:
                 r["org_unit"],
                 r["total"] if r["total"] is not None else "",
                 r["previous_total"] if r["previous_total"] is not None else "",
-                r["grade_band"],
+                in_reader_language(r["grade_band"], r["grade_band_en"]),
                 pgettext("summary export", "Yes") if r["vetoed"] else pgettext("summary export", "No"),
                 _label(AssessmentState, r["state"]),
             ]

@@ -238,6 +238,7 @@ def league_table(scope: Scope, year: int) -> list[dict]:
             "previous_total": row.previous_total,
             "change": row.change,
             "grade_band": row.grade_band,
+            "grade_band_en": row.grade_band_en,
             "vetoed": row.vetoed,
             "state": row.state,
         }

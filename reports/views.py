@@ -5,7 +5,6 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
@@ -13,6 +12,7 @@ from knox.models import AuthToken
 from qinhuai_talent.core.access import can_see_history, get_or_404, unit_scope
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.views import paginate
 from talents.models import Level, Origin
@@ -31,7 +31,7 @@ TOKEN_SESSION_KEY = "reports.new_token"
 
 
 def _name_keys() -> tuple[str, str]:
-    zh = (get_language() or "zh-hans").startswith("zh")
+    zh = reads_chinese()
     return ("program_name", "unit_name") if zh else ("program_name_en", "unit_name_en")
 
 
@@ -51,6 +51,8 @@ def _dashboard_inputs(request):
         return form, None, None
     data = form.cleaned_data if request.GET else {}
     year = parse_year(str(data["year"]) if data.get("year") else None)
+    if not form.is_bound:
+        form.initial["year"] = year  # the year shown, not a blank field
     unit = data.get("org_unit")
     return form, year, report_scope(request.user, unit.code if unit else None)
 
@@ -81,6 +83,7 @@ def dashboard(request):
         row["name"] = row[program_key]
     for row in data["assessment"]:
         row["name"] = row[unit_key]
+        row["grade"] = in_reader_language(row["grade_band"], row["grade_band_en"])
         row["url"] = records_url("assessments", year=year, org_unit=row["org_unit"])
     report_nav = _report_nav(request.user, year, unit)
     by_level = {lv: 0 for lv in Level.values}

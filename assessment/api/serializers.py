@@ -63,7 +63,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 class GradeBandSerializer(serializers.ModelSerializer):
     class Meta:
         model = GradeBand
-        fields = ["code", "label", "min_total", "fund_factor"]
+        fields = ["code", "label", "label_en", "min_total", "fund_factor"]
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -172,6 +172,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "bonus_total",
             "vetoed",
             "grade_band",
+            "grade_band_en",
             "grade_code",
             "rank",
             "previous_total",
@@ -215,6 +216,7 @@ class AssessmentLeagueRowSerializer(serializers.Serializer):
     bonus_total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     vetoed = serializers.BooleanField()
     grade_band = serializers.CharField()
+    grade_band_en = serializers.CharField()
     rank = serializers.IntegerField(allow_null=True)
     previous_total = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
     change = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
@@ -236,10 +238,11 @@ class AssessmentLeagueTableSerializer(serializers.Serializer):
 class ShareSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     grade_band = serializers.CharField(source="assessment.grade_band", read_only=True)
+    grade_band_en = serializers.CharField(source="assessment.grade_band_en", read_only=True)
 
     class Meta:
         model = WorkFundShare
-        fields = ["org_unit", "total", "grade_band", "weight", "amount", "explanation"]
+        fields = ["org_unit", "total", "grade_band", "grade_band_en", "weight", "amount", "explanation"]
         read_only_fields = fields
 
 

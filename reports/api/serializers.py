@@ -113,6 +113,7 @@ class LeagueRowSerializer(serializers.Serializer):
     previous_total = Score()
     change = Score()
     grade_band = serializers.CharField()
+    grade_band_en = serializers.CharField(help_text=_("The grade in English ('' where the scheme gave none)"))
     vetoed = serializers.BooleanField()
     state = serializers.ChoiceField(choices=AssessmentState.choices)
 

@@ -54,8 +54,8 @@ class AssessmentsReport(Report):
             by_kind[r.unit_kind].append(r)
         # Grade bands are each scheme's own labels; best first, as they appear down the ranking.
         for r in sorted(self.results, key=lambda r: -(r.total or 0)):
-            if r.grade_band and r.grade_band not in grades:
-                grades.append(r.grade_band)
+            if r.grade_label and r.grade_label not in grades:
+                grades.append(r.grade_label)
         table = Table(
             "by_kind",
             _("Results by unit kind"),
@@ -79,7 +79,7 @@ class AssessmentsReport(Report):
                 max(scored) if scored else None,
                 min(scored) if scored else None,
                 sum(r.vetoed for r in rows),
-                *(sum(r.grade_band == g for r in rows) for g in grades),
+                *(sum(r.grade_label == g for r in rows) for g in grades),
             )
         return [table]
 
@@ -108,7 +108,7 @@ class AssessmentsReport(Report):
                 r.hard_total,
                 r.soft_total,
                 r.bonus_total,
-                r.grade_band,
+                r.grade_label,
                 yes_no(r.vetoed),
                 r.previous_total,
                 r.change,

@@ -60,7 +60,16 @@ def street_scheme(year: int = 2017, **kwargs) -> AssessmentScheme:
         kind="soft",
         mode=TargetMode.CAPPED,
     )
-    GradeBandFactory(scheme=scheme, code="excellent", label="优秀", min_total=Decimal("90"), fund_factor=Decimal("1.2"))
-    GradeBandFactory(scheme=scheme, code="good", label="良好", min_total=Decimal("75"), fund_factor=Decimal("1"))
+    GradeBandFactory(
+        scheme=scheme,
+        code="excellent",
+        label="优秀",
+        label_en="Excellent",
+        min_total=Decimal("90"),
+        fund_factor=Decimal("1.2"),
+    )
+    GradeBandFactory(
+        scheme=scheme, code="good", label="良好", label_en="Good", min_total=Decimal("75"), fund_factor=Decimal("1")
+    )
     GradeBandFactory(scheme=scheme, code="pass", label="合格", min_total=Decimal("0"), fund_factor=Decimal("0.6"))
     return scheme

@@ -6,8 +6,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from assessment.models import AssessmentState
-from assessment.services import assessments_recompute, target_set
+from assessment.models import AssessmentState, GradeBand
+from assessment.services import assessments_recompute, grade_band_save, target_set
 
 from .factories import ActivityFactory, street_scheme
 
@@ -41,6 +41,35 @@ def test_a_total_of_zero_reads_as_zero_not_as_missing(web, office, computed, uni
     page = web(office).get("/assessment/?year=2017&table=street").content.decode()
     row = next(r for r in page.split("<tr") if "秦虹街道" in r)
     assert ">0.00<" in row
+
+
+def test_grades_read_in_the_readers_language(web, office, computed, units):
+    own = units["fuzimiao"].assessments.get(year=2017)
+    band = GradeBand.objects.get(scheme=computed, code=own.grade_code)
+
+    def name_band(english: str) -> None:
+        grade_band_save(
+            scheme=computed,
+            code=band.code,
+            label=band.label,
+            label_en=english,
+            min_total=band.min_total,
+            fund_factor=band.fund_factor,
+            actor=office,
+        )
+        assessments_recompute(year=2017)
+
+    def row(language: str) -> str:
+        client = web(office)
+        client.cookies["django_language"] = language
+        page = client.get(f"/assessment/scorecards/{own.pk}/").content.decode()
+        return page.split("</dl>", 1)[0]
+
+    name_band("Grade A")
+    assert band.label in row("zh-hans") and "Grade A" not in row("zh-hans")
+    assert "Grade A" in row("en") and band.label not in row("en")
+    name_band("")  # a band the office gave no English name reads in Chinese, not blank
+    assert band.label in row("en")
 
 
 def test_hard_and_soft_sub_tables_and_overall_table_render(web, office, computed):

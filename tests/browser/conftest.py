@@ -259,7 +259,6 @@ RECORD_TEXT = {
     "enterprises_makerspace": ("name",),
     "assessment_assessmentscheme": ("name",),
     "assessment_indicator": ("label",),
-    "assessment_gradeband": ("label",),
     "assessment_workfundpool": ("name",),
 }
 

@@ -63,6 +63,7 @@ FIGURES = [
     "total",
     "vetoed",
     "grade_band",
+    "grade_band_en",
     "grade_code",
     "rank",
     "previous_total",

@@ -54,6 +54,21 @@ def test_summary_and_dashboard_of_2017_reproduce_the_seed(demo, api, web, leader
     assert page.status_code == 200
     html = page.content.decode()
     assert "373" in html and f"{Decimal(ent['cumulative_sales']) / Decimal('100000000'):,.2f}" in html
+    assert 'name="year" value="2017"' in html  # the form shows the year the page shows
+
+
+def test_grades_read_in_english_on_the_english_dashboard_summary_and_export(demo, web, leader, api):
+    league = api(leader).get(URL, {"year": 2017}).json()["assessment"]
+    assert league and all(r["grade_band_en"] for r in league)
+    grades = {(r["grade_band"], r["grade_band_en"]) for r in league}
+    assert ("良好", "Good") in grades
+    client = web(leader)
+    client.cookies["django_language"] = "en"
+    html = client.get("/reports/", {"year": 2017}).content.decode()
+    table = html.split('id="league-h"', 1)[1].split("</table>", 1)[0]
+    assert "Good" in table and "良好" not in table
+    export = client.get("/reports/", {"year": 2017, "export": "csv"}).content.decode("utf-8-sig")
+    assert ",Good," in export and "良好" not in export
 
 
 UNIT_HEADING = "单位"
