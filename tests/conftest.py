@@ -1,9 +1,8 @@
 """Personas (the demo roles) and the service tiers.
 
 Tests marked ``postgres``, ``redis`` or ``worker`` need those services and skip with a one-line
-reason elsewhere; ``browser`` needs Debian's chromium and Playwright. CI names the tiers it
-must run in ``REQUIRE_TIERS`` (comma-separated): there a tier that cannot run fails the session
-instead of skipping, so a green CI never hides a tier it did not run.
+reason elsewhere; ``browser`` needs Debian's chromium and Playwright. Where CI requires a tier
+(``tests/tiers.py``), one that cannot run fails the session instead.
 """
 
 import importlib
@@ -20,9 +19,9 @@ from rest_framework.test import APIClient
 from qinhuai_talent.core.demo import DEMO_PASSWORD, seed_units_and_users
 from qinhuai_talent.core.models import User
 from qinhuai_talent.core.probe import reachable
+from tests import tiers
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
-REQUIRED_TIERS = {t.strip() for t in os.environ.get("REQUIRE_TIERS", "").split(",") if t.strip()}
 
 
 def _skip_reason(marker: str) -> str | None:
@@ -50,8 +49,8 @@ def pytest_collection_modifyitems(config, items):
         for marker in ("postgres", "redis", "worker", "browser"):
             if marker in item.keywords:
                 reason = _skip_reason(marker)
-                if reason and marker in REQUIRED_TIERS:
-                    raise pytest.UsageError(f"the {marker} tier is required here (REQUIRE_TIERS) but {reason}")
+                if reason and marker in tiers.REQUIRED:
+                    raise pytest.UsageError(tiers.refusal(marker, reason))
                 if reason:
                     item.add_marker(pytest.mark.skip(reason=reason))
                     break

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import F
 
 from qinhuai_talent.core.models import Job
+from tests import tiers
 
 from .throwaway import end
 
@@ -271,9 +272,7 @@ def test_the_portal_recovers_from_a_real_postgresql_restart_and_outage(units, of
 
     from .throwaway import Postgres, Web, portal_env, postgres_cluster_unavailable
 
-    reason = postgres_cluster_unavailable()
-    if reason:
-        pytest.skip(reason)
+    tiers.require("postgres", postgres_cluster_unavailable())
     token = AuthToken.objects.create(office)[1]
     cluster = Postgres().init()
     cluster.start()

@@ -14,7 +14,6 @@ Each example runs inside a savepoint that is rolled back at its end. Fixed seed,
 count in ``make test``; PROPERTY_EXAMPLES raises it.
 """
 
-import os
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -22,14 +21,12 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Count, Sum
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
-    run_state_machine_as_test,
 )
 
 from enterprises.models import Enterprise, EnterpriseStatus
@@ -57,10 +54,12 @@ from qinhuai_talent.core.models import Job, Role, TransitionLog, User
 from qinhuai_talent.core.workflow import transitions_of
 from tests.funding.factories import agreement, limit, unit
 
+from . import machines
+
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "12"))
-STEPS = int(os.environ.get("PROPERTY_STEPS", "25"))
+EXAMPLES = machines.examples(12)
+STEPS = machines.steps(25)
 AS_OF = ["2017-03-31", "2017-06-30", "2018-06-30"]
 USERNAMES = ["office", "street", "street2", "park", "park2", "expert", "finance", "leader"]
 # The same roles, with the one who usually acts on the step listed more often, so short runs
@@ -457,19 +456,7 @@ def funding_world(units, office):
 
 
 def test_any_sequence_of_funding_actions_keeps_the_money_and_the_workflow_right(funding_world):
-    # A fixed seed: every run explores the same sequences (a failure reproduces); change it by hand.
-    funding_world._hypothesis_internal_use_seed = int(os.environ.get("PROPERTY_SEED", "20261128"))
-    run_state_machine_as_test(
-        funding_world,
-        _min_steps=STEPS // 2,
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    machines.run(funding_world, max_examples=EXAMPLES, step_count=STEPS)
     print("property tally:", dict(sorted(TALLY.items())))
     # The run reached the interesting states, not only refusals.
     for needed in ("approve:ok", "pay:ok", "open_case:ok"):

@@ -13,16 +13,14 @@ and edit attempts through the API, by any role, keeps the assessment right:
 Fixed seed; PROPERTY_EXAMPLES / PROPERTY_STEPS / PROPERTY_SEED raise or vary the run.
 """
 
-import os
 from collections import Counter
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from rest_framework.test import APIClient
 
 from assessment import services
@@ -40,10 +38,12 @@ from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.workflow import transitions_of
 from tests.assessment.factories import IndicatorFactory, street_scheme
 
+from . import machines
+
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "16"))
-STEPS = int(os.environ.get("PROPERTY_STEPS", "25"))
+EXAMPLES = machines.examples(16)
+STEPS = machines.steps(25)
 USERNAMES = ["office", "street", "street2", "park", "expert", "finance", "leader"]
 ACTORS = [*USERNAMES, "office", "office", "street", "street2"]
 UNITS = ["fuzimiao", "shuangtang", "zhonghuamen"]  # 夫子庙 and 双塘 have officers; 中华门 has none here
@@ -462,18 +462,7 @@ def assessment_world(units):
 
 
 def test_any_sequence_of_assessment_actions_keeps_published_results_frozen(assessment_world):
-    assessment_world._hypothesis_internal_use_seed = int(os.environ.get("PROPERTY_SEED", "20261128"))
-    run_state_machine_as_test(
-        assessment_world,
-        _min_steps=STEPS // 2,
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    machines.run(assessment_world, max_examples=EXAMPLES, step_count=STEPS)
     print("assessment property tally:", dict(sorted(TALLY.items())))
     for needed in (
         "recompute:ok",

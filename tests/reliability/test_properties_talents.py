@@ -17,7 +17,6 @@ Fixed seed; PROPERTY_EXAMPLES / PROPERTY_STEPS / PROPERTY_SEED raise or vary the
 """
 
 import datetime
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,9 +24,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from qinhuai_talent.core.audit import AUDIT_CHECKS
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
@@ -45,10 +43,12 @@ from talents.models import (
 )
 from tests.talents.factories import ApplicationFactory, CallFactory, TalentFactory, unit
 
+from . import machines
+
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "20"))
-STEPS = int(os.environ.get("PROPERTY_STEPS", "30"))
+EXAMPLES = machines.examples(20)
+STEPS = machines.steps(30)
 USERNAMES = ["office", "street", "street2", "park", "park2", "expert", "expert2", "finance", "leader"]
 # The roles who usually take a step appear more often, so short runs reach the later states.
 ACTORS = [*USERNAMES, "office", "office", "office", "street", "park"]
@@ -559,18 +559,7 @@ def application_world(units):
 
 
 def test_any_sequence_of_pipeline_actions_follows_the_workflow(application_world):
-    application_world._hypothesis_internal_use_seed = int(os.environ.get("PROPERTY_SEED", "20261128"))
-    run_state_machine_as_test(
-        application_world,
-        _min_steps=STEPS // 2,
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    machines.run(application_world, max_examples=EXAMPLES, step_count=STEPS)
     print("application property tally:", dict(sorted(TALLY.items())))
     # The run reached the far ends of the pipeline, not only refusals.
     for needed in (
