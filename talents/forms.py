@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 
-from .models import Application, Call, DocumentKind, Industry, Origin, Program, Talent
+from .models import Application, Call, DocumentKind, ExpertDisclosure, Industry, Origin, Program, Talent
 
 
 class DateInput(forms.DateInput):
@@ -52,6 +52,12 @@ class CallForm(forms.Form):
     )
     min_reviews = forms.IntegerField(label=_("minimum expert reviews"), min_value=1, initial=2)
     notice_days = forms.IntegerField(label=_("public notice days"), min_value=1, initial=15)
+    expert_disclosure = forms.ChoiceField(
+        label=_("what experts see of other reviews after submitting their own"),
+        choices=ExpertDisclosure.choices,
+        initial=ExpertDisclosure.NOTHING,
+        required=False,
+    )
     legal_representative = forms.BooleanField(label=_("applicant must be the legal representative"), required=False)
     min_own_capital = forms.DecimalField(label=_("minimum own paid-in capital (yuan)"), required=False, min_value=0)
     min_education = forms.ChoiceField(

@@ -98,6 +98,16 @@ class CallState(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
+class ExpertDisclosure(models.TextChoices):
+    """What an expert may see of the other reviews once their own is submitted (blind review).
+
+    Until then they see nothing derived from the other reviews, whatever the call says."""
+
+    NOTHING = "nothing", _("Nothing of the other reviews")
+    SUMMARY = "summary", _("The expert score, the rank in the call and the number of reviews")
+    FULL = "full", _("Also the other experts' names, scores and comments, and the panel's vote")
+
+
 class Call(models.Model):
     """A year's call for applications (申报批次)."""
 
@@ -115,6 +125,12 @@ class Call(models.Model):
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     min_reviews = models.PositiveSmallIntegerField(_("minimum expert reviews"), default=2)
     notice_days = models.PositiveSmallIntegerField(_("public notice days"), default=15)
+    expert_disclosure = models.CharField(
+        _("what experts see of other reviews after submitting their own"),
+        max_length=12,
+        choices=ExpertDisclosure.choices,
+        default=ExpertDisclosure.NOTHING,
+    )
     state = models.CharField(_("state"), max_length=12, choices=CallState.choices, default=CallState.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

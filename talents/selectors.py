@@ -11,9 +11,13 @@ change:
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
+    DecimalField,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -22,14 +26,24 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, Rank
 
-from qinhuai_talent.core.models import OrgUnit, User
+from qinhuai_talent.core.models import OrgUnit, Role, User
 
 from . import policies
-from .models import Application, ApplicationState, Call, Program, ReviewAssignment, Talent, Title
+from .models import (
+    Application,
+    ApplicationState,
+    Call,
+    ExpertDisclosure,
+    Program,
+    ReviewAssignment,
+    Talent,
+    Title,
+)
 from .workflows import ACTIVE_STATES, STAGES
 
 
@@ -125,44 +139,162 @@ def titles_list(user: User) -> QuerySet:
     return policies.titles_for(user).select_related("talent", "program", "org_unit")
 
 
-def applications_list(user: User) -> QuerySet:
-    """Applications in scope with what a list shows, and the rank of each by score within its call."""
-    return (
-        policies.applications_for(user)
-        .select_related("talent", "call__program", "org_unit", "industry")
-        .annotate(
-            review_count=Coalesce(
-                Subquery(
-                    ReviewAssignment.objects.filter(
-                        application=OuterRef("pk"), submitted_at__isnull=False, conflict_declared=False
-                    )
-                    .values("application")
-                    .annotate(n=Count("id"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            )
+# ---------------------------------------------------------------- blind review
+#
+# What derives from the expert reviews (the expert score, the rank in the call, the number of
+# reviews, the other experts and their scores and comments, the panel's vote, the decisions logged
+# after the expert review began) reaches the district's own readers. An expert sees none of it
+# until they have submitted their own review, and after that only what the call's
+# ``expert_disclosure`` allows. Pages and API read it from here alone.
+
+# Roles that read every review of the applications in their scope.
+REVIEW_READERS = (Role.OFFICE, Role.LEADER, Role.STREET, Role.PARK)
+SUMMARY_LEVELS = (ExpertDisclosure.SUMMARY, ExpertDisclosure.FULL)
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What one user may see of the reviews of one application."""
+
+    summary: bool  # the expert score, the rank in the call, the number of reviews
+    others: bool  # the other experts' names, scores and comments, the panel's vote, later log entries
+
+
+def _reads_all_reviews(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role in REVIEW_READERS)
+
+
+def review_view(user: User, app: Application) -> ReviewView:
+    """The blind-review rule for one application (``app.call`` is read)."""
+    if _reads_all_reviews(user):
+        return ReviewView(summary=True, others=True)
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        return ReviewView(summary=False, others=False)
+    done = ReviewAssignment.objects.filter(
+        application_id=app.pk, expert=user, submitted_at__isnull=False, conflict_declared=False
+    ).exists()
+    level = app.call.expert_disclosure
+    return ReviewView(summary=done and level in SUMMARY_LEVELS, others=done and level == ExpertDisclosure.FULL)
+
+
+def _own_review_done(user: User) -> Exists:
+    return Exists(
+        ReviewAssignment.objects.filter(
+            application=OuterRef("pk"), expert=user, submitted_at__isnull=False, conflict_declared=False
         )
     )
 
 
-def with_rank(qs: QuerySet) -> QuerySet:
-    """Rank by expert score within the call (ties share a rank; unscored ranked last)."""
-    return qs.annotate(rank=Window(Rank(), partition_by=F("call_id"), order_by=F("score").desc(nulls_last=True)))
-
-
-def application_detail(user: User) -> QuerySet:
-    return policies.applications_for(user).select_related(
-        "talent", "talent__org_unit", "call__program", "org_unit", "industry", "created_by"
+def _review_count() -> Coalesce:
+    return Coalesce(
+        Subquery(
+            ReviewAssignment.objects.filter(
+                application=OuterRef("pk"), submitted_at__isnull=False, conflict_declared=False
+            )
+            .values("application")
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
     )
 
 
-def rank_in_call(app: Application) -> int | None:
-    """1 for the best expert score in the call; ``None`` while unscored."""
-    if app.score is None:
+def with_review_figures(qs: QuerySet, user: User) -> QuerySet:
+    """``qs`` of applications with what ``user`` may see of their reviews, as ``shown_score``,
+    ``shown_review_count``, ``shown_votes_for``, ``shown_votes_against``, ``shown_abstentions``
+    (``None`` where hidden). Reading ``score`` or the vote fields directly is for the district's
+    own readers only; every page and endpoint that shows them reads these."""
+    figures = {
+        "shown_score": (F("score"), DecimalField(max_digits=6, decimal_places=2), "summary"),
+        "shown_review_count": (_review_count(), IntegerField(), "summary"),
+        "shown_votes_for": (F("defense_votes_for"), IntegerField(), "others"),
+        "shown_votes_against": (F("defense_votes_against"), IntegerField(), "others"),
+        "shown_abstentions": (F("defense_abstentions"), IntegerField(), "others"),
+    }
+    if _reads_all_reviews(user):
+        return qs.annotate(**{name: expr for name, (expr, _, _) in figures.items()})
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        return qs.annotate(**{name: Value(None, output_field=out) for name, (_, out, _) in figures.items()})
+    done = _own_review_done(user)
+    allowed = {
+        "summary": Q(done, call__expert_disclosure__in=SUMMARY_LEVELS),
+        "others": Q(done, call__expert_disclosure=ExpertDisclosure.FULL),
+    }
+    return qs.annotate(
+        **{
+            name: Case(When(allowed[level], then=expr), default=Value(None), output_field=out)
+            for name, (expr, out, level) in figures.items()
+        }
+    )
+
+
+def applications_list(user: User) -> QuerySet:
+    """Applications in scope with what a list shows, the review figures as the user may see them
+    (``with_review_figures``)."""
+    return with_review_figures(
+        policies.applications_for(user).select_related("talent", "call__program", "org_unit", "industry"), user
+    )
+
+
+def with_rank(qs: QuerySet, user: User) -> QuerySet:
+    """Rank by expert score within the call (ties share a rank; unscored ranked last), as ``rank``.
+
+    The district's readers rank within what they see; an expert reads the rank in the whole call
+    where the blind-review rule lets them (``None`` elsewhere)."""
+    if _reads_all_reviews(user):
+        return qs.annotate(rank=Window(Rank(), partition_by=F("call_id"), order_by=F("score").desc(nulls_last=True)))
+    better = (
+        Application.objects.filter(call_id=OuterRef("call_id"), score__gt=OuterRef("score"))
+        .values("call_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rank = Coalesce(Subquery(better, output_field=IntegerField()), Value(0)) + 1
+    return qs.annotate(
+        rank=Case(When(shown_score__isnull=False, then=rank), default=Value(None), output_field=IntegerField())
+    )
+
+
+def application_detail(user: User) -> QuerySet:
+    return with_review_figures(
+        policies.applications_for(user).select_related(
+            "talent", "talent__org_unit", "call__program", "org_unit", "industry", "created_by"
+        ),
+        user,
+    )
+
+
+def rank_in_call(app: Application, view: ReviewView) -> int | None:
+    """1 for the best expert score in the call; ``None`` while unscored or hidden from the reader."""
+    if app.score is None or not view.summary:
         return None
     return Application.objects.filter(call_id=app.call_id, score__gt=app.score).count() + 1
+
+
+def visible_assignments(user: User, app: Application, view: ReviewView) -> list[ReviewAssignment]:
+    """The review assignments of ``app`` the user may see: all of them for the district's readers
+    and where the call discloses them; otherwise only the expert's own."""
+    from .models import ReviewScore
+
+    qs = app.assignments.select_related("expert").prefetch_related(
+        Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
+    )
+    if not view.others:
+        qs = qs.filter(expert_id=user.pk) if user.role == Role.EXPERT else qs.none()
+    return list(qs)
+
+
+def visible_transitions(user: User, app: Application, view: ReviewView):
+    """The transition log of ``app``: the entries after the expert review began are decisions
+    taken on the reviews, hidden from an expert the call does not show the other reviews to."""
+    from qinhuai_talent.core.workflow import transitions_of
+
+    entries = list(transitions_of(app))
+    if view.others:
+        return entries
+    started = [i for i, e in enumerate(entries) if e.to_state == ApplicationState.EXPERT_REVIEW]
+    return entries[: started[-1] + 1] if started else entries
 
 
 def assignments_for_expert(user: User) -> QuerySet:
@@ -212,6 +344,11 @@ __all__ = [
     "titles_list",
     "applications_list",
     "with_rank",
+    "with_review_figures",
+    "review_view",
+    "ReviewView",
+    "visible_assignments",
+    "visible_transitions",
     "application_detail",
     "rank_in_call",
     "assignments_for_expert",

@@ -32,6 +32,7 @@ from .models import (
     Call,
     DocumentKind,
     Education,
+    ExpertDisclosure,
     Industry,
     Objection,
     ObjectionState,
@@ -150,6 +151,7 @@ def call_create(
     required_documents: list[str] | tuple = (),
     min_reviews: int = 2,
     notice_days: int = 15,
+    expert_disclosure: str = ExpertDisclosure.NOTHING,
     criteria: list[CriterionSpec] | tuple = (),
 ) -> Call:
     if not policies.can_manage_calls(actor):
@@ -165,6 +167,8 @@ def call_create(
             field="required_documents",
         )
     _check_eligibility_rules(eligibility or {})
+    if expert_disclosure not in ExpertDisclosure.values:
+        raise DomainError(_("Choose what experts may see of the other reviews."), field="expert_disclosure")
     if Call.objects.filter(program=program, year=year).exists():
         raise DomainError(
             _("%(program)s already has a call for %(year)s.") % {"program": program, "year": year}, field="year"
@@ -180,6 +184,7 @@ def call_create(
         required_documents=list(required_documents),
         min_reviews=min_reviews,
         notice_days=notice_days,
+        expert_disclosure=expert_disclosure,
         created_by=actor,
     )
     call.focus_industries.set(focus_industries)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,14 +16,14 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
 from qinhuai_talent.core.views import paginate
-from qinhuai_talent.core.workflow import transitions_of
 
 from . import forms, policies, selectors, services
-from .models import Application, ApplicationState, Education, Program, ReviewAssignment, ReviewScore
+from .models import Application, ApplicationState, Education, ExpertDisclosure, Program, ReviewAssignment
 from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, STAGES
 
 APPLICATION_SORTS = {
-    "score": ["-score", "id"],
+    # The score as the reader may see it (blind review: an expert's hidden scores sort nothing).
+    "score": [F("shown_score").desc(nulls_last=True), "id"],
     "fit": ["-industry_fit", "id"],
     "submitted": ["-submitted_at", "-id"],
     "name": ["talent__name", "id"],
@@ -82,6 +82,7 @@ def call_create(request):
                 required_documents=d["required_documents"],
                 min_reviews=d["min_reviews"],
                 notice_days=d["notice_days"],
+                expert_disclosure=d["expert_disclosure"] or ExpertDisclosure.NOTHING,
                 criteria=d["rubric"],
             )
         except DomainError as exc:
@@ -114,7 +115,7 @@ def call_board(request, pk: int):
     counts = selectors.board_counts(request.user, call)
     stage = request.GET.get("stage", "")
     sort = request.GET.get("sort", "score")
-    qs = selectors.with_rank(selectors.applications_list(request.user).filter(call=call))
+    qs = selectors.with_rank(selectors.applications_list(request.user).filter(call=call), request.user)
     if stage in ApplicationState.values:
         qs = qs.filter(state=stage)
     qs = qs.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS["score"]))
@@ -167,17 +168,9 @@ def application_detail(request, pk: int):
     user = request.user
     app = access.get_or_404(selectors.application_detail(user), pk=pk)
     criteria = list(app.call.criteria.all())
-    assignments = list(
-        app.assignments.select_related("expert").prefetch_related(
-            Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
-        )
-    )
+    view = selectors.review_view(user, app)
+    assignments = selectors.visible_assignments(user, app, view)
     mine = next((a for a in assignments if a.expert_id == user.pk), None)
-    # Blind review: an expert sees other experts' scores only after submitting their own.
-    if user.role == Role.EXPERT:
-        visible = [a for a in assignments if a is mine or (mine and mine.submitted_at)]
-    else:
-        visible = assignments
     score_form = None
     if (
         mine
@@ -191,7 +184,7 @@ def application_detail(request, pk: int):
         "app": app,
         "id_number": app.talent.id_number if can_see_id else mask_id_number(app.talent.id_number),
         "criteria": criteria,
-        "assignments": visible,
+        "assignments": assignments,
         "mine": mine,
         "score_form": score_form,
         "conflict_form": forms.ConflictForm() if score_form else None,
@@ -199,8 +192,9 @@ def application_detail(request, pk: int):
         "action_form": forms.ActionForm(),
         "attachments": app.attachments.select_related("uploaded_by"),
         "objections": app.objections.select_related("recorded_by", "resolved_by"),
-        "transitions": transitions_of(app),
-        "rank": selectors.rank_in_call(app),
+        "transitions": selectors.visible_transitions(user, app, view),
+        "rank": selectors.rank_in_call(app, view),
+        "review_view": view,
         "eligibility": services.eligibility_problems(app) if app.state in ("draft", "returned") else [],
         "missing_documents": services.missing_documents(app) if app.state in ("draft", "returned") else [],
         "double_funding": services.double_funding(app) if policies.is_office(user) else [],

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "qinhuai_talent.core.api.search.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "qinhuai_talent.core.api.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qinhuai_talent.core.api.errors.exception_handler",

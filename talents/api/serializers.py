@@ -66,6 +66,7 @@ class CallSerializer(serializers.ModelSerializer):
             "required_documents",
             "min_reviews",
             "notice_days",
+            "expert_disclosure",
             "criteria",
             "state",
         ]
@@ -146,7 +147,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
     source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
-    review_count = serializers.IntegerField(read_only=True, default=0)
+    # What derives from the expert reviews, as the caller may see it (blind review:
+    # ``selectors.with_review_figures``); null where hidden.
+    score = serializers.DecimalField(
+        source="shown_score", max_digits=6, decimal_places=2, read_only=True, allow_null=True
+    )
+    review_count = serializers.IntegerField(source="shown_review_count", read_only=True, allow_null=True)
+    defense_votes_for = serializers.IntegerField(source="shown_votes_for", read_only=True, allow_null=True)
+    defense_votes_against = serializers.IntegerField(source="shown_votes_against", read_only=True, allow_null=True)
+    defense_abstentions = serializers.IntegerField(source="shown_abstentions", read_only=True, allow_null=True)
     industry_fit_explanation = serializers.SerializerMethodField()
 
     class Meta:
@@ -185,11 +194,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "state",
             "submitted_at",
             "industry_fit",
-            "score",
             "officer_comment",
-            "defense_votes_for",
-            "defense_votes_against",
-            "defense_abstentions",
             "notice_starts_on",
             "notice_ends_on",
             "decided_at",

@@ -225,7 +225,9 @@ class ApplicationViewSet(ValuesListMixin, mixins.CreateModelMixin, viewsets.Read
     filterset_class = ApplicationFilter
     permission_classes = [ReadOnlyForReaders]
     search_fields = ["venture_name", "talent__name"]
+    # ``score`` orders by the score as the caller may see it (blind review).
     ordering_fields = ["score", "industry_fit", "submitted_at", "created_at"]
+    ordering_aliases = {"score": "shown_score"}
 
     def get_queryset(self):
         if _anonymous(self.request):

@@ -130,7 +130,12 @@ def test_blind_scoring_hides_other_experts_scores_until_i_submit(web, spread, of
     mine = ReviewAssignment.objects.get(application=app, expert=expert)
     services.review_submit(assignment_id=mine.pk, actor=expert, scores={"innovation": 80, "market": 80})
     after = web(expert).get(f"/talents/applications/{app.pk}/")
-    assert {a.expert for a in after.context["assignments"]} == {expert, expert2}
+    # By default the office shows experts nothing of the others, even after their own review.
+    assert [a.expert for a in after.context["assignments"]] == [expert]
+    app.call.expert_disclosure = "full"
+    app.call.save()
+    disclosed = web(expert).get(f"/talents/applications/{app.pk}/")
+    assert {a.expert for a in disclosed.context["assignments"]} == {expert, expert2}
 
 
 def test_home_shows_each_role_its_work(web, spread, street_officer, expert):

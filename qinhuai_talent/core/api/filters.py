@@ -8,8 +8,10 @@ filterset is skipped; any other, and any request naming a filter (or a ``<filter
 of a range widget), goes through django-filter as before, errors included.
 """
 
+from django.db.models import F
 from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters
 
 
 def _skippable(filterset_class) -> bool:
@@ -28,3 +30,22 @@ class FilterBackend(DjangoFilterBackend):
             if not any(key.startswith(name) for key in request.query_params for name in names):
                 return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ordering, where a view may map a public field name onto another expression of its
+    queryset (``ordering_aliases = {"score": "shown_score"}``): the blind review orders by the
+    score as the caller may see it, under the name clients know."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        aliases = getattr(view, "ordering_aliases", {})
+        out = []
+        for term in valid:
+            desc, name = term.startswith("-"), term.lstrip("-")
+            target = aliases.get(name)
+            if target is None:
+                out.append(term)
+            else:
+                out.append(F(target).desc(nulls_last=True) if desc else F(target).asc(nulls_last=True))
+        return out
