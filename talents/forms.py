@@ -133,6 +133,11 @@ class ApplicationForm(forms.ModelForm):
         self.fields["call"].queryset = Call.objects.filter(state="open").select_related("program")
 
 
+class QuotaForm(forms.Form):
+    quota = forms.IntegerField(label=_("quota"), min_value=0, help_text=_("0: no quota."))
+    reason = forms.CharField(label=_("reason"), max_length=100, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -45,7 +45,7 @@ from .models import (
     Talent,
     Title,
 )
-from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW
+from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, QUOTA_ACTIONS, QUOTA_STATES
 
 # Attachments: what may be uploaded, by extension, with the bytes the file must start with.
 ALLOWED_UPLOADS = {
@@ -219,6 +219,54 @@ def _check_eligibility_rules(rules: dict) -> None:
         int(rules.get("max_age", 0))
     except (InvalidOperation, TypeError, ValueError):
         raise DomainError(_("Eligibility limits must be numbers."), field="eligibility") from None
+
+
+def places_taken(call: Call, *, excluding: int | None = None) -> int:
+    """The call's places taken: applications selected (public notice), recommended upward or
+    approved (``workflows.QUOTA_STATES``)."""
+    qs = Application.objects.filter(call_id=call.pk, state__in=QUOTA_STATES)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.count()
+
+
+@transaction.atomic
+def call_change_quota(*, call_id: int, actor: User, quota: int, reason: str) -> Call:
+    """The office sets a call's quota (0: none), with a reason kept in the call's history. It never
+    goes below the places already taken."""
+    if not policies.can_manage_calls(actor):
+        raise ActionNotAllowed(_("Only the district talent office sets a call's quota."))
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if not reason.strip():
+        raise DomainError(_("Please give the reason for changing the quota."), field="reason", code="reason_missing")
+    if quota < 0:
+        raise DomainError(_("The quota cannot be negative."), field="quota", code="quota_negative")
+    taken = places_taken(call)
+    if quota and quota < taken:
+        raise DomainError(
+            _("%(taken)s places of this call are already taken; the quota cannot be lower.") % {"taken": taken},
+            field="quota",
+            code="quota_below_taken",
+        )
+    call.quota = quota
+    # simple-history keeps who and why with the change (its reason column holds 100 characters).
+    call._history_user, call._change_reason = actor, reason.strip()[:100]
+    call.save(update_fields=["quota"])
+    return call
+
+
+def _check_quota(app: Application) -> None:
+    """Under the call's row lock, so that two selections at once cannot both take the last place."""
+    call = Call.objects.select_for_update().get(pk=app.call_id)
+    if call.quota and places_taken(call, excluding=app.pk) >= call.quota:
+        raise DomainError(
+            _(
+                "The call's quota of %(quota)s is reached: no further application can be selected, recommended "
+                "or approved. The district talent office may raise the quota, giving a reason."
+            )
+            % {"quota": call.quota},
+            code="quota_full",
+        )
 
 
 @transaction.atomic
@@ -502,6 +550,8 @@ def application_transition(
             raise DomainError(
                 _("An objection was upheld; the application cannot be approved."), code="objection_upheld"
             )
+    if action in QUOTA_ACTIONS:
+        _check_quota(app)
     if action in ("approve", "record_approved"):
         others = double_funding(app)
         if others and not confirm_double_funding:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/new/", views.call_create, name="call-create"),
     path("calls/<int:pk>/", views.call_board, name="call-board"),
     path("calls/<int:pk>/action/", views.call_action, name="call-action"),
+    path("calls/<int:pk>/quota/", views.call_quota, name="call-quota"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/action/", views.application_action, name="application-action"),

@@ -107,6 +107,24 @@ def call_action(request, pk: int):
 
 
 @login_required
+@require_POST
+def call_quota(request, pk: int):
+    call = access.get_or_404(selectors.calls_for(request.user), pk=pk)
+    if not policies.can_manage_calls(request.user):
+        raise Http404
+    form = forms.QuotaForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        services.call_change_quota(call_id=call.pk, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The quota has been changed."))
+    return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
+
+
+@login_required
 def call_board(request, pk: int):
     """The call's pipeline: counts per stage (the officer's own unit only) and the ranked list."""
     if request.user.role == Role.FINANCE:
@@ -131,6 +149,11 @@ def call_board(request, pk: int):
             "page": paginate(request, qs),
             "call_actions": CALL_WORKFLOW.available(call, request.user),
             "total": sum(counts.values()),
+            "places_taken": services.places_taken(call),
+            "quota_form": forms.QuotaForm(initial={"quota": call.quota})
+            if policies.can_manage_calls(request.user)
+            else None,
+            "history": history_rows(call) if access.can_see_history(request.user) else None,
         },
     )
 

@@ -26,6 +26,9 @@ OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.P
 FINAL_STATES = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
 # States that count as “in the pipeline” for the year's figures (not drafts, not decided).
 ACTIVE_STATES = (S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
+# States that take one of the call's places (its quota), and the actions that lead into them.
+QUOTA_STATES = (S.PUBLIC_NOTICE, S.RECOMMENDED, S.APPROVED)
+QUOTA_ACTIONS = ("select", "recommend", "approve", "record_approved")
 # The order of the stages on the pipeline board.
 STAGES = (
     S.DRAFT,

@@ -15,6 +15,7 @@ class HistoryRow:
     user: object
     kind: str
     changes: list[str]
+    reason: str = ""
 
 
 def history_rows(record, limit: int = 50) -> list[HistoryRow]:
@@ -57,7 +58,15 @@ def history_rows(record, limit: int = 50) -> list[HistoryRow]:
         for c in changes:
             field = model._meta.get_field(c.field)
             lines.append(f"{capfirst(field.verbose_name)}: {shown(field, c.old)} → {shown(field, c.new)}")
-        rows.append(HistoryRow(newer.history_date, newer.history_user, newer.get_history_type_display(), lines))
+        rows.append(
+            HistoryRow(
+                newer.history_date,
+                newer.history_user,
+                newer.get_history_type_display(),
+                lines,
+                newer.history_change_reason or "",
+            )
+        )
     return rows[:limit]
 
 

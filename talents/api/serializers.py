@@ -75,6 +75,11 @@ class CallSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class QuotaSerializer(serializers.Serializer):
+    quota = serializers.IntegerField(min_value=0, help_text=_("0: no quota."))
+    reason = serializers.CharField(max_length=100)
+
+
 class TitleBriefSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
 

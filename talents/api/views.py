@@ -102,6 +102,16 @@ class CallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         call = services.call_transition(call_id=call.pk, action=action_name, actor=request.user)
         return Response(self.get_serializer(call).data)
 
+    @extend_schema(request=s.QuotaSerializer, responses={200: s.CallSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def quota(self, request, pk=None):
+        """The office changes the call's quota, with a reason kept in the call's history."""
+        call = access.get_or_404(self.get_queryset(), pk=pk)
+        body = s.QuotaSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        call = services.call_change_quota(call_id=call.pk, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(call).data)
+
     @extend_schema(request=None, responses={200: s.CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
