@@ -26,7 +26,10 @@ def district_call(units):
 @pytest.fixture
 def upward_call(units):
     return CallFactory(
-        program=Program.objects.get(code="municipal_high_level_entrepreneur"), quota=1, required_documents=[], eligibility={}
+        program=Program.objects.get(code="municipal_high_level_entrepreneur"),
+        quota=1,
+        required_documents=[],
+        eligibility={},
     )
 
 
@@ -58,7 +61,9 @@ def test_approving_beyond_the_quota_is_refused(district_call, advance, office):
     the quota allows (places taken before the quota was enforced)."""
     first, second = _ready(district_call, advance, 2, "public_notice")
     Call.objects.filter(pk=district_call.pk).update(quota=1)
-    Application.objects.filter(pk__in=[first.pk, second.pk]).update(notice_starts_on="2000-01-01", notice_ends_on="2000-01-16")
+    Application.objects.filter(pk__in=[first.pk, second.pk]).update(
+        notice_starts_on="2000-01-01", notice_ends_on="2000-01-16"
+    )
     refusal = _refusal(application_id=first.pk, action="approve", actor=office, origin="introduced")
     assert refusal.code == "quota_full"
 
