@@ -11,7 +11,7 @@ class FundingConfig(AppConfig):
         from qinhuai_talent.core.models import Role
         from qinhuai_talent.core.registry import NavItem, register_attention, register_nav
 
-        from . import tasks  # noqa: F401  (registers the job kinds)
+        from . import support, tasks  # noqa: F401  (register the job kinds and the agreements' awards)
         from .selectors import attention
         from .services import verify_ledger
 

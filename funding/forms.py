@@ -20,6 +20,11 @@ class AgreementForm(forms.Form):
     city_share = forms.DecimalField(label=_("City share (yuan)"), initial=0, **MONEY)
     starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    # 就高不重复: the office may sign anyway, giving the reason.
+    confirm_double_funding = forms.BooleanField(label=_("I have checked the double-funding warning"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for funding the same person again"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, applications, enterprises, budgets, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import ChainHead, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition, Workflow
+from talents import support as talent_support
 from talents.models import Application, ApplicationState
 
 from . import policies
@@ -267,6 +268,8 @@ def agreement_create(
     ends_on: date,
     template: PlanTemplate | None = None,
     number: str = "",
+    confirm_double_funding: bool = False,
+    reason: str = "",
 ) -> Agreement:
     """Draft an agreement (扶持协议) from an approved application and plan its tranches.
 
@@ -298,6 +301,10 @@ def agreement_create(
         raise DomainError(_("Choose a budget of the application's hosting unit."), field="budget")
     if grant and template is None:
         raise DomainError(_("Choose a plan template for the startup grant."), field="template")
+    # 就高不重复: the person's and their enterprises' other awards (an override: the office, a reason).
+    subject = talent_support.for_application(application)
+    subject.amount = total
+    talent_support.check(subject, actor=actor, override=confirm_double_funding, reason=reason)
     with transaction.atomic():
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
         figures = budget_figures_of(budget)

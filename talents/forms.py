@@ -36,6 +36,13 @@ class TalentForm(forms.ModelForm):
             self.fields["org_unit"].queryset = OrgUnit.objects.filter(pk=user.org_unit_id)
             self.fields["org_unit"].initial = user.org_unit_id
 
+    def clean_id_number(self):
+        number = (self.cleaned_data.get("id_number") or "").strip().upper()
+        taken = Talent.objects.filter(id_number=number).exclude(pk=self.instance.pk)
+        if number and taken.exists():
+            raise forms.ValidationError(_("A talent with this ID number is already registered."), code="duplicate")
+        return number
+
 
 class CallForm(forms.Form):
     program = forms.ModelChoiceField(Program.objects.order_by("level", "code"), label=_("program"))
@@ -136,6 +143,24 @@ class ApplicationForm(forms.ModelForm):
 class QuotaForm(forms.Form):
     quota = forms.IntegerField(label=_("quota"), min_value=0, help_text=_("0: no quota."))
     reason = forms.CharField(label=_("reason"), max_length=100, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApplicationEditForm(forms.ModelForm):
+    """What the unit side may change in a draft or a returned application (not its talent or call)."""
+
+    class Meta:
+        model = Application
+        fields = [
+            "industry",
+            "venture_name",
+            "summary",
+            "requested_support",
+            "source_channel",
+            "is_legal_representative",
+            "own_paid_in_capital",
+            "company_founded_on",
+        ]
+        widgets = {"company_founded_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
 
 
 class ActionForm(forms.Form):

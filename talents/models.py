@@ -208,7 +208,13 @@ class Talent(models.Model):
         verbose_name = _("talent")
         verbose_name_plural = _("talents")
         constraints = [
-            models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="talent_id_number_unique"),
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=~Q(id_number=""),
+                name="talent_id_number_unique",
+                violation_error_message=_("A talent with this ID number is already registered."),
+                violation_error_code="duplicate",
+            ),
         ]
         indexes = [models.Index(fields=["org_unit", "name"])]
 

@@ -64,6 +64,16 @@ def can_manage_talents(user: User, unit_id: int | None) -> bool:
     return access.can_manage_unit(user, unit_id)
 
 
+def can_edit_application(user: User, application: Application) -> bool:
+    """The unit side changes an application while it is a draft or returned for revision."""
+    from .models import ApplicationState
+
+    return is_unit_side(user, application) and application.state in (
+        ApplicationState.DRAFT,
+        ApplicationState.RETURNED,
+    )
+
+
 def can_assign_experts(user: User, application: Application) -> bool:
     """The office assigns for every program; a hosting unit for the district-level programs it selects."""
     return access.is_office(user) or (

@@ -24,7 +24,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 
-from . import fit, policies
+from . import fit, policies, support
 from .models import (
     Application,
     ApplicationState,
@@ -109,18 +109,35 @@ def talent_create(*, actor: User, org_unit: OrgUnit, id_number: str = "", **fiel
 
 
 @transaction.atomic
-def talent_update(*, actor: User, talent_id: int, id_number: str | None = None, **fields) -> Talent:
+def talent_update(
+    *, actor: User, talent_id: int, id_number: str | None = None, org_unit: OrgUnit | None = None, **fields
+) -> Talent:
+    """Change a talent's record: the office, or the officer of the talent's unit. Only the office
+    moves a talent to another unit. The change is kept in the talent's history."""
     talent = Talent.objects.select_for_update().get(pk=talent_id)
     if not access.can_manage_unit(actor, talent.org_unit_id):
         raise ActionNotAllowed(_("You may change only your own unit's talents."))
+    if org_unit is not None and org_unit.pk != talent.org_unit_id:
+        if not access.is_office(actor):
+            raise ActionNotAllowed(
+                _("Only the district talent office moves a talent to another unit."), field="org_unit"
+            )
+        if not org_unit.is_field_unit:
+            raise DomainError(_("A talent belongs to a street, a park or the innovation group."), field="org_unit")
+        talent.org_unit = org_unit
     if id_number is not None:
         number = validate_id_number(id_number) if id_number else ""
         if number and Talent.objects.filter(id_number=number).exclude(pk=talent.pk).exists():
-            raise DomainError(_("A talent with this ID number is already registered."), field="id_number")
+            raise DomainError(
+                _("A talent with this ID number is already registered."), field="id_number", code="duplicate"
+            )
         talent.id_number = number
     for key, value in fields.items():
         if key in TALENT_FIELDS:
             setattr(talent, key, value)
+    if not talent.name.strip():
+        raise DomainError(_("Please give the talent's name."), field="name")
+    talent._history_user = actor
     talent.save()
     return talent
 
@@ -367,7 +384,19 @@ def application_update(*, actor: User, application_id: int, industry: Industry |
     for key, value in fields.items():
         if key in APPLICATION_FIELDS:
             setattr(app, key, value)
+    app.requested_support = to_money(app.requested_support or 0)
+    app.own_paid_in_capital = to_money(app.own_paid_in_capital or 0)
+    if app.requested_support < 0 or app.own_paid_in_capital < 0:
+        raise DomainError(_("Amounts cannot be negative."), field="requested_support")
+    if not app.venture_name.strip():
+        raise DomainError(_("Please name the venture."), field="venture_name")
+    max_support = app.call.program.max_support
+    if max_support is not None and app.requested_support > max_support:
+        raise DomainError(
+            _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
+        )
     app.industry_fit, app.industry_fit_reasons = industry_fit(call=app.call, industry=app.industry, summary=app.summary)
+    app._history_user = actor
     app.save()
     return app
 
@@ -425,18 +454,6 @@ def eligibility_problems(app: Application) -> list[str]:
 def missing_documents(app: Application) -> list[str]:
     have = {a.kind for a in app.attachments.all()}
     return [str(DocumentKind(k).label) for k in app.call.required_documents if k not in have]
-
-
-def double_funding(app: Application) -> list[Application]:
-    """Other approved support for the same person and venture (就高不重复): the higher award stands."""
-    return list(
-        Application.objects.filter(
-            talent_id=app.talent_id, venture_name__iexact=app.venture_name, state=ApplicationState.APPROVED
-        )
-        .exclude(pk=app.pk)
-        .exclude(call__program_id=app.call.program_id)
-        .select_related("call__program")
-    )
 
 
 def _submitted_reviews(app: Application) -> int:
@@ -553,21 +570,9 @@ def application_transition(
     if action in QUOTA_ACTIONS:
         _check_quota(app)
     if action in ("approve", "record_approved"):
-        others = double_funding(app)
-        if others and not confirm_double_funding:
-            raise DomainError(
-                _(
-                    "%(talent)s already receives support for “%(venture)s” from %(programs)s. "
-                    "The higher award stands and support is not paid twice (就高不重复); confirm to approve anyway."
-                )
-                % {
-                    "talent": app.talent,
-                    "venture": app.venture_name,
-                    "programs": "、".join(str(o.call.program) for o in others),
-                },
-                field="confirm_double_funding",
-                code="double_funding",
-            )
+        # 就高不重复, by the person's ID number and their enterprises' credit codes (talents.support);
+        # an override is the office's, with the reason logged with the approval.
+        support.check(support.for_application(app), actor=actor, override=confirm_double_funding, reason=reason)
         app.decided_at = timezone.now()
         extra.append("decided_at")
     if action in ("reject", "preliminary_reject", "reject_after_notice", "record_rejected"):

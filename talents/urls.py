@@ -12,6 +12,7 @@ urlpatterns = [
     path("calls/<int:pk>/quota/", views.call_quota, name="call-quota"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
     path("applications/<int:pk>/action/", views.application_action, name="application-action"),
     path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path(
@@ -33,4 +34,5 @@ urlpatterns = [
     path("", views.talent_list, name="talent-list"),
     path("new/", views.talent_create, name="talent-create"),
     path("<int:pk>/", views.talent_detail, name="talent-detail"),
+    path("<int:pk>/edit/", views.talent_edit, name="talent-edit"),
 ]

@@ -17,7 +17,7 @@ from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
 from qinhuai_talent.core.views import paginate
 
-from . import forms, policies, selectors, services
+from . import forms, policies, selectors, services, support
 from .models import Application, ApplicationState, Education, ExpertDisclosure, Program, ReviewAssignment
 from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, STAGES
 
@@ -220,8 +220,11 @@ def application_detail(request, pk: int):
         "review_view": view,
         "eligibility": services.eligibility_problems(app) if app.state in ("draft", "returned") else [],
         "missing_documents": services.missing_documents(app) if app.state in ("draft", "returned") else [],
-        "double_funding": services.double_funding(app) if policies.is_office(user) else [],
+        "double_funding": support.find(support.for_application(app))
+        if policies.is_office(user) and app.state in (ApplicationState.PUBLIC_NOTICE, ApplicationState.RECOMMENDED)
+        else None,
         "can_upload": policies.is_unit_side(user, app) and app.state in ("draft", "returned"),
+        "can_edit": policies.can_edit_application(user, app),
         "attachment_form": forms.AttachmentForm(),
         "can_assign": access.can_write(user)
         and policies.can_assign_experts(user, app)
@@ -483,8 +486,55 @@ def talent_detail(request, pk: int):
             "id_number": talent.id_number if show else mask_id_number(talent.id_number),
             "phone": talent.phone if show else mask_phone(talent.phone),
             "applications": applications,
+            "can_edit": policies.can_manage_talents(request.user, talent.org_unit_id),
             "history": history_rows(talent) if access.can_see_history(request.user) else None,
         },
+    )
+
+
+@login_required
+def talent_edit(request, pk: int):
+    """The office, or the officer of the talent's unit; anyone else: as for a missing talent."""
+    talent = access.get_or_404(selectors.talent_detail(request.user), pk=pk)
+    if not policies.can_manage_talents(request.user, talent.org_unit_id):
+        raise Http404
+    form = forms.TalentForm(request.POST or None, instance=talent, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.talent_update(actor=request.user, talent_id=talent.pk, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The talent's record has been changed."))
+            return HttpResponseRedirect(reverse("talents:talent-detail", args=[talent.pk]))
+    return render(
+        request,
+        "talents/form.html",
+        {"form": form, "heading": _("Change %(name)s's record") % {"name": talent.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def application_edit(request, pk: int):
+    """The hosting unit's officer or the office, while the application is a draft or returned."""
+    app = access.get_or_404(selectors.application_detail(request.user), pk=pk)
+    if not policies.can_edit_application(request.user, app):
+        raise Http404
+    form = forms.ApplicationEditForm(request.POST or None, instance=app)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(actor=request.user, application_id=app.pk, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The application has been changed."))
+            return _back(request, app.pk)
+    return render(
+        request,
+        "talents/form.html",
+        {"form": form, "heading": _("Change the application “%(venture)s”") % {"venture": app.venture_name}},
+        status=400 if form.errors else 200,
     )
 
 

@@ -212,6 +212,19 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return fit.explain(obj.industry_fit_reasons)
 
 
+class ApplicationUpdateSerializer(serializers.Serializer):
+    """What changes in a draft or a returned application."""
+
+    industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
+    venture_name = serializers.CharField(max_length=160)
+    summary = serializers.CharField(allow_blank=True)
+    requested_support = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
+    is_legal_representative = serializers.BooleanField()
+    own_paid_in_capital = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    company_founded_on = serializers.DateField(allow_null=True)
+
+
 class TransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     origin = serializers.ChoiceField(

@@ -138,8 +138,10 @@ class TalentFilter(filters.FilterSet):
         fields = ["org_unit", "program", "education", "overseas_experience"]
 
 
-class TalentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Talents in scope; ID numbers masked except in the detail for office and the talent's own unit."""
+class TalentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Talents in scope; ID numbers masked except in the detail for office and the talent's own unit.
+    The office and the talent's unit officer change a talent (PUT, PATCH); only the office moves one
+    to another unit."""
 
     serializer_class = s.TalentSerializer
     filterset_class = TalentFilter
@@ -168,6 +170,15 @@ class TalentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         talent = services.talent_create(actor=request.user, org_unit=unit, **data)
         context = {**self.get_serializer_context(), "show_id_number": True}
         return Response(s.TalentSerializer(talent, context=context).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.TalentSerializer, **ERRORS})
+    def update(self, request, *args, **kwargs):
+        talent = access.get_or_404(self.get_queryset(), pk=kwargs["pk"])
+        serializer = self.get_serializer(talent, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        talent = services.talent_update(actor=request.user, talent_id=talent.pk, **serializer.validated_data)
+        context = {**self.get_serializer_context(), "show_id_number": policies.can_see_id_number(request.user, talent)}
+        return Response(s.TalentSerializer(self.get_queryset().get(pk=talent.pk), context=context).data)
 
 
 class TitleFilter(filters.FilterSet):
@@ -228,8 +239,12 @@ def _transition_endpoint(code: str):
     return action(detail=True, methods=["post"], url_path=code, url_name=code.replace("_", "-"))(endpoint)
 
 
-class ApplicationViewSet(ValuesListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Applications in scope (experts: only those assigned to them); transitions as POST actions."""
+class ApplicationViewSet(
+    ValuesListMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Applications in scope (experts: only those assigned to them); transitions as POST actions.
+    The hosting unit's officer or the office changes a draft or returned application (PUT, PATCH;
+    its talent, call and hosting unit stay)."""
 
     serializer_class = s.ApplicationSerializer
     filterset_class = ApplicationFilter
@@ -254,6 +269,19 @@ class ApplicationViewSet(ValuesListMixin, mixins.CreateModelMixin, viewsets.Read
             raise DomainError(_("No such talent in your scope."), field="talent")
         app = services.application_create(actor=request.user, talent=talent, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=app.pk)).data, status=status.HTTP_201_CREATED)
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return s.ApplicationUpdateSerializer
+        return s.ApplicationSerializer
+
+    @extend_schema(request=s.ApplicationUpdateSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    def update(self, request, *args, **kwargs):
+        app = access.get_or_404(self.get_queryset(), pk=kwargs["pk"])
+        body = s.ApplicationUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        body.is_valid(raise_exception=True)
+        services.application_update(actor=request.user, application_id=app.pk, **body.validated_data)
+        return Response(s.ApplicationSerializer(self.get_queryset().get(pk=app.pk)).data)
 
     submit = _transition_endpoint("submit")
     return_ = _transition_endpoint("return")

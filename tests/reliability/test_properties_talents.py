@@ -180,7 +180,7 @@ class ApplicationMachine(RuleBasedStateMachine):
             return True
         return m.state == S.DEFENSE and m.votes is not None and m.votes[0] > m.votes[1]
 
-    def _data_allows(self, action: str, m: Model, origin: str, confirm: bool) -> bool:
+    def _data_allows(self, action: str, m: Model, origin: str, confirm: bool, with_reason: bool) -> bool:
         enough = len(m.counted()) >= m.min_reviews
         if action == "to_defense":
             return m.has_defense and enough
@@ -192,7 +192,8 @@ class ApplicationMachine(RuleBasedStateMachine):
             if action == "approve":
                 if not m.notice_over or set(m.objections.values()) & {ObjectionState.OPEN, ObjectionState.UPHELD}:
                     return False
-            if self._double_funded(m) and not confirm:
+            # 就高不重复 overridden only with a reason.
+            if self._double_funded(m) and not (confirm and with_reason):
                 return False
             return origin in ("introduced", "self_cultivated")
         return True
@@ -238,7 +239,7 @@ class ApplicationMachine(RuleBasedStateMachine):
             m.state in sources
             and self._may(may, user, m)
             and (with_reason or not needs_reason)
-            and self._data_allows(action, m, origin, confirm)
+            and self._data_allows(action, m, origin, confirm, with_reason)
         )
         assert (outcome == "ok") == expected, (
             f"{who} {action} on application {m.pk} ({m.state}): {outcome}, the model expected {expected}"

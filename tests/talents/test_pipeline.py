@@ -189,19 +189,6 @@ def test_unknown_action_and_wrong_state_are_refused(draft, street_officer):
         move(draft, "accept", street_officer)
 
 
-def test_double_funding_is_flagged_before_approval(units, advance, office):
-    talent_app = ApplicationFactory(call=CallFactory(required_documents=[]), venture_name="秦淮云科技")
-    advance(talent_app, "approved")
-    upward = CallFactory(program=Program.objects.get(code="municipal_high_level_entrepreneur"), required_documents=[])
-    second = ApplicationFactory(call=upward, talent=talent_app.talent, venture_name="秦淮云科技")
-    second = advance(second, "recommended")
-    assert services.double_funding(second) == [talent_app]
-    with pytest.raises(DomainError, match="就高不重复"):
-        move(second, "record_approved", office, origin="introduced")
-    assert Application.objects.get(pk=second.pk).state == "recommended"
-    assert move(second, "record_approved", office, origin="introduced", confirm_double_funding=True).state == "approved"
-
-
 def test_call_is_opened_closed_and_finished_by_the_office(units, office, street_officer):
     call = CallFactory(state="draft", year=2030)
     with pytest.raises(ActionNotAllowed):
