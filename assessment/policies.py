@@ -10,8 +10,10 @@ def can_configure(user: User) -> bool:
 
 
 def can_enter_manual_value(user: User, unit_id: int | None) -> bool:
-    """The office, or the unit's own officer (who reports the figure with its evidence)."""
-    return access.can_manage_unit(user, unit_id)
+    """The office only. An assessed unit never changes its own assessment input: the figures by
+    hand are third parties' (a satisfaction survey, an award) and those computed from records take
+    none; the unit confirms its scorecard or objects to it."""
+    return access.is_office(user)
 
 
 def can_answer_for_unit(user: User, assessment) -> bool:

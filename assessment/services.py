@@ -282,9 +282,16 @@ def manual_value_set(
 ) -> ManualValue:
     """A figure entered by hand, within the indicator's range and always with evidence."""
     if not policies.can_enter_manual_value(actor, org_unit.pk):
-        raise ActionNotAllowed(_("You may not enter figures for this unit."))
+        raise ActionNotAllowed(
+            _(
+                "Only the district talent office enters an assessment's figures; the assessed unit confirms its "
+                "scorecard or objects to it."
+            )
+        )
     if not indicator.is_manual:
-        raise DomainError(_("This indicator is computed from the portal's records; it takes no manual value."))
+        raise DomainError(
+            _("This indicator is computed from the portal's records; it takes no manual value."), code="computed"
+        )
     _check_unit_for(indicator, org_unit)
     low, high = indicator.min_value, indicator.max_value
     if value is None or value < low or (high is not None and value > high):

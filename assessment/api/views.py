@@ -280,7 +280,8 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ManualValueSerializer, responses={200: AssessmentDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="manual-value")
     def manual_value(self, request, pk=None):
-        """Enter a manual indicator's figure with its evidence (office or the unit's officer)."""
+        """Enter a manual indicator's figure with its evidence: the office only (the assessed unit
+        confirms its scorecard or objects to it)."""
         assessment = self.get_object()
         body = ManualValueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
