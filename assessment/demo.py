@@ -54,7 +54,7 @@ CORE = [
         LINEAR,
         HARD,
         "talents_introduced_weighted",
-        "人",
+        "分",
         {},
         None,
     ),

@@ -99,6 +99,15 @@ class Indicator(models.Model):
         return not self.source
 
     @property
+    def measure(self) -> str:
+        """What the actual is counted in: a computed indicator's is its source's (a level-weighted
+        score is points, not persons), whatever label was typed; a manual one's is its label."""
+        from .sources import SOURCES
+
+        source = SOURCES.get(self.source)
+        return str(source.unit_label) if source else self.unit_label
+
+    @property
     def counts_towards_100(self) -> bool:
         """Bonus and veto items sit outside the 100 base points."""
         return self.mode != TargetMode.BONUS and not self.is_veto

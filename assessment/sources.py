@@ -104,7 +104,7 @@ def _introduced_records(year: int, unit_id: int, params: dict) -> QuerySet:
 @register_source(
     "talents_introduced_weighted",
     _("Talents introduced, weighted by program level"),
-    _("weighted persons"),
+    _("points (persons weighted by level)"),
     _introduced_records,
     _("Titles of the year with origin “introduced”; weights per level in the parameter “weights”."),
 )

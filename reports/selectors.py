@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractQuarter, ExtractYear
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessment import selectors as assessment_selectors
@@ -22,19 +21,20 @@ from enterprises import selectors as enterprises_selectors
 from enterprises.models import Enterprise, EnterpriseClass, EnterpriseStatus, RevenueTier
 from funding import selectors as funding_selectors
 from funding.models import LedgerEntry, LedgerKind, Tranche, TrancheState
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import in_scope, unit_scope
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.money import to_money
 from talents import selectors as talents_selectors
-from talents.models import ApplicationState, Call, Level, Program
-from talents.workflows import STAGES
+from talents.models import Call, Level, Program
+from talents.workflows import COUNTED_STATES, STAGES
 
 ZERO = Decimal("0.00")
 FIRST_YEAR = 2000
 LEVEL_ORDER = {level: i for i, level in enumerate(Level.values)}
 # Stages in pipeline order, for the funnel and the exports (drafts are the applicant's own).
-PIPELINE_STAGES = tuple(str(s) for s in STAGES if s != ApplicationState.DRAFT)
+PIPELINE_STAGES = tuple(str(s) for s in STAGES if s in COUNTED_STATES)
 QUARTER_YEARS = 3
 
 
@@ -54,16 +54,16 @@ class Scope:
 
 
 def default_year() -> int:
-    """The year a report shows when none is asked for: the latest year with a call (the
-    district reports on the year whose calls it ran), never later than this year."""
-    this_year = timezone.localdate().year
-    latest = Call.objects.filter(year__lte=this_year).order_by("-year").values_list("year", flat=True).first()
-    return latest or this_year
+    """The year a report shows when none is asked for: the latest year whose calls have
+    applications that count (not drafts), never later than this year; a call of a later year
+    still in draft, or one with drafts only, does not empty the dashboard."""
+    this_year = clock.today().year
+    return talents_selectors.latest_year_with_applications(this_year) or this_year
 
 
 def parse_year(raw: str | None) -> int:
     """A report year from a query parameter; ``default_year()`` when absent."""
-    this_year = timezone.localdate().year
+    this_year = clock.today().year
     if raw in (None, ""):
         return default_year()
     try:
@@ -131,7 +131,6 @@ def pipeline_counts(scope: Scope, year: int, names: dict[str, dict]) -> list[dic
         call = calls.get(row["program"], {})
         row["quota"] = call.get("quota", 0)
         row["call_state"] = call.get("state", "")
-        row["applications"] = sum(n for stage, n in row["by_stage"].items() if stage != ApplicationState.DRAFT)
     rows.sort(key=lambda r: (_level_key(r["level"]), r["program"]))
     return rows
 
@@ -252,7 +251,7 @@ def summary(*, scope: Scope, year: int) -> dict:
     return {
         "year": year,
         "org_unit": scope.unit.code if scope.unit else None,
-        "generated_at": timezone.now(),
+        "generated_at": clock.now(),
         "titles": title_counts(scope, year, names),
         "pipeline": pipeline_counts(scope, year, names),
         "enterprises": enterprise_figures(scope),

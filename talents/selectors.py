@@ -44,7 +44,7 @@ from .models import (
     Talent,
     Title,
 )
-from .workflows import ACTIVE_STATES, STAGES
+from .workflows import ACTIVE_STATES, COUNTED_STATES, STAGES
 
 
 def _unit_ids(units: Iterable | None) -> list[int] | None:
@@ -81,8 +81,9 @@ def title_counts(year: int | None = None, units: Iterable | None = None) -> list
 def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
     """Applications to ``year``'s calls by program and stage.
 
-    ``[{"program": code, "level", "active": n, "by_stage": {state: n}}]``, one entry per program
-    with a call that year; ``by_stage`` has every stage (0 when none); ``active`` counts the
+    ``[{"program": code, "level", "applications": n, "active": n, "by_stage": {state: n}}]``, one
+    entry per program with a call that year; ``by_stage`` has every stage (0 when none);
+    ``applications`` counts the applications (``COUNTED_STATES``: not drafts); ``active`` counts the
     applications still in the pipeline (submitted, returned, expert review, defense, recommended,
     public notice), not drafts or decided ones. Two queries.
     """
@@ -102,6 +103,7 @@ def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
             {
                 "program": code,
                 "level": call.program.level,
+                "applications": sum(by_stage[s] for s in COUNTED_STATES),
                 "active": sum(by_stage[s] for s in ACTIVE_STATES),
                 "by_stage": by_stage,
             }
@@ -110,6 +112,19 @@ def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
 
 
 # ---------------------------------------------------------------- pages and endpoints
+
+
+def counted_applications(qs: QuerySet) -> QuerySet:
+    """The applications of ``qs`` that count as applications to their call (not drafts): the one
+    definition the calls list, the dashboard and the reports count by."""
+    return qs.filter(state__in=COUNTED_STATES)
+
+
+def latest_year_with_applications(until: int) -> int | None:
+    """The latest call year, not after ``until``, with an application that counts."""
+    from django.db.models import Max
+
+    return counted_applications(Application.objects.filter(call__year__lte=until)).aggregate(y=Max("call__year"))["y"]
 
 
 def programs() -> QuerySet:

@@ -46,7 +46,7 @@ def _refuse(request, exc: DomainError) -> None:
 def call_list(request):
     if request.user.role == Role.FINANCE:
         raise Http404
-    in_scope = policies.applications_for(request.user)
+    in_scope = selectors.counted_applications(policies.applications_for(request.user))
     calls = selectors.calls_for(request.user).annotate(
         in_scope=Count("applications", filter=Q(applications__in=in_scope.values("pk")))
     )

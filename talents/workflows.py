@@ -24,6 +24,9 @@ from .models import CallState
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
 FINAL_STATES = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
+# An application counts (the calls list, the dashboard, the reports) once it is no longer a draft:
+# a draft is the unit's working copy, not an application to the call.
+COUNTED_STATES = tuple(s for s in S.values if s != S.DRAFT)
 # States that count as “in the pipeline” for the year's figures (not drafts, not decided).
 ACTIVE_STATES = (S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
 # States that take one of the call's places (its quota), and the actions that lead into them.
