@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "funding",
     "assessment",
     "reports",
+    # The benchmark's data set command (manage.py seed_scale); core and the apps never import it.
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2017, help="random seed (the same seed gives the same data)")
 
     def handle(self, *args, scale: float, as_of: str | None, seed: int, **options):
-        from bench.seed import UNIT_PREFIX, seed_scale
+        from ...seed import UNIT_PREFIX, seed_scale
 
         if scale <= 0:
             raise CommandError("--scale must be greater than 0.")
