@@ -163,10 +163,10 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
             blanks = [None] * (fields.count() - len(marks))
             fill_by_keyboard(page, "#id_innovation", [*marks, *blanks])
         assert_no_error_message(page)
-    # Both submitted: the second expert now sees the other's scores too.
+    # Both submitted: blind review, the call shows experts nothing of the other reviews (the default).
     scores = page.locator("section[aria-labelledby=scores-h]")
     assert zh("Not yet scored") not in scores.inner_text()
-    assert scores.locator("tbody tr").count() == 2
+    assert scores.locator("tbody tr").count() == 1
 
     # The panel defense and the public notice, run by the hosting unit.
     login(officer)
