@@ -387,7 +387,8 @@ class AssessmentMachine(RuleBasedStateMachine):
                 self.set_target(unit, "office", "participants", Decimal("8"))
             else:
                 value = Decimal("1") if change == "incident" else Decimal("3")
-                self.enter_manual_value(unit, officer, change, value, "证明材料")
+                # Figures by hand are the office's: the assessed unit never enters its own.
+                self.enter_manual_value(unit, "office", change, value, "证明材料")
 
     @rule(unit=st.sampled_from(UNITS[:2]), objects=st.booleans())
     def the_unit_answers(self, unit, objects):
