@@ -207,7 +207,7 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     if shots:
         screenshot(page, "application-approved-zh")
     page.goto(call_url)
-    assert talent_name in page.locator("table").inner_text()
+    assert talent_name in page.locator("table").first.inner_text()
     if shots:
         screenshot(page, "call-board-zh")
     return talent_name, talent_url
