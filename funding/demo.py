@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from enterprises.models import Enterprise, Founder
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.models import OrgUnit, Role, User
@@ -172,20 +173,24 @@ def _settle(positions: dict[int, Agreement], office: User, finance: User, office
         for payout in (
             Payout.objects.filter(agreement=agreement).select_related("tranche").order_by("tranche__sequence")
         ):
+            # Approved and paid on the story's day: a payment is never dated before its approval.
+            paid_on = date(2017, min(12, 6 + payout.tranche.sequence * 2), 10)
             if payout.state == PayoutState.PROPOSED and i not in LEAVE_PROPOSED:
                 try:
-                    services.payout_approve(actor=_approver(payout, office, officers), payout_id=payout.pk)
+                    with clock.running_on(paid_on):
+                        services.payout_approve(actor=_approver(payout, office, officers), payout_id=payout.pk)
                 except DomainError:
                     continue
                 payout.refresh_from_db()
             if payout.state == PayoutState.APPROVED and i not in LEAVE_APPROVED:
                 try:
-                    services.payout_pay(
-                        actor=finance,
-                        payout_id=payout.pk,
-                        voucher=f"CZ-2017-{agreement.pk:03d}-{payout.tranche.sequence}",
-                        paid_on=date(2017, min(12, 6 + payout.tranche.sequence * 2), 10),
-                    )
+                    with clock.running_on(paid_on):
+                        services.payout_pay(
+                            actor=finance,
+                            payout_id=payout.pk,
+                            voucher=f"CZ-2017-{agreement.pk:03d}-{payout.tranche.sequence}",
+                            paid_on=paid_on,
+                        )
                 except DomainError:
                     continue
                 paid += 1
@@ -213,13 +218,15 @@ def _use_of_funds(positions: dict[int, Agreement], officers: dict[int, User], of
 def _exit_cases(positions: dict[int, Agreement], office: User, finance: User, officers: dict[int, User]) -> None:
     exited = positions.get(EXIT_CASE)
     if exited is not None and not ExitCase.objects.filter(agreement=exited).exists() and exited.paid_total:
-        case = services.exit_case_open(actor=office, agreement_id=exited.pk, note="企业已注销，启动退出程序")
-        services.exit_case_exit(
-            actor=office,
-            case_id=case.pk,
-            reason="企业于2017年8月注销，创业项目终止；依协议追回已拨付资金。",
-            recovery_due=exited.paid_total,
-        )
+        # Decided after the year's last payments, before the recovery received in January 2018.
+        with clock.running_on(date(2017, 12, 20)):
+            case = services.exit_case_open(actor=office, agreement_id=exited.pk, note="企业已注销，启动退出程序")
+            services.exit_case_exit(
+                actor=office,
+                case_id=case.pk,
+                reason="企业于2017年8月注销，创业项目终止；依协议追回已拨付资金。",
+                recovery_due=exited.paid_total,
+            )
         services.exit_case_record_recovery(
             actor=finance,
             case_id=case.pk,

@@ -67,3 +67,8 @@ class RecoveryForm(forms.Form):
     received_on = forms.DateField(
         label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CloseYearForm(forms.Form):
+    year = forms.IntegerField(label=_("Financial year"), min_value=1900, max_value=9999)
+    reason = forms.CharField(label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -495,3 +495,24 @@ class UseOfFundsReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tranche}"
+
+
+class ClosedYear(models.Model):
+    """A financial year the office has closed (结账): no ledger entry may be dated in it any more.
+    A row is the record of the closing (who, when, why); a closed year is not reopened."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    reason = models.TextField(_("reason"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("closed financial year")
+        verbose_name_plural = _("closed financial years")
+        constraints = [models.CheckConstraint(name="closed_year_has_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -35,6 +35,7 @@ from .models import (
     AgreementState,
     Budget,
     CaseState,
+    ClosedYear,
     ExitCase,
     ExitFlag,
     ExitRule,
@@ -147,6 +148,13 @@ def budgets_for(user: User) -> QuerySet:
         paid=_sum("agreements__paid_total"),
     )
     return _scoped(qs, user)
+
+
+def closed_years_for(user: User) -> QuerySet:
+    """Closed financial years are district-wide: everyone who sees money sees them."""
+    if not policies.can_see_funding(user):
+        return ClosedYear.objects.none()
+    return ClosedYear.objects.select_related("closed_by").order_by("-year")
 
 
 def flags_for(user: User) -> QuerySet:

@@ -18,6 +18,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_officer
 from qinhuai_talent.core.chains import chain_head_advance, head_problems
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
@@ -35,6 +36,7 @@ from .models import (
     ApproverLevel,
     Budget,
     CaseState,
+    ClosedYear,
     ExitCase,
     ExitFlag,
     FlagState,
@@ -508,7 +510,7 @@ def payout_approve(*, actor: User, payout_id: int) -> Payout:
             )
         if payout.prepared_by_id is not None and payout.prepared_by_id == actor.pk:
             raise ActionNotAllowed(_("You prepared this payout; another officer must approve it."))
-        payout.approved_by, payout.approved_at = actor, timezone.now()
+        payout.approved_by, payout.approved_at = actor, clock.now()
         PAYOUT_WORKFLOW.apply(payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at"))
     return payout
 
@@ -543,8 +545,12 @@ def ledger_hash(entry: LedgerEntry) -> str:
     return hashlib.sha256(ledger_payload(entry).encode()).hexdigest()
 
 
-def _ledger_append(**fields) -> LedgerEntry:
+def _ledger_append(*, date_field: str = "entry_date", **fields) -> LedgerEntry:
+    """Append one entry to the chain. Its date must lie in a year the office has not closed; the
+    check runs under the ledger's lock, which closing a year takes too, so no entry slips into a
+    year being closed."""
     _ledger_lock()
+    _refuse_closed_year(fields["entry_date"], date_field)
     prev = LedgerEntry.objects.order_by("-id").values_list("hash", flat=True).first()
     entry = LedgerEntry(recorded_at=timezone.now(), prev_hash=prev or "", **fields)
     entry.hash = ledger_hash(entry)
@@ -553,13 +559,58 @@ def _ledger_append(**fields) -> LedgerEntry:
     return entry
 
 
-def _check_entry_date(value: date | None, field: str) -> date:
-    today = timezone.localdate()
+def _refuse_closed_year(day: date, field: str) -> None:
+    if ClosedYear.objects.filter(year=day.year).exists():
+        raise DomainError(
+            _("The financial year %(year)s is closed: no entry may be dated %(date)s.")
+            % {"year": day.year, "date": day.isoformat()},
+            field=field,
+            code="closed_year",
+        )
+
+
+def _check_entry_date(value: date | None, field: str, *, not_before: date | None = None, after_what=None) -> date:
+    """The date of a ledger entry: today when not given; never in the future, never before the
+    event that allows it (``not_before``: the approval of a payment, the decision of a recovery)."""
+    today = clock.today()
     if value is None:
-        return today
+        value = today
     if value > today:
-        raise DomainError(_("The date cannot be in the future."), field=field)
+        raise DomainError(_("The date cannot be in the future."), field=field, code="future_date")
+    if not_before is not None and value < not_before:
+        raise DomainError(
+            _("The date %(date)s is before %(event)s on %(allowed)s.")
+            % {"date": value.isoformat(), "event": after_what, "allowed": not_before.isoformat()},
+            field=field,
+            code="before_approval",
+        )
     return value
+
+
+def financial_year_close(*, actor: User, year, reason: str) -> ClosedYear:
+    """The office closes a financial year that has ended; from then on no ledger entry (payment,
+    reversal, recovery) may be dated in it. Serialised with the ledger's appends."""
+    if not is_office(actor):
+        raise ActionNotAllowed(_("Only the district office closes a financial year."))
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a year, such as 2017."), field="year") from None
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Please give a reason."), field="reason")
+    if not 1900 <= year < clock.today().year:
+        raise DomainError(
+            _("Only a financial year that has ended can be closed (before %(year)s).") % {"year": clock.today().year},
+            field="year",
+        )
+    with transaction.atomic():
+        _ledger_lock()
+        if ClosedYear.objects.filter(year=year).exists():
+            raise DomainError(
+                _("The financial year %(year)s is already closed.") % {"year": year}, field="year", code="closed_year"
+            )
+        return ClosedYear.objects.create(year=year, reason=reason, closed_by=actor, closed_at=clock.now())
 
 
 def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | None = None) -> tuple[LedgerEntry, bool]:
@@ -573,13 +624,16 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
         raise DomainError(_("Enter the payment voucher number."), field="voucher")
     if len(voucher) > 40:
         raise DomainError(_("A voucher number has at most 40 characters."), field="voucher")
-    paid_on = _check_entry_date(paid_on, "paid_on")
     try:
         with transaction.atomic():
             agreement, payout = _lock_payout(payout_id)
             existing = LedgerEntry.objects.filter(payout=payout, kind=LedgerKind.PAYMENT).first()
             if existing is not None:
                 return existing, False
+            approved_on = timezone.localdate(payout.approved_at) if payout.approved_at else None
+            paid_on = _check_entry_date(
+                paid_on, "paid_on", not_before=approved_on, after_what=_("the payout's approval")
+            )
             if payout.state == PayoutState.HELD or open_flag_exists(agreement.pk):
                 raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
             if payout.state != PayoutState.APPROVED:
@@ -596,11 +650,12 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
                 amount=payout.amount,
                 voucher=voucher,
                 entry_date=paid_on,
+                date_field="paid_on",
                 recorded_by=actor,
             )
             Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") + payout.amount)
             Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.PAID)
-            payout.voucher, payout.paid_at = voucher, timezone.now()
+            payout.voucher, payout.paid_at = voucher, clock.now()
             PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, extra_fields=("voucher", "paid_at"))
             agreement.refresh_from_db()
             settled = not agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).exists()
@@ -636,7 +691,7 @@ def payout_reverse(*, actor: User, payout_id: int, voucher: str, reason: str) ->
             kind=LedgerKind.REVERSAL,
             amount=-payout.amount,
             voucher=voucher,
-            entry_date=timezone.localdate(),
+            entry_date=clock.today(),
             recorded_by=actor,
             note=reason,
         )
@@ -696,7 +751,7 @@ def exit_case_rectify(*, actor: User, case_id: int, due: date, reason: str) -> E
 def exit_case_continue(*, actor: User, case_id: int, reason: str) -> ExitCase:
     with transaction.atomic():
         case = ExitCase.objects.select_for_update().get(pk=case_id)
-        case.decision, case.decided_at = (reason or "").strip(), timezone.now()
+        case.decision, case.decided_at = (reason or "").strip(), clock.now()
         CASE_WORKFLOW.apply(
             case, action="continue", actor=actor, reason=reason, extra_fields=("decision", "decided_at")
         )
@@ -721,7 +776,7 @@ def exit_case_exit(*, actor: User, case_id: int, reason: str, recovery_due) -> E
                 _("No more than the %(paid)s paid can be recovered.") % {"paid": f"{agreement.paid_total:,.2f}"},
                 field="recovery_due",
             )
-        case.decision, case.decided_at, case.recovery_due = (reason or "").strip(), timezone.now(), amount
+        case.decision, case.decided_at, case.recovery_due = (reason or "").strip(), clock.now(), amount
         CASE_WORKFLOW.apply(
             case, action="exit", actor=actor, reason=reason, extra_fields=("decision", "decided_at", "recovery_due")
         )
@@ -739,13 +794,16 @@ def exit_case_record_recovery(
     voucher = (voucher or "").strip()
     if not voucher:
         raise DomainError(_("Enter the receipt voucher number."), field="voucher")
-    received_on = _check_entry_date(received_on, "received_on")
     with transaction.atomic():
         agreement_id = ExitCase.objects.filter(pk=case_id).values_list("agreement_id", flat=True).get()
         agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
         case = ExitCase.objects.select_for_update().get(pk=case_id)
         if case.state != CaseState.EXITED:
             raise DomainError(_("Recoveries follow an exit decision."), code="invalid_state")
+        decided_on = timezone.localdate(case.decided_at) if case.decided_at else None
+        received_on = _check_entry_date(
+            received_on, "received_on", not_before=decided_on, after_what=_("the exit decision")
+        )
         if case.recovered + amount > case.recovery_due:
             raise DomainError(
                 _("Only %(left)s remains to be recovered.") % {"left": f"{case.recovery_due - case.recovered:,.2f}"},
@@ -759,6 +817,7 @@ def exit_case_record_recovery(
             amount=-amount,
             voucher=voucher,
             entry_date=received_on,
+            date_field="received_on",
             recorded_by=actor,
             note=str(_("Recovery for exit case %(id)s") % {"id": case.pk}),
         )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("payouts/<int:pk>/approve/", views.payout_approve, name="payout-approve"),
     path("payouts/<int:pk>/pay/", views.payout_pay, name="payout-pay"),
     path("ledger/", views.ledger, name="ledger"),
+    path("ledger/close-year/", views.ledger_close_year, name="ledger-close-year"),
     path("budgets/", views.budget_list, name="budget-list"),
     path("forecast/", views.forecast, name="forecast"),
     path("exits/", views.exit_board, name="exit-board"),

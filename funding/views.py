@@ -22,6 +22,7 @@ from . import explain, policies, selectors, services
 from .exports import export_response
 from .forms import (
     AgreementForm,
+    CloseYearForm,
     EvidenceForm,
     ExitDecisionForm,
     PayForm,
@@ -350,7 +351,31 @@ def ledger(request):
             for e in qs
         )
         return export_response("ledger", headers, rows, fmt)
-    return render(request, "funding/ledger.html", {"page": paginate(request, qs)})
+    return render(
+        request,
+        "funding/ledger.html",
+        {
+            "page": paginate(request, qs),
+            "closed_years": selectors.closed_years_for(request.user),
+            "close_form": CloseYearForm() if is_office(request.user) else None,
+        },
+    )
+
+
+@require_POST
+@funding_reader
+def ledger_close_year(request):
+    if not is_office(request.user):
+        raise Http404
+    url = reverse("funding:ledger")
+    form = CloseYearForm(request.POST)
+    if not form.is_valid():
+        return _redirect(url, request, DomainError(_("Enter the year to close and the reason.")))
+    try:
+        closed = services.financial_year_close(actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("The financial year %(year)s is closed.") % {"year": closed.year})
 
 
 @funding_reader

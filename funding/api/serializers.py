@@ -4,7 +4,7 @@ from enterprises.models import Grade
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 
 from .. import explain
-from ..models import Agreement, Budget, ExitCase, ExitFlag, LedgerEntry, Milestone, Payout, Tranche
+from ..models import Agreement, Budget, ClosedYear, ExitCase, ExitFlag, LedgerEntry, Milestone, Payout, Tranche
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
 
@@ -204,3 +204,14 @@ class ExitCaseSerializer(serializers.ModelSerializer):
             "recovered",
         ]
         read_only_fields = fields
+
+
+class ClosedYearSerializer(serializers.ModelSerializer):
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ClosedYear
+        fields = ["id", "year", "reason", "closed_by", "closed_at"]
+        read_only_fields = ["id", "closed_by", "closed_at"]
+        # The service says why a year cannot be closed (already closed, not ended), as a 400.
+        extra_kwargs = {"year": {"validators": []}}

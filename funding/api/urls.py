@@ -8,6 +8,7 @@ router.register("tranches", views.TrancheViewSet, basename="tranche")
 router.register("payouts", views.PayoutViewSet, basename="payout")
 router.register("ledger", views.LedgerViewSet, basename="ledgerentry")
 router.register("budgets", views.BudgetViewSet, basename="budget")
+router.register("closed-years", views.ClosedYearViewSet, basename="closedyear")
 router.register("exit-flags", views.ExitFlagViewSet, basename="exitflag")
 router.register("exit-cases", views.ExitCaseViewSet, basename="exitcase")
 

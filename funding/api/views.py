@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,6 +15,7 @@ from ..models import (
     AgreementState,
     Budget,
     CaseState,
+    ClosedYear,
     ExitCase,
     ExitFlag,
     ExitRule,
@@ -30,6 +31,7 @@ from ..models import (
 from .serializers import (
     AgreementSerializer,
     BudgetSerializer,
+    ClosedYearSerializer,
     ExitCaseSerializer,
     ExitFlagSerializer,
     LedgerEntrySerializer,
@@ -244,3 +246,19 @@ class ExitCaseViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("flags")
+
+
+class ClosedYearViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Financial years the office has closed: no payment, reversal or recovery may be dated in
+    one. ``POST`` (office) closes a year that has ended, with a reason."""
+
+    queryset_model = ClosedYear
+    selector = staticmethod(selectors.closed_years_for)
+    serializer_class = ClosedYearSerializer
+
+    @extend_schema(request=ClosedYearSerializer, responses={201: ClosedYearSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = ClosedYearSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closed = services.financial_year_close(actor=request.user, **data.validated_data)
+        return Response(ClosedYearSerializer(closed).data, status=status.HTTP_201_CREATED)

@@ -7,16 +7,38 @@ that day and ``now()`` is that day at the current time of day, so stamps written
 keep their order. Unset, the clock is the real one, in the portal's time zone (Asia/Shanghai).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time
 
 from django.conf import settings
 from django.utils import timezone
 
+# The demo district is the district of 2017, evaluated as of this day (`make run` sets
+# PORTAL_AS_OF to it; `seed_demo` always writes its story on it).
+DEMO_DAY = date(2018, 1, 15)
+
+_running_on: ContextVar[date | None] = ContextVar("portal_day", default=None)
+
 
 def as_of() -> date | None:
     """The configured day, or ``None`` when the portal runs on the real date."""
+    day = _running_on.get()
+    if day is not None:
+        return day
     value = getattr(settings, "PORTAL_AS_OF", None)
     return date.fromisoformat(value) if value else None
+
+
+@contextmanager
+def running_on(day: date) -> Iterator[None]:
+    """Run the block on ``day`` (the demo seed writes its story on the demo's day)."""
+    token = _running_on.set(day)
+    try:
+        yield
+    finally:
+        _running_on.reset(token)
 
 
 def today() -> date:
