@@ -6,12 +6,14 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.notifications.services import notify, unit_officers
 
 from . import policies
 from .models import (
@@ -366,7 +368,23 @@ def _transition(assessment_id: int, *, action: str, actor: User, reason: str = "
                 raise DomainError(_("Compute the assessment before publishing it."))
             assessment.published_at = timezone.now()
             extra = ["published_at"]
-        ASSESSMENT_WORKFLOW.apply(assessment, action=action, actor=actor, reason=reason, extra_fields=extra)
+        entry = ASSESSMENT_WORKFLOW.apply(assessment, action=action, actor=actor, reason=reason, extra_fields=extra)
+        if action in ("publish", "publish_unconfirmed"):
+            notify(
+                event="assessment_published",
+                recipients=unit_officers(assessment.org_unit_id),
+                key=f"assessment:{assessment.pk}:published:{entry.pk}",
+                params={
+                    "year": assessment.year,
+                    "unit": assessment.org_unit,
+                    "score": str(assessment.total),
+                    "grade": {
+                        "zh-hans": assessment.grade_band,
+                        "en": assessment.grade_band_en or assessment.grade_band,
+                    },
+                },
+                url=reverse("assessment:assessment-detail", args=[assessment.pk]),
+            )
     return assessment
 
 

@@ -81,6 +81,15 @@ class Enterprise(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("unit"))
     industry = models.ForeignKey(Industry, on_delete=models.PROTECT, verbose_name=_("industry"))
+    # The enterprise's own portal account (role ``enterprise``), once its claim is confirmed.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enterprise_record",
+        verbose_name=_("account"),
+    )
     maker_space = models.ForeignKey(
         MakerSpace, on_delete=models.SET_NULL, null=True, blank=True, related_name="enterprises"
     )

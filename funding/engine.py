@@ -28,7 +28,7 @@ from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingR
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.money import to_money
 
-from . import explain
+from . import explain, notices
 from .models import (
     Agreement,
     AgreementState,
@@ -368,6 +368,8 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
                 batch_size=BATCH,
             )
             counts.payouts_updated += len(updates)
+        notices.milestones_met(met_now)
+        notices.payouts_waiting(locked)
 
 
 def _changed(existing: dict, values: dict) -> bool:
@@ -579,6 +581,9 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         if creates:
             ExitFlag.objects.bulk_create(creates, batch_size=BATCH, ignore_conflicts=True)
             counts["raised"] = len(creates)
+            notices.flags_raised(
+                Q(state=FlagState.OPEN, raised_at=now, agreement_id__in={f.agreement_id for f in creates})
+            )
         if updates:
             ExitFlag.objects.bulk_update(updates, ["evidence", "evidence_key", "details"], batch_size=BATCH)
             counts["updated"] = len(updates)

@@ -28,7 +28,7 @@ from qinhuai_talent.core.workflow import Transition, Workflow
 from talents import support as talent_support
 from talents.models import Application, ApplicationState
 
-from . import policies
+from . import notices, policies
 from .models import (
     ZERO,
     Agreement,
@@ -439,6 +439,7 @@ def milestone_verify(*, actor: User, milestone_id: int, evidence: str) -> Milest
         milestone.met, milestone.met_on = True, timezone.localdate()
         milestone.evidence, milestone.verified_by = evidence, actor
         milestone.save(update_fields=["met", "met_on", "evidence", "verified_by"])
+        notices.milestones_met([milestone.pk])
     return milestone
 
 
@@ -511,7 +512,11 @@ def payout_approve(*, actor: User, payout_id: int) -> Payout:
         if payout.prepared_by_id is not None and payout.prepared_by_id == actor.pk:
             raise ActionNotAllowed(_("You prepared this payout; another officer must approve it."))
         payout.approved_by, payout.approved_at = actor, clock.now()
-        PAYOUT_WORKFLOW.apply(payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at"))
+        entry = PAYOUT_WORKFLOW.apply(
+            payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at")
+        )
+        payout.agreement = agreement
+        notices.payout_moved(payout, event="payout_approved", key=f"payout:{payout.pk}:approve:{entry.pk}")
     return payout
 
 
@@ -657,6 +662,10 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
             Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.PAID)
             payout.voucher, payout.paid_at = voucher, clock.now()
             PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, extra_fields=("voucher", "paid_at"))
+            payout.agreement = agreement
+            notices.payout_moved(
+                payout, event="payout_paid", key=f"payout:{payout.pk}:paid:{entry.pk}", voucher=voucher
+            )
             agreement.refresh_from_db()
             settled = not agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).exists()
             if settled and agreement.state == AgreementState.ACTIVE:
@@ -735,6 +744,7 @@ def exit_case_open(*, actor: User, agreement_id: int, flag_ids: list[int] | None
         log_transition(
             case, action="open", from_state="", to_state=case.state, actor=actor, reason=note or str(_("Case opened"))
         )
+        notices.case_opened(case)
     return case
 
 

@@ -20,11 +20,13 @@ urlpatterns = [
     path("api/v1/", include("funding.api.urls")),
     path("api/v1/", include("assessment.api.urls")),
     path("api/v1/", include("reports.api.urls")),
+    path("api/v1/", include("qinhuai_talent.notifications.api.urls")),
     path("talents/", include("talents.urls")),
     path("enterprises/", include("enterprises.urls")),
     path("funding/", include("funding.urls")),
     path("assessment/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("qinhuai_talent.notifications.urls")),
     path("", include("qinhuai_talent.core.urls")),
 ]
 

@@ -200,6 +200,15 @@ class Talent(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="talents", verbose_name=_("unit"))
+    # The person's own portal account (role ``talent``), when they have one.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="talent_record",
+        verbose_name=_("account"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 

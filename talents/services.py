@@ -14,15 +14,18 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Avg
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
 
 from . import fit, policies, support
 from .models import (
@@ -578,10 +581,49 @@ def application_transition(
     if action in ("reject", "preliminary_reject", "reject_after_notice", "record_rejected"):
         app.decided_at = timezone.now()
         extra.append("decided_at")
-    APPLICATION_WORKFLOW.apply(app, action=action, actor=actor, reason=reason, extra_fields=extra)
+    entry = APPLICATION_WORKFLOW.apply(app, action=action, actor=actor, reason=reason, extra_fields=extra)
     if action in ("approve", "record_approved"):
         _create_title(app, origin)
+    _tell_of_transition(app, action=action, reason=reason, key=f"application:{app.pk}:{action}:{entry.pk}")
     return app
+
+
+DECISIONS = {
+    "approve": True,
+    "record_approved": True,
+    "reject": False,
+    "preliminary_reject": False,
+    "reject_after_notice": False,
+    "record_rejected": False,
+}
+
+
+def _tell_of_transition(app: Application, *, action: str, reason: str, key: str) -> None:
+    """Who hears of an application's step (issue 16): the applicant in words that do not reveal
+    the review, the unit's officers of new work in their queue."""
+    applicant = [app.talent.account_id]
+    url = reverse("talents:application-detail", args=[app.pk])
+    params = {"call": app.call, "venture": app.venture_name, "talent": app.talent.name, "unit": app.org_unit}
+    if action == "submit":
+        notify(event="application_received", recipients=applicant, key=key, params=params, url=url)
+        notify(
+            event="application_new_in_unit", recipients=unit_officers(app.org_unit_id), key=key, params=params, url=url
+        )
+    elif action == "return":
+        notify(
+            event="application_returned", recipients=applicant, key=key, params={**params, "reason": reason}, url=url
+        )
+    elif action == "withdraw":
+        recipients = [*applicant, *unit_officers(app.org_unit_id)]
+        notify(event="application_withdrawn", recipients=recipients, key=key, params=params, url=url)
+    elif action == "select":
+        notice = {**params, "starts": app.notice_starts_on.isoformat(), "ends": app.notice_ends_on.isoformat()}
+        notify(event="notice_started", recipients=applicant, key=key, params=notice, url=url)
+    elif action in DECISIONS:
+        outcome = gettext_lazy("selected") if DECISIONS[action] else gettext_lazy("not selected")
+        notify(
+            event="application_decided", recipients=applicant, key=key, params={**params, "outcome": outcome}, url=url
+        )
 
 
 @transaction.atomic
@@ -669,7 +711,49 @@ def review_assign(*, application_id: int, expert: User, actor: User) -> ReviewAs
         raise DomainError(_("Experts are assigned while the application is in expert review."), code="invalid_state")
     if ReviewAssignment.objects.filter(application=app, expert=expert).exists():
         raise DomainError(_("%(user)s is already assigned to this application.") % {"user": expert}, field="expert")
-    return ReviewAssignment.objects.create(application=app, expert=expert, assigned_by=actor)
+    assignment = ReviewAssignment.objects.create(application=app, expert=expert, assigned_by=actor)
+    notify(
+        event="review_assigned",
+        recipients=[expert],
+        key=f"review:{assignment.pk}:assigned",
+        params={"call": app.call, "due": review_due_on(assignment).isoformat()},
+        url=reverse("talents:expert-queue"),
+    )
+    return assignment
+
+
+def review_due_on(assignment: ReviewAssignment) -> datetime.date:
+    """An expert scores within ``REVIEW_DUE_DAYS`` of the assignment."""
+    return timezone.localdate(assignment.assigned_at) + datetime.timedelta(days=settings.REVIEW_DUE_DAYS)
+
+
+def reviews_remind_due(*, within_days: int = 3) -> int:
+    """Tell each expert once of every review not submitted that falls due within ``within_days``
+    (beat, daily); returns the number of reminders written."""
+    from qinhuai_talent.notifications.services import Message, notify_many
+
+    latest_assigned = clock.now() - datetime.timedelta(days=settings.REVIEW_DUE_DAYS - within_days)
+    due = (
+        ReviewAssignment.objects.filter(
+            submitted_at__isnull=True,
+            conflict_declared=False,
+            assigned_at__lte=latest_assigned,
+            application__state=ApplicationState.EXPERT_REVIEW,
+        )
+        .select_related("application__call")
+        .order_by("pk")
+    )
+    url = reverse("talents:expert-queue")
+    messages = [
+        Message(
+            recipients=[a.expert_id],
+            key=f"review:{a.pk}:due",
+            params={"call": a.application.call, "due": review_due_on(a).isoformat()},
+            url=url,
+        )
+        for a in due
+    ]
+    return notify_many(event="review_due", messages=messages)
 
 
 def _own_assignment(assignment_id: int, actor: User) -> ReviewAssignment:
@@ -763,13 +847,21 @@ def objection_record(
         raise DomainError(_("Objections are recorded during the public notice."), code="invalid_state")
     if not content.strip():
         raise DomainError(_("Please record what the objection says."), field="content")
-    return Objection.objects.create(
+    objection = Objection.objects.create(
         application=app,
         content=content,
         raised_by=raised_by,
         received_on=received_on or timezone.localdate(),
         recorded_by=actor,
     )
+    notify(
+        event="objection_filed",
+        recipients=office_staff(),
+        key=f"objection:{objection.pk}:filed",
+        params={"call": app.call, "talent": app.talent.name},
+        url=reverse("talents:application-detail", args=[app.pk]),
+    )
+    return objection
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,7 +141,28 @@ def job_run(job_id: int, on_progress: Callable[[float], None] | None = None) -> 
         Job.objects.filter(pk=job_id).update(
             state=JobState.SUCCEEDED, progress=1.0, counts=counts, finished_at=timezone.now(), message=""
         )
-    return Job.objects.get(pk=job_id)
+    job = Job.objects.get(pk=job_id)
+    _tell_requester(job, spec)
+    return job
+
+
+def _tell_requester(job: Job, spec: JobKind | None) -> None:
+    """The requester hears that their job finished or failed; a failure to tell them is logged only."""
+    from qinhuai_talent.notifications.services import notify
+
+    if job.requested_by_id is None:
+        return
+    failed = job.state == JobState.FAILED
+    try:
+        notify(
+            event="job_failed" if failed else "job_finished",
+            recipients=[job.requested_by_id],
+            key=f"job:{job.pk}:{job.state}:{job.attempts}",
+            params={"kind": spec.label if spec else job.kind, "job": job.pk, "message": job.message[:200]},
+            url=reverse("job-detail", args=[job.pk]),
+        )
+    except Exception:  # the job's outcome stands whatever happens to its notice
+        log.warning("could not record the notice of job %s", job.pk, exc_info=True)
 
 
 def jobs_sweep() -> int:

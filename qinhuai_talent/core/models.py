@@ -90,7 +90,12 @@ class User(AbstractUser):
     )
     grants_all_units = models.BooleanField(_("grant covers the whole district"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[])
+    # The language the portal writes to this person in (emails, SMS); the pages follow the browser.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    # Kept by qinhuai_talent.notifications in the transaction that changes the inbox, so that every
+    # page's header shows it without a query.
+    unread_notifications = models.PositiveIntegerField(_("unread notifications"), default=0)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "unread_notifications"], m2m_fields=[])
 
     class Meta:
         verbose_name = _("user")

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "bootstrap",
     "qinhuai_talent.core",
+    "qinhuai_talent.notifications",
     "talents",
     "enterprises",
     "funding",
@@ -270,6 +271,50 @@ if PORTAL_AS_OF:
         date.fromisoformat(PORTAL_AS_OF)
     except ValueError as exc:
         raise ImproperlyConfigured(f"PORTAL_AS_OF must be an ISO date like 2018-01-15 (got {PORTAL_AS_OF!r})") from exc
+
+# --- Notifications: email, SMS and the outbox's retries ------------------------------------------
+# Links in messages point here (the portal's public address).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "秦淮区人才工作平台 <noreply@talent.qinhuai.local>")
+EMAIL_SUBJECT_BRAND = env_str("EMAIL_SUBJECT_BRAND", "秦淮人才")
+EMAIL_URL = env_str("EMAIL_URL", "")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+if not EMAIL_URL:
+    # Embedded: one file per message under var/mail/ in the project folder.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+else:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    _mail = urlsplit(EMAIL_URL)
+    if _mail.scheme == "console":
+        EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    elif _mail.scheme in ("smtp", "smtps"):
+        _query = {k: v[-1] for k, v in parse_qs(_mail.query).items()}
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_HOST = _mail.hostname or "localhost"
+        EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+        EMAIL_HOST_USER = unquote(_mail.username or "")
+        EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+        EMAIL_USE_SSL = _mail.scheme == "smtps" or _query.get("ssl") in ("1", "true")
+        EMAIL_USE_TLS = not EMAIL_USE_SSL and _query.get("tls") in ("1", "true")
+        EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+    else:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must be smtp://user:pass@host:587?tls=1, smtps://… or console:// (got scheme {_mail.scheme!r})"
+        )
+SMS_BACKEND = env_str("SMS_BACKEND", "qinhuai_talent.notifications.sms.LogBackend")
+# An expert scores an application within this many days of its assignment (reminded 3 days before).
+REVIEW_DUE_DAYS = env_int("REVIEW_DUE_DAYS", 14)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["remind-reviews-due"] = {
+    "task": "talents.tasks.remind_reviews_due",
+    "schedule": timedelta(days=1),
+}
+CELERY_BEAT_SCHEDULE["retry-notifications"] = {
+    "task": "qinhuai_talent.notifications.tasks.retry_pending",
+    "schedule": 60.0,
+}
 
 # A running job that has not reported progress for this long is taken as lost and run again.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)

@@ -1,0 +1,122 @@
+"""Who hears of what in funding (issue 16): set-based, so the recompute's findings for thousands of
+agreements cost a few statements. Each key names one occurrence, so a recompute that runs again
+tells nobody twice."""
+
+from django.urls import reverse
+
+from qinhuai_talent.core.money import to_money
+from qinhuai_talent.notifications.events import Said
+from qinhuai_talent.notifications.services import Message, notify_many, office_staff, unit_officers
+
+from .models import ApproverLevel, ExitFlag, Milestone, Payout, PayoutState
+
+
+def _agreement_url(agreement_id: int) -> str:
+    return reverse("funding:agreement-detail", args=[agreement_id])
+
+
+def milestones_met(milestone_ids) -> int:
+    """The enterprise hears of each milestone now met."""
+    rows = Milestone.objects.filter(pk__in=list(milestone_ids), met=True).select_related(
+        "tranche__agreement__enterprise"
+    )
+    messages = [
+        Message(
+            recipients=[m.tranche.agreement.enterprise.account_id],
+            key=f"milestone:{m.pk}:met:{m.met_on}",
+            params={"agreement": m.tranche.agreement.number, "milestone": Said(lambda m=m: m.requirement)},
+            url=_agreement_url(m.tranche.agreement_id),
+        )
+        for m in rows
+    ]
+    return notify_many(event="milestone_met", messages=messages)
+
+
+def payouts_waiting(agreement_ids) -> int:
+    """The approver (the unit's officers within its limit, the office above it) hears of each
+    payout proposed for approval."""
+    rows = Payout.objects.filter(agreement_id__in=list(agreement_ids), state=PayoutState.PROPOSED).select_related(
+        "agreement", "tranche"
+    )
+    office = None
+    officers: dict[int, list[int]] = {}
+    messages = []
+    for p in rows:
+        if p.approver_level == ApproverLevel.DISTRICT:
+            office = office if office is not None else office_staff()
+            recipients = office
+        else:
+            if p.org_unit_id not in officers:
+                officers[p.org_unit_id] = unit_officers(p.org_unit_id)
+            recipients = officers[p.org_unit_id]
+        messages.append(
+            Message(
+                recipients=recipients,
+                key=f"payout:{p.pk}:waiting",
+                params=_payout_params(p),
+                url=reverse("funding:payout-detail", args=[p.pk]),
+            )
+        )
+    return notify_many(event="payout_waiting", messages=messages)
+
+
+def _payout_params(p: Payout, **extra) -> dict:
+    return {
+        "agreement": p.agreement.number,
+        "tranche": p.tranche.sequence,
+        "amount": f"{to_money(p.amount):,.2f}",
+        **extra,
+    }
+
+
+def payout_moved(payout: Payout, *, event: str, key: str, **extra) -> int:
+    """The enterprise hears that its payout was approved or paid (not who approved it)."""
+    return notify_many(
+        event=event,
+        messages=[
+            Message(
+                recipients=[payout.agreement.enterprise.account_id],
+                key=key,
+                params=_payout_params(payout, **extra),
+                url=_agreement_url(payout.agreement_id),
+            )
+        ],
+    )
+
+
+def flags_raised(flag_filter) -> int:
+    """The enterprise and its unit's officers hear of each exit flag raised."""
+    rows = ExitFlag.objects.filter(flag_filter).select_related("agreement__enterprise")
+    officers: dict[int, list[int]] = {}
+    messages = []
+    for f in rows:
+        if f.org_unit_id not in officers:
+            officers[f.org_unit_id] = unit_officers(f.org_unit_id)
+        messages.append(
+            Message(
+                recipients=[f.agreement.enterprise.account_id, *officers[f.org_unit_id]],
+                key=f"exitflag:{f.pk}:raised",
+                params={
+                    "agreement": f.agreement.number,
+                    "enterprise": f.agreement.enterprise.name,
+                    "rule": Said(lambda f=f: f.get_rule_display()),
+                },
+                url=_agreement_url(f.agreement_id),
+            )
+        )
+    return notify_many(event="exit_flag_raised", messages=messages)
+
+
+def case_opened(case) -> int:
+    agreement = case.agreement
+    return notify_many(
+        event="exit_case_opened",
+        messages=[
+            Message(
+                recipients=[agreement.enterprise.account_id, *unit_officers(agreement.org_unit_id)],
+                key=f"exitcase:{case.pk}:opened",
+                params={"agreement": agreement.number, "enterprise": agreement.enterprise.name},
+                url=_agreement_url(agreement.pk),
+            )
+        ],
+    )

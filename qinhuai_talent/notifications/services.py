@@ -1,0 +1,223 @@
+"""The one notification service: ``notify`` writes the outbox in the caller's transaction.
+
+Delivery happens after commit (``tasks.deliver``), so a channel that fails (SMTP down, an SMS
+provider raising) never fails or slows the business change that raised the event: the row
+stays in the outbox and is retried (``tasks.retry_pending``) until it goes out or gives up.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import Role, User
+
+from .events import EVENTS, freeze
+from .models import Channel, ChannelPreference, Notification
+
+log = logging.getLogger(__name__)
+
+
+def _recipient_ids(recipients: Iterable) -> list[int]:
+    ids = []
+    for r in recipients or ():
+        pk = getattr(r, "pk", r)
+        if pk is not None and pk not in ids:
+            ids.append(int(pk))
+    return ids
+
+
+@dataclass
+class Message:
+    """One occurrence of an event for ``notify_many``."""
+
+    recipients: Iterable
+    key: str
+    params: dict = field(default_factory=dict)
+    url: str = ""
+
+
+def notify(
+    *,
+    event: str,
+    recipients: Iterable,
+    key: str,
+    params: dict | None = None,
+    url: str = "",
+    channels: Iterable[str] | None = None,
+    address: str = "",
+) -> int:
+    """Tell ``recipients`` (users or ids) of ``event``; returns the number of outbox rows written.
+
+    ``key`` names the occurrence (e.g. ``application:12:returned:340``): a recipient hears of one
+    key once per channel, however often the caller runs. ``channels`` narrows the event's own
+    channels; the recipient's preferences narrow them further (except for mandatory events such
+    as a one-time code). ``address`` sends to an address not yet on the account (a code that
+    confirms it).
+    """
+    return notify_many(
+        event=event,
+        messages=[Message(recipients=recipients, key=key, params=params or {}, url=url)],
+        channels=channels,
+        address=address,
+    )
+
+
+def notify_many(
+    *, event: str, messages: Iterable[Message], channels: Iterable[str] | None = None, address: str = ""
+) -> int:
+    """``notify`` for many occurrences of one event at once (a recompute's findings): a constant
+    number of statements, whatever the number of messages."""
+    spec = EVENTS.get(event)
+    if spec is None:
+        raise ValueError(f"unknown notification event {event!r}")
+    wanted = [c for c in spec.channels if channels is None or c in set(channels)]
+    messages = [(m, _recipient_ids(m.recipients)) for m in messages]
+    ids = sorted({pk for _m, pks in messages for pk in pks})
+    if not ids or not wanted:
+        return 0
+    users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True).only("pk", "email", "phone")}
+    off = set()
+    if not spec.mandatory:
+        off = set(ChannelPreference.objects.filter(user_id__in=ids, enabled=False).values_list("user_id", "channel"))
+    now = timezone.now()
+    rows = []
+    for message, pks in messages:
+        stored = {k: freeze(v) for k, v in message.params.items()}
+        for pk in pks:
+            user = users.get(pk)
+            if user is None:
+                continue
+            for channel in wanted:
+                if (pk, channel) in off:
+                    continue
+                to = ""
+                if channel == Channel.EMAIL:
+                    to = address if "@" in address else user.email
+                elif channel == Channel.SMS:
+                    to = address if address and "@" not in address else user.phone
+                if channel != Channel.INBOX and not to:
+                    continue
+                rows.append(
+                    Notification(
+                        recipient_id=pk,
+                        channel=channel,
+                        event=event,
+                        key=message.key[:120],
+                        params=stored,
+                        url=message.url,
+                        address=to,
+                        created_at=now,
+                        # The inbox is the database itself: written is delivered.
+                        delivered_at=now if channel == Channel.INBOX else None,
+                        next_attempt_at=None if channel == Channel.INBOX else now,
+                    )
+                )
+    if not rows:
+        return 0
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        inbox = {r.recipient_id for r in rows if r.channel == Channel.INBOX}
+        if inbox:
+            unread_recount(inbox)
+    keys = sorted({r.key for r in rows if r.channel != Channel.INBOX})
+    if keys:
+        transaction.on_commit(lambda: _enqueue(keys))
+    return len(rows)
+
+
+def _enqueue(keys: list[str]) -> None:
+    from .tasks import deliver
+
+    try:
+        for start in range(0, len(keys), 500):
+            deliver.delay(keys[start : start + 500])
+    except Exception:  # the broker is away: the retry sweep delivers the rows later
+        log.warning("could not enqueue notification delivery for %s; the sweep will retry", keys[:3], exc_info=True)
+
+
+def unread_recount(user_ids: Iterable[int]) -> None:
+    """Set each user's unread count (shown in every page's header) from the inbox, in one statement."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), channel=Channel.INBOX, read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    User.objects.filter(pk__in=list(user_ids)).update(unread_notifications=Coalesce(Subquery(unread), Value(0)))
+
+
+def inbox_for(user: User):
+    """The user's own inbox, newest first; nobody reads another's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX).order_by("-created_at", "-id")
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification_id: int | None = None) -> int:
+    """Mark one of the actor's inbox items read (or all of them when no id); returns how many changed."""
+    qs = inbox_for(actor).filter(read_at__isnull=True)
+    if notification_id is not None:
+        if not inbox_for(actor).filter(pk=notification_id).exists():
+            raise Notification.DoesNotExist
+        qs = qs.filter(pk=notification_id)
+    changed = qs.update(read_at=timezone.now())
+    unread_recount([actor.pk])
+    return changed
+
+
+def preferences_of(user: User) -> dict[str, bool]:
+    off = set(ChannelPreference.objects.filter(user=user, enabled=False).values_list("channel", flat=True))
+    return {c.value: c.value not in off for c in Channel}
+
+
+@transaction.atomic
+def preferences_set(*, actor: User, enabled: dict[str, bool], language: str | None = None) -> dict[str, bool]:
+    """Turn the email and SMS channels on or off and choose the language messages are written in."""
+    for channel, on in enabled.items():
+        if channel not in Channel.values:
+            raise DomainError(_("Unknown channel “%(channel)s”.") % {"channel": channel}, field="channel")
+        if channel == Channel.INBOX:
+            if not on:
+                raise DomainError(_("The inbox cannot be turned off."), field="inbox")
+            continue
+        ChannelPreference.objects.update_or_create(user=actor, channel=channel, defaults={"enabled": bool(on)})
+    if language is not None:
+        if language not in dict(settings.LANGUAGES):
+            raise DomainError(_("Unknown language."), field="language")
+        User.objects.filter(pk=actor.pk).update(language=language)
+        actor.language = language
+    return preferences_of(actor)
+
+
+# ---------------------------------------------------------------- who hears of what
+
+
+def office_staff() -> list[int]:
+    return list(User.objects.filter(role=Role.OFFICE, is_active=True).values_list("pk", flat=True))
+
+
+def unit_officers(unit_id: int | None) -> list[int]:
+    if unit_id is None:
+        return []
+    return list(
+        User.objects.filter(role__in=(Role.STREET, Role.PARK), org_unit_id=unit_id, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def failing_deliveries() -> int:
+    """Messages that could not go out yet (retrying) or gave up: shown to the office and logged."""
+    return Notification.objects.filter(
+        Q(gave_up_at__isnull=False) | Q(attempts__gt=0, delivered_at__isnull=True)
+    ).count()
