@@ -125,14 +125,22 @@ def approval_queue(user: User) -> QuerySet:
         return qs.none()
     qs = qs.filter(approver_level=level)
     if user.pk is not None:
-        qs = qs.exclude(prepared_by=user)
+        qs = qs.exclude(prepared_by=user).exclude(tranche__milestones__verified_by=user)
     return qs
 
 
 def finance_queue(user: User) -> QuerySet:
     if not (policies.is_finance(user) or is_office(user)):
         return Payout.objects.none()
-    return payouts_for(user).filter(state=PayoutState.APPROVED).order_by("approved_at", "id")
+    # Four eyes: nobody is asked to pay what they approved or prepared.
+    return (
+        payouts_for(user)
+        .filter(state=PayoutState.APPROVED)
+        .exclude(approved_by=user)
+        .exclude(prepared_by=user)
+        .exclude(tranche__milestones__verified_by=user)
+        .order_by("approved_at", "id")
+    )
 
 
 def ledger_for(user: User) -> QuerySet:

@@ -493,6 +493,26 @@ def _lock_payout(payout_id: int) -> tuple[Agreement, Payout]:
     return agreement, payout
 
 
+def vouched_by(payout: Payout) -> set[int]:
+    """Who vouched for a payout's tranche: its preparer and every verifier of a manual milestone."""
+    verifiers = Milestone.objects.filter(tranche_id=payout.tranche_id, verified_by__isnull=False)
+    return ({payout.prepared_by_id} | set(verifiers.values_list("verified_by_id", flat=True))) - {None}
+
+
+def _four_eyes(payout: Payout, actor: User, *, step: str) -> None:
+    """Four eyes, whatever roles a person holds: whoever vouched for the tranche neither approves
+    nor pays it, and whoever approved it does not pay it."""
+    if actor.pk in vouched_by(payout):
+        raise ActionNotAllowed(
+            _("You prepared this payout; another officer must approve it.")
+            if step == "approve"
+            else _("You prepared this payout; another person must record its payment."),
+            code="four_eyes",
+        )
+    if step == "pay" and payout.approved_by_id == actor.pk:
+        raise ActionNotAllowed(_("You approved this payout; another person must record its payment."), code="four_eyes")
+
+
 def payout_approve(*, actor: User, payout_id: int) -> Payout:
     with transaction.atomic():
         agreement, payout = _lock_payout(payout_id)
@@ -509,8 +529,7 @@ def payout_approve(*, actor: User, payout_id: int) -> Payout:
                 _("%(amount)s is above your unit's approval limit; the district office approves this payout.")
                 % {"amount": f"{payout.amount:,.2f}"}
             )
-        if payout.prepared_by_id is not None and payout.prepared_by_id == actor.pk:
-            raise ActionNotAllowed(_("You prepared this payout; another officer must approve it."))
+        _four_eyes(payout, actor, step="approve")
         payout.approved_by, payout.approved_at = actor, clock.now()
         entry = PAYOUT_WORKFLOW.apply(
             payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at")
@@ -643,6 +662,7 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
                 raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
             if payout.state != PayoutState.APPROVED:
                 raise DomainError(_("Only an approved payout can be paid."), code="invalid_state")
+            _four_eyes(payout, actor, step="pay")
             if payout.amount <= 0:
                 raise DomainError(_("Nothing is payable: the performance factor of the latest grade is zero."))
             if agreement.paid_total + payout.amount > agreement.total:

@@ -267,8 +267,10 @@ def payout_detail(request, pk: int):
             "text": explain.render(payout.reasons),
             "can_approve": payout.state == "proposed"
             and policies.can_approve_payout(user, payout)
-            and payout.prepared_by_id != user.pk,
-            "can_pay": payout.state == "approved" and policies.can_record_payment(user),
+            and user.pk not in services.vouched_by(payout),
+            "can_pay": payout.state == "approved"
+            and policies.can_record_payment(user)
+            and user.pk not in services.vouched_by(payout) | {payout.approved_by_id},
             "pay_form": PayForm(),
             "ledger": payout.ledger.all(),
             "transitions": transitions_of(payout),

@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import is_office
+from .accounts import account_change_check
+from .errors import DomainError
 from .models import Job, OrgUnit, TransitionLog, User
 
 
@@ -58,6 +61,24 @@ class PortalUserAdmin(UserAdmin, OfficeAdmin):
         ("Portal", {"fields": ("role", "org_unit", "granted_units", "grants_all_units", "phone")}),
     )
     filter_horizontal = ["granted_units"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The form refuses, with its message, a change the accounts rule refuses (one's own
+        role, unit or rights); nothing is saved."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        actor = request.user
+
+        class GuardedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if self.instance.pk is not None:
+                    try:
+                        account_change_check(actor=actor, account=self.instance, changed=self.changed_data)
+                    except DomainError as exc:
+                        raise ValidationError(str(exc.message), code=exc.code) from None
+                return cleaned
+
+        return GuardedForm
 
     def get_fieldsets(self, request, obj=None):
         # Office staff manage roles and units, never Django superuser rights.

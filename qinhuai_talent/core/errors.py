@@ -24,8 +24,8 @@ class ActionNotAllowed(DomainError):
 
     status_code = 403
 
-    def __init__(self, message: str | Promise, *, field: str | None = None):
-        super().__init__(message, field=field, code="permission_denied")
+    def __init__(self, message: str | Promise, *, field: str | None = None, code: str = "permission_denied"):
+        super().__init__(message, field=field, code=code)
 
 
 class ServiceUnavailable(DomainError):
