@@ -12,6 +12,15 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _add_worker_heartbeat() -> None:
+    from .core.schedule import WorkerHeartbeat
+
+    app.steps["worker"].add(WorkerHeartbeat)
+
+
+_add_worker_heartbeat()
+
+
 @after_setup_logger.connect
 @after_setup_task_logger.connect
 def mask_personal_data(logger, **kwargs) -> None:

@@ -20,6 +20,15 @@ class CoreConfig(AppConfig):
             AUDIT_CHECKS.append(verify_transition_heads)
         # The result cache's change triggers, on tables that migrations add later too.
         post_migrate.connect(install_triggers, sender=self, dispatch_uid="core.resultcache.install_triggers")
+        # Operations: failed log-ins counted, the request id carried into Celery tasks.
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import health  # noqa: F401  (registers the readiness checks)
+        from .metrics import login_failed
+        from .observability import connect_celery_signals
+
+        user_login_failed.connect(login_failed, dispatch_uid="core.metrics.login_failed")
+        connect_celery_signals()
 
 
 def name_schema_enums() -> None:

@@ -6,6 +6,7 @@ idempotent: a job can run twice (a redelivered task, the sweep), with the same e
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,6 +22,7 @@ from .errors import ActionNotAllowed, DomainError, ServiceUnavailable
 from .models import Job, JobState, Role, User
 
 log = logging.getLogger(__name__)
+run_log = logging.getLogger("qinhuai_talent.jobs")
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def job_run(job_id: int, on_progress: Callable[[float], None] | None = None) -> 
     if job is None:
         return None
     spec = JOB_KINDS.get(job.kind)
+    started = time.monotonic()
     try:
         if spec is None:
             raise DomainError(_("Unknown job kind “%(kind)s”.") % {"kind": job.kind})
@@ -142,6 +145,20 @@ def job_run(job_id: int, on_progress: Callable[[float], None] | None = None) -> 
             state=JobState.SUCCEEDED, progress=1.0, counts=counts, finished_at=timezone.now(), message=""
         )
     job = Job.objects.get(pk=job_id)
+    # One line per job run (JSON in production: qinhuai_talent.jobs).
+    run_log.info(
+        "job %s %s %s",
+        job.pk,
+        job.kind,
+        job.state,
+        extra={
+            "job_id": job.pk,
+            "kind": job.kind,
+            "outcome": job.state,
+            "attempt": job.attempts,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        },
+    )
     _tell_requester(job, spec)
     return job
 

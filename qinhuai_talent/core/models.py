@@ -271,3 +271,15 @@ class CachedResult(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a process the portal depends on, written by that process: a worker
+    (``worker:<hostname>``), the scheduler (``beat``) and each of its schedule entries
+    (``schedule:<entry>``, the last time beat sent it). Read by ``/readyz`` and the jobs page."""
+
+    key = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

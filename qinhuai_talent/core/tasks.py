@@ -2,7 +2,7 @@ from celery import shared_task
 from django.utils.translation import gettext_lazy as _
 
 from .jobs import JOB_KINDS, JobContext, job_create, job_run, jobs_sweep, register_job_kind
-from .models import Role, User
+from .models import Job, Role, User
 
 
 @shared_task(name="qinhuai_talent.core.tasks.run_job", acks_late=True)
@@ -23,6 +23,22 @@ def run_scheduled_job(kind: str) -> None:
     office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
     if office is not None:
         job_create(kind=kind, requested_by=office)
+
+
+@shared_task(name="qinhuai_talent.core.tasks.run_scheduled_sequence")
+def run_scheduled_sequence(kinds: list[str]) -> list[int]:
+    """Beat's entry point for work that must run in order (the nightly recompute: enterprise
+    figures, then payouts, then exit flags): each job is recorded and run here, one after the
+    other, so none starts before the one before it has finished."""
+    office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
+    done = []
+    for kind in kinds:
+        if kind not in JOB_KINDS or office is None:
+            continue
+        job = Job.objects.create(kind=kind, requested_by=office, org_unit=office.org_unit)
+        job_run(job.pk)
+        done.append(job.pk)
+    return done
 
 
 @register_job_kind("verify_audit", _("Verify the audit chains"))

@@ -51,7 +51,12 @@ def job_list(request):
     page = paginate(request, jobs_for(user).order_by("-created_at", "-id"))
     for job in page:
         job.kind_label = JOB_KINDS[job.kind].label if job.kind in JOB_KINDS else job.kind
-    return render(request, "core/job_list.html", {"page": page, "kinds": kinds})
+    from django.conf import settings
+
+    from .schedule import schedule_rows
+
+    context = {"page": page, "kinds": kinds, "schedule": schedule_rows(), "TIME_ZONE": settings.TIME_ZONE}
+    return render(request, "core/job_list.html", context)
 
 
 @login_required

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qinhuai_talent.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "qinhuai_talent.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -98,8 +100,11 @@ if _db["ENGINE"].endswith("sqlite3"):
     # SQLite: no persistent connections; wait on a lock instead of failing at once.
     _db["CONN_MAX_AGE"] = 0
     _db.setdefault("OPTIONS", {})["timeout"] = 20
-DATABASES = {"default": _db}
 IS_POSTGRES = _db["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # A database that does not answer is an error within seconds, never a hung request or probe.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -165,7 +170,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- Cache (throttling, locks) -------------------------------------------------------------------
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that does not answer is an error within seconds, never a hung request.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -240,29 +252,36 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
+# The schedule, in the portal's time zone (CELERY_TIMEZONE, Asia/Shanghai): nightly at fixed hours,
+# the recompute in the order the rules read each other (enterprise figures, payouts, exit flags).
+# The jobs page lists every entry with its last and next run; /readyz says when one is overdue.
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "qinhuai_talent.core.tasks.sweep_jobs", "schedule": 300.0},
-    "nightly-recompute-payouts": {
-        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
-        "schedule": timedelta(days=1),
-        "kwargs": {"kind": "recompute_payouts"},
-    },
-    "nightly-recompute-exit-flags": {
-        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
-        "schedule": timedelta(days=1),
-        "kwargs": {"kind": "recompute_exit_flags"},
-    },
-    "nightly-recompute-enterprise-figures": {
-        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
-        "schedule": timedelta(days=1),
-        "kwargs": {"kind": "recompute_enterprise_figures"},
+    "nightly-recompute": {
+        "task": "qinhuai_talent.core.tasks.run_scheduled_sequence",
+        "schedule": crontab(hour=1, minute=0),
+        "kwargs": {"kinds": ["recompute_enterprise_figures", "recompute_payouts", "recompute_exit_flags"]},
     },
     "nightly-recompute-assessments": {
         "task": "qinhuai_talent.core.tasks.run_scheduled_job",
-        "schedule": timedelta(days=1),
+        "schedule": crontab(hour=2, minute=30),
         "kwargs": {"kind": "recompute_assessments"},
     },
+    "nightly-verify-audit": {
+        "task": "qinhuai_talent.core.tasks.run_scheduled_job",
+        "schedule": crontab(hour=3, minute=30),
+        "kwargs": {"kind": "verify_audit"},
+    },
 }
+CELERY_BEAT_SCHEDULER = "qinhuai_talent.core.schedule:PortalScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "celerybeat-schedule"))
+# Heartbeats (/readyz): a worker writes one every WORKER_HEARTBEAT_SECONDS and counts as alive
+# for WORKER_HEARTBEAT_MAX_AGE; beat writes one on every tick, at least every BEAT_HEARTBEAT_SECONDS.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 60)
+BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 15)
+BEAT_HEARTBEAT_MAX_AGE = env_int("BEAT_HEARTBEAT_MAX_AGE", 60)
+CELERY_BEAT_MAX_LOOP_INTERVAL = BEAT_HEARTBEAT_SECONDS
 # The day the recompute rules are evaluated for when a job does not say (ISO date); unset means
 # today. The demo district is the district of 2017: `make run` evaluates it as of 2018-01-15.
 PORTAL_AS_OF = env_str("PORTAL_AS_OF", "") or None
@@ -319,11 +338,38 @@ CELERY_BEAT_SCHEDULE["retry-notifications"] = {
 # A running job that has not reported progress for this long is taken as lost and run again.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
 
-# Every handler masks ID and phone numbers (SQL parameters at DEBUG, exception messages).
+# Every handler masks ID and phone numbers (SQL parameters at DEBUG, exception messages) and
+# carries the request id. Production logs one JSON object per line (DJANGO_LOG_FORMAT=json, the
+# default when debug is off and the database is PostgreSQL); the embedded mode logs plain text.
+# One line per request (qinhuai_talent.request), per job run (qinhuai_talent.jobs) and per task
+# retry (qinhuai_talent.tasks), at INFO whatever DJANGO_LOG_LEVEL says of the rest.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json" if not DEBUG and IS_POSTGRES else "text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text (got {LOG_FORMAT!r})")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "qinhuai_talent.core.masking.PersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["personal_data"]}},
+    "filters": {
+        "personal_data": {"()": "qinhuai_talent.core.masking.PersonalDataFilter"},
+        "request_id": {"()": "qinhuai_talent.core.observability.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "qinhuai_talent.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["personal_data", "request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        name: {"level": env_str("DJANGO_OPS_LOG_LEVEL", "INFO")}
+        for name in ("qinhuai_talent.request", "qinhuai_talent.jobs", "qinhuai_talent.tasks")
+    },
 }
+
+# Prometheus (/metrics): a 404 to any address outside these (addresses or networks).
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
