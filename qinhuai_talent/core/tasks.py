@@ -1,3 +1,5 @@
+import logging
+
 from celery import shared_task
 from django.utils.translation import gettext_lazy as _
 
@@ -46,4 +48,9 @@ def verify_audit_job(ctx: JobContext) -> dict:
     from .audit import AUDIT_CHECKS
 
     problems = [p for check in AUDIT_CHECKS for p in check(progress=ctx.progress)]
+    if problems:
+        # Operators see it in the log and on /readyz (the audit check reads this job's counts).
+        logging.getLogger("qinhuai_talent.jobs").error(
+            "audit verification found %d problem(s)", len(problems), extra={"job_id": ctx.job_id}
+        )
     return {"problems": len(problems), "first_problems": problems[:20]}
