@@ -24,3 +24,14 @@ class AssessmentConfig(AppConfig):
             NavItem(_("Work funds"), "assessment:pool-list", (Role.OFFICE, Role.LEADER, Role.FINANCE), section, 65),
         )
         register_attention(attention)
+        declare_references()
+
+
+def declare_references() -> None:
+    """Schemes and their indicators are the district's; only the office edits them."""
+    from qinhuai_talent.core import references
+
+    from .models import AssessmentScheme, Indicator, WorkFundPool
+
+    for model in (AssessmentScheme, Indicator, WorkFundPool):
+        references.declare(model)

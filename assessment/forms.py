@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qinhuai_talent.core import references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
 
 from .models import ActivityKind, AssessmentScheme, FundRule, Indicator, IndicatorKind, TargetMode
@@ -81,7 +82,7 @@ class TargetForm(forms.Form):
     org_unit = forms.ModelChoiceField(label=_("unit"), queryset=OrgUnit.objects.none())
     value = forms.DecimalField(label=_("target"), min_value=0, max_digits=16, decimal_places=2)
 
-    def __init__(self, *args, year: int | None = None, **kwargs):
+    def __init__(self, *args, user, year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         indicators = Indicator.objects.select_related("scheme").exclude(scheme__state="closed")
         if year:
@@ -91,6 +92,7 @@ class TargetForm(forms.Form):
             f"{i.scheme.year} · {UnitKind(i.scheme.unit_kind).label} · {i.label}"
         )
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True)
+        references.narrow_form(self, user)
 
 
 class ManualValueForm(forms.Form):
@@ -110,13 +112,14 @@ class ActivityForm(forms.Form):
     participants = forms.IntegerField(label=_("participants"), min_value=0, initial=0)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True)
         if user is not None and user.role in ("street", "park"):
             units = units.filter(pk=user.org_unit_id)
             self.fields["org_unit"].initial = user.org_unit_id
         self.fields["org_unit"].queryset = units
+        references.narrow_form(self, user)
 
 
 class PoolForm(forms.Form):

@@ -361,11 +361,11 @@ def target_list(request):
     years = selectors.assessment_years()
     year = _year(request, years)
     office = policies.can_configure(user)
-    form = TargetForm(year=year)
+    form = TargetForm(year=year, user=user)
     if request.method == "POST":
         if not office:
             raise Http404
-        form = TargetForm(request.POST, year=year)
+        form = TargetForm(request.POST, year=year, user=user)
         if form.is_valid():
             try:
                 services.target_set(actor=user, **form.cleaned_data)

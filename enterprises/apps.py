@@ -25,3 +25,16 @@ class EnterprisesConfig(AppConfig):
             NavItem(_("Class rules"), "enterprises:class-rules", (Role.OFFICE, Role.LEADER), section, 35),
         )
         register_attention(attention)
+        declare_references()
+
+
+def declare_references() -> None:
+    from qinhuai_talent.core import references
+
+    from .models import ClassRule, Enterprise, MakerSpace, Mentor
+    from .selectors import enterprises_for
+
+    references.declare(Enterprise, enterprises_for)
+    references.declare(MakerSpace, lambda user: references.unit_or_district(MakerSpace.objects.all(), user))
+    references.declare(Mentor, lambda user: references.unit_or_district(Mentor.objects.all(), user))
+    references.declare(ClassRule)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 from talents.models import Talent
 
@@ -67,6 +67,7 @@ class EnterpriseForm(forms.ModelForm):
             role__in=[Role.OFFICE, Role.STREET, Role.PARK], is_active=True
         ).order_by("username")
         self.fields["credit_code"].help_text = _("18 characters; the last one is a check digit.")
+        references.narrow_form(self, user)
 
     def validate_unique(self):
         """Uniqueness is the service's to check, with a message that names the field."""
@@ -123,12 +124,13 @@ class SupportItemForm(forms.Form):
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Owner"), required=False)
     due_on = forms.DateField(label=_("Due on"), widget=DATE)
 
-    def __init__(self, *args, enterprise: Enterprise, **kwargs):
+    def __init__(self, *args, enterprise: Enterprise, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(
             Q(role=Role.OFFICE) | Q(org_unit_id=enterprise.org_unit_id, role__in=[Role.STREET, Role.PARK]),
             is_active=True,
         ).order_by("username")
+        references.narrow_form(self, user)
 
 
 class SupportActionForm(forms.Form):
@@ -174,6 +176,7 @@ class ImportUploadForm(forms.Form):
             self.fields["org_unit"].required = True
             self.fields["org_unit"].empty_label = None
             self.fields["org_unit"].initial = user.org_unit_id
+        references.narrow_form(self, user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -195,6 +198,7 @@ class ExportForm(forms.Form):
         kwargs.setdefault("auto_id", "id_export_%s")
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = field_units(user)
+        references.narrow_form(self, user)
 
 
 class ClassRuleForm(forms.ModelForm):
@@ -218,6 +222,7 @@ class MakerSpaceForm(forms.ModelForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = field_units(user)
+        references.narrow_form(self, user)
 
 
 class MentorForm(forms.ModelForm):
@@ -230,6 +235,7 @@ class MentorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = field_units(user)
         self.fields["enterprises"].queryset = Enterprise.objects.order_by("name")
+        references.narrow_form(self, user)
 
 
 def default_year() -> int:

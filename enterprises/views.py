@@ -242,7 +242,7 @@ def support_item_add(request, pk: int):
         service=services.support_item_create,
         title=_("Add a service to the plan"),
         done=_("The service has been added to the plan."),
-        form_kwargs=lambda e: {"enterprise": e},
+        form_kwargs=lambda e: {"enterprise": e, "user": request.user},
     )
 
 

@@ -33,3 +33,15 @@ class FundingConfig(AppConfig):
             NavItem(_("Cash-flow forecast"), "funding:forecast", money_readers, section, 46),
         )
         register_attention(attention)
+        declare_references()
+
+
+def declare_references() -> None:
+    from qinhuai_talent.core import references
+
+    from .models import Agreement, Budget, PlanTemplate
+    from .selectors import agreements_for, budgets_for
+
+    references.declare(Agreement, agreements_for)
+    references.declare(Budget, budgets_for)
+    references.declare(PlanTemplate)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
+from qinhuai_talent.core import references
 from talents.models import Application, ApplicationState
 
 from .models import Budget, PlanTemplate
@@ -26,11 +27,12 @@ class AgreementForm(forms.Form):
         label=_("Reason for funding the same person again"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, applications, enterprises, budgets, **kwargs):
+    def __init__(self, *args, user, applications, enterprises, budgets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["application"].queryset = applications.filter(state=ApplicationState.APPROVED)
         self.fields["enterprise"].queryset = enterprises
         self.fields["budget"].queryset = budgets
+        references.narrow_form(self, user)
 
 
 class PayForm(forms.Form):

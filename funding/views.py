@@ -158,6 +158,7 @@ def agreement_create(request):
     if not policies.can_write(user) or not (is_office(user) or user.org_unit_id):
         raise Http404
     kwargs = {
+        "user": user,
         "applications": scope_units(Application.objects.select_related("talent", "call"), user),
         "enterprises": scope_units(Enterprise.objects.all(), user),
         "budgets": selectors.budgets_for(user),

@@ -34,3 +34,18 @@ class TalentsConfig(AppConfig):
             NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),
         )
         register_attention(attention)
+        declare_references()
+
+
+def declare_references() -> None:
+    """Calls and the district's vocabularies are district-wide; people and applications are scoped."""
+    from qinhuai_talent.core import references
+
+    from .models import Application, Call, Industry, Program, RubricCriterion, Talent, Title
+    from .policies import applications_for, talents_for, titles_for
+
+    references.declare(Talent, talents_for)
+    references.declare(Title, titles_for)
+    references.declare(Application, applications_for)
+    for model in (Call, Industry, Program, RubricCriterion):
+        references.declare(model)

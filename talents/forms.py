@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qinhuai_talent.core import references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 
 from .models import Application, Call, DocumentKind, ExpertDisclosure, Industry, Origin, Program, Talent
@@ -29,12 +30,12 @@ class TalentForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DateInput()}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
-        if user is not None and user.role in (Role.STREET, Role.PARK):
-            self.fields["org_unit"].queryset = OrgUnit.objects.filter(pk=user.org_unit_id)
+        if user.role in (Role.STREET, Role.PARK):
             self.fields["org_unit"].initial = user.org_unit_id
+        references.narrow_form(self, user)
 
     def clean_id_number(self):
         number = (self.cleaned_data.get("id_number") or "").strip().upper()
@@ -134,10 +135,11 @@ class ApplicationForm(forms.ModelForm):
         ]
         widgets = {"company_founded_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, talents=None, **kwargs):
+    def __init__(self, *args, user: User, talents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["talent"].queryset = talents if talents is not None else Talent.objects.none()
         self.fields["call"].queryset = Call.objects.filter(state="open").select_related("program")
+        references.narrow_form(self, user)
 
 
 class QuotaForm(forms.Form):
@@ -179,6 +181,10 @@ class AssignForm(forms.Form):
     expert = forms.ModelChoiceField(
         User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username"), label=_("expert")
     )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        references.narrow_form(self, user)
 
 
 class VoteForm(forms.Form):

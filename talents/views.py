@@ -166,7 +166,7 @@ def application_create(request):
     if not (access.is_office(request.user) or access.is_unit_officer(request.user)):
         raise Http404
     talents = policies.talents_for(request.user).order_by("name")
-    form = forms.ApplicationForm(request.POST or None, talents=talents)
+    form = forms.ApplicationForm(request.POST or None, talents=talents, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         try:
@@ -229,7 +229,7 @@ def application_detail(request, pk: int):
         "can_assign": access.can_write(user)
         and policies.can_assign_experts(user, app)
         and app.state == ApplicationState.EXPERT_REVIEW,
-        "assign_form": forms.AssignForm(),
+        "assign_form": forms.AssignForm(user=user),
         "can_vote": app.state == ApplicationState.DEFENSE and policies.is_selector(user, app),
         "vote_form": forms.VoteForm(),
         "can_object": app.state == ApplicationState.PUBLIC_NOTICE and policies.can_record_objection(user, app),
@@ -306,7 +306,7 @@ def attachment_download(request, pk: int, attachment_id: int):
 @require_POST
 def review_assign(request, pk: int):
     app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.AssignForm(request.POST)
+    form = forms.AssignForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             services.review_assign(application_id=app.pk, expert=form.cleaned_data["expert"], actor=request.user)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit
+from qinhuai_talent.core.references import ScopedReferences
 
 from ..models import (
     Activity,
@@ -25,7 +26,7 @@ from ..models import (
 FIELD_KIND_CHOICES = [(k.value, k.label) for k in FIELD_UNIT_KINDS]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ScopedReferences, serializers.ModelSerializer):
     scheme = serializers.PrimaryKeyRelatedField(queryset=AssessmentScheme.objects.all())
     # Checked against the registry by the service (an unknown key is a 400 on ``source``).
     source = serializers.CharField(
@@ -60,13 +61,13 @@ class IndicatorSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class GradeBandSerializer(serializers.ModelSerializer):
+class GradeBandSerializer(ScopedReferences, serializers.ModelSerializer):
     class Meta:
         model = GradeBand
         fields = ["code", "label", "label_en", "min_total", "fund_factor"]
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(ScopedReferences, serializers.ModelSerializer):
     unit_kind = serializers.ChoiceField(choices=FIELD_KIND_CHOICES)
     indicators = IndicatorSerializer(many=True, read_only=True)
     grade_bands = GradeBandSerializer(many=True, read_only=True)
@@ -92,12 +93,12 @@ class SchemeSerializer(serializers.ModelSerializer):
         return f"{sum((i.weight for i in obj.indicators.all() if i.counts_towards_100), 0):.2f}"
 
 
-class SchemeCopySerializer(serializers.Serializer):
+class SchemeCopySerializer(ScopedReferences, serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     with_targets = serializers.BooleanField(default=True)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(read_only=False, queryset=OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS))
     indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.select_related("scheme"))
     indicator_key = serializers.CharField(source="indicator.key", read_only=True)
@@ -109,7 +110,7 @@ class TargetSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(read_only=False, queryset=OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS))
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     participants = serializers.IntegerField(min_value=0)
@@ -119,7 +120,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = ["id", "org_unit", "kind", "title", "held_on", "participants", "notes"]
 
 
-class IndicatorScoreSerializer(serializers.ModelSerializer):
+class IndicatorScoreSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(source="assessment.org_unit")
     year = serializers.IntegerField(source="assessment.year", read_only=True)
     indicator_key = serializers.CharField(source="indicator.key", read_only=True)
@@ -150,7 +151,7 @@ class IndicatorScoreSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     state = serializers.CharField(read_only=True, help_text="draft, computed, confirmed, objected or published")
     unit_kind = serializers.CharField(source="org_unit.kind", read_only=True)
@@ -193,17 +194,17 @@ class AssessmentDetailSerializer(AssessmentSerializer):
         read_only_fields = fields
 
 
-class AssessmentReasonSerializer(serializers.Serializer):
+class AssessmentReasonSerializer(ScopedReferences, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ManualValueSerializer(serializers.Serializer):
+class ManualValueSerializer(ScopedReferences, serializers.Serializer):
     indicator = serializers.IntegerField()
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
     evidence = serializers.CharField(allow_blank=True)
 
 
-class AssessmentLeagueRowSerializer(serializers.Serializer):
+class AssessmentLeagueRowSerializer(ScopedReferences, serializers.Serializer):
     position = serializers.IntegerField(allow_null=True)
     assessment = serializers.IntegerField(source="assessment_id")
     org_unit = serializers.CharField(source="org_unit.code")
@@ -222,20 +223,20 @@ class AssessmentLeagueRowSerializer(serializers.Serializer):
     change = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
 
 
-class AssessmentLeagueQuerySerializer(serializers.Serializer):
+class AssessmentLeagueQuerySerializer(ScopedReferences, serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     unit_kind = serializers.ChoiceField(choices=FIELD_KIND_CHOICES, required=False, allow_blank=True)
     part = serializers.ChoiceField(choices=["total", "hard_total", "soft_total"], default="total")
 
 
-class AssessmentLeagueTableSerializer(serializers.Serializer):
+class AssessmentLeagueTableSerializer(ScopedReferences, serializers.Serializer):
     year = serializers.IntegerField()
     unit_kind = serializers.CharField(allow_null=True)
     part = serializers.CharField()
     results = AssessmentLeagueRowSerializer(many=True)
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class ShareSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     grade_band = serializers.CharField(source="assessment.grade_band", read_only=True)
     grade_band_en = serializers.CharField(source="assessment.grade_band_en", read_only=True)
@@ -246,7 +247,7 @@ class ShareSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PoolSerializer(serializers.ModelSerializer):
+class PoolSerializer(ScopedReferences, serializers.ModelSerializer):
     unit_kind = serializers.ChoiceField(choices=[("", "all")] + FIELD_KIND_CHOICES, required=False, default="")
     rule = serializers.ChoiceField(choices=FundRule.choices, default=FundRule.BY_SCORE)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))

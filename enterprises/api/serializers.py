@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 from qinhuai_talent.core.models import OrgUnit
+from qinhuai_talent.core.references import ScopedReferences
 from talents.models import Industry
 
 from ..models import (
@@ -46,7 +47,7 @@ class ScopedEnterpriseField(serializers.PrimaryKeyRelatedField):
         return enterprises_for(request.user)
 
 
-class FounderSerializer(serializers.ModelSerializer):
+class FounderSerializer(ScopedReferences, serializers.ModelSerializer):
     talent = serializers.PrimaryKeyRelatedField(read_only=True)
     talent_name = serializers.CharField(source="talent.name", read_only=True)
 
@@ -62,7 +63,7 @@ class FounderSerializer(serializers.ModelSerializer):
         ]
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(read_only=False, queryset=OrgUnit.objects.all())
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
     maker_space = serializers.PrimaryKeyRelatedField(queryset=MakerSpace.objects.all(), allow_null=True, required=False)
@@ -102,7 +103,7 @@ class EnterpriseDetailSerializer(EnterpriseSerializer):
         fields = [*EnterpriseSerializer.Meta.fields, "founders"]
 
 
-class OperatingReportSerializer(serializers.ModelSerializer):
+class OperatingReportSerializer(ScopedReferences, serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
     period_kind = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.QUARTER)
@@ -135,7 +136,7 @@ class OperatingReportSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class FinancingRoundSerializer(serializers.ModelSerializer):
+class FinancingRoundSerializer(ScopedReferences, serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
 
@@ -144,7 +145,7 @@ class FinancingRoundSerializer(serializers.ModelSerializer):
         fields = ["id", "enterprise", "org_unit", "investor", "round", "amount", "closed_on"]
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ScopedReferences, serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
 
@@ -164,7 +165,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
         ]
 
 
-class MakerSpaceSerializer(serializers.ModelSerializer):
+class MakerSpaceSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     enterprise_count = serializers.IntegerField(read_only=True)
 
@@ -173,7 +174,7 @@ class MakerSpaceSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "operator", "org_unit", "address", "enterprise_count"]
 
 
-class SupportItemSerializer(serializers.ModelSerializer):
+class SupportItemSerializer(ScopedReferences, serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
     kind = serializers.ChoiceField(choices=SupportKind.choices)
@@ -199,6 +200,6 @@ class SupportItemSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class SupportActionSerializer(serializers.Serializer):
+class SupportActionSerializer(ScopedReferences, serializers.Serializer):
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")

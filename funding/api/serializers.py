@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from enterprises.models import Grade
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.references import ScopedReferences
 
 from .. import explain
 from ..models import Agreement, Budget, ClosedYear, ExitCase, ExitFlag, LedgerEntry, Milestone, Payout, Tranche
@@ -9,7 +10,7 @@ from ..models import Agreement, Budget, ClosedYear, ExitCase, ExitFlag, LedgerEn
 MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     enterprise = serializers.CharField(source="enterprise.name", read_only=True)
     talent = serializers.CharField(source="talent.name", read_only=True)
@@ -47,7 +48,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ScopedReferences, serializers.ModelSerializer):
     # Blank for every kind but "grade": documented as such so responses match the schema.
     grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
 
@@ -57,7 +58,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TrancheSerializer(serializers.ModelSerializer):
+class TrancheSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(source="agreement.org_unit")
     agreement = serializers.PrimaryKeyRelatedField(read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
@@ -68,7 +69,7 @@ class TrancheSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PayoutSerializer(serializers.ModelSerializer):
+class PayoutSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     agreement_number = serializers.CharField(source="agreement.number", read_only=True)
     tranche_sequence = serializers.IntegerField(source="tranche.sequence", read_only=True)
@@ -106,12 +107,12 @@ class PayoutSerializer(serializers.ModelSerializer):
         return explain.render(obj.reasons)
 
 
-class PaySerializer(serializers.Serializer):
+class PaySerializer(ScopedReferences, serializers.Serializer):
     voucher = serializers.CharField(max_length=40)
     paid_on = serializers.DateField(required=False, allow_null=True)
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class LedgerEntrySerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -135,13 +136,13 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentResultSerializer(serializers.Serializer):
+class PaymentResultSerializer(ScopedReferences, serializers.Serializer):
     created = serializers.BooleanField()
     payment = LedgerEntrySerializer()
     payout = PayoutSerializer()
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class BudgetSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     committed = serializers.SerializerMethodField()
     paid = serializers.DecimalField(**MONEY)
@@ -159,7 +160,7 @@ class BudgetSerializer(serializers.ModelSerializer):
         return f"{obj.amount - obj.live - obj.ended_paid:.2f}"
 
 
-class ExitFlagSerializer(serializers.ModelSerializer):
+class ExitFlagSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -181,11 +182,11 @@ class ExitFlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(ScopedReferences, serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ExitCaseSerializer(serializers.ModelSerializer):
+class ExitCaseSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField()
 
     class Meta:

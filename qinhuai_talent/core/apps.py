@@ -16,6 +16,7 @@ class CoreConfig(AppConfig):
         from .resultcache import install_triggers
 
         name_schema_enums()
+        declare_references()
         if verify_transition_heads not in AUDIT_CHECKS:
             AUDIT_CHECKS.append(verify_transition_heads)
         # The result cache's change triggers, on tables that migrations add later too.
@@ -29,6 +30,28 @@ class CoreConfig(AppConfig):
 
         user_login_failed.connect(login_failed, dispatch_uid="core.metrics.login_failed")
         connect_celery_signals()
+
+
+def declare_references() -> None:
+    """A unit officer points only at their own unit, and at accounts of their unit or the district's
+    office staff and expert pool (a liaison officer, an expert to assign)."""
+    from django.db.models import Q
+
+    from . import access, references
+    from .models import OrgUnit, Role, User
+
+    def units(user):
+        scope = access.unit_scope(user)
+        return OrgUnit.objects.all() if scope is None else OrgUnit.objects.filter(pk__in=scope)
+
+    def accounts(user):
+        scope = access.unit_scope(user)
+        if scope is None:
+            return User.objects.all()
+        return User.objects.filter(Q(org_unit__in=scope) | Q(role__in=[Role.OFFICE, Role.EXPERT]))
+
+    references.declare(OrgUnit, units)
+    references.declare(User, accounts)
 
 
 def name_schema_enums() -> None:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import OrgUnit
+from qinhuai_talent.core.references import ScopedReferences
 
 from .. import fit
 from ..models import (
@@ -22,25 +23,25 @@ from ..models import (
 )
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ScopedReferences, serializers.ModelSerializer):
     class Meta:
         model = Program
         fields = ["code", "name", "name_en", "level", "track", "has_defense", "selection_authority", "max_support"]
 
 
-class IndustrySerializer(serializers.ModelSerializer):
+class IndustrySerializer(ScopedReferences, serializers.ModelSerializer):
     class Meta:
         model = Industry
         fields = ["code", "name", "name_en", "leading"]
 
 
-class CriterionSerializer(serializers.ModelSerializer):
+class CriterionSerializer(ScopedReferences, serializers.ModelSerializer):
     class Meta:
         model = RubricCriterion
         fields = ["code", "label", "weight", "max_score"]
 
 
-class CallSerializer(serializers.ModelSerializer):
+class CallSerializer(ScopedReferences, serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", queryset=Program.objects.all())
     focus_industries = serializers.SlugRelatedField(
         slug_field="code", queryset=Industry.objects.all(), many=True, required=False
@@ -75,12 +76,12 @@ class CallSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class QuotaSerializer(serializers.Serializer):
+class QuotaSerializer(ScopedReferences, serializers.Serializer):
     quota = serializers.IntegerField(min_value=0, help_text=_("0: no quota."))
     reason = serializers.CharField(max_length=100)
 
 
-class TitleBriefSerializer(serializers.ModelSerializer):
+class TitleBriefSerializer(ScopedReferences, serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -88,7 +89,7 @@ class TitleBriefSerializer(serializers.ModelSerializer):
         fields = ["program", "year", "origin"]
 
 
-class TalentSerializer(serializers.ModelSerializer):
+class TalentSerializer(ScopedReferences, serializers.ModelSerializer):
     """``id_number`` and ``phone`` are masked unless the view marks the caller as allowed (detail,
     own unit, office: ``policies.can_see_id_number``)."""
 
@@ -132,7 +133,7 @@ class TalentSerializer(serializers.ModelSerializer):
         return data
 
 
-class TitleSerializer(serializers.ModelSerializer):
+class TitleSerializer(ScopedReferences, serializers.ModelSerializer):
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     level = serializers.CharField(source="program.level", read_only=True)
     talent_name = serializers.CharField(source="talent.name", read_only=True)
@@ -143,7 +144,7 @@ class TitleSerializer(serializers.ModelSerializer):
         fields = ["id", "talent", "talent_name", "program", "level", "year", "origin", "org_unit", "application"]
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ScopedReferences, serializers.ModelSerializer):
     talent = serializers.PrimaryKeyRelatedField(queryset=Talent.objects.all())
     talent_name = serializers.CharField(source="talent.name", read_only=True)
     call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
@@ -212,7 +213,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return fit.explain(obj.industry_fit_reasons)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(ScopedReferences, serializers.Serializer):
     """What changes in a draft or a returned application."""
 
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
@@ -225,7 +226,7 @@ class ApplicationUpdateSerializer(serializers.Serializer):
     company_founded_on = serializers.DateField(allow_null=True)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(ScopedReferences, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     origin = serializers.ChoiceField(
         choices=Origin.choices, required=False, help_text=_("For an approval: how the talent came to the district.")
@@ -233,35 +234,35 @@ class TransitionSerializer(serializers.Serializer):
     confirm_double_funding = serializers.BooleanField(required=False, default=False)
 
 
-class DefenseVoteSerializer(serializers.Serializer):
+class DefenseVoteSerializer(ScopedReferences, serializers.Serializer):
     votes_for = serializers.IntegerField(min_value=0)
     votes_against = serializers.IntegerField(min_value=0)
     abstentions = serializers.IntegerField(min_value=0, default=0)
 
 
-class ObjectionCreateSerializer(serializers.Serializer):
+class ObjectionCreateSerializer(ScopedReferences, serializers.Serializer):
     content = serializers.CharField()
     raised_by = serializers.CharField(required=False, allow_blank=True, default="")
     received_on = serializers.DateField(required=False)
 
 
-class ObjectionResolveSerializer(serializers.Serializer):
+class ObjectionResolveSerializer(ScopedReferences, serializers.Serializer):
     objection = serializers.IntegerField()
     upheld = serializers.BooleanField()
     resolution = serializers.CharField()
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(ScopedReferences, serializers.Serializer):
     kind = serializers.CharField(help_text=", ".join(DocumentKind.values))
     file = serializers.FileField()
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(ScopedReferences, serializers.Serializer):
     criterion = serializers.CharField(source="criterion.code")
     score = serializers.DecimalField(max_digits=6, decimal_places=2)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ScopedReferences, serializers.ModelSerializer):
     expert = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     org_unit = OrgUnitCodeField(source="application.org_unit")
     scores = ScoreSerializer(many=True, read_only=True)
@@ -284,15 +285,15 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewAssignSerializer(serializers.Serializer):
+class ReviewAssignSerializer(ScopedReferences, serializers.Serializer):
     application = serializers.IntegerField()
     expert = serializers.CharField(help_text=_("The expert's username."))
 
 
-class ReviewSubmitSerializer(serializers.Serializer):
+class ReviewSubmitSerializer(ScopedReferences, serializers.Serializer):
     scores = serializers.DictField(child=serializers.CharField(), help_text=_("Criterion code → score."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConflictSerializer(serializers.Serializer):
+class ConflictSerializer(ScopedReferences, serializers.Serializer):
     reason = serializers.CharField()
