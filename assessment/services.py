@@ -7,9 +7,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
 from qinhuai_talent.core.money import to_money
@@ -310,7 +310,7 @@ def manual_value_set(
         manual, _created = ManualValue.objects.update_or_create(
             indicator=indicator,
             org_unit=org_unit,
-            defaults={"value": value, "evidence": evidence.strip(), "entered_by": actor, "entered_at": timezone.now()},
+            defaults={"value": value, "evidence": evidence.strip(), "entered_by": actor, "entered_at": clock.now()},
         )
     _refresh(indicator.scheme)
     return manual
@@ -330,7 +330,7 @@ def activity_record(
         raise ActionNotAllowed(_("You may record activities of your own unit only."))
     if not org_unit.is_field_unit:
         raise DomainError(_("Activities are recorded for streets, parks and the innovation group."), field="org_unit")
-    if held_on > timezone.localdate():
+    if held_on > clock.today():
         raise DomainError(_("An activity is recorded once it has been held."), field="held_on")
     if participants is None or participants < 0:
         raise DomainError(_("The number of participants cannot be negative."), field="participants")
@@ -366,7 +366,7 @@ def _transition(assessment_id: int, *, action: str, actor: User, reason: str = "
         elif action in ("publish", "publish_unconfirmed"):
             if assessment.total is None:
                 raise DomainError(_("Compute the assessment before publishing it."))
-            assessment.published_at = timezone.now()
+            assessment.published_at = clock.now()
             extra = ["published_at"]
         entry = ASSESSMENT_WORKFLOW.apply(assessment, action=action, actor=actor, reason=reason, extra_fields=extra)
         if action in ("publish", "publish_unconfirmed"):
@@ -560,7 +560,7 @@ def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
                 changed_ids.add(assessment.pk)
         IndicatorScore.objects.bulk_create(to_create)
         IndicatorScore.objects.bulk_update(to_update, SCORE_FIELDS)
-        now = timezone.now()
+        now = clock.now()
         dirty = [a for a in open_ones if a.pk in changed_ids]
         for assessment in dirty:
             assessment.computed_at = now
@@ -747,6 +747,6 @@ def work_fund_split(*, pool: WorkFundPool, actor: User) -> list[WorkFundShare]:
         )
     WorkFundShare.objects.bulk_create(shares)
     pool.state = PoolState.SPLIT
-    pool.split_at = timezone.now()
+    pool.split_at = clock.now()
     pool.save(update_fields=["state", "split_at"])
     return shares

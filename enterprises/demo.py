@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from talents.models import Industry, Level, Talent
 
@@ -489,7 +490,7 @@ def _evaluations(enterprises: dict[int, Enterprise]) -> None:
 
 def _service(enterprises: dict[int, Enterprise], officers: dict[int, User], office) -> None:
     """Plan items (some overdue, some done) and visits for the demo officers' enterprises."""
-    today = timezone.localdate()
+    today = clock.today()
     kinds = list(SupportKind)
     titles = {
         SupportKind.MENTORING: "创业导师一对一辅导",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import OrgUnit
 from talents.models import Industry, Level
 
@@ -140,9 +141,7 @@ class SupportItemFilter(filters.FilterSet):
         fields = ["org_unit", "enterprise", "kind", "status"]
 
     def only_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
         from .models import OPEN_SUPPORT_STATUSES
 
-        overdue = Q(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=timezone.localdate())
+        overdue = Q(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=clock.today())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

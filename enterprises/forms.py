@@ -4,10 +4,9 @@ import datetime
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qinhuai_talent.core import access, references
+from qinhuai_talent.core import access, clock, references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 from talents.models import Talent
 
@@ -239,4 +238,4 @@ class MentorForm(forms.ModelForm):
 
 
 def default_year() -> int:
-    return (timezone.localdate() - datetime.timedelta(days=92)).year
+    return (clock.today() - datetime.timedelta(days=92)).year

@@ -15,13 +15,13 @@ from decimal import Decimal, InvalidOperation
 from xml.etree import ElementTree
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 from stdnum.cn import uscc
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, User
 
@@ -200,7 +200,7 @@ def check_rows(rows, *, enterprises: dict[str, Enterprise], today: datetime.date
     """Check spreadsheet rows (header first). ``enterprises`` maps the credit codes the uploader
     may import for to their enterprises; any other code is reported as unknown."""
     result = CheckResult()
-    today = today or timezone.localdate()
+    today = today or clock.today()
     header = next(rows, None)
     found = [_cell_text(v) for v in (header or ())]
     while found and not found[-1]:
@@ -402,7 +402,7 @@ def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
         key = (report["enterprise_id"], report["period_kind"], report["year"], report["quarter"])
         existing[key] = report  # ordered by version: the last one kept is the latest
     superseded, new = [], []
-    now = timezone.now()
+    now = clock.now()
     for row in batch.rows:
         key = (row["enterprise"], row["period_kind"], row["year"], row["quarter"])
         previous = existing.get(key)

@@ -5,11 +5,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import OrgUnit
 from talents.models import Industry, Level, Talent
 
@@ -194,7 +194,7 @@ class OperatingReport(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    submitted_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(default=clock.now)
     source_import = models.ForeignKey(
         "ReportImport", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
     )
@@ -334,7 +334,7 @@ class ClassChange(models.Model):
     cumulative_financing = money(_("cumulative financing"))
     revenue_growth = models.DecimalField(_("revenue growth"), max_digits=9, decimal_places=4, null=True, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed at"), default=clock.now)
     job = models.ForeignKey("core.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -385,7 +385,7 @@ class SupportPlanItem(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=SupportStatus.choices, default=SupportStatus.PLANNED)
     outcome = models.TextField(_("outcome"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -403,7 +403,7 @@ class SupportPlanItem(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status in OPEN_SUPPORT_STATUSES and self.due_on < timezone.localdate()
+        return self.status in OPEN_SUPPORT_STATUSES and self.due_on < clock.today()
 
 
 class Visit(models.Model):
@@ -489,7 +489,7 @@ class ReportImport(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     rows = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_at = models.DateTimeField(default=clock.now)
     imported_at = models.DateTimeField(null=True, blank=True)
     created_reports = models.PositiveIntegerField(default=0)
     corrected_reports = models.PositiveIntegerField(default=0)

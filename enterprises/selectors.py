@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import OrgUnit, User
 
 from .models import (
@@ -83,7 +82,7 @@ def visits_for(user: User) -> QuerySet[Visit]:
 
 def overdue_items_for(user: User) -> QuerySet[SupportPlanItem]:
     """Open plan items past their due date, in the caller's scope."""
-    return support_items_for(user).filter(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=timezone.localdate())
+    return support_items_for(user).filter(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=clock.today())
 
 
 def maker_spaces_for(user: User) -> QuerySet[MakerSpace]:
@@ -180,7 +179,7 @@ def maker_space_counts(units: Units = None) -> dict:
 
 def support_item_counts(units: Units = None) -> dict:
     """``{total, done, open, overdue}`` plan items of the units' enterprises. One query."""
-    today = timezone.localdate()
+    today = clock.today()
     return _unit_filter(SupportPlanItem.objects.all(), units, "enterprise__org_unit").aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status=SupportStatus.DONE)),

@@ -22,12 +22,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.jobs import job_enqueue
 from qinhuai_talent.core.models import Job, OrgUnit, User
@@ -107,7 +107,7 @@ def period_check(
     today: datetime.date | None = None,
 ) -> None:
     """Refuse a period that does not exist, has not ended yet, or ended before registration."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if period_kind not in PeriodKind.values:
         raise DomainError(_("The period must be a quarter or a year."), field="period_kind")
     if period_kind == PeriodKind.QUARTER and quarter not in (1, 2, 3, 4):
@@ -195,7 +195,7 @@ def enterprise_save(*, actor: User, enterprise: Enterprise | None = None, **data
     if data.get("paid_in_capital", ZERO) > data.get("registered_capital", ZERO) > 0:
         raise DomainError(_("Paid-in capital cannot exceed registered capital."), field="paid_in_capital")
     registered_on = data.get("registered_on") or (enterprise.registered_on if enterprise else None)
-    if registered_on and registered_on > timezone.localdate():
+    if registered_on and registered_on > clock.today():
         raise DomainError(_("The registration date lies in the future."), field="registered_on")
     listing = data.get("listing", enterprise.listing if enterprise else Listing.NONE)
     if listing == Listing.NONE:
@@ -205,7 +205,7 @@ def enterprise_save(*, actor: User, enterprise: Enterprise | None = None, **data
     status = data.get("status", enterprise.status if enterprise else EnterpriseStatus.ACTIVE)
     old_status = enterprise.status if enterprise else EnterpriseStatus.ACTIVE
     if status != old_status and not data.get("status_changed_on"):
-        data["status_changed_on"] = timezone.localdate()
+        data["status_changed_on"] = clock.today()
     target = enterprise or Enterprise()
     for key, value in data.items():
         setattr(target, key, value)
@@ -244,7 +244,7 @@ def founder_save(
     if full_time:
         not_full_time_since = None
     elif not_full_time_since is None:
-        not_full_time_since = timezone.localdate()
+        not_full_time_since = clock.today()
     founder, _created = Founder.objects.update_or_create(
         enterprise=enterprise,
         talent=talent,
@@ -318,7 +318,7 @@ def financing_round_add(
     amount = to_money(amount)
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."), field="amount")
-    if closed_on > timezone.localdate():
+    if closed_on > clock.today():
         raise DomainError(_("The closing date lies in the future."), field="closed_on")
     if closed_on < enterprise.registered_on:
         raise DomainError(_("The round closed before the enterprise was registered."), field="closed_on")
@@ -350,7 +350,7 @@ def evaluation_add(
         raise DomainError(_("The half-year must be 1 or 2."), field="half")
     if score is not None and not Decimal(0) <= Decimal(str(score)) <= 100:
         raise DomainError(_("The score lies between 0 and 100."), field="score")
-    if evaluated_on > timezone.localdate():
+    if evaluated_on > clock.today():
         raise DomainError(_("The evaluation date lies in the future."), field="evaluated_on")
     return Evaluation.objects.create(
         enterprise=enterprise,
@@ -435,7 +435,7 @@ def support_item_transition(
         if not outcome.strip():
             raise DomainError(_("Please describe the outcome."), field="outcome")
         item.outcome = outcome.strip()
-        item.completed_on = timezone.localdate()
+        item.completed_on = clock.today()
         extra = ["outcome", "completed_on"]
     elif action == "reopen":
         item.completed_on = None
@@ -449,7 +449,7 @@ def visit_log(
     *, actor: User, enterprise: Enterprise, visited_on: datetime.date, topic: str, notes: str = "", follow_up: str = ""
 ) -> Visit:
     _check_manage(actor, enterprise.org_unit_id)
-    if visited_on > timezone.localdate():
+    if visited_on > clock.today():
         raise DomainError(_("The visit date lies in the future."), field="visited_on")
     if Visit.objects.filter(enterprise=enterprise, visited_on=visited_on, topic=topic.strip()).exists():
         raise DomainError(_("This visit is already in the log."), field="topic")
@@ -637,7 +637,7 @@ def figures_recompute(
                 "latest_employees",
             )
         )
-        now = timezone.now()
+        now = clock.now()
         ClassChange.objects.bulk_create(
             ClassChange(
                 enterprise_id=c["pk"],

@@ -1,18 +1,15 @@
 """Web pages of the enterprise database: thin, each parses, calls a selector or service, renders."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.views import paginate
@@ -298,9 +295,7 @@ def support_plan(request):
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood."))
     page = paginate(request, qs.order_by("due_on", "id"))
-    return render(
-        request, "enterprises/support_plan.html", {"page": page, "filter": filterset, "today": timezone.localdate()}
-    )
+    return render(request, "enterprises/support_plan.html", {"page": page, "filter": filterset, "today": clock.today()})
 
 
 # --- Import and export -----------------------------------------------------------------------------
@@ -389,7 +384,7 @@ def export(request):
         reports = reports.filter(enterprise__org_unit=form.cleaned_data["org_unit"])
     if form.cleaned_data["year"]:
         reports = reports.filter(year=form.cleaned_data["year"])
-    stamp = datetime.date.today().isoformat()
+    stamp = clock.today().isoformat()
     if form.cleaned_data["format"] == "csv":
         response = HttpResponse(imports.export_csv(reports), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="operating-data-{stamp}.csv"'

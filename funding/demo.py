@@ -37,7 +37,7 @@ from .models import (
     UseOfFundsReport,
 )
 
-AS_OF = "2018-01-15"
+AS_OF = clock.DEMO_DAY.isoformat()
 M = Decimal("1000000")
 LIMITS = {"gaoxin_park": "500000", "guochuang_park": "400000", "creative_1865": "200000"}
 STREET_LIMIT = "200000"
@@ -240,7 +240,7 @@ def _exit_cases(positions: dict[int, Agreement], office: User, finance: User, of
             actor = officers.get(watched.org_unit_id, office)
             case = services.exit_case_open(actor=actor, agreement_id=watched.pk, note="连续两个季度未报送经营数据")
             services.exit_case_rectify(
-                actor=actor, case_id=case.pk, due=date(2099, 3, 31), reason="限期补报2017年第三、四季度经营数据"
+                actor=actor, case_id=case.pk, due=date(2018, 3, 31), reason="限期补报2017年第三、四季度经营数据"
             )
 
 

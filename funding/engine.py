@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Sum
-from django.utils import timezone
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.money import to_money
 
@@ -68,9 +67,9 @@ SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANC
 
 def as_of_date(params: dict | None) -> date:
     """The day the rules are evaluated for: ``as_of`` (ISO) in the job's parameters, else the
-    configured ``PORTAL_AS_OF``, else today."""
-    value = (params or {}).get("as_of") or settings.PORTAL_AS_OF
-    return date.fromisoformat(value) if value else timezone.localdate()
+    portal's today (``PORTAL_AS_OF`` where set)."""
+    value = (params or {}).get("as_of")
+    return date.fromisoformat(value) if value else clock.today()
 
 
 def add_months(day: date, months: int) -> date:
@@ -275,7 +274,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         met_now, unmet_now = [], []
         tranche_moves: dict[str, list[int]] = defaultdict(list)
         creates, updates = [], []
-        now = timezone.now()
+        now = clock.now()
         for t in unpaid:
             a = agreements[t["agreement_id"]]
             ent = {k.removeprefix("enterprise__"): v for k, v in a.items() if k.startswith("enterprise__")}
@@ -557,7 +556,7 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         )
         units = dict(Agreement.objects.filter(pk__in={a for a, _r in found}).values_list("pk", "org_unit_id"))
         creates, updates = [], []
-        now = timezone.now()
+        now = clock.now()
         for (agreement_id, rule), (key, details) in found.items():
             evidence = explain.flag_evidence_stored(details)
             flag = open_flags.get((agreement_id, rule))

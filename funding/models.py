@@ -5,12 +5,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from enterprises.models import Enterprise, Grade
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
 from talents.models import Application, Program, Talent
@@ -95,7 +95,7 @@ class Agreement(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     state = models.CharField(_("state"), max_length=12, choices=AgreementState.choices, default=AgreementState.DRAFT)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -251,7 +251,7 @@ class Payout(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     voucher = models.CharField(_("voucher"), max_length=40, blank=True)
-    computed_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(default=clock.now)
     # The explanation as codes and figures, rendered in the reader's language (explain.py).
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     history = HistoricalRecords()
@@ -294,7 +294,7 @@ class LedgerEntry(models.Model):
     voucher = models.CharField(_("voucher"), max_length=40)
     entry_date = models.DateField(_("date"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     note = models.TextField(_("note"), blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
@@ -342,7 +342,7 @@ class ExitFlag(models.Model):
     rule = models.CharField(_("rule"), max_length=24, choices=ExitRule.choices)
     evidence = models.TextField(_("evidence"))
     state = models.CharField(_("state"), max_length=10, choices=FlagState.choices, default=FlagState.OPEN)
-    raised_at = models.DateTimeField(default=timezone.now)
+    raised_at = models.DateTimeField(default=clock.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -385,7 +385,7 @@ class ExitCase(models.Model):
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     flags = models.ManyToManyField(ExitFlag, related_name="cases", blank=True)
     state = models.CharField(_("state"), max_length=14, choices=CaseState.choices, default=CaseState.INVESTIGATION)
-    opened_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(default=clock.now)
     rectification_due = models.DateField(_("rectification due"), null=True, blank=True)
     decision = models.TextField(_("decision"), blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -21,9 +21,9 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_unit_officer, scope_units
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.registry import Attention
@@ -303,7 +303,7 @@ def cash_flow_forecast(units: Iterable[int] | None = None, start: date | None = 
     """The next four quarters by unit: ``eligible`` (payable now, counted in the current quarter)
     and ``likely`` (waiting tranches by due date; overdue ones in the current quarter). Held
     tranches are left out until their flag is resolved. One query."""
-    first = _quarter_start(start or timezone.localdate())
+    first = _quarter_start(start or clock.today())
     quarters = [first]
     for _i in range(3):
         quarters.append(_next_quarter(quarters[-1]))

@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import clock
@@ -436,7 +435,7 @@ def milestone_verify(*, actor: User, milestone_id: int, evidence: str) -> Milest
             raise DomainError(_("Only a manual milestone is verified by hand; the others follow the data."))
         if milestone.tranche.state not in UNPAID_TRANCHE_STATES:
             raise DomainError(_("The tranche is already settled."))
-        milestone.met, milestone.met_on = True, timezone.localdate()
+        milestone.met, milestone.met_on = True, clock.today()
         milestone.evidence, milestone.verified_by = evidence, actor
         milestone.save(update_fields=["met", "met_on", "evidence", "verified_by"])
         notices.milestones_met([milestone.pk])
@@ -471,7 +470,7 @@ def use_of_funds_accept(*, actor: User, report_id: int) -> UseOfFundsReport:
         if not policies.can_write(actor) or not can_manage_unit(actor, report.org_unit_id):
             raise ActionNotAllowed(_("You may not accept this report."))
         if not report.accepted:
-            report.accepted, report.accepted_by, report.accepted_on = True, actor, timezone.localdate()
+            report.accepted, report.accepted_by, report.accepted_on = True, actor, clock.today()
             report.save(update_fields=["accepted", "accepted_by", "accepted_on"])
     return report
 
@@ -576,7 +575,7 @@ def _ledger_append(*, date_field: str = "entry_date", **fields) -> LedgerEntry:
     _ledger_lock()
     _refuse_closed_year(fields["entry_date"], date_field)
     prev = LedgerEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-    entry = LedgerEntry(recorded_at=timezone.now(), prev_hash=prev or "", **fields)
+    entry = LedgerEntry(recorded_at=clock.now(), prev_hash=prev or "", **fields)
     entry.hash = ledger_hash(entry)
     entry.save(force_insert=True)
     chain_head_advance(LEDGER_CHAIN, last_id=entry.pk, last_hash=entry.hash, length=LedgerEntry.objects.count)
@@ -737,7 +736,7 @@ def exit_flag_dismiss(*, actor: User, flag_id: int, reason: str) -> ExitFlag:
 
     with transaction.atomic():
         flag = ExitFlag.objects.select_for_update().get(pk=flag_id)
-        flag.closed_at, flag.closed_by, flag.reason = timezone.now(), actor, (reason or "").strip()
+        flag.closed_at, flag.closed_by, flag.reason = clock.now(), actor, (reason or "").strip()
         FLAG_WORKFLOW.apply(
             flag, action="dismiss", actor=actor, reason=reason or "", extra_fields=("closed_at", "closed_by", "reason")
         )
@@ -769,7 +768,7 @@ def exit_case_open(*, actor: User, agreement_id: int, flag_ids: list[int] | None
 
 
 def exit_case_rectify(*, actor: User, case_id: int, due: date, reason: str) -> ExitCase:
-    if due is None or due <= timezone.localdate():
+    if due is None or due <= clock.today():
         raise DomainError(_("The rectification deadline must be a future date."), field="rectification_due")
     with transaction.atomic():
         case = ExitCase.objects.select_for_update().get(pk=case_id)

@@ -199,6 +199,31 @@ def _calls(office: User, industries: list[Industry]) -> dict[str, Call]:
     return calls
 
 
+def _utc(month: int, day: int, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime(YEAR, month, day, hour, tzinfo=datetime.UTC)
+
+
+# When each step of the 2017 pipeline happened (the submission's own day comes from the plan).
+STEP_DAYS = {
+    "accept": _utc(5, 2),
+    "to_defense": _utc(7, 10),
+    "recommend": _utc(7, 20),
+    "reject": _utc(7, 15),
+    "select": _utc(9, 1),
+    "approve": _utc(9, 20),
+}
+REVIEWS_ASSIGNED = _utc(5, 3)
+REVIEWS_SUBMITTED = _utc(6, 10, 9)
+
+
+def _step_at(action: str, submitted: datetime.datetime) -> datetime.datetime:
+    if action == "submit":
+        return submitted
+    if action in ("return", "withdraw"):
+        return submitted + datetime.timedelta(days=10)
+    return STEP_DAYS[action]
+
+
 def _path(state: str, program: Program) -> list[tuple[str, str, str]]:
     """The transitions that lead to ``state``: (action, from, to)."""
     steps = {
@@ -262,9 +287,12 @@ def _applications(calls, talents_by_n, plan, units, users, industries) -> list[A
             is_legal_representative=True,
             own_paid_in_capital=Decimal("1200000.00"),
             company_founded_on=datetime.date(2015, 1 + i % 12, 1),
-            submitted_at=None if state == S.DRAFT else datetime.datetime(YEAR, 4, 1 + i % 28, 10, tzinfo=datetime.UTC),
+            submitted_at=None if state == S.DRAFT else _utc(4, 1 + i % 28),
+            created_at=_utc(3, 1 + i % 28),
             created_by=users["office"],
         )
+        if state in (S.APPROVED, S.REJECTED):
+            app.decided_at = STEP_DAYS["approve" if state == S.APPROVED else "reject"]
         app.industry_fit, app.industry_fit_reasons = fit.assess(
             industry=industry, focus=focus[call.pk], summary=app.summary
         )
@@ -291,6 +319,7 @@ def _applications(calls, talents_by_n, plan, units, users, industries) -> list[A
                 to_state=to_state,
                 actor=actor,
                 reason=REASONS.get(action, ""),
+                at=_step_at(action, app.submitted_at),
             )
     return created
 
@@ -306,7 +335,7 @@ def _reviews(apps: list[Application], experts: list[User], office: User) -> None
         for k, expert in enumerate(experts):
             scored = app.state != S.EXPERT_REVIEW or (app.pk + k) % 3 == 0
             assignment, _ = ReviewAssignment.objects.get_or_create(
-                application=app, expert=expert, defaults={"assigned_by": office}
+                application=app, expert=expert, defaults={"assigned_by": office, "assigned_at": REVIEWS_ASSIGNED}
             )
             if not scored or assignment.submitted_at:
                 continue
@@ -318,7 +347,7 @@ def _reviews(apps: list[Application], experts: list[User], office: User) -> None
                 weighted += value / c.max_score * c.weight
             ReviewScore.objects.bulk_create(rows, ignore_conflicts=True)
             assignment.total = weighted.quantize(Decimal("0.01"))
-            assignment.submitted_at = datetime.datetime(YEAR, 6, 10, 9, tzinfo=datetime.UTC)
+            assignment.submitted_at = REVIEWS_SUBMITTED
             assignment.comment = "项目技术路线清晰，市场前景较好。"
             assignment.save()
             totals.append(assignment.total)

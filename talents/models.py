@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
 
@@ -209,7 +209,7 @@ class Talent(models.Model):
         related_name="talent_record",
         verbose_name=_("account"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -329,7 +329,7 @@ class Application(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     history = HistoricalRecords()
 
     class Meta:
@@ -370,7 +370,7 @@ class ReviewAssignment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_at = models.DateTimeField(default=clock.now)
     conflict_declared = models.BooleanField(_("conflict of interest declared"), default=False)
     conflict_reason = models.TextField(_("conflict reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -439,7 +439,7 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=80)
     size = models.PositiveIntegerField(_("size (bytes)"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=clock.now)
 
     class Meta:
         ordering = ["kind", "uploaded_at", "id"]

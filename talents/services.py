@@ -320,7 +320,7 @@ APPLICATION_FIELDS = (
 
 
 def _check_open_for_submission(call: Call) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if today > call.closes_on:
         raise DomainError(
             _("The call “%(call)s” closed on %(date)s; nothing can be submitted after it closes.")
@@ -531,7 +531,7 @@ def application_transition(
             raise DomainError(
                 _("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)}, field="attachments"
             )
-        app.submitted_at = timezone.now()
+        app.submitted_at = clock.now()
         app.industry_fit, app.industry_fit_reasons = industry_fit(
             call=app.call, industry=app.industry, summary=app.summary
         )
@@ -548,7 +548,7 @@ def application_transition(
             raise DomainError(_("This program is decided above the district: recommend it upward instead."))
         _require_reviews(app)
         _require_defense_passed(app)
-        today = timezone.localdate()
+        today = clock.today()
         app.notice_starts_on = today
         app.notice_ends_on = today + datetime.timedelta(days=app.call.notice_days)
         extra += ["notice_starts_on", "notice_ends_on"]
@@ -558,7 +558,7 @@ def application_transition(
         _require_reviews(app)
         _require_defense_passed(app)
     elif action == "approve":
-        if app.notice_ends_on and timezone.localdate() < app.notice_ends_on:
+        if app.notice_ends_on and clock.today() < app.notice_ends_on:
             raise DomainError(
                 _("The public notice runs until %(date)s; the decision can be ratified after it ends.")
                 % {"date": app.notice_ends_on.isoformat()},
@@ -576,10 +576,10 @@ def application_transition(
         # 就高不重复, by the person's ID number and their enterprises' credit codes (talents.support);
         # an override is the office's, with the reason logged with the approval.
         support.check(support.for_application(app), actor=actor, override=confirm_double_funding, reason=reason)
-        app.decided_at = timezone.now()
+        app.decided_at = clock.now()
         extra.append("decided_at")
     if action in ("reject", "preliminary_reject", "reject_after_notice", "record_rejected"):
-        app.decided_at = timezone.now()
+        app.decided_at = clock.now()
         extra.append("decided_at")
     entry = APPLICATION_WORKFLOW.apply(app, action=action, actor=actor, reason=reason, extra_fields=extra)
     if action in ("approve", "record_approved"):
@@ -818,7 +818,7 @@ def review_submit(*, assignment_id: int, actor: User, scores: dict[str, object],
     ReviewScore.objects.bulk_create(rows)
     assignment.total = (weighted / weights * 100).quantize(Decimal("0.01")) if weights else Decimal("0.00")
     assignment.comment = comment
-    assignment.submitted_at = timezone.now()
+    assignment.submitted_at = clock.now()
     assignment.save(update_fields=["total", "comment", "submitted_at"])
     _refresh_score(assignment.application_id)
     return assignment
@@ -851,7 +851,7 @@ def objection_record(
         application=app,
         content=content,
         raised_by=raised_by,
-        received_on=received_on or timezone.localdate(),
+        received_on=received_on or clock.today(),
         recorded_by=actor,
     )
     notify(
@@ -876,6 +876,6 @@ def objection_resolve(*, objection_id: int, actor: User, upheld: bool, resolutio
     objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
     objection.resolution = resolution
     objection.resolved_by = actor
-    objection.resolved_at = timezone.now()
+    objection.resolved_at = clock.now()
     objection.save()
     return objection

@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
 
         name_schema_enums()
         declare_references()
+        stamp_history_on_the_portal_clock()
         if verify_transition_heads not in AUDIT_CHECKS:
             AUDIT_CHECKS.append(verify_transition_heads)
         # The result cache's change triggers, on tables that migrations add later too.
@@ -30,6 +31,19 @@ class CoreConfig(AppConfig):
 
         user_login_failed.connect(login_failed, dispatch_uid="core.metrics.login_failed")
         connect_celery_signals()
+
+
+def stamp_history_on_the_portal_clock() -> None:
+    """History entries are stamped by the portal's clock, like every other stamp (issue 14, item 9)."""
+    from simple_history.signals import pre_create_historical_record
+
+    from . import clock
+
+    def stamp(sender, instance, history_instance, **kwargs):
+        if not hasattr(instance, "_history_date"):
+            history_instance.history_date = clock.now()
+
+    pre_create_historical_record.connect(stamp, dispatch_uid="core.history.portal_clock", weak=False)
 
 
 def declare_references() -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import clock
 from .i18n import in_reader_language
 
 
@@ -75,6 +76,8 @@ ROLE_UNIT_KINDS = {
 
 
 class User(AbstractUser):
+    # Joined on the portal's clock, like every other stamp.
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
     org_unit = models.ForeignKey(
         OrgUnit,
@@ -194,7 +197,7 @@ class TransitionLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(_("reason"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
+    at = models.DateTimeField(_("at"), default=clock.now)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .chains import chain_head_advance, transition_chain
 from .errors import ActionNotAllowed, DomainError
 from .models import TransitionLog
@@ -77,7 +77,9 @@ class Workflow:
         return log_transition(obj, action=action, from_state=current, to_state=t.target, actor=actor, reason=reason)
 
 
-def log_transition(obj, *, action: str, from_state: str, to_state: str, actor, reason: str = "") -> TransitionLog:
+def log_transition(
+    obj, *, action: str, from_state: str, to_state: str, actor, reason: str = "", at=None
+) -> TransitionLog:
     ct = ContentType.objects.get_for_model(type(obj))
     prev = (
         TransitionLog.objects.filter(content_type=ct, object_id=obj.pk)
@@ -93,7 +95,7 @@ def log_transition(obj, *, action: str, from_state: str, to_state: str, actor, r
         to_state=to_state,
         actor=actor if getattr(actor, "pk", None) else None,
         reason=reason,
-        at=timezone.now(),
+        at=at or clock.now(),
         prev_hash=prev or "",
     )
     entry.hash = entry.compute_hash()

@@ -1,4 +1,3 @@
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from qinhuai_talent.core import resultcache
+from qinhuai_talent.core import clock, resultcache
 
 from ..selectors import parse_year, report_scope, summary
 from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer
@@ -82,7 +81,7 @@ class SummaryView(ReportAPIView):
             # Kept in the result cache while no table it reads has changed (``generated_at`` says
             # when it was computed); the key holds what else it depends on.
             key = ("reports.summary", year, scope.units, scope.unit and scope.unit.code)
-            key += (get_language(), timezone.localdate().isoformat())
+            key += (get_language(), clock.today().isoformat())
             return Response(resultcache.cached(key, lambda: SummarySerializer(summary(scope=scope, year=year)).data))
         data = summary(scope=scope, year=year)
         response = Response(data)

@@ -3,6 +3,7 @@ from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
 
+from ... import clock
 from ...demo import ACCOUNTS, DEMO_PASSWORD, seed_units_and_users
 
 # Dependency order: each app's demo builds on the ones before it.
@@ -13,10 +14,13 @@ class Command(BaseCommand):
     help = "Create or refresh the demo district (units, accounts, data). Safe to run again."
 
     def handle(self, *args, **options):
-        seed_units_and_users()
-        for app in DEMO_APPS:
-            if find_spec(f"{app}.demo") is not None:
-                import_module(f"{app}.demo").seed(stdout=self.stdout)
+        # The demo is the story of 2017 evaluated as of DEMO_DAY: every stamp it writes reads
+        # that day, whatever the real date or PORTAL_AS_OF.
+        with clock.running_on(clock.DEMO_DAY):
+            seed_units_and_users()
+            for app in DEMO_APPS:
+                if find_spec(f"{app}.demo") is not None:
+                    import_module(f"{app}.demo").seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo district ready. Log in at http://127.0.0.1:8000/accounts/login/"))
         self.stdout.write(f"Every demo account has the password {DEMO_PASSWORD}:")
         for username, role, unit, *_ in ACCOUNTS:
