@@ -23,7 +23,3 @@ def can_answer_for_unit(user: User, assessment) -> bool:
 
 def can_record_activity(user: User, unit_id: int | None) -> bool:
     return access.can_manage_unit(user, unit_id)
-
-
-def sees_whole_district(user: User) -> bool:
-    return access.unit_scope(user) is None

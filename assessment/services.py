@@ -186,15 +186,6 @@ def indicator_save(
 
 
 @transaction.atomic
-def indicator_delete(*, indicator: Indicator, actor: User) -> None:
-    _require_office(actor)
-    scheme = AssessmentScheme.objects.select_for_update().get(pk=indicator.scheme_id)
-    if scheme.state != SchemeState.DRAFT:
-        raise DomainError(_("Indicators can only be removed from a draft scheme."))
-    indicator.delete()
-
-
-@transaction.atomic
 def grade_band_save(
     *,
     scheme: AssessmentScheme,

@@ -33,7 +33,6 @@ from .models import (
     RevenueTier,
     SupportPlanItem,
     SupportStatus,
-    Visit,
 )
 
 Units = Iterable[int | OrgUnit] | None
@@ -72,11 +71,6 @@ def evaluations_for(user: User) -> QuerySet[Evaluation]:
 
 def support_items_for(user: User) -> QuerySet[SupportPlanItem]:
     qs = SupportPlanItem.objects.select_related("enterprise__org_unit", "owner")
-    return access.scope_units(qs, user, "enterprise__org_unit")
-
-
-def visits_for(user: User) -> QuerySet[Visit]:
-    qs = Visit.objects.select_related("enterprise__org_unit", "officer")
     return access.scope_units(qs, user, "enterprise__org_unit")
 
 
@@ -186,23 +180,6 @@ def support_item_counts(units: Units = None) -> dict:
         open=Count("pk", filter=Q(status__in=OPEN_SUPPORT_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=today)),
     )
-
-
-def enterprise_counts_by_unit(units: Units = None) -> dict[int, dict]:
-    """Per unit id: ``{count, revenue_10m_plus, cumulative_sales, cumulative_financing}`` of its
-    active enterprises (for league tables). One query."""
-    qs = _unit_filter(Enterprise.objects.filter(status=EnterpriseStatus.ACTIVE), units)
-    rows = (
-        qs.values("org_unit")
-        .annotate(
-            count=Count("pk"),
-            revenue_10m_plus=Count("pk", filter=Q(revenue_tier__in=[RevenueTier.TEN_M, RevenueTier.FIFTY_M])),
-            cumulative_sales=Coalesce(Sum("cumulative_sales"), Value(ZERO)),
-            cumulative_financing=Coalesce(Sum("cumulative_financing"), Value(ZERO)),
-        )
-        .order_by("org_unit")
-    )
-    return {row.pop("org_unit"): row for row in rows}
 
 
 def attention(user: User) -> list:

@@ -119,9 +119,6 @@ class User(AbstractUser):
     def role_label(self) -> str:
         return Role(self.role).label
 
-    def is_role(self, *roles: str) -> bool:
-        return self.is_authenticated and self.role in roles
-
 
 class JobState(models.TextChoices):
     QUEUED = "queued", _("Queued")
