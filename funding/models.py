@@ -506,7 +506,7 @@ class ClosedYear(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
     )
-    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), default=clock.now)
 
     class Meta:
         ordering = ["-year"]
