@@ -9,8 +9,9 @@ not a business record with a workflow, it is pending until ``delivered_at`` or `
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from qinhuai_talent.core import clock
 
 
 class Channel(models.TextChoices):
@@ -30,7 +31,7 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     # The address at the time of the event (an email or a mobile number; empty for the inbox).
     address = models.CharField(_("address"), max_length=254, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=clock.now)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role, User
 
@@ -87,7 +87,7 @@ def notify_many(
     off = set()
     if not spec.mandatory:
         off = set(ChannelPreference.objects.filter(user_id__in=ids, enabled=False).values_list("user_id", "channel"))
-    now = timezone.now()
+    now = clock.now()  # the story's stamp (an inbox row is delivered when created)
     rows = []
     for message, pks in messages:
         stored = {k: freeze(v) for k, v in message.params.items()}
@@ -170,7 +170,7 @@ def notification_mark_read(*, actor: User, notification_id: int | None = None) -
         if not inbox_for(actor).filter(pk=notification_id).exists():
             raise Notification.DoesNotExist
         qs = qs.filter(pk=notification_id)
-    changed = qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=clock.now())
     unread_recount([actor.pk])
     return changed
 

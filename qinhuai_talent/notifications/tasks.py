@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from qinhuai_talent.core import clock
+
 from .channels import SENDERS
 from .models import Channel, Notification
 
@@ -67,7 +69,7 @@ def deliver_one(pk: int) -> bool:
         )
         return False
     Notification.objects.filter(pk=pk).update(
-        delivered_at=timezone.now(), attempts=n.attempts + 1, claimed_until=None, last_error=""
+        delivered_at=clock.now(), attempts=n.attempts + 1, claimed_until=None, last_error=""
     )
     return True
 
