@@ -207,14 +207,30 @@ def shares_of(pool: WorkFundPool) -> QuerySet:
 def attention(user: User) -> list[Attention]:
     """Office: confirmed assessments to publish and objections to answer; a unit: its scorecard to confirm."""
     url = reverse("assessment:assessment-list")
+    mine = assessments_for(user)
     if access.is_office(user):
-        confirmed = Assessment.objects.filter(state=AssessmentState.CONFIRMED).count()
-        objected = Assessment.objects.filter(state=AssessmentState.OBJECTED).count()
         return [
-            Attention(_("Assessments confirmed by their unit, to publish"), confirmed, f"{url}?state=confirmed"),
-            Attention(_("Objections to assessments, to answer"), objected, f"{url}?state=objected", "danger"),
+            Attention(
+                key="assessment.to_publish",
+                label=_("Assessments confirmed by their unit, to publish"),
+                items=mine.filter(state=AssessmentState.CONFIRMED),
+                url=f"{url}?state=confirmed",
+            ),
+            Attention(
+                key="assessment.objections",
+                label=_("Objections to assessments, to answer"),
+                items=mine.filter(state=AssessmentState.OBJECTED),
+                url=f"{url}?state=objected",
+                level="danger",
+            ),
         ]
     if access.is_unit_officer(user):
-        waiting = Assessment.objects.filter(org_unit_id=user.org_unit_id, state=AssessmentState.COMPUTED).count()
-        return [Attention(_("Your unit's scorecard, to confirm"), waiting, f"{url}?state=computed")]
+        return [
+            Attention(
+                key="assessment.to_confirm",
+                label=_("Your unit's scorecard, to confirm"),
+                items=mine.filter(org_unit_id=user.org_unit_id, state=AssessmentState.COMPUTED),
+                url=f"{url}?state=computed",
+            )
+        ]
     return []

@@ -191,11 +191,11 @@ def attention(user: User) -> list:
 
     if not (access.is_office(user) or access.is_unit_officer(user)):
         return []
-    overdue = overdue_items_for(user).count()
     return [
         Attention(
+            key="enterprises.overdue_services",
             label=_("Overdue services in enterprise support plans"),
-            count=overdue,
+            items=overdue_items_for(user),
             url=reverse("enterprises:support-plan") + "?overdue=true",
             level="danger",
         )

@@ -354,21 +354,28 @@ def attention(user: User) -> list[Attention]:
     if policies.approver_queue_level(user) is not None:
         items.append(
             Attention(
-                _("Payouts awaiting your approval"), approval_queue(user).count(), reverse("funding:payout-queue")
+                key="funding.to_approve",
+                label=_("Payouts awaiting your approval"),
+                items=approval_queue(user),
+                url=reverse("funding:payout-queue"),
             )
         )
     if policies.is_finance(user):
         items.append(
             Attention(
-                _("Approved payouts awaiting payment"), finance_queue(user).count(), reverse("funding:finance-queue")
+                key="funding.to_pay",
+                label=_("Approved payouts awaiting payment"),
+                items=finance_queue(user),
+                url=reverse("funding:finance-queue"),
             )
         )
     if is_office(user) or is_unit_officer(user):
         items.append(
             Attention(
-                _("Open exit flags"),
-                flags_for(user).filter(state=FlagState.OPEN).count(),
-                reverse("funding:exit-board"),
+                key="funding.exit_flags",
+                label=_("Open exit flags"),
+                items=flags_for(user).filter(state=FlagState.OPEN),
+                url=reverse("funding:exit-board"),
                 level="danger",
             )
         )

@@ -22,6 +22,13 @@ class TalentsConfig(AppConfig):
                 10,
             ),
             NavItem(
+                _("Applications"),
+                "talents:application-list",
+                (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER),
+                section,
+                10,
+            ),
+            NavItem(
                 _("Talent registry"),
                 "talents:talent-list",
                 (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE),

@@ -1,12 +1,35 @@
-"""What the home page shows each role from the talents app."""
+"""What the home page shows each role from the talents app: each card opens exactly its items."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.registry import Attention
 
-from . import selectors
+from . import policies, selectors
+from .models import ApplicationState
+
+# (key, state, label, level, office only): the application cards, each listing its state across
+# calls and years on the applications list.
+APPLICATION_CARDS = (
+    (
+        "talents.preliminary",
+        ApplicationState.SUBMITTED,
+        gettext_lazy("Applications awaiting my preliminary review"),
+        "warning",
+        False,
+    ),
+    ("talents.returned", ApplicationState.RETURNED, gettext_lazy("Applications returned for revision"), "info", False),
+    ("talents.notice", ApplicationState.PUBLIC_NOTICE, gettext_lazy("Candidates in public notice"), "info", True),
+    (
+        "talents.recommended",
+        ApplicationState.RECOMMENDED,
+        gettext_lazy("Recommended upward, outcome to record"),
+        "info",
+        True,
+    ),
+)
 
 
 def attention(user) -> list:
@@ -14,19 +37,28 @@ def attention(user) -> list:
         return []
     if user.role == Role.EXPERT:
         return [
-            Attention(_("Reviews assigned to me"), selectors.pending_reviews(user), reverse("talents:expert-queue"))
+            Attention(
+                key="talents.reviews",
+                label=_("Reviews assigned to me"),
+                items=selectors.pending_assignments(user),
+                url=reverse("talents:expert-queue"),
+            )
         ]
     if user.role not in (Role.OFFICE, Role.STREET, Role.PARK) and not user.is_superuser:
         return []
+    office = user.role == Role.OFFICE or user.is_superuser
     counts = selectors.attention_counts(user)
-    calls = reverse("talents:call-list")
-    items = [
-        Attention(_("Applications awaiting my preliminary review"), counts["preliminary"], calls),
-        Attention(_("Applications returned for revision"), counts["returned"], calls, level="info"),
+    mine = policies.applications_for(user)
+    url = reverse("talents:application-list")
+    return [
+        Attention(
+            key=key,
+            label=str(label),
+            items=mine.filter(state=state),
+            count=counts[state],
+            url=f"{url}?state={state}",
+            level=level,
+        )
+        for key, state, label, level, office_only in APPLICATION_CARDS
+        if office or not office_only
     ]
-    if user.role == Role.OFFICE or user.is_superuser:
-        items += [
-            Attention(_("Candidates in public notice"), counts["notice"], calls, level="info"),
-            Attention(_("Recommended upward, outcome to record"), counts["recommended"], calls, level="info"),
-        ]
-    return items

@@ -328,21 +328,20 @@ def board_counts(user: User, call: Call) -> dict[str, int]:
 def attention_counts(user: User) -> dict[str, int]:
     """What waits for this user: one query."""
     qs = policies.applications_for(user)
-    return qs.aggregate(
-        preliminary=Count("id", filter=Q(state=ApplicationState.SUBMITTED), distinct=True),
-        returned=Count("id", filter=Q(state=ApplicationState.RETURNED), distinct=True),
-        notice=Count("id", filter=Q(state=ApplicationState.PUBLIC_NOTICE), distinct=True),
-        recommended=Count("id", filter=Q(state=ApplicationState.RECOMMENDED), distinct=True),
+    states = (ApplicationState.SUBMITTED, ApplicationState.RETURNED, ApplicationState.PUBLIC_NOTICE)
+    states += (ApplicationState.RECOMMENDED,)
+    return qs.aggregate(**{str(s): Count("id", filter=Q(state=s), distinct=True) for s in states})
+
+
+def pending_assignments(user: User) -> QuerySet:
+    """The expert's reviews still to do: the expert queue's default list and the home page's card."""
+    return assignments_for_expert(user).filter(
+        submitted_at__isnull=True, conflict_declared=False, application__state=ApplicationState.EXPERT_REVIEW
     )
 
 
 def pending_reviews(user: User) -> int:
-    return ReviewAssignment.objects.filter(
-        expert=user,
-        submitted_at__isnull=True,
-        conflict_declared=False,
-        application__state=ApplicationState.EXPERT_REVIEW,
-    ).count()
+    return pending_assignments(user).count()
 
 
 def talents_with_title_count(qs: QuerySet) -> QuerySet:

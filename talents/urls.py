@@ -10,6 +10,7 @@ urlpatterns = [
     path("calls/<int:pk>/", views.call_board, name="call-board"),
     path("calls/<int:pk>/action/", views.call_action, name="call-action"),
     path("calls/<int:pk>/quota/", views.call_quota, name="call-quota"),
+    path("applications/", views.application_list, name="application-list"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),

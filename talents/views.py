@@ -162,6 +162,53 @@ def call_board(request, pk: int):
 
 
 @login_required
+def application_list(request):
+    """Every application in the user's scope across calls and years, filtered by state, year,
+    program, unit and name: the list each application card of the home page opens."""
+    user = request.user
+    if user.role in (Role.FINANCE, Role.EXPERT):
+        raise Http404
+    qs = selectors.applications_list(user)
+    state = request.GET.get("state", "")
+    if state in ApplicationState.values:
+        qs = qs.filter(state=state)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(call__year=int(year))
+    program = request.GET.get("program", "")
+    if program:
+        qs = qs.filter(call__program__code=program)
+    unit = request.GET.get("unit", "")
+    if unit:
+        qs = qs.filter(org_unit__code=unit)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(talent__name__icontains=q) | Q(venture_name__icontains=q))
+    sort = request.GET.get("sort", "submitted")
+    qs = qs.order_by(*APPLICATION_SORTS.get(sort, APPLICATION_SORTS["submitted"]))
+    units = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+    if access.unit_scope(user) is not None:
+        units = units.filter(pk__in=access.unit_scope(user))
+    return render(
+        request,
+        "talents/application_list.html",
+        {
+            "page": paginate(request, qs),
+            "state": state,
+            "year": year,
+            "program": program,
+            "unit": unit,
+            "q": q,
+            "sort": sort,
+            "states": ApplicationState.choices,
+            "years": selectors.calls_for(user).order_by("-year").values_list("year", flat=True).distinct(),
+            "programs": Program.objects.order_by("level", "code"),
+            "units": units,
+        },
+    )
+
+
+@login_required
 def application_create(request):
     if not (access.is_office(request.user) or access.is_unit_officer(request.user)):
         raise Http404
@@ -418,12 +465,9 @@ def objection_resolve(request, pk: int, objection_id: int):
 def expert_queue(request):
     if request.user.role != Role.EXPERT:
         raise Http404
-    qs = selectors.assignments_for_expert(request.user).order_by("submitted_at", "-assigned_at", "-id")
     pending = request.GET.get("show") != "all"
-    if pending:
-        qs = qs.filter(
-            submitted_at__isnull=True, conflict_declared=False, application__state=ApplicationState.EXPERT_REVIEW
-        )
+    qs = selectors.pending_assignments(request.user) if pending else selectors.assignments_for_expert(request.user)
+    qs = qs.order_by("submitted_at", "-assigned_at", "-id")
     return render(request, "talents/expert_queue.html", {"page": paginate(request, qs), "pending": pending})
 
 

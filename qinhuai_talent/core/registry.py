@@ -6,6 +6,7 @@ Apps register in ``AppConfig.ready``; the shell renders what the current user ma
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 
@@ -22,12 +23,26 @@ class NavItem:
         return reverse(self.url_name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Attention:
+    """One to-do card: ``count`` of ``items``, and ``url`` lists exactly those items.
+
+    ``key`` is stable (``app.what``): tests and scripts name a card by it, never by its translated
+    label. ``items`` is the queryset the card counts; the page at ``url`` lists the same records
+    (the page's ``page.paginator.object_list``), across calls and years, which a test checks for
+    every card of every role. ``count`` may be given when one query counts several cards.
+    """
+
+    key: str
     label: str
-    count: int
+    items: QuerySet
     url: str
     level: str = "warning"
+    count: int = -1
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", self.items.count())
 
 
 NAV: list[NavItem] = []
@@ -52,8 +67,14 @@ def nav_for(user) -> list[NavItem]:
     return [i for i in NAV if user.is_superuser or user.role in i.roles]
 
 
-def attention_for(user) -> list[Attention]:
-    items: list[Attention] = []
+def attention_cards(user) -> list[Attention]:
+    """Every card of every provider for this user, zero counts included."""
+    cards: list[Attention] = []
     for provider in ATTENTION:
-        items.extend(a for a in provider(user) if a.count)
-    return items
+        cards.extend(provider(user))
+    return cards
+
+
+def attention_for(user) -> list[Attention]:
+    """The cards the home page shows: those with something waiting."""
+    return [a for a in attention_cards(user) if a.count]

@@ -25,14 +25,14 @@ pytestmark = pytest.mark.browser
 
 ROLES = ["office", "street", "park", "expert", "finance", "leader"]
 
-# What each role finds waiting on its home page in the demo district, and whether the page the card
-# opens lists exactly those records (a queue) or the place to work on them (the calls).
+# What each role finds waiting on its home page in the demo district (a card's stable key), and
+# the rows of the list the card opens: exactly the records it counts.
 ATTENTION = {
-    "office": ("Payouts awaiting your approval", "tbody tr:has(a[href*='/funding/payouts/'])"),
-    "street": ("Applications awaiting my preliminary review", None),
-    "park": ("Payouts awaiting your approval", "tbody tr:has(a[href*='/funding/payouts/'])"),
-    "expert": ("Reviews assigned to me", "tbody tr:has(a[href*='/talents/applications/'])"),
-    "finance": ("Approved payouts awaiting payment", "tbody tr:has(a[href*='/funding/payouts/'])"),
+    "office": ("funding.to_approve", "tbody tr:has(a[href*='/funding/payouts/'])"),
+    "street": ("talents.preliminary", "tbody tr:has(a[href*='/talents/applications/'])"),
+    "park": ("funding.to_approve", "tbody tr:has(a[href*='/funding/payouts/'])"),
+    "expert": ("talents.reviews", "tbody tr:has(a[href*='/talents/applications/'])"),
+    "finance": ("funding.to_pay", "tbody tr:has(a[href*='/funding/payouts/'])"),
     "leader": (None, None),
 }
 
@@ -45,8 +45,8 @@ def test_each_role_lands_on_its_home_page_in_chinese_and_sees_what_waits(login, 
     assert attention.get_by_role("heading", name="需要您处理").is_visible()
     screenshot(page, f"home-{username}-zh")
     cards = attention.locator("a.attention-card")
-    label, rows = ATTENTION[username]
-    if label is None:
+    key, rows = ATTENTION[username]
+    if key is None:
         # Leadership reads; nothing waits for its decision.
         assert cards.count() == 0
         assert zh("Nothing is waiting for you.") in attention.inner_text()
@@ -54,14 +54,13 @@ def test_each_role_lands_on_its_home_page_in_chinese_and_sees_what_waits(login, 
     texts = cards.all_inner_texts()
     # Every card counts something (a zero is not shown) and says what in Chinese.
     assert texts and all(re.match(r"\d+\n", t) and CJK.search(t) for t in texts), texts
-    card = cards.filter(has_text=zh(label))
+    card = attention.locator(f"a.attention-card[data-attention='{key}']")
     assert card.count() == 1, texts
     count = int(card.locator(".display-6").inner_text())
     card.click()
     page.wait_for_load_state()
     assert page.url != f"{portal_url}/" and page.get_by_role("heading", level=1).is_visible()
-    if rows:
-        assert page.locator(rows).count() == min(count, 50), (label, count, page.url)
+    assert page.locator(rows).count() == min(count, 50), (key, count, page.url)
     assert not console_errors, console_errors
 
 

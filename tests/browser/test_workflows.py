@@ -45,11 +45,11 @@ def assert_no_error_message(page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def open_from_home(page, portal_url: str, label: str) -> None:
-    """From the home page, the card of what waits for the user (its label's source string)."""
+def open_from_home(page, portal_url: str, key: str) -> None:
+    """From the home page, the card of what waits for the user (its stable key)."""
     if page.url != f"{portal_url}/":
         page.goto(f"{portal_url}/")
-    page.locator("a.attention-card", has_text=zh(label)).click()
+    page.locator(f"a.attention-card[data-attention='{key}']").click()
     page.wait_for_load_state()
 
 
@@ -149,7 +149,7 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     # keyboard alone (a comment left empty).
     for expert, marks in (("expert", ("26", "17", "25", "18")), ("expert2", ("24", "16", "27", "17"))):
         login(expert)
-        open_from_home(page, portal_url, "Reviews assigned to me")
+        open_from_home(page, portal_url, "talents.reviews")
         page.locator(f"a[href='{app_url.removeprefix(portal_url)}']").first.click()
         page.wait_for_url(app_url)
         if expert == "expert":
@@ -528,7 +528,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     login("park")
     page.goto(f"{portal_url}{small}")
     assert zh(ApproverLevel.UNIT.label) in page.locator("dl").inner_text()
-    open_from_home(page, portal_url, "Payouts awaiting your approval")
+    open_from_home(page, portal_url, "funding.to_approve")
     assert page.url == f"{portal_url}/funding/payouts/"
     assert page.locator(f"tr:has(a[href='{large}'])").count() == 0
     page.locator(f"tr:has(a[href='{small}']) button[type=submit]").click()
@@ -549,7 +549,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     login("finance")
     page.on("dialog", lambda dialog: dialog.accept())
     voucher = unique("付-2026-")
-    open_from_home(page, portal_url, "Approved payouts awaiting payment")
+    open_from_home(page, portal_url, "funding.to_pay")
     assert page.url == f"{portal_url}/funding/payouts/finance/"
     row = page.locator(f"tbody tr:has(a[href='{small}'])")
     assert row.count() == 1

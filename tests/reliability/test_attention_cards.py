@@ -1,0 +1,66 @@
+"""To-do cards lead to exactly their items (issue 17, item 1).
+
+Generated over every card of every provider in the registry (qinhuai_talent.core.registry), for
+every demo role, on the demo district: the card's count, the records it counts and the list its
+link opens are the same, across calls and years. A card is named by its stable key, never by its
+translated label. A new card is covered the day it is registered.
+"""
+
+import re
+
+import pytest
+
+from qinhuai_talent.core.models import User
+from qinhuai_talent.core.registry import attention_cards
+
+ROLES = ["office", "street", "street2", "park", "park2", "expert", "expert2", "finance", "leader"]
+KEY = re.compile(r"^[a-z]+\.[a-z_]+$")
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_card_of_every_role_lists_exactly_what_it_counts(demo_district, client):
+    best: dict[str, int] = {}
+    checked = 0
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        cards = attention_cards(user)
+        keys = [c.key for c in cards]
+        assert len(keys) == len(set(keys)) and all(KEY.match(k) for k in keys), (username, keys)
+        home = client.get("/")
+        shown = {c.key for c in home.context["attention"]}
+        html = home.content.decode()
+        for card in cards:
+            response = client.get(card.url)
+            assert response.status_code == 200, (username, card.key, card.url, response.status_code)
+            page = response.context["page"]
+            listed = set(page.paginator.object_list.values_list("pk", flat=True))
+            counted = set(card.items.values_list("pk", flat=True))
+            assert page.paginator.object_list.model is card.items.model, (username, card.key)
+            assert listed == counted, (username, card.key, sorted(listed ^ counted)[:10])
+            assert card.count == len(counted) == page.paginator.count, (username, card.key, card.count, len(listed))
+            # The home page shows a card when, and only when, something waits, and links it to its list.
+            assert (card.key in shown) == bool(card.count), (username, card.key)
+            if card.count:
+                assert f'href="{card.url}" data-attention="{card.key}"' in html.replace("&amp;", "&")
+            best[card.key] = max(best.get(card.key, 0), card.count)
+            checked += 1
+    # Not vacuous: every card the registry gives counts something for some role of the demo.
+    assert checked >= 25 and all(best.values()), best
+
+
+def test_the_applications_list_filters_across_calls_and_years(demo_district, client):
+    """The card's list is the district's applications, not one call's: several calls and years."""
+    from talents.models import Application
+
+    user = User.objects.get(username="office")
+    client.force_login(user)
+    response = client.get("/talents/applications/?state=recommended")
+    listed = response.context["page"].paginator.object_list
+    assert listed.values("call").distinct().count() > 1
+    assert set(listed.values_list("state", flat=True)) == {"recommended"}
+    year = Application.objects.filter(state="recommended").values_list("call__year", flat=True).first()
+    one_year = client.get(f"/talents/applications/?state=recommended&year={year}").context["page"].paginator
+    assert 0 < one_year.count <= listed.count()
+    assert set(one_year.object_list.values_list("call__year", flat=True)) == {year}
