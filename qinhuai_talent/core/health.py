@@ -193,6 +193,31 @@ def check_scheduler() -> dict:
     }
 
 
+@register_check("outbox")
+def check_outbox() -> dict:
+    """The notifications outbox drains: no message waiting longer than ``OUTBOX_MAX_AGE`` seconds
+    (a worker is down, or a channel has failed for that long)."""
+    from django.db.models import Count, Min
+
+    from qinhuai_talent.notifications.models import Channel, Notification
+
+    waiting = (
+        Notification.objects.exclude(channel=Channel.INBOX)
+        .filter(delivered_at__isnull=True, gave_up_at__isnull=True)
+        .aggregate(n=Count("id"), oldest=Min("created_at"))
+    )
+    gave_up = Notification.objects.filter(gave_up_at__isnull=False).count()
+    max_age = settings.OUTBOX_MAX_AGE
+    late = waiting["oldest"] is not None and timezone.now() - waiting["oldest"] > timedelta(seconds=max_age)
+    return {
+        "status": FAILING if late else OK,
+        "backlog": waiting["n"],
+        "oldest_seconds": _age(waiting["oldest"]),
+        "max_age_seconds": max_age,
+        "gave_up": gave_up,
+    }
+
+
 @register_check("audit")
 def check_audit() -> dict:
     """The last finished ``verify_audit`` job found the hash chains intact."""

@@ -71,6 +71,17 @@ def ledger_entries() -> int | None:
     return model.objects.count()
 
 
+@register_gauge("portal_outbox_backlog", "Notifications waiting to go out by email or SMS.")
+def outbox_backlog() -> int:
+    from qinhuai_talent.notifications.models import Channel, Notification
+
+    return (
+        Notification.objects.exclude(channel=Channel.INBOX)
+        .filter(delivered_at__isnull=True, gave_up_at__isnull=True)
+        .count()
+    )
+
+
 @register_gauge("portal_queue_depth", "Messages waiting in the Celery queue of the broker.")
 def queue_depth() -> int | None:
     if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL.startswith("redis"):

@@ -28,6 +28,8 @@ LABELS = {
     "nightly-recompute-assessments": _("Recompute the assessments"),
     "nightly-verify-audit": _("Verify the audit chains"),
     "sweep-stuck-jobs": _("Re-enqueue jobs whose message was lost or whose worker died"),
+    "remind-reviews-due": _("Remind experts of reviews coming due"),
+    "retry-notifications": _("Send again the notifications that failed (the outbox sweep)"),
 }
 # How late an entry may be before /readyz calls it overdue (beat sleeps at most its loop interval).
 OVERDUE_GRACE = timedelta(minutes=10)

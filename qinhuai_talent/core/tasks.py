@@ -49,8 +49,20 @@ def verify_audit_job(ctx: JobContext) -> dict:
 
     problems = [p for check in AUDIT_CHECKS for p in check(progress=ctx.progress)]
     if problems:
-        # Operators see it in the log and on /readyz (the audit check reads this job's counts).
+        # The office is told (inbox and email); operators see it in the log and on /readyz (the
+        # audit check reads this job's counts).
         logging.getLogger("qinhuai_talent.jobs").error(
             "audit verification found %d problem(s)", len(problems), extra={"job_id": ctx.job_id}
+        )
+        from django.urls import reverse
+
+        from qinhuai_talent.notifications.services import notify, office_staff
+
+        notify(
+            event="audit_failed",
+            recipients=office_staff(),
+            key=f"audit:{ctx.job_id}",
+            params={"job": ctx.job_id, "problems": len(problems), "first": str(problems[0])[:300]},
+            url=reverse("job-detail", args=[ctx.job_id]),
         )
     return {"problems": len(problems), "first_problems": problems[:20]}

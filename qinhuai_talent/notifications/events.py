@@ -144,6 +144,14 @@ _event(
     channels=(Channel.INBOX, Channel.EMAIL),
 )
 
+_event(
+    "audit_failed",
+    _("Audit verification found problems"),
+    _("The verification of the audit chains (job #%(job)s) found %(problems)s problem(s), the first: %(first)s"),
+    channels=(Channel.INBOX, Channel.EMAIL),
+    mandatory=True,
+)
+
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 

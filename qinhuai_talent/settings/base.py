@@ -328,8 +328,10 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["remind-reviews-due"] = {
     "task": "talents.tasks.remind_reviews_due",
-    "schedule": timedelta(days=1),
+    "schedule": crontab(hour=8, minute=0),  # in the morning, Asia/Shanghai
 }
+# /readyz: a notification waiting longer than this (seconds) makes the portal degraded.
+OUTBOX_MAX_AGE = env_int("OUTBOX_MAX_AGE", 900)
 CELERY_BEAT_SCHEDULE["retry-notifications"] = {
     "task": "qinhuai_talent.notifications.tasks.retry_pending",
     "schedule": 60.0,

@@ -138,6 +138,43 @@ def test_readyz_is_degraded_when_the_last_audit_verification_found_a_problem(off
     }
 
 
+def test_readyz_is_degraded_when_the_outbox_does_not_drain(office):
+    from qinhuai_talent.notifications.models import Notification
+
+    late = timezone.now() - timedelta(seconds=settings.OUTBOX_MAX_AGE + 60)
+    Notification.objects.create(recipient=office, channel="inbox", event="job_failed", key="k1", created_at=late)
+    assert ready()[1]["checks"]["outbox"]["status"] == "ok"  # the inbox is never waiting
+    mail = Notification.objects.create(recipient=office, channel="email", event="job_failed", key="k2", created_at=late)
+    response, body = ready()
+    assert response.status_code == 200 and body["status"] == "degraded"
+    assert body["checks"]["outbox"]["status"] == "failing" and body["checks"]["outbox"]["backlog"] == 1
+    Notification.objects.filter(pk=mail.pk).update(delivered_at=timezone.now())
+    assert ready()[1]["checks"]["outbox"] | {"oldest_seconds": None} == {
+        "status": "ok",
+        "backlog": 0,
+        "oldest_seconds": None,
+        "max_age_seconds": settings.OUTBOX_MAX_AGE,
+        "gave_up": 0,
+        "required": False,
+    }
+
+
+def test_an_audit_verification_that_finds_a_problem_tells_the_office_and_readyz(office, monkeypatch):
+    from qinhuai_talent.core import audit
+    from qinhuai_talent.core.jobs import job_run
+    from qinhuai_talent.notifications.models import Notification
+
+    monkeypatch.setattr(audit, "AUDIT_CHECKS", [lambda progress=None: ["ledger entry 7: hash does not match"]])
+    job = Job.objects.create(kind="verify_audit", requested_by=office)
+    job_run(job.pk)
+    told = Notification.objects.filter(event="audit_failed", recipient=office)
+    assert told.filter(channel="inbox").count() == 1
+    assert told.first().params["problems"] == 1 and "ledger entry 7" in told.first().params["first"]
+    assert ready()[1]["checks"]["audit"]["status"] == "failing"
+    job_run(job.pk)  # run again (a redelivered task): nothing is told twice
+    assert told.filter(channel="inbox").count() == 1
+
+
 def test_readyz_is_down_with_503_when_migrations_are_not_applied(monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
@@ -216,6 +253,7 @@ def test_metrics_from_an_allowed_address_lists_every_figure(office, client, pass
         'portal_jobs{kind="verify_audit",state="succeeded"} 1.0',
         'portal_job_duration_seconds_count{kind="verify_audit",outcome="succeeded"} 1.0',
         "portal_ledger_entries 0.0",
+        "portal_outbox_backlog 0.0",
     ):
         assert figure in text, figure
     failures = [line for line in text.splitlines() if line.startswith("portal_login_failures_total ")]
@@ -351,6 +389,14 @@ def test_the_nightly_work_runs_on_a_crontab_at_fixed_hours_in_shanghai_time():
         "recompute_exit_flags",
     ]
     assert settings.CELERY_BEAT_SCHEDULE["nightly-verify-audit"]["kwargs"]["kind"] == "verify_audit"
+    # Nothing runs "every 24 hours from whenever beat started": whatever is not a crontab is a
+    # sweep of a few minutes at most.
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        if not isinstance(entry["schedule"], crontab):
+            seconds = (
+                entry["schedule"].total_seconds() if isinstance(entry["schedule"], timedelta) else entry["schedule"]
+            )
+            assert seconds <= 600, name
 
 
 def test_the_nightly_recompute_runs_its_jobs_in_order_each_after_the_last_finished(office):
