@@ -118,11 +118,29 @@ class Agreement(models.Model):
                 condition=Q(startup_grant__gte=0) & Q(rent_subsidy__gte=0) & Q(equity_investment__gte=0),
             ),
             models.CheckConstraint(name="agreement_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))),
+            # One live agreement per application: a terminated one may be replaced, nothing else.
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(application__isnull=False) & ~Q(state="terminated"),
+                name="one_live_agreement_per_application",
+                violation_error_message=_("This application already has an agreement."),
+            ),
         ]
         indexes = [models.Index(fields=["org_unit", "state"])]
 
     def __str__(self) -> str:
         return self.number
+
+
+class AgreementNumberCounter(models.Model):
+    """The last agreement number given in a year (QH-2017-0001, …): allocated under this row's
+    lock, so two agreements drafted at once never get the same number."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class TrancheState(models.TextChoices):

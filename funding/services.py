@@ -32,6 +32,7 @@ from . import notices, policies
 from .models import (
     ZERO,
     Agreement,
+    AgreementNumberCounter,
     AgreementState,
     ApproverLevel,
     Budget,
@@ -308,6 +309,12 @@ def agreement_create(
     subject.amount = total
     talent_support.check(subject, actor=actor, override=confirm_double_funding, reason=reason)
     with transaction.atomic():
+        # The application's row lock first: two offices drafting for one application queue here,
+        # and the second sees the first's agreement (the database's partial unique index stands
+        # behind it). Then the budget's.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        if Agreement.objects.filter(application=application).exclude(state=AgreementState.TERMINATED).exists():
+            raise DomainError(_("This application already has an agreement."), field="application", code="duplicate")
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
         figures = budget_figures_of(budget)
         if total > figures.available:
@@ -316,8 +323,9 @@ def agreement_create(
                 % {"total": f"{total:,.2f}", "available": f"{figures.available:,.2f}"},
                 field="budget",
             )
-        if Agreement.objects.filter(application=application).exclude(state=AgreementState.TERMINATED).exists():
-            raise DomainError(_("This application already has an agreement."), field="application")
+        number = (number or "").strip()
+        if number and Agreement.objects.filter(number=number).exists():
+            raise DomainError(_("The agreement number %(number)s is taken.") % {"number": number}, field="number")
         agreement = Agreement.objects.create(
             number=number or _next_number(starts_on.year),
             enterprise=enterprise,
@@ -341,9 +349,18 @@ def agreement_create(
 
 
 def _next_number(year: int) -> str:
+    """The year's next free number, QH-2017-0001 onwards, under the year's counter row lock (not a
+    count of the agreements, which collides with a concurrent draft or a deleted number)."""
     prefix = f"QH-{year}-"
-    taken = Agreement.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{taken + 1:04d}"
+    AgreementNumberCounter.objects.bulk_create([AgreementNumberCounter(year=year)], ignore_conflicts=True)
+    counter = AgreementNumberCounter.objects.select_for_update().get(year=year)
+    last = counter.last
+    taken = set(Agreement.objects.filter(number__startswith=prefix).values_list("number", flat=True))
+    while f"{prefix}{last + 1:04d}" in taken:  # numbers given by hand, or before the counter
+        last += 1
+    counter.last = last + 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}{counter.last:04d}"
 
 
 def _plan_tranches(agreement: Agreement, template: PlanTemplate | None) -> None:
