@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0004_user_language_unread'),
         ('enterprises', '0005_enterprise_account'),
-        ('funding', '0007_closed_years'),
+        ('funding', '0008_portal_clock_stamps'),
         ('talents', '0009_talent_account'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
