@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("qinhuai_talent.core.urls")),
 ]
 
+handler404 = "qinhuai_talent.core.views.not_found"
 handler500 = "qinhuai_talent.core.views.server_error"

@@ -1,9 +1,10 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = SimpleRouter()
+router = PortalRouter()
 router.register("assessment-schemes", views.SchemeViewSet, basename="assessment-scheme")
 router.register("assessment-indicators", views.IndicatorViewSet, basename="assessment-indicator")
 router.register("assessment-targets", views.TargetViewSet, basename="assessment-target")

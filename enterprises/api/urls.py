@@ -1,9 +1,10 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = SimpleRouter()
+router = PortalRouter()
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("operating-reports", views.OperatingReportViewSet, basename="operating-report")
 router.register("financing-rounds", views.FinancingRoundViewSet, basename="financing-round")

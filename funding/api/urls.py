@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = SimpleRouter()
+router = PortalRouter()
 router.register("agreements", views.AgreementViewSet, basename="agreement")
 router.register("tranches", views.TrancheViewSet, basename="tranche")
 router.register("payouts", views.PayoutViewSet, basename="payout")

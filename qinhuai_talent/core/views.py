@@ -98,6 +98,13 @@ def user_detail(request, pk: int):
     return render(request, "core/user_detail.html", {"account": account, "history": history})
 
 
+def not_found(request, exception=None):
+    """handler404: under /api/ a JSON 404 like every other API answer; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request):
     """handler500. A database that is down or restarting is a 503 to retry shortly (JSON for the
     API), rendered without touching the database; anything else is Django's plain 500."""

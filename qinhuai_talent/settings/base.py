@@ -187,7 +187,11 @@ REST_FRAMEWORK = {
         "qinhuai_talent.core.api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation: valid credentials (else a JSON 401), report clients on report endpoints only.
+    "DEFAULT_PERMISSION_CLASSES": ["qinhuai_talent.core.api.permissions.PortalPermission"],
+    # Request bodies are JSON (uploads declare multipart on their own action).
+    "DEFAULT_PARSER_CLASSES": ["qinhuai_talent.core.api.parsers.PortalJSONParser"],
+    "DEFAULT_METADATA_CLASS": "qinhuai_talent.core.api.metadata.PortalMetadata",
     "DEFAULT_PAGINATION_CLASS": "qinhuai_talent.core.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

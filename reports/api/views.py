@@ -22,6 +22,7 @@ class ReportAPIView(APIView):
     """A report endpoint: JSON, CSV or XLSX; report clients are throttled; every error is JSON."""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *EXPORT_RENDERERS]
+    report_clients = True  # the endpoints a report client's token reads (core.api.permissions)
     throttle_classes = [UserRateThrottle, AnonRateThrottle, ReportClientThrottle]
 
     def perform_content_negotiation(self, request, force=False):

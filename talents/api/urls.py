@@ -1,8 +1,8 @@
-from rest_framework.routers import SimpleRouter
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = SimpleRouter()
+router = PortalRouter()
 router.register("programs", views.ProgramViewSet, basename="program")
 router.register("calls", views.CallViewSet, basename="call")
 router.register("talents", views.TalentViewSet, basename="talent")

@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from qinhuai_talent.core import access
@@ -365,7 +365,6 @@ class ReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ReviewSerializer
     filterset_class = ReviewFilter
     permission_classes = [ReadOnlyForReaders]
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
         user = self.request.user

@@ -60,13 +60,17 @@ def test_an_expert_sees_no_enterprise_records(api, expert, records, resource):
     assert api(expert).get(f"/api/v1/{resource}/").json()["count"] == 0
 
 
-def test_a_report_client_sees_only_its_granted_units(api, records):
+def test_a_report_client_counts_only_its_granted_units_and_reads_no_records(api, records):
+    from enterprises.models import Enterprise
     from qinhuai_talent.core.models import Role, User
 
     client_user = User.objects.create(username="reporter", role=Role.API_CLIENT)
     client_user.granted_units.add(OrgUnit.objects.get(code="fuzimiao"))
-    body = api(client_user).get("/api/v1/enterprises/").json()
-    assert [r["org_unit"] for r in body["results"]] == ["fuzimiao"]
+    summary = api(client_user).get("/api/v1/reports/summary/").json()
+    granted = Enterprise.objects.filter(org_unit__code="fuzimiao").count()
+    assert granted < Enterprise.objects.count()
+    assert summary["enterprises"]["count"] == granted
+    assert api(client_user).get("/api/v1/enterprises/").status_code == 403
 
 
 def test_money_is_a_decimal_string_with_two_places(api, office, records):

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,4 +29,8 @@ def exception_handler(exc, context):
             {"detail": _("The change conflicts with existing records and was not saved.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Http404):
+        # Django's "No Enterprise matches the given query." is English whatever the reader's
+        # language, and names the model; a missing record and one out of scope read alike.
+        exc = NotFound()
     return drf_exception_handler(exc, context)

@@ -1,9 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from . import views
+from .routers import PortalRootRouter
 
-router = DefaultRouter()
+router = PortalRootRouter()
 router.register("users", views.UserViewSet, basename="user")
 router.register("org-units", views.OrgUnitViewSet, basename="orgunit")
 router.register("jobs", views.JobViewSet, basename="job")

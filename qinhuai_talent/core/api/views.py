@@ -62,6 +62,7 @@ class TokenLogoutView(GenericAPIView):
 
     authentication_classes = [ExpiringTokenAuthentication]
     serializer_class = None
+    report_clients = True
 
     @extend_schema(
         request=None,
@@ -81,6 +82,7 @@ class MeView(RetrieveAPIView):
     """The caller: username, role and unit code."""
 
     serializer_class = MeSerializer
+    report_clients = True
 
     def get_object(self):
         return self.request.user
