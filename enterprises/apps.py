@@ -18,6 +18,7 @@ class EnterprisesConfig(AppConfig):
         section = _("Enterprises")
         register_nav(
             NavItem(_("Talent enterprises"), "enterprises:list", readers, section, 30),
+            NavItem(_("My enterprise"), "enterprises:mine", (Role.ENTERPRISE,), _("Mine"), 6),
             NavItem(_("Support plans (一企一策)"), "enterprises:support-plan", officers, section, 31),
             NavItem(_("Import operating data"), "enterprises:imports", officers, section, 32),
             NavItem(_("Maker spaces"), "enterprises:maker-spaces", readers, section, 33),

@@ -200,3 +200,21 @@ def attention(user: User) -> list:
             level="danger",
         )
     ]
+
+
+# ---------------------------------------------------------------- the enterprise's own (issue 16)
+
+
+def own_enterprise(user: User) -> Enterprise | None:
+    """An enterprise account's confirmed enterprise (``None`` for every other account)."""
+    qs = Enterprise.objects.select_related("org_unit", "industry", "maker_space")
+    return access.scope_own(qs, user, enterprise="account").first()
+
+
+def own_reports(user: User) -> QuerySet[OperatingReport]:
+    qs = OperatingReport.objects.filter(is_current=True).order_by("-year", "-quarter")
+    return access.scope_own(qs, user, enterprise="enterprise__account")
+
+
+def own_financing_rounds(user: User) -> QuerySet[FinancingRound]:
+    return access.scope_own(FinancingRound.objects.order_by("-id"), user, enterprise="enterprise__account")

@@ -6,6 +6,7 @@ app_name = "enterprises"
 
 urlpatterns = [
     path("", views.enterprise_list, name="list"),
+    path("mine/", views.my_enterprise, name="mine"),
     path("new/", views.enterprise_create, name="create"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
 
@@ -507,4 +508,20 @@ def class_rules(request):
         "enterprises/class_rules.html",
         {"forms": forms_by_rule, "editable": editable, "changes": changes},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def my_enterprise(request):
+    """An enterprise account's own enterprise: its registration, operating data and financing."""
+    if request.user.role != Role.ENTERPRISE:
+        raise Http404
+    return render(
+        request,
+        "enterprises/mine.html",
+        {
+            "enterprise": selectors.own_enterprise(request.user),
+            "reports": selectors.own_reports(request.user)[:12],
+            "rounds": selectors.own_financing_rounds(request.user),
+        },
     )

@@ -21,6 +21,7 @@ class FundingConfig(AppConfig):
         section = _("Funding")
         register_nav(
             NavItem(_("Agreements"), "funding:agreement-list", money_readers, section, 40),
+            NavItem(_("My agreements"), "funding:mine", (Role.TALENT, Role.ENTERPRISE), _("Mine"), 7),
             NavItem(
                 _("Payouts to approve"), "funding:payout-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 41
             ),

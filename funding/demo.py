@@ -280,8 +280,25 @@ def seed(stdout) -> None:
     flags = engine.recompute_exit_flags(_ctx())
     _exit_cases(positions, office, finance, officers)
     engine.recompute_payouts(_ctx())
+    _link_enterprise_account()
     stdout.write(
         f"funding: {Agreement.objects.count()} agreements ({drafted} new from applications), "
         f"{paid} payments this run, {flags['open']} open exit flags, "
         f"{Payout.objects.filter(state=PayoutState.PROPOSED).count()} payouts awaiting approval"
     )
+
+
+def _link_enterprise_account() -> None:
+    """The demo account ``enterprise`` holds a 高新园区 enterprise with an active agreement."""
+    account = User.objects.filter(username="enterprise").first()
+    if account is None or Enterprise.objects.filter(account=account).exists():
+        return
+    enterprise = (
+        Enterprise.objects.filter(
+            org_unit__code="gaoxin_park", agreements__state=AgreementState.ACTIVE, account__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if enterprise is not None:
+        Enterprise.objects.filter(pk=enterprise.pk).update(account=account)

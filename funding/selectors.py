@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import clock
-from qinhuai_talent.core.access import is_office, is_unit_officer, scope_units
+from qinhuai_talent.core.access import is_office, is_unit_officer, scope_own, scope_units
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.registry import Attention
 
@@ -43,6 +43,7 @@ from .models import (
     FundingSource,
     LedgerEntry,
     LedgerKind,
+    Milestone,
     Payout,
     PayoutState,
     Tranche,
@@ -384,3 +385,24 @@ def attention(user: User) -> list[Attention]:
 
 def units_for_filter(user: User) -> QuerySet:
     return scope_units(OrgUnit.objects.filter(kind__in=("street", "park", "innovation_group")), user, "pk")
+
+
+# ---------------------------------------------------------------- the enterprise's and talent's own (issue 16)
+
+
+def own_agreements(user: User) -> QuerySet:
+    """An enterprise account's agreements, or a talent's agreements of the enterprises they founded,
+    with tranches, milestones and payouts (their states; not who approved them)."""
+    qs = (
+        Agreement.objects.select_related("enterprise", "program", "org_unit")
+        .prefetch_related(
+            Prefetch(
+                "tranches",
+                queryset=Tranche.objects.select_related("payout")
+                .order_by("sequence")
+                .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("id"))),
+            )
+        )
+        .order_by("number")
+    )
+    return scope_own(qs, user, enterprise="enterprise__account", talent="enterprise__founders__talent__account")

@@ -6,6 +6,7 @@ app_name = "funding"
 
 urlpatterns = [
     path("", views.agreement_list, name="agreement-list"),
+    path("mine/", views.my_agreements, name="mine"),
     path("agreements/new/", views.agreement_create, name="agreement-create"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/exit-case/", views.case_open, name="case-open"),

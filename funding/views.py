@@ -14,6 +14,7 @@ from enterprises.models import Enterprise
 from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
 from talents.models import Application
@@ -531,3 +532,11 @@ def case_action(request, pk: int, action: str):
     except DomainError as exc:
         return _redirect(url, request, exc)
     return _redirect(url, request, ok=_("Done."))
+
+
+@login_required
+def my_agreements(request):
+    """A self-service account's agreements: tranches, each milestone met or not, payout states."""
+    if request.user.role not in (Role.TALENT, Role.ENTERPRISE):
+        raise Http404
+    return render(request, "funding/mine.html", {"agreements": selectors.own_agreements(request.user)})

@@ -39,6 +39,7 @@ class TalentsConfig(AppConfig):
                 _("New application"), "talents:application-create", (Role.OFFICE, Role.STREET, Role.PARK), section, 12
             ),
             NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),
+            NavItem(_("My applications"), "talents:mine", (Role.TALENT,), _("Mine"), 5),
         )
         register_attention(attention)
         declare_references()

@@ -427,7 +427,20 @@ def seed(stdout) -> None:
                 "recorded_by": users["office"],
             },
         )
+    _link_applicant(units["fuzimiao"])
     stdout.write(
         f"talents: {Talent.objects.count()} talents, {Title.objects.count()} titles, "
         f"{Application.objects.filter(call__year=YEAR).count()} applications in {YEAR}"
     )
+
+
+def _link_applicant(unit) -> None:
+    """The demo account ``talent`` is an applicant of 夫子庙街道 (a returned application when there is
+    one, so the account has something to answer)."""
+    account = User.objects.filter(username="talent").first()
+    if account is None or Talent.objects.filter(account=account).exists():
+        return
+    apps = Application.objects.filter(org_unit=unit, call__year=YEAR, talent__account__isnull=True)
+    app = apps.filter(state=S.RETURNED).order_by("pk").first() or apps.order_by("pk").first()
+    if app is not None:
+        Talent.objects.filter(pk=app.talent_id).update(account=account)

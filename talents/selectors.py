@@ -30,7 +30,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Rank
+from django.utils.translation import pgettext_lazy
 
+from qinhuai_talent.core import access
 from qinhuai_talent.core.models import OrgUnit, Role, User
 
 from . import policies
@@ -372,3 +374,31 @@ __all__ = [
     "talents_with_title_count",
     "Talent",
 ]
+
+
+# ---------------------------------------------------------------- the applicant's own (issue 16)
+
+# Where an application stands, in words that do not reveal the review (what the applicant reads).
+APPLICANT_STAGES = {
+    ApplicationState.DRAFT: pgettext_lazy("applicant", "Draft"),
+    ApplicationState.SUBMITTED: pgettext_lazy("applicant", "Preliminary review"),
+    ApplicationState.RETURNED: pgettext_lazy("applicant", "Returned for revision"),
+    ApplicationState.EXPERT_REVIEW: pgettext_lazy("applicant", "Expert review"),
+    ApplicationState.DEFENSE: pgettext_lazy("applicant", "Panel defense"),
+    ApplicationState.RECOMMENDED: pgettext_lazy("applicant", "Under review above the district"),
+    ApplicationState.PUBLIC_NOTICE: pgettext_lazy("applicant", "In public notice"),
+    ApplicationState.APPROVED: pgettext_lazy("applicant", "Selected"),
+    ApplicationState.REJECTED: pgettext_lazy("applicant", "Not selected"),
+    ApplicationState.WITHDRAWN: pgettext_lazy("applicant", "Withdrawn"),
+}
+
+
+def own_applications(user: User) -> QuerySet:
+    """A talent account's own applications (nothing for any other role)."""
+    qs = Application.objects.select_related("call__program", "org_unit").order_by("-created_at", "-id")
+    return access.scope_own(qs, user, talent="talent__account")
+
+
+def own_titles(user: User) -> QuerySet:
+    qs = Title.objects.select_related("program").order_by("-year", "id")
+    return access.scope_own(qs, user, talent="talent__account")

@@ -32,6 +32,7 @@ urlpatterns = [
         name="objection-resolve",
     ),
     path("reviews/", views.expert_queue, name="expert-queue"),
+    path("mine/", views.my_applications, name="mine"),
     path("", views.talent_list, name="talent-list"),
     path("new/", views.talent_create, name="talent-create"),
     path("<int:pk>/", views.talent_detail, name="talent-detail"),

@@ -604,3 +604,18 @@ def talent_create(request):
         {"form": form, "heading": _("Register a talent")},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def my_applications(request):
+    """A talent's own applications and titles, in words that do not reveal the review."""
+    if request.user.role != Role.TALENT:
+        raise Http404
+    apps = list(selectors.own_applications(request.user))
+    for app in apps:
+        app.stage = selectors.APPLICANT_STAGES[app.state]
+    return render(
+        request,
+        "talents/mine.html",
+        {"applications": apps, "titles": selectors.own_titles(request.user)},
+    )

@@ -7,7 +7,7 @@ caller's scope is a 404, exactly as one that does not exist.
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .models import Role, User
+from .models import SELF_ROLES, Role, User
 
 # Roles that read the whole district.
 DISTRICT_READERS = (Role.OFFICE, Role.LEADER, Role.FINANCE)
@@ -28,8 +28,29 @@ def unit_scope(user: User) -> list[int] | None:
     return []
 
 
+def is_self_service(user: User) -> bool:
+    """A talent's or an enterprise's own account (issue 16): it sees only its own records."""
+    return user.is_authenticated and user.role in SELF_ROLES
+
+
+def scope_own(qs: QuerySet, user: User, *, talent: str | None = None, enterprise: str | None = None) -> QuerySet:
+    """A self-service account's own rows of ``qs``: ``talent`` and ``enterprise`` name the path from
+    a row to the account that owns it for each role (``"talent__account"``,
+    ``"enterprise__account"``); a role without a path owns nothing of ``qs``. Every other role
+    gets nothing here: its records are scoped by unit (``scope_units``)."""
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    path = {Role.TALENT: talent, Role.ENTERPRISE: enterprise}.get(user.role)
+    if path is None:
+        return qs.none()
+    owned = qs.filter(**{path: user})
+    # A path through a to-many relation (an enterprise's founders) may repeat a row.
+    return owned.distinct() if "founders" in path or "founded" in path else owned
+
+
 def scope_units(qs: QuerySet, user: User, unit_field: str = "org_unit") -> QuerySet:
-    """Filter ``qs`` to the records of units in the caller's scope."""
+    """Filter ``qs`` to the records of units in the caller's scope (a self-service account: none;
+    its own records are read through ``scope_own``)."""
     units = unit_scope(user)
     if units is None:
         return qs
@@ -72,8 +93,9 @@ def can_see_history(user: User) -> bool:
 
 
 def can_write(user: User) -> bool:
-    """Leadership and report clients only read."""
-    return user.is_authenticated and user.role not in (Role.LEADER, Role.API_CLIENT)
+    """Leadership and report clients only read; a self-service account writes only its own records,
+    through the services made for it, never the back office's."""
+    return user.is_authenticated and user.role not in (Role.LEADER, Role.API_CLIENT, *SELF_ROLES)
 
 
 def users_for(user: User) -> QuerySet:

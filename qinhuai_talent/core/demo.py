@@ -46,6 +46,10 @@ ACCOUNTS = [
     ("expert2", Role.EXPERT, None, "钱", "研究员"),
     ("street2", Role.STREET, "shuangtang", "赵", "敏"),
     ("park2", Role.PARK, "guochuang_park", "朱", "峰"),
+    # Self-service accounts (issue 16): an applicant of 夫子庙街道 and a 高新园区 enterprise, linked
+    # to their records by the talents and funding demos.
+    ("talent", Role.TALENT, None, "", ""),
+    ("enterprise", Role.ENTERPRISE, None, "", ""),
 ]
 
 

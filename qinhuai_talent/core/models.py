@@ -63,10 +63,14 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance officer")
     LEADER = "leader", _("Leadership (read-only)")
     API_CLIENT = "api_client", _("Report client (API)")
+    TALENT = "talent", _("Talent (applicant)")
+    ENTERPRISE = "enterprise", _("Talent enterprise")
 
 
 # Roles that belong to exactly one unit and see only that unit's records.
 UNIT_ROLES = (Role.STREET, Role.PARK)
+# Self-service accounts: a person or an enterprise, seeing only their own records, in no unit.
+SELF_ROLES = (Role.TALENT, Role.ENTERPRISE)
 ROLE_UNIT_KINDS = {
     Role.OFFICE: (UnitKind.DISTRICT_OFFICE,),
     Role.STREET: (UnitKind.STREET, UnitKind.INNOVATION_GROUP),
@@ -108,7 +112,12 @@ class User(AbstractUser):
                 name="unit_role_has_unit",
                 condition=~Q(role__in=[r.value for r in UNIT_ROLES]) | Q(org_unit__isnull=False),
                 violation_error_message=_("Street and park officers must belong to a unit."),
-            )
+            ),
+            models.CheckConstraint(
+                name="self_role_has_no_unit",
+                condition=~Q(role__in=[r.value for r in SELF_ROLES]) | Q(org_unit__isnull=True),
+                violation_error_message=_("Talent and enterprise accounts belong to no unit."),
+            ),
         ]
 
     def get_full_name(self) -> str:

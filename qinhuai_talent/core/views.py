@@ -27,6 +27,8 @@ ROLE_INTRO = {
     Role.FINANCE: gettext_lazy("Approved payouts waiting for payment, and the ledger."),
     Role.LEADER: gettext_lazy("The district's figures at a glance."),
     Role.API_CLIENT: gettext_lazy("This account reads reports through the API."),
+    Role.TALENT: gettext_lazy("Your applications, your titles and the agreements of the enterprises you founded."),
+    Role.ENTERPRISE: gettext_lazy("Your enterprise, its operating data, agreements, milestones and payouts."),
 }
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..jobs import JOB_KINDS
-from ..models import Job, OrgUnit, User
+from ..models import Job, OrgUnit, Role, User
 
 
 class OrgUnitCodeField(serializers.SlugRelatedField):
@@ -22,10 +22,19 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(allow_null=True)
+    enterprise = serializers.SerializerMethodField(
+        help_text="For an enterprise account: the id of its (confirmed) enterprise; otherwise null."
+    )
 
     class Meta:
         model = User
-        fields = ["username", "role", "org_unit", "first_name", "last_name"]
+        fields = ["username", "role", "org_unit", "enterprise", "first_name", "last_name"]
+
+    def get_enterprise(self, obj) -> int | None:
+        if obj.role != Role.ENTERPRISE:
+            return None
+        record = getattr(obj, "enterprise_record", None)  # enterprises.Enterprise.account
+        return record.pk if record is not None else None
 
 
 class UserSerializer(serializers.ModelSerializer):
