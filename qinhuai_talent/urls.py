@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from qinhuai_talent.core.health import healthz, readyz
 from qinhuai_talent.core.metrics import metrics_view
+from talents import views as talent_views
 
 urlpatterns = [
     # Operations: the proxy's probes (no login, no HTTPS redirect) and Prometheus (allowed addresses).
@@ -34,6 +35,9 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("qinhuai_talent.notifications.urls")),
+    path("open-calls/", talent_views.open_calls, name="open-calls"),
+    path("open-calls/<int:pk>/", talent_views.open_call_notice, name="open-call-notice"),
+    path("", include("selfservice.urls")),
     path("", include("qinhuai_talent.core.urls")),
 ]
 

@@ -12,6 +12,7 @@ change:
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -30,9 +31,9 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Rank
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import OrgUnit, Role, User
 
 from . import policies
@@ -40,6 +41,8 @@ from .models import (
     Application,
     ApplicationState,
     Call,
+    CallState,
+    Education,
     ExpertDisclosure,
     Program,
     ReviewAssignment,
@@ -402,3 +405,46 @@ def own_applications(user: User) -> QuerySet:
 def own_titles(user: User) -> QuerySet:
     qs = Title.objects.select_related("program").order_by("-year", "id")
     return access.scope_own(qs, user, talent="talent__account")
+
+
+# ---------------------------------------------------------------- open calls, in public (issue 16)
+
+
+def open_calls() -> QuerySet:
+    """Calls open for applications on the portal's today (``PORTAL_AS_OF`` where set); closed and
+    draft calls are not public."""
+    today = clock.today()
+    return (
+        Call.objects.filter(state=CallState.OPEN, opens_on__lte=today, closes_on__gte=today)
+        .select_related("program")
+        .prefetch_related("focus_industries")
+        .order_by("closes_on", "pk")
+    )
+
+
+def eligibility_words(rules: dict) -> list[str]:
+    """A call's eligibility rules in plain words, in the reader's language."""
+    words = []
+    if rules.get("legal_representative"):
+        words.append(gettext("The applicant is the company's legal representative."))
+    if rules.get("min_own_capital"):
+        amount = f"{Decimal(str(rules['min_own_capital'])):,.0f}"
+        words.append(
+            gettext("The applicant has paid in at least %(amount)s yuan of their own capital.") % {"amount": amount}
+        )
+    if rules.get("min_education"):
+        degree = Education(rules["min_education"]).label
+        if rules.get("senior_title_suffices"):
+            words.append(
+                gettext("The applicant holds at least a %(degree)s degree, or a senior professional title.")
+                % {"degree": degree}
+            )
+        else:
+            words.append(gettext("The applicant holds at least a %(degree)s degree.") % {"degree": degree})
+    if rules.get("max_company_age_years"):
+        words.append(
+            gettext("The company was registered no more than %(n)s years ago.") % {"n": rules["max_company_age_years"]}
+        )
+    if rules.get("max_age"):
+        words.append(gettext("The applicant is at most %(n)s years old.") % {"n": rules["max_age"]})
+    return words

@@ -18,7 +18,7 @@ from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
 from qinhuai_talent.core.views import paginate
 
 from . import forms, policies, selectors, services, support
-from .models import Application, ApplicationState, Education, ExpertDisclosure, Program, ReviewAssignment
+from .models import Application, ApplicationState, DocumentKind, Education, ExpertDisclosure, Program, ReviewAssignment
 from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, STAGES
 
 APPLICATION_SORTS = {
@@ -619,3 +619,28 @@ def my_applications(request):
         "talents/mine.html",
         {"applications": apps, "titles": selectors.own_titles(request.user)},
     )
+
+
+def open_calls(request):
+    """Every call open for applications today, without login, in Chinese and English."""
+    calls = list(selectors.open_calls())
+    for call in calls:
+        _describe(call)
+    return render(request, "talents/open_calls.html", {"calls": calls, "units": _host_units()})
+
+
+def open_call_notice(request, pk: int):
+    """The printable 申报通知 of an open call."""
+    call = access.get_or_404(selectors.open_calls(), pk=pk)
+    _describe(call)
+    return render(request, "talents/open_call_notice.html", {"call": call, "units": _host_units()})
+
+
+def _describe(call) -> None:
+    call.rules = selectors.eligibility_words(call.eligibility or {})
+    call.documents = [DocumentKind(d).label for d in call.required_documents or [] if d in DocumentKind.values]
+
+
+def _host_units():
+    """Where one applies: the district's streets, parks and the innovation group."""
+    return OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True).order_by("kind", "code")

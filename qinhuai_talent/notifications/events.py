@@ -48,6 +48,17 @@ _event(
     mandatory=True,
 )
 _event(
+    "enterprise_claim_pending",
+    _("Enterprise claim waiting for confirmation"),
+    _("%(name)s has registered as the account of %(enterprise)s; please confirm or refuse the claim."),
+    channels=(Channel.INBOX, Channel.EMAIL),
+)
+_event(
+    "enterprise_claim_decided",
+    _("Your enterprise claim"),
+    _("Your claim on %(enterprise)s: %(outcome)s. %(reason)s"),
+)
+_event(
     "application_received",
     _("Application received"),
     _("Your application to “%(call)s” (%(venture)s) has been received by %(unit)s."),

@@ -83,7 +83,9 @@ def notify_many(
     ids = sorted({pk for _m, pks in messages for pk in pks})
     if not ids or not wanted:
         return 0
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True).only("pk", "email", "phone")}
+    # A one-time code reaches an account not yet active (the code is what activates it).
+    accounts = User.objects.filter(pk__in=ids) if spec.mandatory else User.objects.filter(pk__in=ids, is_active=True)
+    users = {u.pk: u for u in accounts.only("pk", "email", "phone")}
     off = set()
     if not spec.mandatory:
         off = set(ChannelPreference.objects.filter(user_id__in=ids, enabled=False).values_list("user_id", "channel"))

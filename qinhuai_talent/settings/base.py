@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "funding",
     "assessment",
     "reports",
+    "selfservice",
     # The benchmark's data set command (manage.py seed_scale); core and the apps never import it.
     "bench",
 ]

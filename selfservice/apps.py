@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SelfServiceConfig(AppConfig):
+    name = "selfservice"
+    verbose_name = _("Self-service accounts")
+
+    def ready(self) -> None:
+        from qinhuai_talent.core.models import Role
+        from qinhuai_talent.core.registry import NavItem, register_nav
+
+        register_nav(
+            NavItem(
+                _("Enterprise claims"),
+                "selfservice:claims",
+                (Role.OFFICE, Role.STREET, Role.PARK),
+                _("Enterprises"),
+                36,
+            )
+        )

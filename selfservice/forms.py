@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccountKind
+
+
+class RegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Account for"), choices=AccountKind.choices, widget=forms.RadioSelect)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    name = forms.CharField(label=_("Name (the person or the contact)"), max_length=60)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20)
+    email = forms.EmailField(label=_("Email"), required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)
+    id_number = forms.CharField(label=_("Resident ID number (talent)"), max_length=32, required=False)
+    credit_code = forms.CharField(label=_("Unified social credit code (enterprise)"), max_length=30, required=False)
+    channel = forms.ChoiceField(
+        label=_("Send the code to"),
+        choices=[("sms", _("my mobile number (SMS)")), ("email", _("my email"))],
+        widget=forms.RadioSelect,
+        initial="sms",
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("One-time code"), max_length=12)

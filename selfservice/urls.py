@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "selfservice"
+
+urlpatterns = [
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/register/<str:token>/", views.register_confirm, name="register-confirm"),
+    path("selfservice/claims/", views.claims, name="claims"),
+    path("selfservice/claims/<int:pk>/<slug:action>/", views.claim_action, name="claim-action"),
+]
