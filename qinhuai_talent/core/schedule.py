@@ -16,7 +16,7 @@ from celery import bootsteps
 from celery.beat import PersistentScheduler
 from celery.schedules import crontab
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +40,8 @@ def beat_seen(key: str) -> None:
     from .models import Heartbeat
 
     try:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-lived process: drop a connection the server closed
+            close_old_connections()
         Heartbeat.objects.update_or_create(key=key, defaults={"seen_at": timezone.now()})
     except Exception:
         log.warning("could not write heartbeat %s", key, exc_info=True)
