@@ -65,6 +65,7 @@ class Role(models.TextChoices):
     API_CLIENT = "api_client", _("Report client (API)")
     TALENT = "talent", _("Talent (applicant)")
     ENTERPRISE = "enterprise", _("Talent enterprise")
+    PROVIDER = "provider", _("Service provider staff")
 
 
 # Roles that belong to exactly one unit and see only that unit's records.

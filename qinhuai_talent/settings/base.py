@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "enterprises",
     "funding",
     "assessment",
+    "serviceplatform",
     "reports",
     "selfservice",
     # The benchmark's data set command (manage.py seed_scale); core and the apps never import it.

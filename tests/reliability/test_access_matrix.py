@@ -23,7 +23,7 @@ from qinhuai_talent.core.models import OrgUnit, Role, User
 
 # The self-service accounts (issue 16) own records of a unit but are in none: nothing of any unit
 # reaches them through the back office's lists, details, actions or pages.
-ROLES = ["office", "street", "street2", "park", "park2", "expert", "finance", "leader", "talent", "enterprise"]
+ROLES = ["office", "street", "street2", "park", "park2", "expert", "finance", "leader", "talent", "enterprise", "provider"]
 DETAIL = re.compile(r"^(?P<list>/api/v1/(?:[\w-]+/)+)\{(?P<param>id|pk)\}/$")
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,15 @@ def expert_may_see(user: User, list_path: str, row: dict) -> bool:
     return False
 
 
+def provider_may_see(user: User, list_path: str, row: dict) -> bool:
+    """A provider's staff see a service request only when it is routed to their organisation."""
+    from serviceplatform.models import ServiceRequest
+
+    if list_path.rstrip("/").endswith("service-requests"):
+        return ServiceRequest.objects.filter(pk=row.get("id"), provider__staff__user=user).exists()
+    return False
+
+
 MISSING = 10**9  # an id no record has
 
 
@@ -105,7 +114,11 @@ def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
                 code = row.get("org_unit")
                 if not code or codes is None:
                     continue
-                allowed = code in codes or (user.role == Role.EXPERT and expert_may_see(user, list_path, row))
+                allowed = (
+                    code in codes
+                    or (user.role == Role.EXPERT and expert_may_see(user, list_path, row))
+                    or (user.role == Role.PROVIDER and provider_may_see(user, list_path, row))
+                )
                 checked += 1
                 if not allowed:
                     leaks.append(f"{username} listed {list_path} id={row.get('id')} of {code}")
@@ -217,7 +230,14 @@ def test_every_web_page_answers_every_role_without_a_server_error(demo_district,
 
 
 # Web resources named differently from their API list.
-WEB_ALIASES = {"plan": "support-items", "flags": "exit-flags", "cases": "exit-cases", "scorecards": "assessments"}
+WEB_ALIASES = {
+    "plan": "support-items",
+    "flags": "exit-flags",
+    "cases": "exit-cases",
+    "scorecards": "assessments",
+    "providers": "service-providers",
+    "requests": "service-requests",
+}
 
 
 def test_web_pages_and_actions_of_a_record_out_of_scope_answer_as_for_a_missing_one(demo_district, client):

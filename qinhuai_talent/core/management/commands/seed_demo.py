@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand
 
 from ... import clock
 from ...demo import ACCOUNTS, DEMO_PASSWORD, seed_units_and_users
+from ...models import Role
 
 # Dependency order: each app's demo builds on the ones before it.
-DEMO_APPS = ["talents", "enterprises", "funding", "assessment"]
+DEMO_APPS = ["talents", "enterprises", "funding", "assessment", "serviceplatform"]
 
 
 class Command(BaseCommand):
@@ -25,3 +26,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo account has the password {DEMO_PASSWORD}:")
         for username, role, unit, *_ in ACCOUNTS:
             self.stdout.write(f"  {username:<9} {role.label}{' · ' + unit if unit else ''}")
+        self.stdout.write(f"  {'provider':<9} {Role.PROVIDER.label}")

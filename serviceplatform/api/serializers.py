@@ -1,0 +1,166 @@
+"""Service platform API shapes: units as codes, money as decimal strings, dates ISO."""
+
+from rest_framework import serializers
+
+from enterprises.models import Enterprise, SupportPlanItem
+from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+
+from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+
+
+class _Scoped(serializers.PrimaryKeyRelatedField):
+    """An id among the records the caller may see: any other id reads as not existing."""
+
+    selector = None
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return self.model.objects.none()
+        return type(self).selector(request.user)
+
+
+class ScopedEnterpriseField(_Scoped):
+    model = Enterprise
+
+    @staticmethod
+    def selector(user):
+        from enterprises.selectors import enterprises_for
+
+        return enterprises_for(user)
+
+
+class ScopedPlanItemField(_Scoped):
+    model = SupportPlanItem
+
+    @staticmethod
+    def selector(user):
+        from enterprises.selectors import support_items_for
+
+        return support_items_for(user)
+
+
+class AccreditedProviderField(serializers.PrimaryKeyRelatedField):
+    """Any provider of the district register (not a unit's record); the service refuses one that
+    is not accredited, naming it and its state."""
+
+    def get_queryset(self):
+        return Provider.objects.all()
+
+
+class OfferedServiceField(serializers.PrimaryKeyRelatedField):
+    """Any service of the register; the service refuses one no longer offered or of a provider
+    that is not accredited."""
+
+    def get_queryset(self):
+        return Service.objects.select_related("provider")
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    state = serializers.ChoiceField(choices=ProviderState.choices, read_only=True)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "category",
+            "description",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "service_area",
+            "state",
+            "state_changed_on",
+            "state_reason",
+        ]
+        read_only_fields = ["state", "state_changed_on", "state_reason"]
+        validators = []
+
+
+class ProviderActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    provider = AccreditedProviderField()
+    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
+    )
+    expected_days = serializers.IntegerField(min_value=1, max_value=3650)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "provider",
+            "category",
+            "name",
+            "name_en",
+            "description",
+            "description_en",
+            "price",
+            "expected_days",
+            "active",
+        ]
+        validators = []
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    enterprise = ScopedEnterpriseField()
+    org_unit = OrgUnitCodeField(read_only=True)
+    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    provider = AccreditedProviderField(required=False, allow_null=True, default=None)
+    service = OfferedServiceField(required=False, allow_null=True, default=None)
+    plan_item = ScopedPlanItemField(required=False, allow_null=True, default=None)
+    state = serializers.ChoiceField(choices=RequestState.choices, read_only=True)
+    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "id",
+            "enterprise",
+            "org_unit",
+            "category",
+            "need",
+            "provider",
+            "service",
+            "plan_item",
+            "state",
+            "filed_by",
+            "filed_at",
+            "due_on",
+            "is_overdue",
+            "decline_reason",
+            "delivery_note",
+            "delivered_on",
+            "rating",
+            "rating_comment",
+        ]
+        read_only_fields = [
+            "filed_at",
+            "due_on",
+            "decline_reason",
+            "delivery_note",
+            "delivered_on",
+            "rating",
+            "rating_comment",
+        ]
+        validators = []
+
+
+class AssignSerializer(serializers.Serializer):
+    provider = AccreditedProviderField()
+    service = OfferedServiceField(required=False, allow_null=True, default=None)
+
+
+class RequestActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    rating = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

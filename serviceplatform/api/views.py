@@ -1,0 +1,227 @@
+"""The service platform API: providers, services and service requests in the caller's scope;
+writes and transitions through the services."""
+
+from django_filters import rest_framework as df
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+
+from .. import selectors, services
+from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+from .serializers import (
+    AssignSerializer,
+    ProviderActionSerializer,
+    ProviderSerializer,
+    RequestActionSerializer,
+    ServiceRequestSerializer,
+    ServiceSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Refused by the rules (message per field)"),
+    403: OpenApiResponse(description="Your role may not do this"),
+    404: OpenApiResponse(description="Not found or outside your scope"),
+}
+
+
+class ScopedMixin:
+    permission_classes = [ReadOnlyForReaders]
+    selector = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return self.queryset.none()
+        return type(self).selector(self.request.user)
+
+
+class ProviderFilter(df.FilterSet):
+    category = df.ChoiceFilter(choices=ServiceCategory.choices)
+    state = df.ChoiceFilter(choices=ProviderState.choices)
+
+    class Meta:
+        model = Provider
+        fields = ["category", "state"]
+
+
+class ServiceFilter(df.FilterSet):
+    category = df.ChoiceFilter(choices=ServiceCategory.choices)
+    provider = df.NumberFilter(field_name="provider_id")
+
+    class Meta:
+        model = Service
+        fields = ["category", "provider"]
+
+
+class ServiceRequestFilter(df.FilterSet):
+    category = df.ChoiceFilter(choices=ServiceCategory.choices)
+    state = df.ChoiceFilter(choices=RequestState.choices)
+    org_unit = df.CharFilter(field_name="org_unit__code")
+    provider = df.NumberFilter(field_name="provider_id")
+    enterprise = df.NumberFilter(field_name="enterprise_id")
+    overdue = df.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["category", "state", "org_unit", "provider", "enterprise"]
+
+    def filter_overdue(self, qs, name, value):
+        from qinhuai_talent.core import clock
+
+        from ..workflows import CLOCKED_STATES
+
+        overdue = {"state__in": CLOCKED_STATES, "due_on__lt": clock.today()}
+        return qs.filter(**overdue) if value else qs.exclude(**overdue)
+
+
+def _transition(viewset, request, name: str, body_class, serializer_class, service):
+    obj = viewset.get_object()
+    body = body_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    obj = service(actor=request.user, action=name, **{viewset.subject: obj}, **body.validated_data)
+    return Response(serializer_class(obj, context=viewset.get_serializer_context()).data)
+
+
+@extend_schema(responses={200: ProviderSerializer, **ERRORS})
+class ProviderViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Service providers (服务机构). The office sees the whole register and registers
+    applications; everyone else the accredited ones. Accreditation is a POST: ``accredit``,
+    ``suspend``, ``reinstate`` and ``revoke`` (the last three with ``reason``)."""
+
+    queryset = Provider.objects.none()
+    selector = staticmethod(selectors.providers_for)
+    serializer_class = ProviderSerializer
+    filterset_class = ProviderFilter
+    filter_backends = [DjangoFilterBackend]
+    subject = "provider"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("category", "name", "pk")
+
+    @extend_schema(responses={201: ProviderSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        provider = services.provider_register(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(provider).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, request, name):
+        return _transition(
+            self, request, name, ProviderActionSerializer, ProviderSerializer, services.provider_transition
+        )
+
+    @extend_schema(request=ProviderActionSerializer, responses={200: ProviderSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def accredit(self, request, pk=None):
+        return self._act(request, "accredit")
+
+    @extend_schema(request=ProviderActionSerializer, responses={200: ProviderSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._act(request, "suspend")
+
+    @extend_schema(request=ProviderActionSerializer, responses={200: ProviderSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._act(request, "reinstate")
+
+    @extend_schema(request=ProviderActionSerializer, responses={200: ProviderSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        return self._act(request, "revoke")
+
+
+@extend_schema(responses={200: ServiceSerializer, **ERRORS})
+class ServiceViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Services the providers offer (name, category, price or free, expected days). The office
+    adds them; everyone else sees those of accredited providers."""
+
+    queryset = Service.objects.none()
+    selector = staticmethod(selectors.services_for)
+    serializer_class = ServiceSerializer
+    filterset_class = ServiceFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("category", "provider__name", "name", "pk")
+
+    @extend_schema(responses={201: ServiceSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service = services.service_save(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(service).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses={200: ServiceRequestSerializer, **ERRORS})
+class ServiceRequestViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Service requests (服务需求): a provider's staff see those routed to their organisation,
+    officers their unit's. Filed by the unit's officer or the office (optionally from a plan
+    item, with a chosen provider or service). Transitions are POSTs: ``assign`` (``provider``,
+    ``service``), ``accept``, ``decline`` (``reason``), ``start``, ``deliver`` (``note``),
+    ``close`` (``rating`` 1–5, ``comment``), ``cancel`` (``reason``). ``?overdue=true`` lists
+    those past their deadline."""
+
+    queryset = ServiceRequest.objects.none()
+    selector = staticmethod(selectors.requests_for)
+    serializer_class = ServiceRequestSerializer
+    filterset_class = ServiceRequestFilter
+    filter_backends = [DjangoFilterBackend]
+    subject = "request"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-filed_at", "-pk")
+
+    @extend_schema(responses={201: ServiceRequestSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = services.request_file(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        obj = self.get_object()
+        body = AssignSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        obj = services.request_assign(actor=request.user, request=obj, **body.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+    def _act(self, request, name):
+        return _transition(
+            self, request, name, RequestActionSerializer, ServiceRequestSerializer, services.request_transition
+        )
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(request, "accept")
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(request, "decline")
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._act(request, "start")
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        return self._act(request, "deliver")
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._act(request, "close")
+
+    @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(request, "cancel")

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ServicePlatformConfig(AppConfig):
+    name = "serviceplatform"
+    verbose_name = _("Service platform (1+x)")
+
+    def ready(self) -> None:
+        from qinhuai_talent.core.models import Role
+        from qinhuai_talent.core.registry import NavItem, register_attention, register_nav
+
+        from .selectors import attention
+
+        section = _("Services (1+x)")
+        readers = (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE, Role.PROVIDER)
+        register_nav(
+            NavItem(_("Service requests"), "serviceplatform:requests", readers, section, 60),
+            NavItem(_("Service providers"), "serviceplatform:providers", readers, section, 61),
+            NavItem(_("Service catalogue"), "serviceplatform:catalogue", readers, section, 62),
+        )
+        register_attention(attention)

@@ -1,0 +1,97 @@
+"""Forms of the service platform pages: they parse; the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ServiceCategory
+
+
+class CatalogueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=80)
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All categories")), *ServiceCategory.choices]
+    )
+
+
+class ProviderForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("English name"), max_length=160, required=False)
+    category = forms.ChoiceField(label=_("Main category"), choices=ServiceCategory.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    contact_name = forms.CharField(label=_("Contact person"), max_length=40, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    service_area = forms.CharField(label=_("Service area"), max_length=160, required=False)
+
+
+class ProviderActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("accredit", "suspend", "reinstate", "revoke")])
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class ServiceForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("English name"), max_length=160, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description_en = forms.CharField(
+        label=_("English description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    price = forms.DecimalField(
+        label=_("Price (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty for a free service."),
+    )
+    expected_days = forms.IntegerField(label=_("Expected days"), min_value=1, max_value=3650)
+
+
+class RequestForm(forms.Form):
+    """Filed by the unit's officer on the enterprise's behalf, or by the office."""
+
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    need = forms.CharField(label=_("What the enterprise needs"), widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("Let the unit assign a provider")
+    )
+    plan_item = forms.ModelChoiceField(label=_("From the support plan item"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from enterprises.models import OPEN_SUPPORT_STATUSES
+        from enterprises.selectors import enterprises_for, support_items_for
+
+        from .selectors import services_for
+
+        self.fields["enterprise"].queryset = enterprises_for(user).order_by("name")
+        self.fields["service"].queryset = (
+            services_for(user)
+            .filter(active=True, provider__state="accredited")
+            .order_by("category", "provider__name", "name")
+        )
+        self.fields["plan_item"].queryset = support_items_for(user).filter(status__in=OPEN_SUPPORT_STATUSES)
+
+
+class AssignForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)
+
+    def __init__(self, *args, user, category: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Provider, Service
+
+        self.fields["provider"].queryset = Provider.objects.filter(state="accredited").order_by("category", "name")
+        self.fields["service"].queryset = Service.objects.filter(
+            active=True, provider__state="accredited", category=category
+        ).select_related("provider")
+
+
+class RequestActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("accept", "decline", "start", "deliver", "close", "cancel")])
+    reason = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(required=False, max_length=4000)
+    rating = forms.IntegerField(required=False, min_value=1, max_value=5)
+    comment = forms.CharField(required=False, max_length=2000)

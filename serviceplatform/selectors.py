@@ -1,0 +1,101 @@
+"""Reads of the service platform, already scoped to what the caller may see."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from qinhuai_talent.core import access, clock
+from qinhuai_talent.core.models import Role, User
+
+from . import policies
+from .models import Provider, ProviderState, RequestState, Service, ServiceRequest
+from .workflows import CLOCKED_STATES
+
+
+def providers_for(user: User) -> QuerySet[Provider]:
+    """The office sees the whole register; anyone else the accredited providers (the catalogue),
+    and a provider's staff their own organisation too."""
+    qs = Provider.objects.annotate(service_count=Count("services", filter=Q(services__active=True)))
+    if access.is_office(user) or (user.is_authenticated and user.role in access.DISTRICT_READERS):
+        return qs
+    own = policies.provider_id_of(user)
+    return qs.filter(Q(state=ProviderState.ACCREDITED) | Q(pk=own or 0))
+
+
+def services_for(user: User) -> QuerySet[Service]:
+    qs = Service.objects.select_related("provider")
+    if access.is_office(user) or (user.is_authenticated and user.role in access.DISTRICT_READERS):
+        return qs
+    own = policies.provider_id_of(user)
+    return qs.filter(Q(provider__state=ProviderState.ACCREDITED, active=True) | Q(provider_id=own or 0))
+
+
+def catalogue(*, q: str = "", category: str = "") -> QuerySet[Provider]:
+    """The public catalogue: accredited providers with their offered services."""
+    services = Service.objects.filter(active=True).order_by("category", "name")
+    if category:
+        services = services.filter(category=category)
+    if q:
+        services = services.filter(
+            Q(name__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(description__icontains=q)
+            | Q(description_en__icontains=q)
+            | Q(provider__name__icontains=q)
+            | Q(provider__name_en__icontains=q)
+        )
+    return (
+        Provider.objects.filter(state=ProviderState.ACCREDITED, pk__in=services.values("provider_id"))
+        .prefetch_related(Prefetch("services", queryset=services, to_attr="offered"))
+        .order_by("category", "name")
+    )
+
+
+def requests_for(user: User) -> QuerySet[ServiceRequest]:
+    """A provider's staff: the requests routed to their organisation; everyone else by unit."""
+    qs = ServiceRequest.objects.select_related("enterprise", "org_unit", "provider", "service", "plan_item")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.PROVIDER:
+        own = policies.provider_id_of(user)
+        return qs.filter(provider_id=own) if own else qs.none()
+    if user.role == Role.EXPERT:
+        return qs.none()
+    return access.scope_units(qs, user, "org_unit")
+
+
+def overdue_requests_for(user: User) -> QuerySet[ServiceRequest]:
+    return requests_for(user).filter(state__in=CLOCKED_STATES, due_on__lt=clock.today())
+
+
+def attention(user: User) -> list:
+    """Home page: overdue requests (the unit's and the office's), and a provider's new and overdue work."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from qinhuai_talent.core.registry import Attention
+
+    if not user.is_authenticated:
+        return []
+    url = reverse("serviceplatform:requests")
+    if access.is_office(user) or access.is_unit_officer(user):
+        counts = requests_for(user).aggregate(
+            overdue=Count("pk", filter=Q(state__in=CLOCKED_STATES, due_on__lt=clock.today())),
+            waiting=Count("pk", filter=Q(state__in=[RequestState.SUBMITTED, RequestState.DECLINED])),
+            to_rate=Count("pk", filter=Q(state=RequestState.DELIVERED)),
+        )
+        return [
+            Attention(_("Overdue service requests"), counts["overdue"], url + "?overdue=true", "danger"),
+            Attention(_("Service requests to assign to a provider"), counts["waiting"], url + "?state=submitted"),
+            Attention(
+                _("Delivered service requests to close with a rating"), counts["to_rate"], url + "?state=delivered"
+            ),
+        ]
+    if user.role == Role.PROVIDER:
+        counts = requests_for(user).aggregate(
+            overdue=Count("pk", filter=Q(state__in=CLOCKED_STATES, due_on__lt=clock.today())),
+            new=Count("pk", filter=Q(state=RequestState.ASSIGNED)),
+        )
+        return [
+            Attention(_("Overdue service requests"), counts["overdue"], url + "?overdue=true", "danger"),
+            Attention(_("New service requests to accept or decline"), counts["new"], url + "?state=assigned"),
+        ]
+    return []

@@ -1,0 +1,266 @@
+"""Every write of the service platform: providers and their accreditation, services, staff
+accounts, service requests and their transitions. Each runs in a transaction, re-reads the row it
+changes under a lock and refuses what the rules do not allow with a ``DomainError``."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.models import Enterprise, SupportPlanItem, SupportStatus
+from qinhuai_talent.core import access, clock
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.models import Role, User
+from qinhuai_talent.core.workflow import log_transition
+
+from . import policies
+from .models import Provider, ProviderStaff, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+from .workflows import ACCEPT_WORKING_DAYS, PROVIDER_WORKFLOW, REQUEST_WORKFLOW
+
+# --- Providers, services and staff ------------------------------------------------------------------
+
+
+def _check_office(actor: User) -> None:
+    if not policies.can_manage_providers(actor):
+        raise ActionNotAllowed(_("Only the district talent office keeps the register of service providers."))
+
+
+@transaction.atomic
+def provider_register(*, actor: User, name: str, category: str, **fields) -> Provider:
+    """Enter a provider's application (申请) in the register; the office accredits it later."""
+    _check_office(actor)
+    name = name.strip()
+    if not name:
+        raise DomainError(_("Please give the provider's name."), field="name")
+    if category not in ServiceCategory.values:
+        raise DomainError(_("Unknown service category."), field="category")
+    if Provider.objects.filter(name=name).exists():
+        raise DomainError(_("A provider of this name is already registered."), field="name")
+    provider = Provider.objects.create(name=name, category=category, **fields)
+    log_transition(provider, action="apply", from_state="", to_state=provider.state, actor=actor)
+    return provider
+
+
+@transaction.atomic
+def provider_transition(*, actor: User, provider: Provider, action: str, reason: str = "") -> Provider:
+    """Accredit (认定), suspend (暂停), reinstate or revoke (撤销) a provider, with its day and reason."""
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider.state_changed_on = clock.today()
+    provider.state_reason = reason.strip()
+    PROVIDER_WORKFLOW.apply(
+        provider, action=action, actor=actor, reason=reason.strip(), extra_fields=["state_changed_on", "state_reason"]
+    )
+    return provider
+
+
+@transaction.atomic
+def service_save(*, actor: User, provider: Provider, service: Service | None = None, **data) -> Service:
+    """Add a service to a provider's offer or change one (the office keeps the catalogue)."""
+    _check_office(actor)
+    if data.get("category") is not None and data["category"] not in ServiceCategory.values:
+        raise DomainError(_("Unknown service category."), field="category")
+    price = data.get("price")
+    if price is not None and Decimal(price) < 0:
+        raise DomainError(_("A price cannot be negative."), field="price")
+    days = data.get("expected_days")
+    if days is not None and days < 1:
+        raise DomainError(_("A service takes at least one day."), field="expected_days")
+    name = (data.get("name") or (service.name if service else "")).strip()
+    if not name:
+        raise DomainError(_("Please give the service's name."), field="name")
+    clash = Service.objects.filter(provider=provider, name=name)
+    if service is not None:
+        clash = clash.exclude(pk=service.pk)
+    if clash.exists():
+        raise DomainError(_("This provider already offers a service of this name."), field="name")
+    data["name"] = name
+    if service is None:
+        return Service.objects.create(provider=provider, **data)
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    for key, value in data.items():
+        setattr(service, key, value)
+    service.save()
+    return service
+
+
+@transaction.atomic
+def staff_attach(*, actor: User, user: User, provider: Provider) -> ProviderStaff:
+    """Make ``user`` an account of ``provider``'s staff (role `provider`, no unit)."""
+    _check_office(actor)
+    if user.role != Role.PROVIDER or user.org_unit_id is not None:
+        raise DomainError(
+            _("Only an account with the provider role and no unit can work for a provider."), field="user"
+        )
+    staff, _created = ProviderStaff.objects.update_or_create(user=user, defaults={"provider": provider})
+    return staff
+
+
+# --- Service requests ------------------------------------------------------------------------------
+
+
+def add_working_days(start: datetime.date, days: int) -> datetime.date:
+    """``days`` working days (Monday to Friday) after ``start``."""
+    day = start
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _check_routable(*, provider: Provider, service: Service | None, category: str) -> None:
+    if not provider.is_accredited:
+        raise DomainError(
+            _("%(provider)s is not accredited (%(state)s) and cannot take requests.")
+            % {"provider": provider.display_name, "state": ProviderState(provider.state).label},
+            field="provider",
+            code="provider_not_accredited",
+        )
+    if service is not None:
+        if service.provider_id != provider.pk:
+            raise DomainError(_("This service is not offered by the chosen provider."), field="service")
+        if not service.active:
+            raise DomainError(_("This service is no longer offered."), field="service")
+        if service.category != category:
+            raise DomainError(_("The service belongs to another category."), field="service")
+
+
+@transaction.atomic
+def request_file(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    category: str,
+    need: str,
+    provider: Provider | None = None,
+    service: Service | None = None,
+    plan_item: SupportPlanItem | None = None,
+) -> ServiceRequest:
+    """File a service request for ``enterprise`` (its unit's officer on its behalf, or the office,
+    possibly from a 一企一策 plan item). With a chosen provider (or service) it is routed at once;
+    otherwise it waits for the unit to assign it."""
+    if not access.can_manage_unit(actor, enterprise.org_unit_id):
+        raise ActionNotAllowed(_("Only the enterprise's unit or the district office files requests on its behalf."))
+    if category not in ServiceCategory.values:
+        raise DomainError(_("Unknown service category."), field="category")
+    need = need.strip()
+    if not need:
+        raise DomainError(_("Please describe what the enterprise needs."), field="need")
+    if service is not None and provider is None:
+        provider = service.provider
+    if provider is not None:
+        _check_routable(provider=provider, service=service, category=category)
+    if plan_item is not None:
+        plan_item = SupportPlanItem.objects.select_for_update().get(pk=plan_item.pk)
+        if plan_item.enterprise_id != enterprise.pk:
+            raise DomainError(_("The plan item belongs to another enterprise."), field="plan_item")
+        if plan_item.status not in (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS):
+            raise DomainError(_("The plan item is no longer open."), field="plan_item")
+        if ServiceRequest.objects.filter(plan_item=plan_item).exists():
+            raise DomainError(_("A request has already been filed for this plan item."), field="plan_item")
+    request = ServiceRequest.objects.create(
+        enterprise=enterprise,
+        org_unit_id=enterprise.org_unit_id,
+        category=category,
+        need=need,
+        service=service,
+        plan_item=plan_item,
+        filed_by=actor,
+        filed_at=clock.now(),
+    )
+    log_transition(request, action="submit", from_state="", to_state=request.state, actor=actor)
+    if plan_item is not None and plan_item.status == SupportStatus.PLANNED:
+        from enterprises.services import support_item_transition
+
+        support_item_transition(actor=actor, item=plan_item, action="start")
+    if provider is not None:
+        request = request_assign(actor=actor, request=request, provider=provider, service=service)
+    return request
+
+
+def _locked(request: ServiceRequest) -> ServiceRequest:
+    return ServiceRequest.objects.select_for_update().select_related("provider", "service").get(pk=request.pk)
+
+
+@transaction.atomic
+def request_assign(
+    *, actor: User, request: ServiceRequest, provider: Provider, service: Service | None = None
+) -> ServiceRequest:
+    """Route the request to an accredited provider; it must accept within 3 working days."""
+    request = _locked(request)
+    if service is None and request.service_id is not None and request.service.provider_id == provider.pk:
+        service = request.service
+    _check_routable(provider=provider, service=service, category=request.category)
+    if request.state == RequestState.DECLINED and request.provider_id == provider.pk:
+        raise DomainError(_("This provider has declined the request; choose another."), field="provider")
+    request.provider = provider
+    request.service = service
+    request.due_on = add_working_days(clock.today(), ACCEPT_WORKING_DAYS)
+    REQUEST_WORKFLOW.apply(request, action="assign", actor=actor, extra_fields=["provider", "service", "due_on"])
+    return request
+
+
+DEFAULT_DELIVERY_DAYS = 30
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    actor: User,
+    request: ServiceRequest,
+    action: str,
+    reason: str = "",
+    note: str = "",
+    rating: int | None = None,
+    comment: str = "",
+) -> ServiceRequest:
+    """Accept, decline (with a reason), start, deliver (with what was done), close (with the
+    enterprise's rating) or cancel (with a reason) a request. Assigning is ``request_assign``."""
+    if action == "assign":
+        raise DomainError(_("Choose the provider to assign the request to."), field="provider")
+    request = _locked(request)
+    REQUEST_WORKFLOW.get(action)
+    extra: list[str] = []
+    today = clock.today()
+    if action == "accept":
+        days = request.service.expected_days if request.service_id else DEFAULT_DELIVERY_DAYS
+        request.due_on = today + datetime.timedelta(days=days)
+        extra = ["due_on"]
+    elif action == "decline":
+        request.decline_reason = reason.strip()
+        request.due_on = None
+        extra = ["decline_reason", "due_on"]
+    elif action == "deliver":
+        if not note.strip():
+            raise DomainError(_("Please describe what was done."), field="note")
+        request.delivery_note = note.strip()
+        request.delivered_on = today
+        extra = ["delivery_note", "delivered_on"]
+        reason = reason or note.strip()
+    elif action == "close":
+        if request.rating is not None:
+            raise DomainError(_("This request has already been rated."), field="rating", code="already_rated")
+        if rating is None or not 1 <= int(rating) <= 5:
+            raise DomainError(_("Please rate the service from 1 to 5."), field="rating")
+        request.rating = int(rating)
+        request.rating_comment = comment.strip()
+        request.due_on = None
+        extra = ["rating", "rating_comment", "due_on"]
+    elif action == "cancel":
+        request.due_on = None
+        extra = ["due_on"]
+    REQUEST_WORKFLOW.apply(request, action=action, actor=actor, reason=reason.strip(), extra_fields=extra)
+    if action == "close" and request.plan_item_id is not None:
+        _complete_plan_item(actor=actor, request=request)
+    return request
+
+
+def _complete_plan_item(*, actor: User, request: ServiceRequest) -> None:
+    """A plan item whose request is closed counts as done, with the delivery as its outcome."""
+    from enterprises.services import support_item_transition
+
+    item = SupportPlanItem.objects.get(pk=request.plan_item_id)
+    if item.status in (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS):
+        outcome = _("Service request #%(id)s closed: %(note)s") % {"id": request.pk, "note": request.delivery_note}
+        support_item_transition(actor=actor, item=item, action="complete", outcome=str(outcome))

@@ -1,0 +1,253 @@
+"""Web pages of the service platform: the public catalogue, the provider register and the
+service requests. Thin: each parses, calls a selector or a service, renders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qinhuai_talent.core import access
+from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.views import paginate
+from qinhuai_talent.core.workflow import transitions_of
+
+from . import forms, policies, selectors, services
+from .api.views import ServiceRequestFilter
+from .models import ServiceCategory
+from .workflows import PROVIDER_WORKFLOW, REQUEST_WORKFLOW
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def _form_page(request, form, *, title: str, crumbs: list[tuple[str, str]]):
+    return render(request, "serviceplatform/form.html", {"form": form, "title": title, "crumbs": crumbs})
+
+
+def catalogue(request):
+    """The public catalogue (no login): accredited providers' services by category, searchable."""
+    form = forms.CatalogueSearchForm(request.GET or None)
+    q, category = "", ""
+    if form.is_bound and form.is_valid():
+        q, category = form.cleaned_data["q"].strip(), form.cleaned_data["category"]
+    providers = list(selectors.catalogue(q=q, category=category))
+    by_category: dict[str, list] = {}
+    for provider in providers:
+        for service in provider.offered:
+            by_category.setdefault(service.category, []).append(service)
+    sections = [(ServiceCategory(c).label, by_category[c]) for c in ServiceCategory.values if c in by_category]
+    return render(
+        request,
+        "serviceplatform/catalogue.html",
+        {"form": form, "sections": sections, "count": sum(len(s) for _c, s in sections), "q": q},
+    )
+
+
+# --- Providers --------------------------------------------------------------------------------------
+
+
+@login_required
+def provider_list(request):
+    qs = selectors.providers_for(request.user).order_by("state", "category", "name")
+    return render(
+        request,
+        "serviceplatform/provider_list.html",
+        {"page": paginate(request, qs), "can_manage": policies.can_manage_providers(request.user)},
+    )
+
+
+@login_required
+def provider_create(request):
+    if not policies.can_manage_providers(request.user):
+        raise PermissionDenied
+    form = forms.ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = services.provider_register(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The provider's application has been registered."))
+            return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Register a service provider"),
+        crumbs=[(reverse("serviceplatform:providers"), _("Service providers"))],
+    )
+
+
+@login_required
+def provider_detail(request, pk: int):
+    provider = access.get_or_404(selectors.providers_for(request.user), pk=pk)
+    services_qs = selectors.services_for(request.user).filter(provider=provider).order_by("category", "name")
+    return render(
+        request,
+        "serviceplatform/provider_detail.html",
+        {
+            "provider": provider,
+            "services": services_qs,
+            "actions": PROVIDER_WORKFLOW.available(provider, request.user),
+            "can_manage": policies.can_manage_providers(request.user),
+            "transitions": transitions_of(provider),
+            "history": history_rows(provider) if access.can_see_history(request.user) else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def provider_action(request, pk: int):
+    provider = access.get_or_404(selectors.providers_for(request.user), pk=pk)
+    form = forms.ProviderActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+    else:
+        try:
+            services.provider_transition(actor=request.user, provider=provider, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The provider's accreditation has been updated."))
+    return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
+
+
+@login_required
+def service_create(request, pk: int):
+    provider = access.get_or_404(selectors.providers_for(request.user), pk=pk)
+    if not policies.can_manage_providers(request.user):
+        raise PermissionDenied
+    form = forms.ServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_save(actor=request.user, provider=provider, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The service has been added."))
+            return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("Add a service"),
+        crumbs=[
+            (reverse("serviceplatform:providers"), _("Service providers")),
+            (reverse("serviceplatform:provider-detail", args=[provider.pk]), provider.display_name),
+        ],
+    )
+
+
+# --- Service requests ---------------------------------------------------------------------------------
+
+
+def _request_reader(request) -> None:
+    if not policies.can_read_requests(request.user):
+        raise Http404
+
+
+@login_required
+def request_list(request):
+    _request_reader(request)
+    filterset = ServiceRequestFilter(request.GET, queryset=selectors.requests_for(request.user))
+    if not filterset.is_valid():
+        messages.error(request, _("Some filters were not understood."))
+    qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return render(
+        request,
+        "serviceplatform/request_list.html",
+        {
+            "page": paginate(request, qs.order_by("-filed_at", "-pk")),
+            "filter": filterset,
+            "can_file": policies.can_file(request.user),
+        },
+    )
+
+
+@login_required
+def request_create(request):
+    if not policies.can_file(request.user):
+        raise PermissionDenied
+    initial = {}
+    if request.method == "GET":
+        for key in ("enterprise", "category", "service", "plan_item"):
+            if request.GET.get(key, "").isdigit() or (key == "category" and request.GET.get(key)):
+                initial[key] = request.GET[key]
+    form = forms.RequestForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            obj = services.request_file(actor=request.user, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The service request has been filed."))
+            return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("File a service request"),
+        crumbs=[(reverse("serviceplatform:requests"), _("Service requests"))],
+    )
+
+
+@login_required
+def request_detail(request, pk: int):
+    _request_reader(request)
+    obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
+    actions = [t for t in REQUEST_WORKFLOW.available(obj, request.user) if t.action != "assign"]
+    can_assign = any(t.action == "assign" for t in REQUEST_WORKFLOW.available(obj, request.user))
+    return render(
+        request,
+        "serviceplatform/request_detail.html",
+        {
+            "req": obj,
+            "actions": actions,
+            "assign_form": forms.AssignForm(user=request.user, category=obj.category) if can_assign else None,
+            "transitions": transitions_of(obj),
+            "history": history_rows(obj) if access.can_see_history(request.user) else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_assign(request, pk: int):
+    _request_reader(request)
+    obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
+    form = forms.AssignForm(request.POST, user=request.user, category=obj.category)
+    if not form.is_valid():
+        messages.error(request, _("Please choose an accredited provider."))
+    else:
+        try:
+            services.request_assign(actor=request.user, request=obj, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The request has been assigned."))
+    return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
+
+
+@login_required
+@require_POST
+def request_action(request, pk: int):
+    _request_reader(request)
+    obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
+    form = forms.RequestActionForm(request.POST)
+    if not form.is_valid():
+        errors = form.errors.get("rating")
+        messages.error(request, _("Please rate the service from 1 to 5.") if errors else _("Unknown action."))
+    else:
+        try:
+            services.request_transition(actor=request.user, request=obj, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The service request has been updated."))
+    return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))

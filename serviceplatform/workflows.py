@@ -1,0 +1,94 @@
+"""The state machines of the service platform (qinhuai_talent.core.workflow).
+
+A provider's accreditation::
+
+    applied ─accredit→ accredited ─suspend→ suspended ─reinstate→ accredited
+    applied / accredited / suspended ─revoke→ revoked
+
+A service request::
+
+    submitted ─assign→ assigned ─accept→ accepted ─start→ in_progress ─deliver→ delivered ─close→ closed
+                          └─decline→ declined ─assign→ assigned (another provider)
+    accepted ─deliver→ delivered
+    submitted / assigned / declined / accepted / in_progress ─cancel→ cancelled
+
+The services add the rules that depend on data (an accredited provider, the deadlines, the rating).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qinhuai_talent.core.workflow import Transition, Workflow
+
+from . import policies
+from .models import ProviderState as P
+from .models import RequestState as R
+
+PROVIDER_WORKFLOW = Workflow(
+    state_field="state",
+    states=P,
+    transitions=[
+        Transition("accredit", (P.APPLIED,), P.ACCREDITED, _("Accredit"), policies.can_accredit),
+        Transition("suspend", (P.ACCREDITED,), P.SUSPENDED, _("Suspend"), policies.can_accredit, needs_reason=True),
+        Transition("reinstate", (P.SUSPENDED,), P.ACCREDITED, _("Reinstate"), policies.can_accredit, needs_reason=True),
+        Transition(
+            "revoke",
+            (P.APPLIED, P.ACCREDITED, P.SUSPENDED),
+            P.REVOKED,
+            _("Revoke"),
+            policies.can_accredit,
+            needs_reason=True,
+        ),
+    ],
+)
+
+# States in which the request waits on a provider, against a deadline.
+CLOCKED_STATES = (R.ASSIGNED, R.ACCEPTED, R.IN_PROGRESS)
+OPEN_STATES = (R.SUBMITTED, R.ASSIGNED, R.DECLINED, R.ACCEPTED, R.IN_PROGRESS, R.DELIVERED)
+FINAL_STATES = (R.CLOSED, R.CANCELLED)
+# Working days a provider has to accept or decline an assigned request.
+ACCEPT_WORKING_DAYS = 3
+
+REQUEST_WORKFLOW = Workflow(
+    state_field="state",
+    states=R,
+    transitions=[
+        Transition(
+            "assign", (R.SUBMITTED, R.DECLINED), R.ASSIGNED, _("Assign to a provider"), policies.is_requesting_side
+        ),
+        Transition(
+            "accept",
+            (R.ASSIGNED,),
+            R.ACCEPTED,
+            pgettext_lazy("service request", "Accept"),
+            policies.is_assigned_provider,
+        ),
+        Transition(
+            "decline",
+            (R.ASSIGNED,),
+            R.DECLINED,
+            pgettext_lazy("service request", "Decline"),
+            policies.is_assigned_provider,
+            needs_reason=True,
+        ),
+        Transition(
+            "start",
+            (R.ACCEPTED,),
+            R.IN_PROGRESS,
+            pgettext_lazy("service request", "Start work"),
+            policies.is_assigned_provider,
+        ),
+        Transition(
+            "deliver", (R.ACCEPTED, R.IN_PROGRESS), R.DELIVERED, _("Mark delivered"), policies.is_assigned_provider
+        ),
+        Transition("close", (R.DELIVERED,), R.CLOSED, _("Close with a rating"), policies.is_requesting_side),
+        Transition(
+            "cancel",
+            (R.SUBMITTED, R.ASSIGNED, R.DECLINED, R.ACCEPTED, R.IN_PROGRESS),
+            R.CANCELLED,
+            _("Cancel"),
+            policies.is_requesting_side,
+            needs_reason=True,
+        ),
+    ],
+)

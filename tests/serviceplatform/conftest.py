@@ -1,0 +1,59 @@
+import pytest
+
+from qinhuai_talent.core.models import OrgUnit, Role, User
+from serviceplatform import services
+from serviceplatform.models import ServiceCategory
+from tests.enterprises.factories import EnterpriseFactory, SupportItemFactory
+
+
+def make_provider(office, name: str, category=ServiceCategory.IP, *, accredit=True, days=10):
+    provider = services.provider_register(actor=office, name=name, name_en=f"{name} (en)", category=category)
+    if accredit:
+        provider = services.provider_transition(actor=office, provider=provider, action="accredit")
+    service = services.service_save(
+        actor=office, provider=provider, category=category, name=f"{name}服务", name_en="Service", expected_days=days
+    )
+    return provider, service
+
+
+def make_staff(office, provider, username: str) -> User:
+    user = User.objects.create_user(username=username, password="x", role=Role.PROVIDER)
+    services.staff_attach(actor=office, user=user, provider=provider)
+    return user
+
+
+@pytest.fixture
+def ip(office):
+    """An accredited IP agency with one 10-day service."""
+    return make_provider(office, "测试知识产权代理所")
+
+
+@pytest.fixture
+def law(office):
+    """A second accredited provider (legal and tax)."""
+    return make_provider(office, "测试律师事务所", ServiceCategory.LEGAL_TAX)
+
+
+@pytest.fixture
+def ip_staff(office, ip):
+    return make_staff(office, ip[0], "ipstaff")
+
+
+@pytest.fixture
+def law_staff(office, law):
+    return make_staff(office, law[0], "lawstaff")
+
+
+@pytest.fixture
+def street_enterprise(units):
+    return EnterpriseFactory(name="南京文庙服务测试有限公司", org_unit=OrgUnit.objects.get(code="fuzimiao"))
+
+
+@pytest.fixture
+def park_enterprise(units):
+    return EnterpriseFactory(name="南京高新服务测试有限公司", org_unit=OrgUnit.objects.get(code="gaoxin_park"))
+
+
+@pytest.fixture
+def plan_item(street_enterprise):
+    return SupportItemFactory(enterprise=street_enterprise, kind="other", title="协助申请发明专利")
