@@ -20,3 +20,19 @@ class ServicePlatformConfig(AppConfig):
             NavItem(_("Service catalogue"), "serviceplatform:catalogue", readers, section, 62),
         )
         register_attention(attention)
+        declare_references()
+
+
+def declare_references() -> None:
+    """Providers and services are the district's register (the service refuses one that is not
+    accredited, by name); a plan item is its enterprise's, in the caller's scope."""
+    from enterprises.models import SupportPlanItem
+    from enterprises.selectors import support_items_for
+    from qinhuai_talent.core import references
+
+    from .models import Provider, Service
+
+    references.declare(Provider)
+    references.declare(Service)
+    if not references.declared(SupportPlanItem):
+        references.declare(SupportPlanItem, support_items_for)

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qinhuai_talent.core import references
+
 from .models import ServiceCategory
 
 
@@ -73,20 +75,21 @@ class RequestForm(forms.Form):
             .order_by("category", "provider__name", "name")
         )
         self.fields["plan_item"].queryset = support_items_for(user).filter(status__in=OPEN_SUPPORT_STATUSES)
+        references.narrow_form(self, user)
 
 
 class AssignForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
     service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)
 
-    def __init__(self, *args, user, category: str, **kwargs):
+    def __init__(self, *args, user, category: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         from .models import Provider, Service
 
         self.fields["provider"].queryset = Provider.objects.filter(state="accredited").order_by("category", "name")
-        self.fields["service"].queryset = Service.objects.filter(
-            active=True, provider__state="accredited", category=category
-        ).select_related("provider")
+        offered = Service.objects.filter(active=True, provider__state="accredited").select_related("provider")
+        self.fields["service"].queryset = offered.filter(category=category) if category else offered
+        references.narrow_form(self, user)
 
 
 class RequestActionForm(forms.Form):

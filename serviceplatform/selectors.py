@@ -67,7 +67,8 @@ def overdue_requests_for(user: User) -> QuerySet[ServiceRequest]:
 
 
 def attention(user: User) -> list:
-    """Home page: overdue requests (the unit's and the office's), and a provider's new and overdue work."""
+    """Home page: overdue requests (the unit's, the office's, the provider's) and the requests
+    waiting on the user's side."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -76,26 +77,32 @@ def attention(user: User) -> list:
     if not user.is_authenticated:
         return []
     url = reverse("serviceplatform:requests")
+    mine = requests_for(user)
+    overdue = Attention(
+        key="serviceplatform.overdue_requests",
+        label=_("Overdue service requests"),
+        items=overdue_requests_for(user),
+        url=url + "?overdue=true",
+        level="danger",
+    )
+
+    def waiting(key: str, label: str, state: str) -> Attention:
+        return Attention(key=key, label=label, items=mine.filter(state=state), url=f"{url}?state={state}")
+
     if access.is_office(user) or access.is_unit_officer(user):
-        counts = requests_for(user).aggregate(
-            overdue=Count("pk", filter=Q(state__in=CLOCKED_STATES, due_on__lt=clock.today())),
-            waiting=Count("pk", filter=Q(state__in=[RequestState.SUBMITTED, RequestState.DECLINED])),
-            to_rate=Count("pk", filter=Q(state=RequestState.DELIVERED)),
-        )
         return [
-            Attention(_("Overdue service requests"), counts["overdue"], url + "?overdue=true", "danger"),
-            Attention(_("Service requests to assign to a provider"), counts["waiting"], url + "?state=submitted"),
-            Attention(
-                _("Delivered service requests to close with a rating"), counts["to_rate"], url + "?state=delivered"
+            overdue,
+            waiting("serviceplatform.to_assign", _("Service requests to assign to a provider"), RequestState.SUBMITTED),
+            waiting("serviceplatform.declined", _("Declined service requests to reassign"), RequestState.DECLINED),
+            waiting(
+                "serviceplatform.to_close",
+                _("Delivered service requests to close with a rating"),
+                RequestState.DELIVERED,
             ),
         ]
     if user.role == Role.PROVIDER:
-        counts = requests_for(user).aggregate(
-            overdue=Count("pk", filter=Q(state__in=CLOCKED_STATES, due_on__lt=clock.today())),
-            new=Count("pk", filter=Q(state=RequestState.ASSIGNED)),
-        )
         return [
-            Attention(_("Overdue service requests"), counts["overdue"], url + "?overdue=true", "danger"),
-            Attention(_("New service requests to accept or decline"), counts["new"], url + "?state=assigned"),
+            overdue,
+            waiting("serviceplatform.new", _("New service requests to accept or decline"), RequestState.ASSIGNED),
         ]
     return []

@@ -13,7 +13,7 @@ import pytest
 from qinhuai_talent.core.models import User
 from qinhuai_talent.core.registry import attention_cards
 
-ROLES = ["office", "street", "street2", "park", "park2", "expert", "expert2", "finance", "leader"]
+ROLES = ["office", "street", "street2", "park", "park2", "expert", "expert2", "finance", "leader", "provider"]
 KEY = re.compile(r"^[a-z]+\.[a-z_]+$")
 
 pytestmark = pytest.mark.django_db
