@@ -16,7 +16,7 @@ class CatalogueSearchForm(forms.Form):
 
 
 class ProviderForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("name"), max_length=120)
     name_en = forms.CharField(label=_("English name"), max_length=160, required=False)
     category = forms.ChoiceField(label=_("Main category"), choices=ServiceCategory.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -33,7 +33,7 @@ class ProviderActionForm(forms.Form):
 
 class ServiceForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("name"), max_length=120)
     name_en = forms.CharField(label=_("English name"), max_length=160, required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     description_en = forms.CharField(

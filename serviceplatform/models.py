@@ -130,7 +130,7 @@ class RequestState(models.TextChoices):
     DECLINED = "declined", _("Declined")
     IN_PROGRESS = "in_progress", _("In progress")
     DELIVERED = "delivered", _("Delivered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Closed and rated")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -166,7 +166,7 @@ class ServiceRequest(models.Model):
     delivery_note = models.TextField(_("what was done"), blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
-    rating_comment = models.TextField(_("comment"), blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,5 +1,7 @@
 """Service platform API shapes: units as codes, money as decimal strings, dates ISO."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.models import Enterprise, SupportPlanItem
@@ -40,6 +42,7 @@ class ScopedPlanItemField(_Scoped):
         return support_items_for(user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class AccreditedProviderField(serializers.PrimaryKeyRelatedField):
     """Any provider of the district register (not a unit's record); the service refuses one that
     is not accredited, naming it and its state."""
@@ -48,6 +51,7 @@ class AccreditedProviderField(serializers.PrimaryKeyRelatedField):
         return Provider.objects.all()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OfferedServiceField(serializers.PrimaryKeyRelatedField):
     """Any service of the register; the service refuses one no longer offered or of a provider
     that is not accredited."""
@@ -84,7 +88,7 @@ class ProviderActionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class OfferedServiceSerializer(serializers.ModelSerializer):
     provider = AccreditedProviderField()
     category = serializers.ChoiceField(choices=ServiceCategory.choices)
     price = serializers.DecimalField(

@@ -14,11 +14,11 @@ from .. import selectors, services
 from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
 from .serializers import (
     AssignSerializer,
+    OfferedServiceSerializer,
     ProviderActionSerializer,
     ProviderSerializer,
     RequestActionSerializer,
     ServiceRequestSerializer,
-    ServiceSerializer,
 )
 
 ERRORS = {
@@ -134,21 +134,21 @@ class ProviderViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMod
         return self._act(request, "revoke")
 
 
-@extend_schema(responses={200: ServiceSerializer, **ERRORS})
+@extend_schema(responses={200: OfferedServiceSerializer, **ERRORS})
 class ServiceViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Services the providers offer (name, category, price or free, expected days). The office
     adds them; everyone else sees those of accredited providers."""
 
     queryset = Service.objects.none()
     selector = staticmethod(selectors.services_for)
-    serializer_class = ServiceSerializer
+    serializer_class = OfferedServiceSerializer
     filterset_class = ServiceFilter
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         return super().get_queryset().order_by("category", "provider__name", "name", "pk")
 
-    @extend_schema(responses={201: ServiceSerializer, **ERRORS})
+    @extend_schema(responses={201: OfferedServiceSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
