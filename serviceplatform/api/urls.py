@@ -1,9 +1,10 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = SimpleRouter()
+router = PortalRouter()
 router.register("service-providers", views.ProviderViewSet, basename="service-provider")
 router.register("services", views.ServiceViewSet, basename="service")
 router.register("service-requests", views.ServiceRequestViewSet, basename="service-request")
