@@ -23,7 +23,19 @@ from qinhuai_talent.core.models import OrgUnit, Role, User
 
 # The self-service accounts (issue 16) own records of a unit but are in none: nothing of any unit
 # reaches them through the back office's lists, details, actions or pages.
-ROLES = ["office", "street", "street2", "park", "park2", "expert", "finance", "leader", "talent", "enterprise", "provider"]
+ROLES = [
+    "office",
+    "street",
+    "street2",
+    "park",
+    "park2",
+    "expert",
+    "finance",
+    "leader",
+    "talent",
+    "enterprise",
+    "provider",
+]
 DETAIL = re.compile(r"^(?P<list>/api/v1/(?:[\w-]+/)+)\{(?P<param>id|pk)\}/$")
 
 pytestmark = pytest.mark.django_db
