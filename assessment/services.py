@@ -8,11 +8,13 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.core.system import system_actor
 from qinhuai_talent.notifications.services import notify, unit_officers
 
 from . import policies
@@ -457,6 +459,7 @@ def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
     )
     counts["created"] += len(missing)
 
+    actor = system_actor()
     with transaction.atomic():
         everyone = list(Assessment.objects.select_for_update().filter(scheme=scheme).order_by("pk"))
         open_ones = [a for a in everyone if a.state != AssessmentState.PUBLISHED]
@@ -559,14 +562,15 @@ def _recompute_scheme(scheme: AssessmentScheme, counts: dict) -> None:
         counts["changed"] += len(dirty)
         for assessment in open_ones:
             if assessment.state == AssessmentState.DRAFT:
-                ASSESSMENT_WORKFLOW.apply(assessment, action="compute", actor=None)
+                ASSESSMENT_WORKFLOW.apply(assessment, action="compute", actor=actor)
                 counts["computed"] += 1
             elif assessment.state == AssessmentState.CONFIRMED and assessment.pk in changed_ids:
                 ASSESSMENT_WORKFLOW.apply(
                     assessment,
                     action="recompute",
-                    actor=None,
-                    reason=_("The figures changed after confirmation; please confirm again."),
+                    actor=actor,
+                    # Stored as written here; the pages show it in the reader's language.
+                    reason=gettext_noop("The figures changed after confirmation; please confirm again."),
                 )
                 counts["to_reconfirm"] += 1
 

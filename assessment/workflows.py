@@ -1,22 +1,21 @@
-"""The state machines of the assessment app: the scheme and the yearly assessment of a unit."""
+"""The state machines of the assessment app: the scheme and the yearly assessment of a unit.
+
+The figures are computed by the system actor (the recompute job, also run after the office
+enters a figure); the unit confirms or objects, the office answers and publishes.
+"""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.workflow import Transition, Workflow
+from qinhuai_talent.core.workflow import SYSTEM, Transition, Workflow
 
 from . import policies
-from .models import AssessmentState, SchemeState
+from .models import Assessment, AssessmentScheme, AssessmentState, SchemeState
 
 
 def _office(user, obj) -> bool:
     return access.is_office(user)
-
-
-def _system_or_office(user, obj) -> bool:
-    # The recompute job runs without a person (nightly, or `manage.py recompute`).
-    return user is None or access.is_office(user)
 
 
 SCHEME_WORKFLOW = Workflow(
@@ -26,17 +25,16 @@ SCHEME_WORKFLOW = Workflow(
         Transition("activate", (SchemeState.DRAFT,), SchemeState.ACTIVE, pgettext_lazy("scheme", "Activate"), _office),
         Transition("close", (SchemeState.ACTIVE,), SchemeState.CLOSED, _("Close"), _office),
     ],
+    model=AssessmentScheme,
 )
 
 ASSESSMENT_WORKFLOW = Workflow(
     state_field="state",
     states=AssessmentState,
     transitions=[
-        Transition("compute", (AssessmentState.DRAFT,), AssessmentState.COMPUTED, _("Compute"), _system_or_office),
+        Transition("compute", (AssessmentState.DRAFT,), AssessmentState.COMPUTED, _("Compute"), by=SYSTEM),
         # Figures changed after the unit confirmed: the unit confirms the new figures again.
-        Transition(
-            "recompute", (AssessmentState.CONFIRMED,), AssessmentState.COMPUTED, _("Recompute"), _system_or_office
-        ),
+        Transition("recompute", (AssessmentState.CONFIRMED,), AssessmentState.COMPUTED, _("Recompute"), by=SYSTEM),
         Transition(
             "confirm",
             (AssessmentState.COMPUTED,),
@@ -66,4 +64,5 @@ ASSESSMENT_WORKFLOW = Workflow(
             needs_reason=True,
         ),
     ],
+    model=Assessment,
 )

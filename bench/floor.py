@@ -11,6 +11,7 @@ from datetime import date
 from django.db import connection
 
 from funding import engine
+from qinhuai_talent.core.clock import add_months
 
 GRADE_RANK_SQL = "(position({g} in 'ABCD') - 1)"
 
@@ -276,13 +277,13 @@ def exit_params(as_of: date) -> dict:
         "mr_needed": rules.get(ExitRule.MISSING_REPORTS, 0),
         "mo_on": ExitRule.MOVED_OUT in rules,
         "ft_on": ExitRule.FOUNDER_NOT_FULL_TIME in rules,
-        "ft_cutoff": engine.add_months(as_of, -rules.get(ExitRule.FOUNDER_NOT_FULL_TIME, 0)),
+        "ft_cutoff": add_months(as_of, -rules.get(ExitRule.FOUNDER_NOT_FULL_TIME, 0)),
         "od_on": ExitRule.MILESTONE_OVERDUE in rules,
         "od_cutoff": as_of - __import__("datetime").timedelta(days=rules.get(ExitRule.MILESTONE_OVERDUE, 0)),
         "pe_on": ExitRule.POOR_EVALUATION in rules,
         "running": max(rules.get(ExitRule.POOR_EVALUATION, 1), 1),
         "nr_on": ExitRule.NO_REVENUE in rules,
-        "nr_cutoff": engine.add_months(as_of, -rules.get(ExitRule.NO_REVENUE, 0)),
+        "nr_cutoff": add_months(as_of, -rules.get(ExitRule.NO_REVENUE, 0)),
     }
 
 

@@ -25,6 +25,7 @@ from funding.models import (
     TrancheState,
     UseOfFundsReport,
 )
+from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.money import to_money
 
 UNPAID = engine.UNPAID
@@ -140,7 +141,7 @@ def _conditions(a: Agreement, as_of: date, rules: dict) -> dict[str, str]:
         since = e.status_changed_on.isoformat() if e.status_changed_on else "—"
         found[ExitRule.MOVED_OUT] = f"{e.status}:{since}"
     if ExitRule.FOUNDER_NOT_FULL_TIME in rules:
-        cutoff = engine.add_months(as_of, -rules[ExitRule.FOUNDER_NOT_FULL_TIME])
+        cutoff = add_months(as_of, -rules[ExitRule.FOUNDER_NOT_FULL_TIME])
         f = Founder.objects.filter(enterprise=e, talent_id=a.talent_id).first()
         if f and not f.full_time and f.not_full_time_since and f.not_full_time_since <= cutoff:
             found[ExitRule.FOUNDER_NOT_FULL_TIME] = f"since:{f.not_full_time_since.isoformat()}"
@@ -164,7 +165,7 @@ def _conditions(a: Agreement, as_of: date, rules: dict) -> dict[str, str]:
         if latest and (latest[0].grade == "D" or (len(latest) >= running and all(x.grade == "C" for x in latest))):
             found[ExitRule.POOR_EVALUATION] = f"evaluation:{latest[0].pk}"
     if ExitRule.NO_REVENUE in rules:
-        cutoff = engine.add_months(as_of, -rules[ExitRule.NO_REVENUE])
+        cutoff = add_months(as_of, -rules[ExitRule.NO_REVENUE])
         reported = sum((r.main_revenue for r in OperatingReport.objects.filter(enterprise=e, is_current=True)), 0)
         if e.registered_on and e.registered_on <= cutoff and max(e.cumulative_revenue or 0, reported) <= 0:
             found[ExitRule.NO_REVENUE] = f"registered:{e.registered_on.isoformat()}"

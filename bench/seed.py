@@ -45,7 +45,8 @@ from funding.models import (
     Tranche,
     UseOfFundsReport,
 )
-from funding.services import _add_months, ledger_hash
+from funding.services import ledger_hash
+from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.models import OrgUnit, Role, UnitKind, User
 from talents.models import Application, Call, Industry, Program, ReviewAssignment, Talent, Title
 
@@ -687,7 +688,7 @@ def _seed_funding(ctx: _Context, loader: Loader, enterprises, programs, office_i
         latest_start = as_of - timedelta(days=60)
         earliest = max(registered, as_of - timedelta(days=365 * 8))
         starts = earliest + timedelta(days=rng.randint(0, max(0, (latest_start - earliest).days)))
-        dues = [_add_months(starts, 12 * k) for k in range(TRANCHES_PER_AGREEMENT)]
+        dues = [add_months(starts, 12 * k) for k in range(TRANCHES_PER_AGREEMENT)]
         n_paid = sum(1 for d in dues if d <= as_of - timedelta(days=120) and rng.random() < 0.93)
         roll = rng.random()
         state = "active" if roll < 0.88 else ("suspended" if roll < 0.93 else "terminated")
@@ -791,7 +792,7 @@ def _seed_funding(ctx: _Context, loader: Loader, enterprises, programs, office_i
                 total - (total / 2).quantize(Decimal("0.01")),
                 paid_total,
                 starts,
-                _add_months(starts, 48),
+                add_months(starts, 48),
                 state,
                 now,
                 office_id,

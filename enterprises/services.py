@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_noop
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -32,7 +32,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.jobs import job_enqueue
 from qinhuai_talent.core.models import Job, OrgUnit, User
 from qinhuai_talent.core.money import to_money
-from qinhuai_talent.core.workflow import Transition, Workflow
+from qinhuai_talent.core.system import system_actor
 
 from . import policies
 from .models import (
@@ -55,9 +55,9 @@ from .models import (
     PeriodKind,
     RevenueTier,
     SupportPlanItem,
-    SupportStatus,
     Visit,
 )
+from .workflows import SUPPORT_WORKFLOW
 
 RECOMPUTE_JOB = "recompute_enterprise_figures"
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -209,6 +209,7 @@ def enterprise_save(*, actor: User, enterprise: Enterprise | None = None, **data
     target = enterprise or Enterprise()
     for key, value in data.items():
         setattr(target, key, value)
+    target._history_user = actor
     try:
         with transaction.atomic():
             target.save()
@@ -367,49 +368,6 @@ def evaluation_add(
 # --- Support plan (一企一策) and visits -----------------------------------------------------------
 
 
-def _may_serve(user, item: SupportPlanItem) -> bool:
-    return policies.can_edit_unit(user, item.enterprise.org_unit_id)
-
-
-# Module-level labels are lazy: rendered in the language of the request, not of the import.
-SUPPORT_WORKFLOW = Workflow(
-    state_field="status",
-    states=SupportStatus,
-    transitions=[
-        Transition(
-            "start",
-            (SupportStatus.PLANNED,),
-            SupportStatus.IN_PROGRESS,
-            pgettext_lazy("support item", "Start"),
-            _may_serve,
-        ),
-        Transition(
-            "complete",
-            (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
-            SupportStatus.DONE,
-            pgettext_lazy("support item", "Complete"),
-            _may_serve,
-        ),
-        Transition(
-            "cancel",
-            (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
-            SupportStatus.CANCELLED,
-            gettext_lazy("Cancel"),
-            _may_serve,
-            needs_reason=True,
-        ),
-        Transition(
-            "reopen",
-            (SupportStatus.DONE, SupportStatus.CANCELLED),
-            SupportStatus.IN_PROGRESS,
-            gettext_lazy("Reopen"),
-            _may_serve,
-            needs_reason=True,
-        ),
-    ],
-)
-
-
 @transaction.atomic
 def support_item_create(
     *, actor: User, enterprise: Enterprise, kind: str, title: str, due_on: datetime.date, owner: User | None = None
@@ -556,6 +514,26 @@ def class_expression() -> Case:
     return Case(*whens, default=Value(EnterpriseClass.SEED))
 
 
+DERIVED_FIELDS = (
+    "cumulative_sales",
+    "cumulative_revenue",
+    "cumulative_financing",
+    "latest_grade",
+    "latest_report_year",
+    "latest_report_quarter",
+    "latest_employees",
+    "revenue_growth",
+    "revenue_tier",
+    "enterprise_class",
+)
+# Stored as written here; the history shows it in the reader's language.
+RECOMPUTE_REASON = gettext_noop("Recomputed from the operating reports, financing rounds and evaluations")
+
+
+def _derived(target):
+    return ((pk, tuple(rest)) for pk, *rest in target.order_by().values_list("pk", *DERIVED_FIELDS).iterator(2000))
+
+
 def figures_recompute(
     *, org_unit_id: int | None = None, job_id: int | None = None, progress: Callable[[int, int], None] | None = None
 ) -> dict:
@@ -565,6 +543,7 @@ def figures_recompute(
     """
     steps = 4
     step = progress or (lambda done, total: None)
+    actor = system_actor()
     with transaction.atomic():
         # Two recomputes at once would both record the same class change: the rule rows are
         # the mutex (PostgreSQL; SQLite serialises writers anyway).
@@ -583,6 +562,7 @@ def figures_recompute(
         grade = (
             Evaluation.objects.filter(enterprise=OuterRef("pk")).order_by("-evaluated_on", "-id").values("grade")[:1]
         )
+        before = dict(_derived(target))
         target.update(
             cumulative_sales=_sum("sales", mine),
             cumulative_revenue=_sum("main_revenue", mine),
@@ -655,6 +635,17 @@ def figures_recompute(
         step(3, steps)
         target.filter(pk__in=[c["pk"] for c in changes]).update(enterprise_class=new_class)
         target.update(figures_updated_at=now)
+        # The history names the system actor as the author of recomputed figures, so the next
+        # person to save the enterprise is not shown as having changed them.
+        changed = [pk for pk, figures in _derived(target) if before.get(pk) != figures]
+        for start in range(0, len(changed), 2000):
+            Enterprise.history.bulk_history_create(
+                list(Enterprise.objects.filter(pk__in=changed[start : start + 2000])),
+                update=True,
+                default_user=actor,
+                default_change_reason=RECOMPUTE_REASON,
+                default_date=now,
+            )
         tiers = target.aggregate(
             count=Count("pk"),
             tier_10m=Count("pk", filter=Q(revenue_tier=RevenueTier.TEN_M)),

@@ -21,11 +21,14 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, Sum
+from django.utils.translation import gettext_noop
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
 from qinhuai_talent.core import clock
+from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.core.system import system_actor
 
 from . import explain, notices
 from .models import (
@@ -46,6 +49,7 @@ from .models import (
     TrancheState,
     UseOfFundsReport,
 )
+from .workflows import FLAG_WORKFLOW, PAYOUT_WORKFLOW, TRANCHE_WORKFLOW, UNPAID_TRANCHE_STATES
 
 BATCH = 2000
 EXIT_LOCK_KEY = 5_202_606
@@ -60,7 +64,7 @@ DEFAULT_EXIT_RULES = {
     ExitRule.POOR_EVALUATION: 2,
     ExitRule.NO_REVENUE: 24,
 }
-UNPAID = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
+UNPAID = UNPAID_TRANCHE_STATES
 # Payout states the recompute owns; approved ones are touched only to hold them, paid ones never.
 SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANCELLED)
 
@@ -70,12 +74,6 @@ def as_of_date(params: dict | None) -> date:
     portal's today (``PORTAL_AS_OF`` where set)."""
     value = (params or {}).get("as_of")
     return date.fromisoformat(value) if value else clock.today()
-
-
-def add_months(day: date, months: int) -> date:
-    from .services import _add_months
-
-    return _add_months(day, months)
 
 
 def factors() -> dict[str, Decimal]:
@@ -99,9 +97,10 @@ def exit_rules() -> dict[str, int]:
 # ---------------------------------------------------------------- holds
 
 
-def release_holds(*, agreement_ids: list[int]) -> int:
-    """Unhold the tranches and payouts of agreements that no longer have an open flag; the next
-    payout recompute settles each released tranche's state from its milestones."""
+def release_holds(*, agreement_ids: list[int], actor=None) -> int:
+    """Unhold the tranches and payouts of agreements that no longer have an open flag (the
+    system's ``propose``, ``eligible`` and ``wait`` transitions, logged); the next payout
+    recompute settles each released tranche's state from its milestones."""
     still = set(
         ExitFlag.objects.filter(agreement_id__in=agreement_ids, state=FlagState.OPEN).values_list(
             "agreement_id", flat=True
@@ -110,25 +109,43 @@ def release_holds(*, agreement_ids: list[int]) -> int:
     free = [a for a in agreement_ids if a not in still]
     if not free:
         return 0
-    written = Payout.objects.filter(agreement_id__in=free, state=PayoutState.HELD).update(state=PayoutState.PROPOSED)
-    written += Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD, payout__isnull=False).update(
-        state=TrancheState.ELIGIBLE
+    actor = actor or system_actor()
+    reason = gettext_noop("No open exit flag holds the agreement any longer.")
+    held = Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD)
+    written = PAYOUT_WORKFLOW.apply_many(
+        Payout.objects.filter(agreement_id__in=free, state=PayoutState.HELD),
+        action="propose",
+        actor=actor,
+        reason=reason,
     )
-    written += Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD).update(state=TrancheState.WAITING)
+    written += TRANCHE_WORKFLOW.apply_many(
+        held.filter(payout__isnull=False), action="eligible", actor=actor, reason=reason
+    )
+    written += TRANCHE_WORKFLOW.apply_many(held, action="wait", actor=actor, reason=reason)
     return written
 
 
-def hold_flagged(*, agreement_ids: list[int] | None = None) -> int:
-    """Hold the unpaid tranches (and their unpaid payouts) of agreements with an open flag."""
+def hold_flagged(*, agreement_ids: list[int] | None = None, actor=None) -> int:
+    """Hold the unpaid tranches (and their unpaid payouts, taking back an approval) of agreements
+    with an open flag: the system's ``hold`` transitions, logged."""
     flagged = ExitFlag.objects.filter(state=FlagState.OPEN).values("agreement_id")
     if agreement_ids is not None:
         flagged = flagged.filter(agreement_id__in=agreement_ids)
-    written = Tranche.objects.filter(
-        agreement_id__in=flagged, state__in=(TrancheState.WAITING, TrancheState.ELIGIBLE)
-    ).update(state=TrancheState.HELD)
-    written += Payout.objects.filter(
-        agreement_id__in=flagged, state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)
-    ).update(state=PayoutState.HELD, approved_by=None, approved_at=None)
+    actor = actor or system_actor()
+    reason = gettext_noop("An open exit flag holds the agreement's unpaid tranches.")
+    written = TRANCHE_WORKFLOW.apply_many(
+        Tranche.objects.filter(agreement_id__in=flagged, state__in=(TrancheState.WAITING, TrancheState.ELIGIBLE)),
+        action="hold",
+        actor=actor,
+        reason=reason,
+    )
+    written += PAYOUT_WORKFLOW.apply_many(
+        Payout.objects.filter(agreement_id__in=flagged, state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)),
+        action="hold",
+        actor=actor,
+        reason=reason,
+        values={"approved_by": None, "approved_at": None},
+    )
     return written
 
 
@@ -194,7 +211,12 @@ def _evaluate(m: dict, ent: dict, accepted_prev: bool, as_of: date) -> dict:
     return reason
 
 
-def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: dict, limits: dict) -> None:
+TRANCHE_ACTIONS = {TrancheState.ELIGIBLE: "eligible", TrancheState.WAITING: "wait", TrancheState.HELD: "hold"}
+PAYOUT_ACTIONS = {PayoutState.PROPOSED: "propose", PayoutState.HELD: "hold", PayoutState.CANCELLED: "cancel"}
+
+
+def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: dict, limits: dict, actor=None) -> None:
+    actor = actor or system_actor()
     with transaction.atomic():
         locked = list(
             Agreement.objects.select_for_update(skip_locked=True)
@@ -274,6 +296,8 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         met_now, unmet_now = [], []
         tranche_moves: dict[str, list[int]] = defaultdict(list)
         creates, updates = [], []
+        payout_moves: dict[str, list[int]] = defaultdict(list)
+        created_held: list[int] = []
         now = clock.now()
         for t in unpaid:
             a = agreements[t["agreement_id"]]
@@ -322,7 +346,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             if held:
                 reasons.append({"code": "held"})
             preparer = max((m["verified_by_id"] for m in milestones[t["pk"]] if m["verified_by_id"]), default=None)
-            state = PayoutState.HELD if held else PayoutState.PROPOSED if all_met else PayoutState.CANCELLED
+            target = PayoutState.HELD if held else PayoutState.PROPOSED if all_met else PayoutState.CANCELLED
             values = {
                 "org_unit_id": a["org_unit_id"],
                 "amount": amount,
@@ -330,14 +354,18 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
                 "reasons": reasons,
                 "explanation": explain.render_stored(reasons),
                 "approver_level": level,
-                "state": state,
                 "prepared_by_id": preparer,
             }
             if existing is None:
+                # Created as proposed; one proposed under an open flag is then held, logged.
                 creates.append(Payout(tranche_id=t["pk"], agreement_id=t["agreement_id"], computed_at=now, **values))
-            elif _changed(existing, values):
-                p = Payout(pk=existing["pk"], computed_at=now, **values)
-                updates.append(p)
+                if target == PayoutState.HELD:
+                    created_held.append(t["pk"])
+                continue
+            if _changed(existing, values):
+                updates.append(Payout(pk=existing["pk"], computed_at=now, **values))
+            if existing["state"] != target:
+                payout_moves[target].append(existing["pk"])
 
         written = 0
         if met_now:
@@ -345,11 +373,21 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         if unmet_now:
             written += Milestone.objects.filter(pk__in=unmet_now).update(met=False, met_on=None)
         counts.milestones_changed += written
-        for state, pks in tranche_moves.items():
-            counts.tranches_changed += Tranche.objects.filter(pk__in=pks).update(state=state)
+        for target, pks in tranche_moves.items():
+            counts.tranches_changed += TRANCHE_WORKFLOW.apply_many(
+                Tranche.objects.filter(pk__in=pks), action=TRANCHE_ACTIONS[target], actor=actor
+            )
         if creates:
             Payout.objects.bulk_create(creates, batch_size=BATCH)
             counts.payouts_created += len(creates)
+            if created_held:
+                PAYOUT_WORKFLOW.apply_many(
+                    Payout.objects.filter(tranche_id__in=created_held), action="hold", actor=actor
+                )
+        moved = set()
+        for target, pks in payout_moves.items():
+            PAYOUT_WORKFLOW.apply_many(Payout.objects.filter(pk__in=pks), action=PAYOUT_ACTIONS[target], actor=actor)
+            moved.update(pks)
         if updates:
             Payout.objects.bulk_update(
                 updates,
@@ -360,13 +398,12 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
                     "reasons",
                     "explanation",
                     "approver_level",
-                    "state",
                     "prepared_by_id",
                     "computed_at",
                 ],
                 batch_size=BATCH,
             )
-            counts.payouts_updated += len(updates)
+        counts.payouts_updated += len(moved | {p.pk for p in updates})
         notices.milestones_met(met_now)
         notices.payouts_waiting(locked)
 
@@ -392,9 +429,10 @@ def recompute_payouts(ctx: JobContext) -> dict:
     ids = list(Agreement.objects.filter(state=AgreementState.ACTIVE).order_by("pk").values_list("pk", flat=True))
     counts = PayoutCounts()
     total = len(ids)
+    actor = system_actor()
     ctx.progress(0, total)
     for start in range(0, total, BATCH):
-        _recompute_batch(ids[start : start + BATCH], as_of, counts, table, limits)
+        _recompute_batch(ids[start : start + BATCH], as_of, counts, table, limits, actor=actor)
         ctx.progress(min(start + BATCH, total), total)
     return counts.as_dict()
 
@@ -413,8 +451,13 @@ def _last_completed_quarter(day: date) -> int:
 def _exit_conditions(as_of: date, rules: dict[str, int]) -> dict[tuple[int, str], tuple[str, dict]]:
     """(agreement, rule) → (evidence key, details) for every condition that holds now."""
     found: dict[tuple[int, str], tuple[str, dict]] = {}
+    # Agreements in force, and every agreement with an open flag (whatever its state): a flag
+    # clears only when its condition is gone, never because its agreement left the evaluation.
+    flagged = ExitFlag.objects.filter(state=FlagState.OPEN).values("agreement_id")
     agreements = list(
-        Agreement.objects.filter(state__in=(AgreementState.ACTIVE, AgreementState.SUSPENDED)).values(
+        Agreement.objects.filter(
+            Q(state__in=(AgreementState.ACTIVE, AgreementState.SUSPENDED)) | Q(pk__in=flagged)
+        ).values(
             "pk",
             "starts_on",
             "talent_id",
@@ -554,14 +597,23 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         dismissed = set(
             ExitFlag.objects.filter(state=FlagState.DISMISSED).values_list("agreement_id", "rule", "evidence_key")
         )
-        units = dict(Agreement.objects.filter(pk__in={a for a, _r in found}).values_list("pk", "org_unit_id"))
+        actor = system_actor()
+        in_force = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
+        units = {
+            pk: unit
+            for pk, unit, state in Agreement.objects.filter(pk__in={a for a, _r in found}).values_list(
+                "pk", "org_unit_id", "state"
+            )
+            if state in in_force
+        }
         creates, updates = [], []
         now = clock.now()
         for (agreement_id, rule), (key, details) in found.items():
             evidence = explain.flag_evidence_stored(details)
             flag = open_flags.get((agreement_id, rule))
             if flag is None:
-                if (agreement_id, rule, key) in dismissed:
+                # New flags only for agreements in force and not dismissed on the same evidence.
+                if agreement_id not in units or (agreement_id, rule, key) in dismissed:
                     continue
                 creates.append(
                     ExitFlag(
@@ -589,13 +641,17 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         gone = [f.pk for k, f in open_flags.items() if k not in found]
         gone_agreements = list({f.agreement_id for k, f in open_flags.items() if k not in found})
         if gone:
-            counts["cleared"] = ExitFlag.objects.filter(pk__in=gone, state=FlagState.OPEN).update(
-                state=FlagState.CLEARED, closed_at=now, reason="condition no longer holds"
+            # The page says why in the reader's language (the transition's label), nothing stored.
+            counts["cleared"] = FLAG_WORKFLOW.apply_many(
+                ExitFlag.objects.filter(pk__in=gone),
+                action="clear",
+                actor=actor,
+                values={"closed_at": now, "closed_by": actor},
             )
         ctx.progress(2, 3)
-        counts["held"] = hold_flagged()
+        counts["held"] = hold_flagged(actor=actor)
         if gone_agreements:
-            counts["released"] = release_holds(agreement_ids=gone_agreements)
+            counts["released"] = release_holds(agreement_ids=gone_agreements, actor=actor)
         ctx.progress(3, 3)
     counts["open"] = ExitFlag.objects.filter(state=FlagState.OPEN).count()
     return counts

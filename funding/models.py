@@ -390,6 +390,14 @@ class ExitFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.agreement}: {self.get_rule_display()}"
 
+    @property
+    def closing_reason(self) -> str:
+        """Why the flag closed, in the reader's language: the person's reason for a dismissal,
+        the system's (its condition is gone) for a clearing."""
+        if self.state == FlagState.CLEARED and not self.reason:
+            return str(_("The condition no longer holds"))
+        return self.reason
+
 
 class CaseState(models.TextChoices):
     INVESTIGATION = "investigation", _("Investigation")

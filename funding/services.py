@@ -17,14 +17,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_officer
 from qinhuai_talent.core.chains import chain_head_advance, head_problems
+from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import ChainHead, User
 from qinhuai_talent.core.money import to_money
-from qinhuai_talent.core.workflow import Transition, Workflow
 from talents import support as talent_support
 from talents.models import Application, ApplicationState
 
@@ -52,114 +53,17 @@ from .models import (
     TrancheState,
     UseOfFundsReport,
 )
-
-AGREEMENT_WORKFLOW = Workflow(
-    "state",
-    AgreementState,
-    [
-        Transition(
-            "activate",
-            (AgreementState.DRAFT,),
-            AgreementState.ACTIVE,
-            _("Activate"),
-            allowed=policies.can_manage_agreement,
-        ),
-        Transition(
-            "suspend",
-            (AgreementState.ACTIVE,),
-            AgreementState.SUSPENDED,
-            _("Suspend"),
-            allowed=lambda u, o: is_office(u),
-            needs_reason=True,
-        ),
-        Transition(
-            "resume", (AgreementState.SUSPENDED,), AgreementState.ACTIVE, _("Resume"), allowed=lambda u, o: is_office(u)
-        ),
-        # Completed by the payment that settles the last tranche.
-        Transition("complete", (AgreementState.ACTIVE,), AgreementState.COMPLETED, _("Complete")),
-        # Terminated by an exit decision (exit_case_exit), or by the office before activation.
-        Transition(
-            "terminate",
-            (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED),
-            AgreementState.TERMINATED,
-            _("Terminate"),
-            allowed=lambda u, o: is_office(u),
-            needs_reason=True,
-        ),
-    ],
+from .workflows import (
+    AGREEMENT_WORKFLOW,
+    CASE_WORKFLOW,
+    COMMITTING_STATES,
+    FLAG_WORKFLOW,
+    OPEN_CASE_STATES,
+    PAYOUT_WORKFLOW,
+    TRANCHE_WORKFLOW,
+    UNPAID_TRANCHE_STATES,
 )
 
-PAYOUT_WORKFLOW = Workflow(
-    "state",
-    PayoutState,
-    [
-        Transition(
-            "approve", (PayoutState.PROPOSED,), PayoutState.APPROVED, _("Approve"), allowed=policies.can_approve_payout
-        ),
-        Transition(
-            "pay", (PayoutState.APPROVED,), PayoutState.PAID, _("Record payment"), allowed=policies.can_record_payment
-        ),
-        Transition(
-            "reverse",
-            (PayoutState.PAID,),
-            PayoutState.REVERSED,
-            _("Reverse the payment"),
-            allowed=policies.can_record_payment,
-            needs_reason=True,
-        ),
-    ],
-)
-
-FLAG_WORKFLOW = Workflow(
-    "state",
-    FlagState,
-    [
-        Transition(
-            "dismiss",
-            (FlagState.OPEN,),
-            FlagState.DISMISSED,
-            _("Dismiss"),
-            allowed=policies.can_dismiss_flag,
-            needs_reason=True,
-        ),
-    ],
-)
-
-CASE_WORKFLOW = Workflow(
-    "state",
-    CaseState,
-    [
-        Transition(
-            "rectify",
-            (CaseState.INVESTIGATION,),
-            CaseState.RECTIFICATION,
-            _("Order rectification"),
-            allowed=policies.can_open_case,
-            needs_reason=True,
-        ),
-        Transition(
-            "continue",
-            (CaseState.INVESTIGATION, CaseState.RECTIFICATION),
-            CaseState.CONTINUED,
-            _("Decide: continue"),
-            allowed=policies.can_decide_exit,
-            needs_reason=True,
-        ),
-        Transition(
-            "exit",
-            (CaseState.INVESTIGATION, CaseState.RECTIFICATION),
-            CaseState.EXITED,
-            _("Decide: exit"),
-            allowed=policies.can_decide_exit,
-            needs_reason=True,
-        ),
-    ],
-)
-
-UNPAID_TRANCHE_STATES = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
-OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HELD)
-# Agreements whose money is still spoken for in their budget.
-COMMITTING_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED, AgreementState.COMPLETED)
 LEDGER_LOCK_KEY = 5_202_605  # PostgreSQL advisory lock id that serialises ledger appends
 LEDGER_CHAIN = "ledger"
 
@@ -219,15 +123,6 @@ def budget_set(*, actor: User, org_unit, year: int, source: str, amount) -> Budg
 
 
 # ---------------------------------------------------------------- agreements
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, last))
 
 
 def milestone_validate(*, kind: str, threshold=None, grade: str = "", target_date=None) -> Decimal | None:
@@ -374,7 +269,7 @@ def _plan_tranches(agreement: Agreement, template: PlanTemplate | None) -> None:
         for i, step in enumerate(steps):
             amount = remaining if i == len(steps) - 1 else to_money(agreement.startup_grant * shares[i] / 100)
             remaining -= amount
-            due = _add_months(agreement.starts_on, int(step.get("months", 0)))
+            due = add_months(agreement.starts_on, int(step.get("months", 0)))
             seq += 1
             tranche = Tranche.objects.create(agreement=agreement, sequence=seq, planned_amount=amount, due_on=due)
             for m in step.get("milestones", []):
@@ -398,7 +293,7 @@ def _plan_tranches(agreement: Agreement, template: PlanTemplate | None) -> None:
         for i in range(years):
             amount = remaining if i == years - 1 else to_money(agreement.rent_subsidy / years)
             remaining -= amount
-            due = _add_months(agreement.starts_on, 12 * i)
+            due = add_months(agreement.starts_on, 12 * i)
             seq += 1
             tranche = Tranche.objects.create(agreement=agreement, sequence=seq, planned_amount=amount, due_on=due)
             Milestone.objects.create(tranche=tranche, kind=MilestoneKind.MOVED_IN, due_on=due)
@@ -408,20 +303,15 @@ def _plan_tranches(agreement: Agreement, template: PlanTemplate | None) -> None:
         tranche = Tranche.objects.create(
             agreement=agreement, sequence=seq, planned_amount=agreement.equity_investment, due_on=agreement.starts_on
         )
-        Milestone.objects.create(tranche=tranche, kind=MilestoneKind.MANUAL, due_on=_add_months(agreement.starts_on, 6))
+        Milestone.objects.create(tranche=tranche, kind=MilestoneKind.MANUAL, due_on=add_months(agreement.starts_on, 6))
 
 
 def agreement_transition(*, actor: User, agreement_id: int, action: str, reason: str = "") -> Agreement:
-    """Activate, suspend, resume or terminate (before activation) an agreement."""
-    if action not in ("activate", "suspend", "resume", "terminate"):
-        raise DomainError(_("Unknown action “%(action)s”.") % {"action": action}, field="action")
+    """Take one of the agreement's transitions a person may take (``AGREEMENT_WORKFLOW``: activate,
+    suspend, resume, or terminate a draft; an agreement in force ends only through an exit case)."""
     with transaction.atomic():
         agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
-        if action == "terminate" and agreement.state != AgreementState.DRAFT:
-            raise DomainError(_("An active agreement ends through an exit case."), code="invalid_state")
         AGREEMENT_WORKFLOW.apply(agreement, action=action, actor=actor, reason=reason)
-        if action == "terminate":
-            _cancel_unpaid(agreement)
     return agreement
 
 
@@ -696,9 +586,11 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
                 recorded_by=actor,
             )
             Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") + payout.amount)
-            Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.PAID)
             payout.voucher, payout.paid_at = voucher, clock.now()
             PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, extra_fields=("voucher", "paid_at"))
+            TRANCHE_WORKFLOW.apply_many(
+                Tranche.objects.filter(pk=payout.tranche_id), action="pay", actor=actor, via="payout.pay"
+            )
             payout.agreement = agreement
             notices.payout_moved(
                 payout, event="payout_paid", key=f"payout:{payout.pk}:paid:{entry.pk}", voucher=voucher
@@ -707,7 +599,11 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
             settled = not agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).exists()
             if settled and agreement.state == AgreementState.ACTIVE:
                 AGREEMENT_WORKFLOW.apply(
-                    agreement, action="complete", actor=actor, reason=str(_("All tranches settled."))
+                    agreement,
+                    action="complete",
+                    actor=actor,
+                    reason=gettext_noop("All tranches settled."),
+                    via="payout.pay",
                 )
             return entry, True
     except IntegrityError:
@@ -742,7 +638,13 @@ def payout_reverse(*, actor: User, payout_id: int, voucher: str, reason: str) ->
             note=reason,
         )
         Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") - payout.amount)
-        Tranche.objects.filter(pk=payout.tranche_id).update(state=TrancheState.CANCELLED)
+        TRANCHE_WORKFLOW.apply_many(
+            Tranche.objects.filter(pk=payout.tranche_id),
+            action="cancel",
+            actor=actor,
+            reason=reason,
+            via="payout.reverse",
+        )
     return entry
 
 
@@ -769,18 +671,14 @@ def exit_case_open(*, actor: User, agreement_id: int, flag_ids: list[int] | None
             raise ActionNotAllowed(_("You may not open an exit case for this agreement."))
         if agreement.state not in (AgreementState.ACTIVE, AgreementState.SUSPENDED):
             raise DomainError(_("Only an agreement in force can have an exit case."), code="invalid_state")
-        if agreement.exit_cases.filter(state__in=(CaseState.INVESTIGATION, CaseState.RECTIFICATION)).exists():
+        if agreement.exit_cases.filter(state__in=OPEN_CASE_STATES).exists():
             raise DomainError(_("This agreement already has an open exit case."))
         case = ExitCase.objects.create(agreement=agreement, org_unit_id=agreement.org_unit_id, opened_by=actor)
         flags = ExitFlag.objects.filter(agreement=agreement, pk__in=flag_ids or [])
         if not flag_ids:
             flags = ExitFlag.objects.filter(agreement=agreement, state=FlagState.OPEN)
         case.flags.set(flags)
-        from qinhuai_talent.core.workflow import log_transition
-
-        log_transition(
-            case, action="open", from_state="", to_state=case.state, actor=actor, reason=note or str(_("Case opened"))
-        )
+        CASE_WORKFLOW.create(case, actor=actor, action="open", reason=note or gettext_noop("Case opened"))
         notices.case_opened(case)
     return case
 
@@ -805,12 +703,6 @@ def exit_case_continue(*, actor: User, case_id: int, reason: str) -> ExitCase:
     return case
 
 
-def _cancel_unpaid(agreement: Agreement) -> int:
-    tranche_ids = list(agreement.tranches.filter(state__in=UNPAID_TRANCHE_STATES).values_list("pk", flat=True))
-    Payout.objects.filter(tranche_id__in=tranche_ids, state__in=OPEN_PAYOUT_STATES).update(state=PayoutState.CANCELLED)
-    return Tranche.objects.filter(pk__in=tranche_ids).update(state=TrancheState.CANCELLED)
-
-
 def exit_case_exit(*, actor: User, case_id: int, reason: str, recovery_due) -> ExitCase:
     """Exit the venture: terminate the agreement, cancel the remaining tranches, set what to recover."""
     amount = parse_money(recovery_due, field="recovery_due")
@@ -824,11 +716,10 @@ def exit_case_exit(*, actor: User, case_id: int, reason: str, recovery_due) -> E
                 field="recovery_due",
             )
         case.decision, case.decided_at, case.recovery_due = (reason or "").strip(), clock.now(), amount
+        # Its effect ends the agreement (``exit``), which cancels the unpaid tranches and payouts.
         CASE_WORKFLOW.apply(
             case, action="exit", actor=actor, reason=reason, extra_fields=("decision", "decided_at", "recovery_due")
         )
-        AGREEMENT_WORKFLOW.apply(agreement, action="terminate", actor=actor, reason=reason)
-        _cancel_unpaid(agreement)
     return case
 
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
+from .models import Application, Call, CallState
 from .models import ApplicationState as S
-from .models import CallState
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
 FINAL_STATES = (S.APPROVED, S.REJECTED, S.WITHDRAWN)
@@ -100,6 +100,7 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
         ),
     ],
+    model=Application,
 )
 
 
@@ -115,4 +116,5 @@ CALL_WORKFLOW = Workflow(
         Transition("close", (CallState.OPEN,), CallState.CLOSED, _("Close the call"), _call_manager),
         Transition("finish", (CallState.CLOSED,), CallState.FINISHED, _("Finish the call"), _call_manager),
     ],
+    model=Call,
 )

@@ -64,7 +64,9 @@ def history_rows(record, limit: int = 50) -> list[HistoryRow]:
                 newer.history_user,
                 newer.get_history_type_display(),
                 lines,
-                newer.history_change_reason or "",
+                # A system reason is stored as its message id and read in the reader's language;
+                # a person's reason is shown as they wrote it.
+                _(newer.history_change_reason) if newer.history_change_reason else "",
             )
         )
     return rows[:limit]

@@ -7,6 +7,7 @@ that day and ``now()`` is that day at the current time of day, so stamps written
 keep their order. Unset, the clock is the real one, in the portal's time zone (Asia/Shanghai).
 """
 
+import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -59,3 +60,12 @@ def now() -> datetime:
 def start_of(day: date) -> datetime:
     """Midnight at the start of ``day`` in the portal's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (earlier if negative), the month's last day where it is
+    shorter (31 January + 1 month = 28 or 29 February)."""
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import ActionNotAllowed, DomainError, ServiceUnavailable
 from .models import Job, JobState, Role, User
+from .system import is_system
 
 log = logging.getLogger(__name__)
 run_log = logging.getLogger("qinhuai_talent.jobs")
@@ -88,7 +89,7 @@ def job_create(*, kind: str, requested_by: User, params: dict | None = None) -> 
             _("Unknown job kind “%(kind)s”. Known kinds: %(known)s.") % {"kind": kind, "known": known},
             field="kind",
         )
-    if not (requested_by.is_superuser or requested_by.role in spec.roles):
+    if not (requested_by.is_superuser or requested_by.role in spec.roles or is_system(requested_by)):
         raise ActionNotAllowed(_("Your role may not start this job."))
     if not broker_available():
         raise ServiceUnavailable(

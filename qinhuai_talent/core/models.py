@@ -66,6 +66,8 @@ class Role(models.TextChoices):
     TALENT = "talent", _("Talent (applicant)")
     ENTERPRISE = "enterprise", _("Talent enterprise")
     PROVIDER = "provider", _("Service provider staff")
+    # The portal's own work (qinhuai_talent.core.system): not a login, in no scope.
+    SYSTEM = "system", _("System")
 
 
 # Roles that belong to exactly one unit and see only that unit's records.
@@ -121,8 +123,14 @@ class User(AbstractUser):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(_("System")) if self.role == Role.SYSTEM else self.username
+
     def get_full_name(self) -> str:
-        """Family name first, as Chinese names are written (王静, not 静 王)."""
+        """Family name first, as Chinese names are written (王静, not 静 王); the system actor is
+        系统 / System in the reader's language."""
+        if self.role == Role.SYSTEM:
+            return str(_("System"))
         return f"{self.last_name}{self.first_name}".strip()
 
     @property
@@ -225,6 +233,14 @@ class TransitionLog(models.Model):
             if field is not None:
                 return str(dict(field.flatchoices).get(code, code))
         return code
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the reader reads it: the system writes its reasons as message ids
+        (translated here), a person's reason is shown as they wrote it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.reason) if self.reason else ""
 
     @property
     def from_label(self) -> str:

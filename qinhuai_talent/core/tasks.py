@@ -4,7 +4,8 @@ from celery import shared_task
 from django.utils.translation import gettext_lazy as _
 
 from .jobs import JOB_KINDS, JobContext, job_create, job_run, jobs_sweep, register_job_kind
-from .models import Job, Role, User
+from .models import Job
+from .system import system_actor
 
 
 @shared_task(name="qinhuai_talent.core.tasks.run_job", acks_late=True)
@@ -19,12 +20,10 @@ def sweep_jobs() -> int:
 
 @shared_task(name="qinhuai_talent.core.tasks.run_scheduled_job")
 def run_scheduled_job(kind: str) -> None:
-    """Beat's entry point: start a registered kind as the first active office account."""
+    """Beat's entry point: start a registered kind as the system actor."""
     if kind not in JOB_KINDS:
         return
-    office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
-    if office is not None:
-        job_create(kind=kind, requested_by=office)
+    job_create(kind=kind, requested_by=system_actor())
 
 
 @shared_task(name="qinhuai_talent.core.tasks.run_scheduled_sequence")
@@ -32,12 +31,12 @@ def run_scheduled_sequence(kinds: list[str]) -> list[int]:
     """Beat's entry point for work that must run in order (the nightly recompute: enterprise
     figures, then payouts, then exit flags): each job is recorded and run here, one after the
     other, so none starts before the one before it has finished."""
-    office = User.objects.filter(role=Role.OFFICE, is_active=True).order_by("pk").first()
+    system = system_actor()
     done = []
     for kind in kinds:
-        if kind not in JOB_KINDS or office is None:
+        if kind not in JOB_KINDS:
             continue
-        job = Job.objects.create(kind=kind, requested_by=office, org_unit=office.org_unit)
+        job = Job.objects.create(kind=kind, requested_by=system)
         job_run(job.pk)
         done.append(job.pk)
     return done

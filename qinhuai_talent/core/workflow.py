@@ -1,13 +1,26 @@
-"""The one state-machine style of the portal.
+"""The one state-machine style of the portal, and the only code that writes a state.
 
-Each entity with states declares a ``Workflow``: its transitions (action, sources, target,
-who may) in one table. Services lock the row (``select_for_update``) inside
-``transaction.atomic`` and call ``Workflow.apply``, which refuses an illegal transition with a
-``DomainError`` and writes a ``TransitionLog`` row chained by hash to the subject's previous one.
+Each model with states declares a ``Workflow`` in its app's ``workflows.py``: its transitions in
+one table, each with its guards and effect:
+
+- who may take it (``allowed(user, obj)``), and by whom it is taken at all (``by``): a person
+  through a service and a button (``PERSON``), only the system actor (``SYSTEM``: recomputes,
+  schedules), or only as the effect of another record's transition (``EFFECT``: an agreement
+  terminated by its exit case's decision, a tranche paid by its payout's payment);
+- from which states (``sources``);
+- under which condition on the record's data (``condition(obj)`` raises a ``DomainError``);
+- with which effect (``effect(obj, actor=, reason=)``, run after the state is written, in the
+  same transaction).
+
+``Workflow.apply`` moves one record (locked by the caller, inside ``transaction.atomic``) and
+writes a ``TransitionLog`` row chained by hash to the record's previous one; ``apply_many`` does
+the same for a queryset in a few statements (one UPDATE per chunk, the log rows and chain heads
+with ``bulk_create``), so the recomputes stay set-based and logged. ``create`` logs a record's
+first state when a service creates it.
 
 Why not django-fsm: transitions here need the actor's unit scope, a row lock taken by the
-service, and a hash-chained log shared by every entity; an in-memory decorator gives none of
-these, so the table below is the smaller piece of code.
+service, a bulk form and a hash-chained log shared by every entity; an in-memory decorator gives
+none of these, so the table below is the smaller piece of code.
 """
 
 from collections.abc import Callable
@@ -18,9 +31,19 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
-from .chains import chain_head_advance, transition_chain
+from .chains import transition_chain
 from .errors import ActionNotAllowed, DomainError
-from .models import TransitionLog
+from .models import ChainHead, TransitionLog
+from .system import is_system
+
+PERSON = "person"
+SYSTEM = "system"
+EFFECT = "effect"
+CHUNK = 2000
+
+# Every workflow declared anywhere (each app's workflows.py), for the generated tests and the
+# pages that label a logged action.
+REGISTRY: list["Workflow"] = []
 
 
 @dataclass(frozen=True)
@@ -31,6 +54,9 @@ class Transition:
     label: object
     allowed: Callable[..., bool] | None = None
     needs_reason: bool = False
+    by: str = PERSON
+    condition: Callable[..., None] | None = None
+    effect: Callable[..., None] | None = None
 
 
 @dataclass
@@ -38,12 +64,16 @@ class Workflow:
     state_field: str
     states: type[models.TextChoices]
     transitions: list[Transition] = field(default_factory=list)
+    model: type[models.Model] | None = None
 
     def __post_init__(self) -> None:
         self._by_action = {t.action: t for t in self.transitions}
         valid = set(self.states.values)
         for t in self.transitions:
             assert t.target in valid and set(t.sources) <= valid, t.action
+            assert t.by in (PERSON, SYSTEM, EFFECT), t.action
+        assert self.model is not None, "a workflow names its model"
+        REGISTRY.append(self)
 
     def get(self, action: str) -> Transition:
         try:
@@ -51,62 +81,175 @@ class Workflow:
         except KeyError:
             raise DomainError(_("Unknown action “%(action)s”.") % {"action": action}, field="action") from None
 
-    def available(self, obj, user) -> list[Transition]:
-        """The transitions this user could take now (for buttons)."""
-        current = getattr(obj, self.state_field)
-        return [t for t in self.transitions if current in t.sources and (t.allowed is None or t.allowed(user, obj))]
+    def _check_actor(self, t: Transition, actor, obj, via: str | None) -> None:
+        if t.by == EFFECT and not via:
+            raise ActionNotAllowed(_("“%(action)s” follows from another record's decision.") % {"action": t.label})
+        if t.by == SYSTEM and not is_system(actor):
+            raise ActionNotAllowed(_("“%(action)s” is the system's work.") % {"action": t.label})
+        if t.by == PERSON and is_system(actor):
+            raise ActionNotAllowed(_("“%(action)s” is a person's decision.") % {"action": t.label})
+        if t.allowed is not None and not t.allowed(actor, obj):
+            raise ActionNotAllowed(_("You may not “%(action)s” this record.") % {"action": t.label})
 
-    def apply(self, obj, *, action: str, actor, reason: str = "", extra_fields=()) -> TransitionLog:
-        """Move ``obj`` (already locked by the caller) along ``action`` and log it."""
+    def refusal(self, obj, user, action: str) -> DomainError | None:
+        """Why ``user`` may not take ``action`` on ``obj`` now (``None``: they may)."""
+        t = self.get(action)
+        current = getattr(obj, self.state_field)
+        if current not in t.sources:
+            return self._invalid_state(t, current)
+        try:
+            self._check_actor(t, user, obj, None)
+            if t.condition is not None:
+                t.condition(obj)
+        except DomainError as exc:
+            return exc
+        return None
+
+    def available(self, obj, user) -> list[Transition]:
+        """The transitions this person could take now (the buttons of a page): the ones
+        ``apply`` would not refuse but for a missing reason."""
+        return [t for t in self.transitions if t.by == PERSON and self.refusal(obj, user, t.action) is None]
+
+    def _invalid_state(self, t: Transition, current: str) -> DomainError:
+        return DomainError(
+            _("“%(action)s” is not possible while the record is “%(state)s”.")
+            % {"action": t.label, "state": self.states(current).label},
+            code="invalid_state",
+        )
+
+    def apply(
+        self, obj, *, action: str, actor, reason: str = "", extra_fields=(), via: str | None = None
+    ) -> TransitionLog:
+        """Move ``obj`` (already locked by the caller) along ``action``, log it, run its effect.
+        ``via`` names the transition of another record this one is the effect of."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.apply must run inside transaction.atomic")
         t = self.get(action)
         current = getattr(obj, self.state_field)
         if current not in t.sources:
-            raise DomainError(
-                _("“%(action)s” is not possible while the record is “%(state)s”.")
-                % {"action": t.label, "state": self.states(current).label},
-                code="invalid_state",
-            )
-        if t.allowed is not None and not t.allowed(actor, obj):
-            raise ActionNotAllowed(_("You may not “%(action)s” this record.") % {"action": t.label})
+            raise self._invalid_state(t, current)
+        self._check_actor(t, actor, obj, via)
+        reason = str(reason or "")
         if t.needs_reason and not reason.strip():
             raise DomainError(_("Please give a reason."), field="reason")
+        if t.condition is not None:
+            t.condition(obj)
         setattr(obj, self.state_field, t.target)
         obj.save(update_fields=[self.state_field, *extra_fields])
-        return log_transition(obj, action=action, from_state=current, to_state=t.target, actor=actor, reason=reason)
+        entry = log_transitions(
+            type(obj), [(obj.pk, current)], action=action, to_state=t.target, actor=actor, reason=reason
+        )[0]
+        if t.effect is not None:
+            t.effect(obj, actor=actor, reason=reason)
+        return entry
+
+    def apply_many(
+        self, queryset, *, action: str, actor, reason: str = "", values: dict | None = None, via: str | None = None
+    ) -> int:
+        """Move every row of ``queryset`` that is in one of the action's source states, set
+        ``values`` on them too, and log each move: a handful of statements per 2,000 rows. The
+        caller holds the transaction and the locks that keep the rows' states still. Guards that
+        read one record (``allowed`` with the record, ``condition``) are for ``apply``."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Workflow.apply_many must run inside transaction.atomic")
+        t = self.get(action)
+        assert t.condition is None and t.effect is None, f"{action}: per-record guards need apply()"
+        self._check_actor(t, actor, None, via)
+        model = queryset.model
+        rows = list(
+            queryset.filter(**{f"{self.state_field}__in": t.sources}).order_by("pk").values_list("pk", self.state_field)
+        )
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            model._base_manager.filter(pk__in=[pk for pk, _s in chunk]).update(
+                **{self.state_field: t.target}, **(values or {})
+            )
+            log_transitions(model, chunk, action=action, to_state=t.target, actor=actor, reason=reason)
+        return len(rows)
+
+    def create(self, obj, *, actor, action: str = "create", reason: str = "") -> TransitionLog:
+        """Log the first state of a record a service has just created."""
+        return log_transitions(
+            type(obj),
+            [(obj.pk, "")],
+            action=action,
+            to_state=getattr(obj, self.state_field),
+            actor=actor,
+            reason=reason,
+        )[0]
+
+    def label_of(self, action: str) -> str:
+        t = self._by_action.get(action)
+        return str(t.label) if t is not None else action
+
+
+def workflows_of(model) -> list[Workflow]:
+    return [w for w in REGISTRY if w.model is model]
+
+
+def log_transitions(
+    model, rows: list[tuple[int, str]], *, action: str, to_state: str, actor, reason: str = "", at=None
+) -> list[TransitionLog]:
+    """Append one log row per ``(pk, from_state)`` to each record's chain and advance its head:
+    one query for the heads, one for chains that have none yet, one insert, one upsert."""
+    if not rows:
+        return []
+    ct = ContentType.objects.get_for_model(model)
+    chains = {pk: transition_chain(ct.pk, pk) for pk, _s in rows}
+    heads = {h.chain: h for h in ChainHead.objects.filter(chain__in=list(chains.values()))}
+    headless = [pk for pk, chain in chains.items() if chain not in heads]
+    prev: dict[int, str] = {}
+    length: dict[int, int] = {}
+    if headless:
+        # Rows written before chain heads existed: the chain's newest row is its previous link.
+        for object_id, digest in (
+            TransitionLog.objects.filter(content_type=ct, object_id__in=headless)
+            .order_by("object_id", "at", "id")
+            .values_list("object_id", "hash")
+        ):
+            prev[object_id] = digest
+            length[object_id] = length.get(object_id, 0) + 1
+    for pk, chain in chains.items():
+        head = heads.get(chain)
+        if head is not None:
+            prev[pk], length[pk] = head.last_hash, head.length
+    at = at or clock.now()
+    actor_id = getattr(actor, "pk", None)
+    entries = []
+    for pk, from_state in rows:
+        entry = TransitionLog(
+            content_type=ct,
+            object_id=pk,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=actor_id,
+            reason=str(reason or ""),
+            at=at,
+            prev_hash=prev.get(pk, ""),
+        )
+        entry.hash = entry.compute_hash()
+        entries.append(entry)
+    TransitionLog.objects.bulk_create(entries)
+    ChainHead.objects.bulk_create(
+        [
+            ChainHead(chain=chains[e.object_id], last_id=e.pk, last_hash=e.hash, length=length.get(e.object_id, 0) + 1)
+            for e in entries
+        ],
+        update_conflicts=True,
+        unique_fields=["chain"],
+        update_fields=["last_id", "last_hash", "length"],
+    )
+    return entries
 
 
 def log_transition(
     obj, *, action: str, from_state: str, to_state: str, actor, reason: str = "", at=None
 ) -> TransitionLog:
-    ct = ContentType.objects.get_for_model(type(obj))
-    prev = (
-        TransitionLog.objects.filter(content_type=ct, object_id=obj.pk)
-        .order_by("-at", "-id")
-        .values_list("hash", flat=True)
-        .first()
-    )
-    entry = TransitionLog(
-        content_type=ct,
-        object_id=obj.pk,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        actor=actor if getattr(actor, "pk", None) else None,
-        reason=reason,
-        at=at or clock.now(),
-        prev_hash=prev or "",
-    )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    chain_head_advance(
-        transition_chain(ct.pk, obj.pk),
-        last_id=entry.pk,
-        last_hash=entry.hash,
-        length=lambda: TransitionLog.objects.filter(content_type=ct, object_id=obj.pk).count(),
-    )
-    return entry
+    """One log row (``at``: a stamp of the record's story, e.g. the demo's; else the clock's now)."""
+    return log_transitions(
+        type(obj), [(obj.pk, from_state)], action=action, to_state=to_state, actor=actor, reason=reason, at=at
+    )[0]
 
 
 def transitions_of(obj):
