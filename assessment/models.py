@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit, UnitKind
+from qinhuai_talent.core.money import MoneyField
 
 
 class SchemeState(models.TextChoices):
@@ -319,7 +320,7 @@ class WorkFundPool(models.Model):
     name = models.CharField(_("name"), max_length=120)
     # Blank: every field unit (streets, parks and the innovation group) shares the pool.
     unit_kind = models.CharField(_("unit kind"), max_length=20, choices=UnitKind.choices, blank=True)
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    amount = MoneyField(_("amount (yuan)"))
     rule = models.CharField(_("split rule"), max_length=10, choices=FundRule.choices, default=FundRule.BY_SCORE)
     base_percent = models.DecimalField(_("equal base share (%)"), max_digits=5, decimal_places=2, default=Decimal("0"))
     min_total = models.DecimalField(_("minimum total to share"), max_digits=7, decimal_places=2, default=Decimal("0"))
@@ -350,7 +351,7 @@ class WorkFundShare(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
     total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2)
     weight = models.DecimalField(_("split weight"), max_digits=9, decimal_places=2)
-    amount = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
+    amount = MoneyField(_("amount (yuan)"))
     explanation = models.CharField(_("explanation"), max_length=200, blank=True)
 
     class Meta:

@@ -29,7 +29,6 @@ from .models import (
     IndicatorKind,
     IndicatorScore,
     ManualValue,
-    PoolState,
     SchemeState,
     Target,
     TargetMode,
@@ -38,7 +37,7 @@ from .models import (
 )
 from .scoring import competition_ranks, points, score_indicator
 from .sources import SOURCES
-from .workflows import ASSESSMENT_WORKFLOW, SCHEME_WORKFLOW
+from .workflows import ASSESSMENT_WORKFLOW, POOL_WORKFLOW, SCHEME_WORKFLOW
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
@@ -741,7 +740,6 @@ def work_fund_split(*, pool: WorkFundPool, actor: User) -> list[WorkFundShare]:
             )
         )
     WorkFundShare.objects.bulk_create(shares)
-    pool.state = PoolState.SPLIT
     pool.split_at = clock.now()
-    pool.save(update_fields=["state", "split_at"])
+    POOL_WORKFLOW.apply(pool, action="split", actor=actor, extra_fields=("split_at",))
     return shares

@@ -11,7 +11,7 @@ from qinhuai_talent.core import access
 from qinhuai_talent.core.workflow import SYSTEM, Transition, Workflow
 
 from . import policies
-from .models import Assessment, AssessmentScheme, AssessmentState, SchemeState
+from .models import Assessment, AssessmentScheme, AssessmentState, PoolState, SchemeState, WorkFundPool
 
 
 def _office(user, obj) -> bool:
@@ -65,4 +65,16 @@ ASSESSMENT_WORKFLOW = Workflow(
         ),
     ],
     model=Assessment,
+)
+
+
+# A work-fund pool is split by the office among the units by their published results; splitting
+# again replaces the split.
+POOL_WORKFLOW = Workflow(
+    state_field="state",
+    states=PoolState,
+    transitions=[
+        Transition("split", (PoolState.DRAFT, PoolState.SPLIT), PoolState.SPLIT, _("Split the pool"), _office),
+    ],
+    model=WorkFundPool,
 )

@@ -28,6 +28,7 @@ from qinhuai_talent.core.models import OrgUnit, User
 from . import policies
 from .models import Enterprise, ImportState, OperatingReport, PeriodKind, ReportImport
 from .services import REPORT_AMOUNTS, REPORT_COUNTS, amounts_check, period_check, recompute_after_change
+from .workflows import IMPORT_WORKFLOW
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # A zip whose members inflate beyond this is refused before openpyxl parses it (zip bombs).
@@ -357,11 +358,13 @@ def report_import_check(
         raise DomainError(_("The workbook is damaged and could not be read to the end."), field="file") from None
     finally:
         workbook.close()
-    return ReportImport.objects.create(
+    return IMPORT_WORKFLOW.create_record(
+        actor=actor,
+        action="check",
+        state=ImportState.REJECTED if result.error_count else ImportState.PREVIEWED,
         org_unit=org_unit,
         file_name=file_name[:200],
         sha256=hashlib.sha256(data).hexdigest(),
-        state=ImportState.REJECTED if result.error_count else ImportState.PREVIEWED,
         row_count=len(result.rows),
         errors=result.errors + ([{"row": None, "column": "", "message": _more(result)}] if _more(result) else []),
         rows=[] if result.error_count else result.rows,
@@ -428,10 +431,11 @@ def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
             is_current=False
         )
     OperatingReport.objects.bulk_create(new, batch_size=1000)
-    batch.state = ImportState.IMPORTED
     batch.imported_at = now
     batch.created_reports = len(new) - len(superseded)
     batch.corrected_reports = len(superseded)
-    batch.save(update_fields=["state", "imported_at", "created_reports", "corrected_reports"])
+    IMPORT_WORKFLOW.apply(
+        batch, action="import", actor=actor, extra_fields=("imported_at", "created_reports", "corrected_reports")
+    )
     recompute_after_change(org_unit=batch.org_unit, requested_by=actor)
     return batch

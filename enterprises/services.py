@@ -57,7 +57,7 @@ from .models import (
     SupportPlanItem,
     Visit,
 )
-from .workflows import SUPPORT_WORKFLOW
+from .workflows import ENTERPRISE_WORKFLOW, SUPPORT_WORKFLOW
 
 RECOMPUTE_JOB = "recompute_enterprise_figures"
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -202,10 +202,20 @@ def enterprise_save(*, actor: User, enterprise: Enterprise | None = None, **data
         data["listed_on"] = None
     elif not data.get("listed_on", enterprise.listed_on if enterprise else None):
         raise DomainError(_("Please give the listing date."), field="listed_on")
-    status = data.get("status", enterprise.status if enterprise else EnterpriseStatus.ACTIVE)
+    # The status moves only along ENTERPRISE_WORKFLOW (logged); a new enterprise starts active.
     old_status = enterprise.status if enterprise else EnterpriseStatus.ACTIVE
-    if status != old_status and not data.get("status_changed_on"):
-        data["status_changed_on"] = clock.today()
+    status = data.pop("status", None) or old_status
+    move = None
+    if status != old_status:
+        move = ENTERPRISE_WORKFLOW.action_between(old_status, status)
+        if move is None:
+            raise DomainError(
+                _("An enterprise cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": EnterpriseStatus(old_status).label, "new": EnterpriseStatus(status).label},
+                field="status",
+            )
+        if not data.get("status_changed_on"):
+            data["status_changed_on"] = clock.today()
     target = enterprise or Enterprise()
     for key, value in data.items():
         setattr(target, key, value)
@@ -213,6 +223,8 @@ def enterprise_save(*, actor: User, enterprise: Enterprise | None = None, **data
     try:
         with transaction.atomic():
             target.save()
+            if move is not None:
+                ENTERPRISE_WORKFLOW.apply(target, action=move.action, actor=actor)
     except IntegrityError:
         raise DomainError(_("An enterprise with this name or credit code is already registered.")) from None
     return target

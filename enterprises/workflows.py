@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
-from .models import SupportPlanItem, SupportStatus
+from .models import Enterprise, EnterpriseStatus, ImportState, ReportImport, SupportPlanItem, SupportStatus
 
 
 def _may_serve(user, item: SupportPlanItem) -> bool:
@@ -49,4 +49,52 @@ SUPPORT_WORKFLOW = Workflow(
         ),
     ],
     model=SupportPlanItem,
+)
+
+
+def _may_import(user, batch) -> bool:
+    if batch.org_unit_id is None:
+        return policies.can_import_whole_district(user)
+    return policies.can_import(user) and policies.can_edit_unit(user, batch.org_unit_id)
+
+
+# An upload is created checked: previewed (no errors) or rejected; a previewed one is imported whole.
+IMPORT_WORKFLOW = Workflow(
+    state_field="state",
+    states=ImportState,
+    transitions=[
+        Transition("import", (ImportState.PREVIEWED,), ImportState.IMPORTED, gettext_lazy("Import"), _may_import),
+    ],
+    model=ReportImport,
+)
+
+
+def _may_edit(user, enterprise) -> bool:
+    return policies.can_edit_unit(user, enterprise.org_unit_id)
+
+
+# The enterprise's registration status, as its unit's officer or the office records it.
+ENTERPRISE_WORKFLOW = Workflow(
+    state_field="status",
+    states=EnterpriseStatus,
+    transitions=[
+        Transition(
+            "move_out", (EnterpriseStatus.ACTIVE,), EnterpriseStatus.MOVED_OUT, gettext_lazy("Moved out"), _may_edit
+        ),
+        Transition(
+            "move_back",
+            (EnterpriseStatus.MOVED_OUT,),
+            EnterpriseStatus.ACTIVE,
+            gettext_lazy("Moved back into the district"),
+            _may_edit,
+        ),
+        Transition(
+            "deregister",
+            (EnterpriseStatus.ACTIVE, EnterpriseStatus.MOVED_OUT),
+            EnterpriseStatus.DEREGISTERED,
+            gettext_lazy("Deregistered"),
+            _may_edit,
+        ),
+    ],
+    model=Enterprise,
 )

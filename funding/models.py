@@ -13,14 +13,8 @@ from enterprises.models import Enterprise, Grade
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
+from qinhuai_talent.core.money import ZERO, money  # noqa: F401  (ZERO: the app's zero, imported from here)
 from talents.models import Application, Program, Talent
-
-ZERO = Decimal("0.00")
-
-
-def money(verbose_name, **kwargs):
-    kwargs.setdefault("default", ZERO)
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
 
 
 class FundingSource(models.TextChoices):

@@ -49,9 +49,9 @@ from .models import (
     Tranche,
     TrancheState,
 )
+from .workflows import COMMITTING_STATES
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-COMMITTING = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState.SUSPENDED, AgreementState.COMPLETED)
 
 
 def _sum(expr: str, **filters) -> Coalesce:
@@ -152,7 +152,7 @@ def ledger_for(user: User) -> QuerySet:
 def budgets_for(user: User) -> QuerySet:
     """Budgets with committed and paid (see ``services.budget_figures_of`` for the rule)."""
     qs = Budget.objects.select_related("org_unit").annotate(
-        live=_sum("agreements__total", agreements__state__in=COMMITTING),
+        live=_sum("agreements__total", agreements__state__in=COMMITTING_STATES),
         ended_paid=_sum("agreements__paid_total", agreements__state=AgreementState.TERMINATED),
         paid=_sum("agreements__paid_total"),
     )
@@ -222,11 +222,11 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
     """
     agreements = _agreements_in(year, units)
     totals = agreements.aggregate(
-        committed_live=_sum("total", state__in=COMMITTING),
+        committed_live=_sum("total", state__in=COMMITTING_STATES),
         committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
         paid=_sum("paid_total"),
-        city=_sum("city_share", state__in=COMMITTING),
-        district=_sum("district_share", state__in=COMMITTING),
+        city=_sum("city_share", state__in=COMMITTING_STATES),
+        district=_sum("district_share", state__in=COMMITTING_STATES),
         agreements=Count("id"),
     )
     tranches = Tranche.objects.filter(agreement__in=agreements.values("pk")).aggregate(
@@ -244,7 +244,7 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
         agreements.filter(budget__isnull=False)
         .values("budget__source")
         .annotate(
-            committed_live=_sum("total", state__in=COMMITTING),
+            committed_live=_sum("total", state__in=COMMITTING_STATES),
             committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
             paid=_sum("paid_total"),
         )

@@ -48,7 +48,7 @@ from .models import (
     Talent,
     Title,
 )
-from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, QUOTA_ACTIONS, QUOTA_STATES
+from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, OBJECTION_WORKFLOW, QUOTA_ACTIONS, QUOTA_STATES
 
 # Attachments: what may be uploaded, by extension, with the bytes the file must start with.
 ALLOWED_UPLOADS = {
@@ -847,7 +847,9 @@ def objection_record(
         raise DomainError(_("Objections are recorded during the public notice."), code="invalid_state")
     if not content.strip():
         raise DomainError(_("Please record what the objection says."), field="content")
-    objection = Objection.objects.create(
+    objection = OBJECTION_WORKFLOW.create_record(
+        actor=actor,
+        action="record",
         application=app,
         content=content,
         raised_by=raised_by,
@@ -873,9 +875,14 @@ def objection_resolve(*, objection_id: int, actor: User, upheld: bool, resolutio
         raise DomainError(_("This objection has already been resolved."), code="invalid_state")
     if not resolution.strip():
         raise DomainError(_("Please record the investigation's findings."), field="resolution")
-    objection.state = ObjectionState.UPHELD if upheld else ObjectionState.DISMISSED
     objection.resolution = resolution
     objection.resolved_by = actor
     objection.resolved_at = clock.now()
-    objection.save()
+    OBJECTION_WORKFLOW.apply(
+        objection,
+        action="uphold" if upheld else "dismiss",
+        actor=actor,
+        reason=resolution,
+        extra_fields=("resolution", "resolved_by", "resolved_at"),
+    )
     return objection

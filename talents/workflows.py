@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
-from .models import Application, Call, CallState
+from .models import Application, Call, CallState, Objection, ObjectionState
 from .models import ApplicationState as S
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
@@ -117,4 +117,34 @@ CALL_WORKFLOW = Workflow(
         Transition("finish", (CallState.CLOSED,), CallState.FINISHED, _("Finish the call"), _call_manager),
     ],
     model=Call,
+)
+
+
+def _objection_handler(user, objection) -> bool:
+    return policies.can_record_objection(user, objection.application)
+
+
+# An objection recorded during the public notice is investigated and resolved by the office.
+OBJECTION_WORKFLOW = Workflow(
+    state_field="state",
+    states=ObjectionState,
+    transitions=[
+        Transition(
+            "uphold",
+            (ObjectionState.OPEN,),
+            ObjectionState.UPHELD,
+            _("Uphold the objection"),
+            _objection_handler,
+            needs_reason=True,
+        ),
+        Transition(
+            "dismiss",
+            (ObjectionState.OPEN,),
+            ObjectionState.DISMISSED,
+            _("Dismiss the objection"),
+            _objection_handler,
+            needs_reason=True,
+        ),
+    ],
+    model=Objection,
 )

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 WAN = Decimal("10000")
 YI = Decimal("100000000")
 
@@ -26,6 +27,12 @@ class MoneyField(models.DecimalField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+
+def money(verbose_name, **kwargs) -> MoneyField:
+    """A money column of a model: yuan, two places, zero unless told otherwise."""
+    kwargs.setdefault("default", ZERO)
+    return MoneyField(verbose_name, **kwargs)
 
 
 def format_wan(value) -> str:

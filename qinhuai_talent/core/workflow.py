@@ -59,7 +59,7 @@ class Transition:
     effect: Callable[..., None] | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # one table per model: compared (and hashed) by identity
 class Workflow:
     state_field: str
     states: type[models.TextChoices]
@@ -177,6 +177,17 @@ class Workflow:
             actor=actor,
             reason=reason,
         )[0]
+
+    def create_record(self, *, actor, state: str | None = None, action: str = "create", reason: str = "", **fields):
+        """Create a record in ``state`` (the field's default if not given) and log it."""
+        initial = state or self.model._meta.get_field(self.state_field).default
+        obj = self.model.objects.create(**{self.state_field: initial}, **fields)
+        self.create(obj, actor=actor, action=action, reason=reason)
+        return obj
+
+    def action_between(self, current: str, target: str, *, by: str = PERSON) -> Transition | None:
+        """The transition taken ``by`` a person (or the system) from ``current`` to ``target``."""
+        return next((t for t in self.transitions if t.by == by and current in t.sources and t.target == target), None)
 
     def label_of(self, action: str) -> str:
         t = self._by_action.get(action)
