@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_user_language_unread'),
+        ('core', '0006_portal_clock_stamps'),
     ]
 
     operations = [
