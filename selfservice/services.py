@@ -17,17 +17,16 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from enterprises.services import credit_code_clean
-from qinhuai_talent.core.access import can_manage_unit
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.masking import mask_id_number
 from qinhuai_talent.core.models import Role, User
-from qinhuai_talent.core.workflow import Transition, Workflow
 from qinhuai_talent.notifications.models import Channel
 from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
 from talents.models import Talent
 from talents.services import validate_id_number
 
 from .models import AccountKind, ClaimState, EnterpriseClaim, Registration
+from .workflows import CLAIM_WORKFLOW, _may_decide
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
@@ -221,20 +220,6 @@ def registered_id_number(user: User) -> str:
     """The ID number a talent entered at registration, masked (it is shown nowhere whole)."""
     registration = Registration.objects.filter(account=user).first()
     return mask_id_number(registration.id_number) if registration and registration.id_number else ""
-
-
-def _may_decide(user, claim) -> bool:
-    return can_manage_unit(user, claim.org_unit_id)
-
-
-CLAIM_WORKFLOW = Workflow(
-    state_field="state",
-    states=ClaimState,
-    transitions=[
-        Transition("confirm", (ClaimState.PENDING,), ClaimState.CONFIRMED, _("Confirm"), _may_decide),
-        Transition("refuse", (ClaimState.PENDING,), ClaimState.REFUSED, _("Refuse"), _may_decide, needs_reason=True),
-    ],
-)
 
 
 def claims_for(user: User):
