@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
+from .models import Provider, ServiceRequest
 from .models import ProviderState as P
 from .models import RequestState as R
 
@@ -40,6 +41,7 @@ PROVIDER_WORKFLOW = Workflow(
             needs_reason=True,
         ),
     ],
+    model=Provider,
 )
 
 # States in which the request waits on a provider, against a deadline.
@@ -91,4 +93,5 @@ REQUEST_WORKFLOW = Workflow(
             needs_reason=True,
         ),
     ],
+    model=ServiceRequest,
 )

@@ -16,7 +16,16 @@ from django.utils.module_loading import autodiscover_modules
 from qinhuai_talent.core.workflow import workflows_of
 
 STATE_FIELDS = ("state", "status")
-PORTAL = ("qinhuai_talent", "talents", "enterprises", "funding", "assessment", "reports", "selfservice")
+PORTAL = (
+    "qinhuai_talent",
+    "talents",
+    "enterprises",
+    "funding",
+    "assessment",
+    "reports",
+    "selfservice",
+    "serviceplatform",
+)
 
 # Models with a state that is not a business state, each with why.
 EXEMPT_MODELS = {
