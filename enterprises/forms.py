@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import access, clock, references
-from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
 from talents.models import Talent
 
 from .imports import MAX_UPLOAD_BYTES
@@ -64,7 +64,7 @@ class EnterpriseForm(forms.ModelForm):
         self.fields["maker_space"].queryset = MakerSpace.objects.order_by("name")
         self.fields["liaison_officer"].queryset = User.objects.filter(
             role__in=[Role.OFFICE, Role.STREET, Role.PARK], is_active=True
-        ).order_by("username")
+        ).order_by(*PEOPLE_ORDER)
         self.fields["credit_code"].help_text = _("18 characters; the last one is a check digit.")
         references.narrow_form(self, user)
 
@@ -128,7 +128,7 @@ class SupportItemForm(forms.Form):
         self.fields["owner"].queryset = User.objects.filter(
             Q(role=Role.OFFICE) | Q(org_unit_id=enterprise.org_unit_id, role__in=[Role.STREET, Role.PARK]),
             is_active=True,
-        ).order_by("username")
+        ).order_by(*PEOPLE_ORDER)
         references.narrow_form(self, user)
 
 

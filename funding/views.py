@@ -349,7 +349,7 @@ def ledger(request):
                 e.org_unit.name,
                 e.amount,
                 e.voucher,
-                e.recorded_by.username if e.recorded_by else "",
+                str(e.recorded_by) if e.recorded_by else "",
                 e.hash,
             ]
             for e in qs

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import references
-from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
 
 from .models import Application, Call, DocumentKind, ExpertDisclosure, Industry, Origin, Program, Talent
 
@@ -179,7 +179,7 @@ class AttachmentForm(forms.Form):
 
 class AssignForm(forms.Form):
     expert = forms.ModelChoiceField(
-        User.objects.filter(role=Role.EXPERT, is_active=True).order_by("username"), label=_("expert")
+        User.objects.filter(role=Role.EXPERT, is_active=True).order_by(*PEOPLE_ORDER), label=_("expert")
     )
 
     def __init__(self, *args, user: User, **kwargs):

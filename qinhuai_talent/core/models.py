@@ -74,6 +74,8 @@ class Role(models.TextChoices):
 UNIT_ROLES = (Role.STREET, Role.PARK)
 # Self-service accounts: a person or an enterprise, seeing only their own records, in no unit.
 SELF_ROLES = (Role.TALENT, Role.ENTERPRISE)
+# People are listed by name (family name first), as they are shown (``User.__str__``).
+PEOPLE_ORDER = ("last_name", "first_name", "username")
 ROLE_UNIT_KINDS = {
     Role.OFFICE: (UnitKind.DISTRICT_OFFICE,),
     Role.STREET: (UnitKind.STREET, UnitKind.INNOVATION_GROUP),
@@ -132,6 +134,12 @@ class User(AbstractUser):
         if self.role == Role.SYSTEM:
             return str(_("System"))
         return f"{self.last_name}{self.first_name}".strip()
+
+    def __str__(self) -> str:
+        """A person reads as their full name wherever the portal shows one (pickers, tables, the
+        history, the transition log, messages); the username only where it has no name, and on the
+        administrators' own pages, which show it explicitly."""
+        return self.get_full_name() or self.username
 
     @property
     def role_label(self) -> str:
