@@ -125,9 +125,6 @@ class User(AbstractUser):
             ),
         ]
 
-    def __str__(self) -> str:
-        return str(_("System")) if self.role == Role.SYSTEM else self.username
-
     def get_full_name(self) -> str:
         """Family name first, as Chinese names are written (王静, not 静 王); the system actor is
         系统 / System in the reader's language."""
