@@ -57,7 +57,9 @@ def job_list(request):
 
     from .schedule import schedule_rows
 
-    context = {"page": page, "kinds": kinds, "schedule": schedule_rows(), "TIME_ZONE": settings.TIME_ZONE}
+    # The scheduler's plan is the operators' business: the office and administrators see it.
+    schedule = schedule_rows() if is_office(user) else None
+    context = {"page": page, "kinds": kinds, "schedule": schedule, "TIME_ZONE": settings.TIME_ZONE}
     return render(request, "core/job_list.html", context)
 
 

@@ -1,11 +1,12 @@
 """Service platform API shapes: units as codes, money as decimal strings, dates ISO."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.models import Enterprise, SupportPlanItem
-from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField
 
 from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
 
@@ -63,6 +64,7 @@ class OfferedServiceField(serializers.PrimaryKeyRelatedField):
 class ProviderSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(choices=ServiceCategory.choices)
     state = serializers.ChoiceField(choices=ProviderState.choices, read_only=True)
+    contact_email = OptionalEmailField(label=_("contact email"))
 
     class Meta:
         model = Provider

@@ -1,8 +1,7 @@
-from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import OrgUnit
 from qinhuai_talent.core.references import ScopedReferences
@@ -96,9 +95,7 @@ class TalentSerializer(ScopedReferences, serializers.ModelSerializer):
     org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
     titles = TitleBriefSerializer(many=True, read_only=True)
     id_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
-    # Blank is allowed and common; a non-blank value must be an address (schema: a plain string,
-    # since "" is not of the JSON Schema "email" format).
-    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    email = OptionalEmailField()
 
     class Meta:
         model = Talent
@@ -119,11 +116,6 @@ class TalentSerializer(ScopedReferences, serializers.ModelSerializer):
             "titles",
         ]
         validators: list = []
-
-    def validate_email(self, value: str) -> str:
-        if value:
-            EmailValidator()(value)
-        return value
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -18,7 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from qinhuai_talent.core import health
-from qinhuai_talent.core.models import Heartbeat, Job, JobState
+from qinhuai_talent.core.access import is_office
+from qinhuai_talent.core.models import Heartbeat, Job, JobState, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -427,6 +428,15 @@ def test_the_jobs_page_lists_every_entry_with_its_last_and_next_run(office, clie
     assert "每天 01:00" in row
     assert last.strftime("%Y-%m-%d 01:00") in row
     assert (last + timedelta(days=1)).strftime("%Y-%m-%d 01:00") in row
+
+
+def test_only_the_office_sees_the_schedule(units, client):
+    """The scheduler's plan is operations information: every other role's jobs page lists only
+    their own jobs."""
+    for user in User.objects.filter(is_active=True).exclude(role=Role.SYSTEM):
+        client.force_login(user)
+        html = client.get("/jobs/").content.decode()
+        assert ('id="schedule"' in html) == is_office(user), user.username
 
 
 def test_beat_records_its_heartbeat_and_each_entry_it_sends(tmp_path):

@@ -467,8 +467,10 @@ def test_the_transition_log_is_untouched_by_refused_actions(funding_world, offic
     """A refused action writes nothing: the log has exactly the successful transitions."""
     machine = funding_world()
     try:
-        before = TransitionLog.objects.count()
+        start = TransitionLog.objects.count()
         machine.recompute_payouts("2017-06-30")
+        before = TransitionLog.objects.count()
+        assert before > start, "the recompute's transitions are logged"
         payout = Payout.objects.filter(agreement=machine.agreements[0]).first()
         with pytest.raises(ActionNotAllowed):
             services.payout_approve(actor=expert, payout_id=payout.pk)

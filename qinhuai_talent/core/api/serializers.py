@@ -1,3 +1,4 @@
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -12,6 +13,24 @@ class OrgUnitCodeField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "code")
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
+
+
+class OptionalEmailField(serializers.CharField):
+    """An e-mail address that may be blank. Blank is allowed and common; a non-blank value must be
+    an address. The schema says a plain string, since "" is not of the JSON Schema "email" format
+    and a client generated from the schema would refuse the records that have none."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+        self.validators.append(_non_blank_address)
+
+
+def _non_blank_address(value: str) -> None:
+    if value:
+        EmailValidator()(value)
 
 
 class OrgUnitSerializer(serializers.ModelSerializer):
