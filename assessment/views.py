@@ -16,11 +16,11 @@ from qinhuai_talent.core import access
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
+from qinhuai_talent.core.spreadsheets import Sheet, export_response
 from qinhuai_talent.core.workflow import transitions_of
 
 from . import policies, selectors, services
 from .charts import scorecard_svg
-from .exports import download
 from .forms import (
     ActivityForm,
     GradeBandForm,
@@ -139,7 +139,7 @@ def league_export(request, fmt: str):
         ]
         for r in rows
     ]
-    return download(data, [str(h) for h in header], f"league-{year}-{table}-{part}", fmt)
+    return export_response(f"league-{year}-{table}-{part}", [Sheet(_("League tables"), header, data)], fmt)
 
 
 # --- Assessments (scorecards) ---------------------------------------------------------------------
@@ -492,4 +492,4 @@ def pool_export(request, pk: int, fmt: str):
         [s.org_unit.code, s.org_unit.display_name, s.total, s.assessment.grade_label, s.weight, s.amount, s.explanation]
         for s in selectors.shares_of(pool)
     ]
-    return download(rows, [str(h) for h in header], f"work-funds-{pool.year}-{pool.pk}", fmt)
+    return export_response(f"work-funds-{pool.year}-{pool.pk}", [Sheet(_("Work funds"), header, rows)], fmt)

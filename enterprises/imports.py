@@ -1,11 +1,10 @@
-"""Operating data in and out of spreadsheets: the template, the checked import, CSV and XLSX export.
+"""Operating data in and out of spreadsheets: the template, the checked import, the export's table.
 
 An upload is read in streaming mode with size, row and column limits, so that a hostile file
 costs bounded time and memory; every problem is reported with its row number, and nothing is
 imported unless the whole file is clean and the person confirms it.
 """
 
-import csv
 import datetime
 import hashlib
 import io
@@ -16,14 +15,14 @@ from xml.etree import ElementTree
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from stdnum.cn import uscc
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, User
+from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, TEXT, YEAR, Column, Sheet, write_xlsx
 
 from . import policies
 from .models import Enterprise, ImportState, OperatingReport, PeriodKind, ReportImport
@@ -55,7 +54,6 @@ COLUMNS = [
 ]
 HEADERS = [h for _f, h in COLUMNS]
 FIELDS = [f for f, _h in COLUMNS]
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -73,32 +71,16 @@ class CheckResult:
 # --- Template and export -------------------------------------------------------------------------
 
 
+def _columns() -> list[Column]:
+    kinds = {"credit_code": CODE, "year": YEAR, "quarter": COUNT, "employees": COUNT, "insured_employees": COUNT}
+    kinds |= {f: MONEY for f in REPORT_AMOUNTS} | {f: COUNT for f in REPORT_COUNTS}
+    return [Column(header, kinds.get(name, TEXT)) for name, header in COLUMNS]
+
+
 def template_xlsx(enterprises=()) -> bytes:
     """The import template: the headers, and one row per enterprise to fill in (code and name)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Operating data"))
-    ws.append(_header_cells(wb))
-    for enterprise in enterprises:
-        ws.append([enterprise.credit_code, enterprise.name])
-    return _save(wb)
-
-
-def _header_cells(wb):
-    from openpyxl.cell import WriteOnlyCell
-
-    ws = wb.worksheets[0]
-    cells = []
-    for header in HEADERS:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    return cells
-
-
-def _save(wb) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    rows = ([enterprise.credit_code, enterprise.name] for enterprise in enterprises)
+    return write_xlsx([Sheet(_("Operating data"), _columns(), rows)])
 
 
 def _export_row(report: OperatingReport) -> list:
@@ -116,30 +98,10 @@ def _export_row(report: OperatingReport) -> list:
     ]
 
 
-def export_csv(reports) -> bytes:
-    """CSV with a BOM so that Excel opens the Chinese headers correctly; same columns as the template."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    for report in reports.iterator(chunk_size=2000):
-        writer.writerow([_csv_safe(v) for v in _export_row(report)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_safe(value):
-    """Neutralise text a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def export_xlsx(reports) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Operating data"))
-    ws.append(_header_cells(wb))
-    for report in reports.iterator(chunk_size=2000):
-        ws.append([_csv_safe(v) if isinstance(v, str) else v for v in _export_row(report)])
-    return _save(wb)
+def export_sheet(reports) -> Sheet:
+    """The operating data in the template's columns, so that an export can be corrected and imported."""
+    rows = (_export_row(report) for report in reports.iterator(chunk_size=2000))
+    return Sheet(_("Operating data"), _columns(), rows)
 
 
 # --- Reading and checking an upload ----------------------------------------------------------------

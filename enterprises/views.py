@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinhuai_talent.core import access, clock
+from qinhuai_talent.core import access, clock, spreadsheets
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
@@ -340,7 +340,7 @@ def import_template(request):
     unit = request.GET.get("org_unit")
     if unit:
         enterprises = enterprises.filter(org_unit__code=unit)
-    response = HttpResponse(imports.template_xlsx(enterprises), content_type=imports.XLSX_TYPE)
+    response = HttpResponse(imports.template_xlsx(enterprises), content_type=spreadsheets.XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="operating-data-template.xlsx"'
     return response
 
@@ -386,13 +386,9 @@ def export(request):
     if form.cleaned_data["year"]:
         reports = reports.filter(year=form.cleaned_data["year"])
     stamp = clock.today().isoformat()
-    if form.cleaned_data["format"] == "csv":
-        response = HttpResponse(imports.export_csv(reports), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="operating-data-{stamp}.csv"'
-    else:
-        response = HttpResponse(imports.export_xlsx(reports), content_type=imports.XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="operating-data-{stamp}.xlsx"'
-    return response
+    return spreadsheets.export_response(
+        f"operating-data-{stamp}", [imports.export_sheet(reports)], form.cleaned_data["format"]
+    )
 
 
 # --- Registries and rules --------------------------------------------------------------------------

@@ -15,12 +15,12 @@ from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, s
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
+from qinhuai_talent.core.spreadsheets import Sheet, export_response
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
 from talents.models import Application
 
 from . import explain, policies, selectors, services
-from .exports import export_response
 from .forms import (
     AgreementForm,
     CloseYearForm,
@@ -101,7 +101,7 @@ def agreement_list(request):
             ]
             for a in qs
         )
-        return export_response("agreements", headers, rows, fmt)
+        return export_response("agreements", [Sheet(_("Agreements"), headers, rows)], fmt)
     page = paginate(request, qs)
     for a in page:
         a.bars = selectors.progress_of(a)
@@ -354,7 +354,7 @@ def ledger(request):
             ]
             for e in qs
         )
-        return export_response("ledger", headers, rows, fmt)
+        return export_response("ledger", [Sheet(_("Ledger"), headers, rows)], fmt)
     return render(
         request,
         "funding/ledger.html",
@@ -397,7 +397,7 @@ def budget_list(request):
         data = (
             [b.year, b.org_unit.name, b.get_source_display(), b.amount, b.committed, b.paid, b.available] for b in rows
         )
-        return export_response("budgets", headers, data, fmt)
+        return export_response("budgets", [Sheet(_("Budgets"), headers, data)], fmt)
     return render(request, "funding/budget_list.html", {"budgets": rows})
 
 
@@ -415,7 +415,7 @@ def forecast(request):
             [u["name"]] + [c["eligible"] for c in u["quarters"]] + [c["likely"] for c in u["quarters"]]
             for u in data["units"]
         )
-        return export_response("forecast", headers, rows, fmt)
+        return export_response("forecast", [Sheet(_("Cash-flow forecast"), headers, rows)], fmt)
     return render(request, "funding/forecast.html", {"data": data})
 
 

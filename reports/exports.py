@@ -1,29 +1,16 @@
 """The summary as tables with headers in the reader's language (简体中文 by default), written as
-CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese) or XLSX."""
-
-import csv
-import io
-from dataclasses import dataclass, field
-from decimal import Decimal
+CSV or XLSX by the portal's one writer (``qinhuai_talent.core.spreadsheets``)."""
 
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from assessment.models import AssessmentState
 from enterprises.models import EnterpriseClass, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
 from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
+from qinhuai_talent.core.spreadsheets import Sheet
 from talents.models import ApplicationState, Level, Origin
 
 from .selectors import PIPELINE_STAGES
-
-
-@dataclass
-class Section:
-    title: str
-    headers: list[str]
-    rows: list[list] = field(default_factory=list)
 
 
 def _label(choices, value) -> str:
@@ -38,9 +25,9 @@ def _name(row: dict, key: str = "program_name") -> str:
     return row[key] if zh else row[f"{key}_en"]
 
 
-def summary_sections(data: dict) -> list[Section]:
+def summary_sections(data: dict) -> list[Sheet]:
     """The summary's figures as tables; money in yuan with two places."""
-    titles = Section(
+    titles = Sheet(
         pgettext("summary export", "Titles"),
         [
             pgettext("summary export", "Program"),
@@ -54,7 +41,7 @@ def summary_sections(data: dict) -> list[Section]:
             for r in data["titles"]
         ],
     )
-    pipeline = Section(
+    pipeline = Sheet(
         pgettext("summary export", "Pipeline"),
         [
             pgettext("summary export", "Program"),
@@ -79,7 +66,7 @@ def summary_sections(data: dict) -> list[Section]:
         ],
     )
     ent, spaces = data["enterprises"], data["maker_spaces"]
-    enterprises = Section(
+    enterprises = Sheet(
         pgettext("summary export", "Talent enterprises"),
         [pgettext("summary export", "Figure"), pgettext("summary export", "Value")],
         [
@@ -96,7 +83,7 @@ def summary_sections(data: dict) -> list[Section]:
         ],
     )
     fund = data["funding"]
-    funding = Section(
+    funding = Sheet(
         pgettext("summary export", "Funding"),
         [
             pgettext("summary export", "Figure"),
@@ -115,7 +102,7 @@ def summary_sections(data: dict) -> list[Section]:
             [pgettext("summary export", "District share (yuan)"), fund["by_level"]["district"], ""],
         ],
     )
-    quarters = Section(
+    quarters = Sheet(
         pgettext("summary export", "Funds by quarter"),
         [
             pgettext("summary export", "Year"),
@@ -126,7 +113,7 @@ def summary_sections(data: dict) -> list[Section]:
         [[q["year"], q["quarter"], q["planned"], q["paid"]] for q in fund["quarters"]],
     )
     ex = data["exits"]
-    exits = Section(
+    exits = Sheet(
         pgettext("summary export", "Exit mechanism"),
         [pgettext("summary export", "Figure"), pgettext("summary export", "Value")],
         [
@@ -139,7 +126,7 @@ def summary_sections(data: dict) -> list[Section]:
             [pgettext("summary export", "Recovered (yuan)"), ex["recovered"]],
         ],
     )
-    league = Section(
+    league = Sheet(
         pgettext("summary export", "Unit assessment"),
         [
             pgettext("summary export", "Rank"),
@@ -166,48 +153,3 @@ def summary_sections(data: dict) -> list[Section]:
         ],
     )
     return [titles, pipeline, enterprises, funding, quarters, exits, league]
-
-
-def _cell(value):
-    """Money keeps two places in CSV; XLSX gets numbers it can sum."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return value
-
-
-def write_csv(sections: list[Section], heading: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([heading])
-    for section in sections:
-        writer.writerow([])
-        writer.writerow([section.title])
-        writer.writerow(section.headers)
-        writer.writerows([_cell(v) for v in row] for row in section.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def write_xlsx(sections: list[Section], heading: str) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    for section in sections:
-        # Sheet titles: at most 31 characters and none of []:*?/\ (Excel's rules).
-        sheet = book.create_sheet(title=section.title[:31].translate(str.maketrans("", "", "[]:*?/\\")))
-        sheet.append([heading])
-        sheet.append(section.headers)
-        for cell in sheet[2]:
-            cell.font = bold
-        for row in section.rows:
-            sheet.append(row)
-        for row in sheet.iter_rows(min_row=3):
-            for cell in row:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "#,##0.00"
-        sheet.freeze_panes = "A3"
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column[1:]) if len(column) > 1 else 10
-            sheet.column_dimensions[column[0].column_letter].width = min(max(10, width * 2 + 2), 60)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
 
+from qinhuai_talent.core import spreadsheets
 from qinhuai_talent.core.access import can_see_history, get_or_404, unit_scope
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
@@ -19,7 +20,7 @@ from talents.models import Level, Origin
 from talents.workflows import ACTIVE_STATES
 
 from . import charts, services
-from .exports import summary_sections, write_csv, write_xlsx
+from .exports import summary_sections
 from .forms import DashboardFilterForm, ReportClientForm
 from .links import page_url, records_url
 from .pages import PER_PAGE, REPORTS, Report
@@ -33,12 +34,6 @@ TOKEN_SESSION_KEY = "reports.new_token"
 def _name_keys() -> tuple[str, str]:
     zh = reads_chinese()
     return ("program_name", "unit_name") if zh else ("program_name_en", "unit_name_en")
-
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _dashboard_inputs(request):
@@ -138,11 +133,8 @@ def _export(data: dict, fmt: str, year: int, unit: str | None) -> HttpResponse:
         "year": year,
         "scope": unit or _("district"),
     }
-    sections = summary_sections(data)
-    body = write_csv(sections, heading) if fmt == "csv" else write_xlsx(sections, heading)
-    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="qinhuai-summary-{year}{"-" + unit if unit else ""}.{fmt}"'
-    return response
+    name = f"qinhuai-summary-{year}{'-' + unit if unit else ''}"
+    return spreadsheets.export_response(name, summary_sections(data), fmt, heading)
 
 
 def _require_client_manager(request) -> None:
@@ -257,7 +249,7 @@ def report_page(request, area: str):
     form = report_class.form_class(request.GET, user=user)
     fmt = request.GET.get("export", "")
     valid = form.is_valid()
-    if fmt and fmt not in EXPORT_TYPES:
+    if fmt and fmt not in spreadsheets.FORMATS:
         form.add_error(None, _("Export as csv or xlsx."))
         valid = False
     context = {"form": form, "report_class": report_class, "area": area}
@@ -298,10 +290,6 @@ def _report_export(report: Report, fmt: str, scope_label: str) -> HttpResponse:
         "period": report.period_label(),
         "scope": scope_label,
     }
-    sections = report.sections()
-    body = write_csv(sections, heading) if fmt == "csv" else write_xlsx(sections, heading)
-    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     unit = report.scope.unit.code if report.scope.unit else None
     parts = ["qinhuai", report.key, str(report.year) if report.year else "", unit or ""]
-    response["Content-Disposition"] = f'attachment; filename="{"-".join(p for p in parts if p)}.{fmt}"'
-    return response
+    return spreadsheets.export_response("-".join(p for p in parts if p), report.sections(), fmt, heading)

@@ -3,7 +3,9 @@
 from django.utils.translation import gettext as _
 from rest_framework.renderers import BaseRenderer
 
-from ..exports import summary_sections, write_csv, write_xlsx
+from qinhuai_talent.core.spreadsheets import XLSX_TYPE, write_csv, write_xlsx
+
+from ..exports import summary_sections
 
 
 def _heading(data: dict) -> str:
@@ -21,7 +23,7 @@ class SummaryCSVRenderer(BaseRenderer):
 
 
 class SummaryXLSXRenderer(BaseRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = XLSX_TYPE
     format = "xlsx"
     charset = None
     render_style = "binary"

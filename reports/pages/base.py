@@ -13,9 +13,9 @@ from django.utils.translation import pgettext
 
 from qinhuai_talent.core.i18n import reads_chinese
 from qinhuai_talent.core.models import Role, User
+from qinhuai_talent.core.spreadsheets import Sheet
 
 from .. import forms
-from ..exports import Section
 from ..links import page_url
 from ..selectors import ZERO, Scope
 
@@ -55,9 +55,7 @@ class Cell:
     def exported(self):
         if self.value is None:
             return ""
-        if isinstance(self.value, date):
-            return self.value.isoformat()
-        if isinstance(self.value, Decimal | int):
+        if isinstance(self.value, date | Decimal | int):
             return self.value
         return str(self.value)
 
@@ -88,11 +86,11 @@ class Table:
     def set_total(self, *values) -> None:
         self.total = _cells(self.columns, values)
 
-    def section(self) -> Section:
+    def section(self) -> Sheet:
         rows = [[c.exported() for c in row] for row in self.rows]
         if self.total:
             rows.append([c.exported() for c in self.total])
-        return Section(str(self.title), [c.heading(export=True) for c in self.columns], rows)
+        return Sheet(str(self.title), [c.heading(export=True) for c in self.columns], rows)
 
 
 @dataclass
@@ -222,9 +220,9 @@ class Report:
     def records(self) -> Records:
         raise NotImplementedError
 
-    def sections(self) -> list[Section]:
+    def sections(self) -> list[Sheet]:
         """The whole report for an export: the figures, every table, and every record listed."""
-        figures = Section(
+        figures = Sheet(
             pgettext("report export", "Figures"),
             [pgettext("report export", "Figure"), pgettext("report export", "Value")],
             [[Column(f.label, f.kind).heading(export=True), Cell(f.value).exported()] for f in self.figures()],

@@ -10,6 +10,7 @@ from enterprises import imports
 from enterprises.models import Enterprise, ImportState, OperatingReport, ReportImport
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Job
+from qinhuai_talent.core.spreadsheets import XLSX_TYPE
 
 from .factories import ReportFactory, credit_code
 
@@ -108,7 +109,7 @@ def test_park_officer_imports_a_quarter_and_sees_tier_and_class_update(web, park
 def _upload(data, name="data.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(name, data, content_type=imports.XLSX_TYPE)
+    return SimpleUploadedFile(name, data, content_type=XLSX_TYPE)
 
 
 def test_a_row_for_a_reported_period_is_a_correction_keeping_the_earlier_version(office, park_enterprise):
