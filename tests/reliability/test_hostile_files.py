@@ -8,6 +8,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from enterprises import imports
 from enterprises.models import OperatingReport, ReportImport
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import User
 from talents import services as talent_services
 from talents.models import Attachment, DocumentKind
 from tests.enterprises.factories import EnterpriseFactory
@@ -202,6 +204,125 @@ def test_the_upload_page_answers_400_to_a_bomb(web, office, units):
     response = web(office).post("/enterprises/imports/", {"file": bomb})
     assert response.status_code == 400
     assert time.monotonic() - started < SECONDS
+    _nothing_imported()
+
+
+# ------------------------------------------------- the work an upload may cost (issue 15, item 4)
+
+SST_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _with_shared_strings(sheet_xml: bytes, sst_xml: bytes) -> bytes:
+    """A workbook whose sheet refers to a shared-strings part (written as Excel writes it)."""
+    data = _workbook_zip(sheet_xml)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+                )
+            z.writestr(info.filename, body)
+        z.writestr("xl/sharedStrings.xml", sst_xml)
+    return out.getvalue()
+
+
+def _sst(entries: int, prefix: str = "") -> bytes:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f"xmlns:{prefix}" if prefix else "xmlns"
+    items = f"<{p}si><{p}t>a</{p}t></{p}si>" * entries
+    return f'<?xml version="1.0"?><{p}sst {xmlns}="{SST_NS}" count="{entries}">{items}</{p}sst>'.encode()
+
+
+def _refused_as_too_costly(outcome) -> None:
+    assert isinstance(outcome, DomainError), outcome
+    assert (outcome.field, outcome.code) == ("file", "too_costly")
+
+
+def _timed_refusal(importer, data: bytes, label: str) -> float:
+    """Refused within the memory bound (``importer`` traces allocations), and how long the refusal
+    takes without the tracing, as a worker would spend it."""
+    _refused_as_too_costly(importer(data))
+    office = User.objects.get(username="office")
+    started = time.monotonic()
+    with pytest.raises(DomainError) as refused:
+        imports.report_import_check(actor=office, org_unit=None, file_name="x.xlsx", data=data)
+    seconds = time.monotonic() - started
+    _refused_as_too_costly(refused.value)
+    print(f"refused {label} ({len(data) / 1024:.0f} KB packed) in {seconds:.2f} s")
+    _nothing_imported()
+    return seconds
+
+
+def test_the_issues_shared_strings_file_is_refused_at_once(importer):
+    # The file of the issue: 2.3 million shared strings, about 39 MB unpacked, about 100 KB packed.
+    bomb = _with_shared_strings(_sheet('<row><c t="s"><v>0</v></c></row>'), _sst(2_300_000))
+    assert len(bomb) < imports.MAX_UPLOAD_BYTES
+    assert _timed_refusal(importer, bomb, "2.3 million shared strings") < 2.0
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_too_many_shared_strings_within_the_size_limit_are_refused(importer, prefix):
+    entries = imports.MAX_SHARED_STRINGS + 1
+    bomb = _with_shared_strings(_sheet('<row><c t="s"><v>0</v></c></row>'), _sst(entries, prefix))
+    with zipfile.ZipFile(io.BytesIO(bomb)) as z:
+        assert sum(i.file_size for i in z.infolist()) < imports.MAX_UNZIPPED_BYTES, "under the size cap"
+    assert _timed_refusal(importer, bomb, f"{entries:,} shared strings, prefix {prefix!r}") < 2.0
+
+
+@pytest.mark.parametrize("shape", ["one-wide-row", "many-rows"])
+def test_a_cell_bomb_within_the_size_limit_is_refused(importer, shape):
+    cells = imports.MAX_CELLS + 1
+    if shape == "one-wide-row":
+        rows = "<row>" + "<c><v>1</v></c>" * cells + "</row>"
+    else:
+        rows = "<row><c><v>1</v></c><c><v>1</v></c></row>" * (cells // 2 + 1)
+    bomb = _workbook_zip(_sheet(rows))
+    assert _timed_refusal(importer, bomb, f"a cell bomb ({shape})") < 2.0
+
+
+def test_a_workbook_with_a_dtd_is_refused_before_parsing(importer):
+    xml = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY c "<c><v>1</v></c>">]>'
+        f'<worksheet xmlns="{SST_NS}"><sheetData><row>' + "&c;" * 1000 + "</row></sheetData></worksheet>"
+    ).encode()
+    _refused_as_too_costly(importer(_workbook_zip(xml)))
+    _nothing_imported()
+
+
+def test_reading_past_the_time_allowed_is_refused(importer, monkeypatch):
+    cells = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in imports.HEADERS)
+    data = _workbook_zip(_sheet(f"<row>{cells}</row>" + "<row><c><v>1</v></c></row>" * 10))
+    monkeypatch.setattr(imports, "MAX_PARSE_SECONDS", -1.0)
+    _refused_as_too_costly(importer(data))
+    _nothing_imported()
+
+
+def test_a_full_template_is_within_every_bound(units, office):
+    """The limits leave room for what the portal asks for: 5,000 rows of the template."""
+    from qinhuai_talent.core.spreadsheets import Sheet, write_xlsx
+
+    enterprise = EnterpriseFactory()
+    code = enterprise.credit_code
+    amounts = [Decimal("1234567.89")] * 4
+    rows = [[code, enterprise.name, 2010 + n // 4, n % 4 + 1, *amounts, 12, 10, 1000, 3, 1] for n in range(5000)]
+    data = write_xlsx([Sheet("经营数据", imports._columns(), rows)])
+    started = time.monotonic()
+    outcome = imports.report_import_check(actor=office, org_unit=None, file_name="full.xlsx", data=data)
+    print(f"a full template (5,000 rows, {len(data) / 1024:.0f} KB) read in {time.monotonic() - started:.2f} s")
+    assert isinstance(outcome, ReportImport)  # read to the end and checked row by row, not refused
+
+
+def test_the_upload_page_answers_a_shared_strings_bomb_with_a_400_in_the_users_language(web, office, units):
+    bomb = _with_shared_strings(_sheet('<row><c t="s"><v>0</v></c></row>'), _sst(2_300_000))
+    response = web(office).post(
+        "/enterprises/imports/", {"file": SimpleUploadedFile("bomb.xlsx", bomb)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert "工作簿" in response.content.decode()
     _nothing_imported()
 
 
