@@ -55,8 +55,9 @@ class Scope:
 
 def default_year() -> int:
     """The year a report shows when none is asked for: the latest year whose calls have
-    applications that count (not drafts), never later than this year; a call of a later year
-    still in draft, or one with drafts only, does not empty the dashboard."""
+    applications that count (not drafts) and have closed, never later than this year; a call of a
+    later year still in draft, one with drafts only, or one still open with its first applications
+    in, does not empty the dashboard (``talents.selectors.latest_year_with_applications``)."""
     this_year = clock.today().year
     return talents_selectors.latest_year_with_applications(this_year) or this_year
 

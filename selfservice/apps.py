@@ -9,6 +9,11 @@ class SelfServiceConfig(AppConfig):
     def ready(self) -> None:
         from qinhuai_talent.core.models import Role
         from qinhuai_talent.core.registry import NavItem, register_nav
+        from talents.services import register_identity_source
+
+        from .services import registration_id_number
+
+        register_identity_source(registration_id_number)
 
         register_nav(
             NavItem(

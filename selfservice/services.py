@@ -216,6 +216,12 @@ def _claim(user: User, credit_code: str) -> EnterpriseClaim:
     return claim
 
 
+def registration_id_number(user: User) -> str:
+    """The ID number a talent gave at registration, whole: read only by ``talents.services`` when it
+    creates the applicant's talent record (``register_identity_source``)."""
+    return Registration.objects.filter(account=user).values_list("id_number", flat=True).first() or ""
+
+
 def registered_id_number(user: User) -> str:
     """The ID number a talent entered at registration, masked (it is shown nowhere whole)."""
     registration = Registration.objects.filter(account=user).first()

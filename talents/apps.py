@@ -40,6 +40,7 @@ class TalentsConfig(AppConfig):
             ),
             NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),
             NavItem(_("My applications"), "talents:mine", (Role.TALENT,), _("Mine"), 5),
+            NavItem(_("Open calls"), "open-calls", (Role.TALENT,), _("Mine"), 6),
         )
         register_attention(attention)
         declare_references()

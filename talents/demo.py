@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from stdnum.cn import ric
 
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.workflow import log_transition
 
@@ -427,20 +428,110 @@ def seed(stdout) -> None:
                 "recorded_by": users["office"],
             },
         )
-    _link_applicant(units["fuzimiao"])
+    # The applicant's online story is told on the demo's day, whoever runs the loader.
+    with clock.running_on(clock.DEMO_DAY):
+        _applicant_story(users, units, industries)
     stdout.write(
         f"talents: {Talent.objects.count()} talents, {Title.objects.count()} titles, "
         f"{Application.objects.filter(call__year=YEAR).count()} applications in {YEAR}"
     )
 
 
-def _link_applicant(unit) -> None:
-    """The demo account ``talent`` is an applicant of 夫子庙街道 (a returned application when there is
-    one, so the account has something to answer)."""
+# The calls open on the demo's day (2018-01-15): the year's district selection and two of the
+# city's plans, for which the district collects applications (the demo applicant has applied to
+# the first two and may still apply to the third).
+OPEN_CALLS = {
+    "district_high_level_entrepreneur": (
+        "2018年秦淮区高层次创业人才遴选",
+        datetime.date(2018, 1, 2),
+        datetime.date(2018, 3, 31),
+        12,
+        {"legal_representative": True, "min_own_capital": "500000"},
+        ["id_copy", "business_plan"],
+    ),
+    "municipal_high_level_entrepreneur": (
+        "2018年“创业南京”高层次创业人才引进计划",
+        datetime.date(2018, 1, 8),
+        datetime.date(2018, 2, 28),
+        40,
+        {"legal_representative": True, "min_own_capital": "1000000", "min_education": "master",
+         "senior_title_suffices": True},
+        ["id_copy", "degree", "business_plan", "capital_proof"],
+    ),
+    "municipal_innovative_entrepreneur": (
+        "2018年“创业南京”创新型企业家培育计划",
+        datetime.date(2018, 1, 10),
+        datetime.date(2018, 3, 15),
+        20,
+        {"legal_representative": True},
+        ["business_plan"],
+    ),
+}  # fmt: skip
+# The demo account ``talent``: an applicant of 夫子庙街道 who applies online.
+APPLICANT = {"name": "陆明远", "n": 2900, "phone": "13905151234", "email": "luminyuan@example.com"}
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _open_calls(office: User, industries: list[Industry]) -> dict[str, Call]:
+    """The calls open on the demo's day, opened through the services like any call."""
+    from . import services
+
+    calls = {}
+    for code, (title, opens, closes, quota, rules, documents) in OPEN_CALLS.items():
+        program = Program.objects.get(code=code)
+        call = Call.objects.filter(program=program, year=opens.year).first()
+        if call is None:
+            call = services.call_create(
+                actor=office, program=program, year=opens.year, title=title, opens_on=opens, closes_on=closes,
+                quota=quota, focus_industries=industries[:3], eligibility=rules, required_documents=documents,
+                criteria=[services.CriterionSpec(c, label, w) for c, label, w in CRITERIA],
+            )  # fmt: skip
+            services.call_transition(call_id=call.pk, action="open", actor=office)
+        calls[code] = call
+    return calls
+
+
+def _applicant_story(users: dict, units: dict, industries: list[Industry]) -> None:
+    """The demo account ``talent`` (陆明远, 夫子庙街道) applied online to the district's 2018
+    selection and was returned for revision by the street's officer; their application to the
+    city's plan is a draft. Everything goes through the services, as on the pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from . import services
+
     account = User.objects.filter(username="talent").first()
-    if account is None or Talent.objects.filter(account=account).exists():
+    if account is None:
         return
-    apps = Application.objects.filter(org_unit=unit, call__year=YEAR, talent__account__isnull=True)
-    app = apps.filter(state=S.RETURNED).order_by("pk").first() or apps.order_by("pk").first()
-    if app is not None:
-        Talent.objects.filter(pk=app.talent_id).update(account=account)
+    calls = _open_calls(users["office"], industries)
+    if Application.objects.filter(talent__account=account).exists():
+        return
+    number, birth = _id_number(APPLICANT["n"])
+    Talent.objects.get_or_create(
+        account=account,
+        defaults={
+            "name": APPLICANT["name"], "gender": Gender.MALE, "birth_date": birth, "id_number": number,
+            "education": "doctorate", "professional_title": "研究员", "overseas_experience": True,
+            "field": "智能交通", "phone": APPLICANT["phone"], "email": APPLICANT["email"],
+            "org_unit": units["fuzimiao"],
+        },
+    )  # fmt: skip
+    host, industry = units["fuzimiao"], next(i for i in industries if i.code == "smart_transport")
+    returned = services.applicant_draft(
+        actor=account, call_id=calls["district_high_level_entrepreneur"].pk, org_unit=host, industry=industry,
+        venture_name="南京明远智行科技有限公司", summary="面向老城区的智能交通信号协同控制平台",
+        requested_support=Decimal("500000"), is_legal_representative=True, own_paid_in_capital=Decimal("800000"),
+        company_founded_on=datetime.date(2017, 6, 8),
+    )  # fmt: skip
+    for kind in OPEN_CALLS["district_high_level_entrepreneur"][5]:
+        upload = SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf")
+        services.attachment_add(actor=account, application_id=returned.pk, kind=kind, upload=upload)
+    services.applicant_submit(actor=account, application_id=returned.pk)
+    services.application_transition(
+        application_id=returned.pk, action="return", actor=users["street"],
+        reason="请补充企业近半年的财务报表，并说明平台在夫子庙街道的试点计划。",
+    )  # fmt: skip
+    services.applicant_draft(
+        actor=account, call_id=calls["municipal_high_level_entrepreneur"].pk, org_unit=host, industry=industry,
+        venture_name="南京明远智行科技有限公司", summary="城市级交通大数据与出行服务",
+        requested_support=Decimal("1500000"), is_legal_representative=True, own_paid_in_capital=Decimal("800000"),
+    )  # fmt: skip

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from qinhuai_talent.core import references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
 
-from .models import Application, Call, DocumentKind, ExpertDisclosure, Industry, Origin, Program, Talent
+from .models import Application, Call, DocumentKind, Education, ExpertDisclosure, Industry, Origin, Program, Talent
 
 
 class DateInput(forms.DateInput):
@@ -222,3 +222,88 @@ def score_form_class(criteria):
     }
     fields["comment"] = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     return type("ScoreForm", (forms.Form,), fields)
+
+
+# ---------------------------------------------------------------- online application (issue 16, item 4)
+
+
+class ApplicantForm(forms.Form):
+    """The call's own form, as the applicant fills it in: the host street or park, the venture,
+    and what the call's eligibility rules are checked against (only the fields its rules need)."""
+
+    org_unit = forms.ModelChoiceField(
+        OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True).order_by("kind", "code"),
+        label=_("Host street or park"),
+        help_text=_("The street or park where your venture is, or would be, registered."),
+    )
+    industry = forms.ModelChoiceField(Industry.objects.all(), label=_("industry"))
+    venture_name = forms.CharField(label=_("venture"), max_length=160)
+    summary = forms.CharField(label=_("venture summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    requested_support = forms.DecimalField(
+        label=_("requested support (yuan)"), min_value=0, max_digits=16, decimal_places=2, initial=0
+    )
+    is_legal_representative = forms.BooleanField(label=_("I am the company's legal representative"), required=False)
+    own_paid_in_capital = forms.DecimalField(
+        label=_("own paid-in capital (yuan)"), min_value=0, max_digits=16, decimal_places=2, initial=0
+    )
+    company_founded_on = forms.DateField(label=_("company founded on"), required=False, widget=DateInput())
+    education = forms.ChoiceField(label=_("education"), choices=[("", "—"), *Education.choices], required=False)
+    professional_title = forms.CharField(label=_("professional title"), max_length=60, required=False)
+    birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput())
+
+    # Which eligibility rule asks for which of the optional fields.
+    RULE_FIELDS = {
+        "legal_representative": ("is_legal_representative",),
+        "min_own_capital": ("own_paid_in_capital",),
+        "max_company_age_years": ("company_founded_on",),
+        "min_education": ("education", "professional_title"),
+        "max_age": ("birth_date",),
+    }
+
+    def __init__(self, *args, user: User, call: Call, talent: Talent | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rules = (call.eligibility or {}) if call is not None else {}
+        for rule, names in self.RULE_FIELDS.items():
+            for name in names:
+                if not rules.get(rule):
+                    del self.fields[name]
+        if "birth_date" in self.fields and talent is not None and talent.id_number:
+            del self.fields["birth_date"]  # the ID number says it
+        if talent is not None:
+            for name in ("education", "professional_title", "birth_date"):
+                if name in self.fields:
+                    self.fields[name].initial = getattr(talent, name)
+        references.narrow_form(self, user)
+
+    @classmethod
+    def initial_from(cls, app: Application) -> dict:
+        fields = ("venture_name", "summary", "requested_support", "is_legal_representative", "own_paid_in_capital")
+        return {
+            "org_unit": app.org_unit_id,
+            "industry": app.industry_id,
+            "company_founded_on": app.company_founded_on,
+            **{name: getattr(app, name) for name in fields},
+        }
+
+
+class ApplicantAttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("document"))
+    file = forms.FileField(label=_("file"), help_text=_("PDF, PNG or JPEG, up to 5 MB."))
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs):
+        """``kinds``: the documents the call asks for (``services.applicant_document_kinds``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, DocumentKind(k).label) for k in kinds or DocumentKind.values]
+
+
+class ApplicantSubmitForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Your reply to the officer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say what you changed in answer to the return."),
+    )
+
+
+class ApplicantWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Why you withdraw"), widget=forms.Textarea(attrs={"rows": 2}))

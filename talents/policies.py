@@ -49,6 +49,22 @@ def is_unit_side(user: User, application: Application) -> bool:
     return access.can_manage_unit(user, application.org_unit_id)
 
 
+def is_own_applicant(user: User, application: Application) -> bool:
+    """The applicant's own account (role ``talent``), applying online (issue 16, item 4)."""
+    return (
+        user.is_authenticated
+        and user.role == Role.TALENT
+        and application.talent_id is not None
+        and Talent.objects.filter(pk=application.talent_id, account_id=user.pk).exists()
+    )
+
+
+def is_applicant_side(user: User, application: Application) -> bool:
+    """Who submits, withdraws and changes a draft or returned application: the unit side (filing
+    on the applicant's behalf) or the applicant's own account."""
+    return is_unit_side(user, application) or is_own_applicant(user, application)
+
+
 def is_selector(user: User, application: Application) -> bool:
     """District-level projects are selected by the hosting unit (delegated); the rest by the office."""
     if application.call.program.selection_authority == SelectionAuthority.HOST_UNIT:

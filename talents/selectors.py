@@ -126,10 +126,14 @@ def counted_applications(qs: QuerySet) -> QuerySet:
 
 
 def latest_year_with_applications(until: int) -> int | None:
-    """The latest call year, not after ``until``, with an application that counts."""
+    """The latest call year, not after ``until``, with an application that counts to a call whose
+    intake has closed (a year still taking applications, its first few in, is not yet the year to
+    report); failing that, the latest with an application that counts at all."""
     from django.db.models import Max
 
-    return counted_applications(Application.objects.filter(call__year__lte=until)).aggregate(y=Max("call__year"))["y"]
+    counted = counted_applications(Application.objects.filter(call__year__lte=until))
+    closed = counted.filter(call__closes_on__lt=clock.today()).aggregate(y=Max("call__year"))["y"]
+    return closed or counted.aggregate(y=Max("call__year"))["y"]
 
 
 def programs() -> QuerySet:
@@ -448,3 +452,56 @@ def eligibility_words(rules: dict) -> list[str]:
     if rules.get("max_age"):
         words.append(gettext("The applicant is at most %(n)s years old.") % {"n": rules["max_age"]})
     return words
+
+
+# Log entries whose reason the applicant reads: the officer's reason for returning the application,
+# and the applicant's own reply or reason. Every other reason (a rejection's, the panel's) stays
+# inside the review.
+APPLICANT_READS_REASON = ("return", "submit", "withdraw")
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    day: object
+    state: str
+    stage: str
+    note: str
+
+
+def applicant_timeline(app: Application) -> list[TimelineStep]:
+    """Where ``app`` has been, in the applicant's words (``APPLICANT_STAGES``): the day each stage
+    began and, for a return and the applicant's own steps, what was said. No reviewer, score or
+    internal reason appears; steps that stay within one stage in those words are one step."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from qinhuai_talent.core.models import TransitionLog
+
+    rows = (
+        TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(Application), object_id=app.pk)
+        .order_by("at", "id")
+        .values_list("action", "to_state", "at", "reason")
+    )
+    steps: list[TimelineStep] = []
+    for action, to_state, at, reason in rows:
+        if to_state not in APPLICANT_STAGES:
+            continue
+        stage = str(APPLICANT_STAGES[to_state])
+        note = reason if action in APPLICANT_READS_REASON else ""
+        if steps and steps[-1].stage == stage and not note:
+            continue
+        steps.append(TimelineStep(day=timezone.localdate(at), state=to_state, stage=stage, note=note))
+    return steps
+
+
+def own_application(user: User) -> QuerySet:
+    """One of a talent account's own applications, with what its page shows."""
+    return own_applications(user).select_related("industry", "talent").prefetch_related("attachments")
+
+
+def own_applications_list(user: User) -> QuerySet:
+    """A talent account's own applications as the API lists them: the review's figures are never
+    theirs (``with_review_figures`` gives them ``None``)."""
+    return with_review_figures(
+        own_applications(user).select_related("talent", "call__program", "org_unit", "industry"), user
+    )

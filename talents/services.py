@@ -6,6 +6,7 @@ whose message names the problem; a refusal leaves nothing half-saved.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -45,6 +46,7 @@ from .models import (
     ReviewScore,
     RubricCriterion,
     SelectionAuthority,
+    SourceChannel,
     Talent,
     Title,
 )
@@ -350,21 +352,7 @@ def application_create(
         )
     _check_open_for_submission(call)
     app = Application(talent=talent, call=call, org_unit=unit, industry=industry, created_by=actor)
-    for key, value in fields.items():
-        if key in APPLICATION_FIELDS:
-            setattr(app, key, value)
-    app.requested_support = to_money(app.requested_support or 0)
-    app.own_paid_in_capital = to_money(app.own_paid_in_capital or 0)
-    if app.requested_support < 0 or app.own_paid_in_capital < 0:
-        raise DomainError(_("Amounts cannot be negative."), field="requested_support")
-    if not app.venture_name.strip():
-        raise DomainError(_("Please name the venture."), field="venture_name")
-    max_support = call.program.max_support
-    if max_support is not None and app.requested_support > max_support:
-        raise DomainError(
-            _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
-        )
-    app.industry_fit, app.industry_fit_reasons = industry_fit(call=call, industry=industry, summary=app.summary)
+    _fill_application(app, fields, APPLICATION_FIELDS)
     try:
         with transaction.atomic():
             app.save()
@@ -384,8 +372,16 @@ def application_update(*, actor: User, application_id: int, industry: Industry |
         raise DomainError(_("Only a draft or a returned application can be changed."), code="invalid_state")
     if industry is not None:
         app.industry = industry
+    _fill_application(app, fields, APPLICATION_FIELDS)
+    app._history_user = actor
+    app.save()
+    return app
+
+
+def _fill_application(app: Application, fields: dict, allowed: tuple[str, ...]) -> None:
+    """Set the ``allowed`` fields of ``app`` from ``fields`` and check what every filing checks."""
     for key, value in fields.items():
-        if key in APPLICATION_FIELDS:
+        if key in allowed:
             setattr(app, key, value)
     app.requested_support = to_money(app.requested_support or 0)
     app.own_paid_in_capital = to_money(app.own_paid_in_capital or 0)
@@ -399,9 +395,203 @@ def application_update(*, actor: User, application_id: int, industry: Industry |
             _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
         )
     app.industry_fit, app.industry_fit_reasons = industry_fit(call=app.call, industry=app.industry, summary=app.summary)
+
+
+# ---------------------------------------------------------------- online application (issue 16, item 4)
+
+# Where the resident ID number a talent gave at self-registration is kept: the self-service app
+# registers a reader here when it starts (it depends on talents, not the other way round, as
+# funding registers its agreements in ``talents.support``).
+IDENTITY_SOURCES: list[Callable[[User], str]] = []
+# What the applicant states about themselves on the call's own form (their talent record).
+APPLICANT_TALENT_FIELDS = ("education", "professional_title", "birth_date")
+# What the applicant fills in of the application (the source channel is their own application).
+APPLICANT_FIELDS = tuple(f for f in APPLICATION_FIELDS if f != "source_channel")
+EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.RETURNED)
+
+
+def register_identity_source(source: Callable[[User], str]) -> None:
+    if source not in IDENTITY_SOURCES:
+        IDENTITY_SOURCES.append(source)
+
+
+def applicant_document_kinds(call: Call) -> list[str]:
+    """The documents an applicant may upload to ``call``: those it asks for, and other papers."""
+    return [*[k for k in call.required_documents if k in DocumentKind.values], DocumentKind.OTHER]
+
+
+def _require_applicant(actor: User) -> None:
+    if not actor.is_authenticated or actor.role != Role.TALENT:
+        raise ActionNotAllowed(_("Only a talent's own account applies online."))
+
+
+def _check_host_unit(org_unit: OrgUnit | None) -> None:
+    if org_unit is None or not org_unit.is_field_unit or not org_unit.active:
+        raise DomainError(
+            _("Choose the street or park that would host your venture."), field="org_unit", code="host_unit"
+        )
+
+
+def _applicant_record(actor: User, org_unit: OrgUnit) -> Talent:
+    """The applicant's talent record, created at their first application (with the ID number they
+    gave at registration) when the district kept none for them."""
+    talent = Talent.objects.select_for_update().filter(account=actor).first()
+    if talent is not None:
+        return talent
+    number = next((n for source in IDENTITY_SOURCES if (n := source(actor))), "")
+    if number and Talent.objects.filter(id_number=number).exists():
+        raise DomainError(
+            _(
+                "The district already keeps a talent record with your ID number; please ask the talent officer "
+                "of your street or park to link it to your account."
+            ),
+            code="identity_taken",
+        )
+    return Talent.objects.create(
+        name=actor.get_full_name() or actor.username,
+        phone=getattr(actor, "phone", "") or "",
+        email=actor.email or "",
+        id_number=number,
+        birth_date=ric.get_birth_date(number) if number else None,
+        org_unit=org_unit,
+        account=actor,
+    )
+
+
+def _set_applicant_talent_fields(talent: Talent, actor: User, fields: dict) -> None:
+    changed = [key for key in APPLICANT_TALENT_FIELDS if key in fields and getattr(talent, key) != fields[key]]
+    if "birth_date" in changed and talent.id_number:
+        changed.remove("birth_date")  # the ID number says it
+    if "education" in changed and fields["education"] not in ("", *Education.values):
+        raise DomainError(_("Choose your highest degree."), field="education")
+    for key in changed:
+        setattr(talent, key, fields[key])
+    if changed:
+        talent._history_user = actor
+        talent.save(update_fields=changed)
+
+
+@transaction.atomic
+def applicant_draft(
+    *, actor: User, call_id: int, org_unit: OrgUnit | None, industry: Industry, **fields
+) -> Application:
+    """A talent starts their own application to an open call, hosted by the street or park they
+    choose, as a draft (nothing is submitted yet)."""
+    _require_applicant(actor)
+    call = Call.objects.select_related("program").get(pk=call_id)
+    _check_open_for_submission(call)
+    _check_host_unit(org_unit)
+    talent = _applicant_record(actor, org_unit)
+    if Application.objects.filter(talent=talent, call=call).exists():
+        raise DomainError(
+            _("You have already applied to “%(call)s”; your application is under My applications.") % {"call": call},
+            field="call",
+            code="duplicate",
+        )
+    _set_applicant_talent_fields(talent, actor, fields)
+    app = Application(
+        talent=talent,
+        call=call,
+        org_unit=org_unit,
+        industry=industry,
+        source_channel=SourceChannel.OWN,
+        created_by=actor,
+    )
+    _fill_application(app, fields, APPLICANT_FIELDS)
+    try:
+        with transaction.atomic():
+            app.save()
+    except IntegrityError:
+        raise DomainError(
+            _("You have already applied to “%(call)s”; your application is under My applications.") % {"call": call},
+            field="call",
+            code="duplicate",
+        ) from None
+    APPLICATION_WORKFLOW.create(app, actor=actor)
+    return app
+
+
+def _own_application(actor: User, application_id: int) -> Application:
+    _require_applicant(actor)
+    app = (
+        Application.objects.select_for_update()
+        .select_related("call__program", "talent")
+        .filter(pk=application_id, talent__account=actor)
+        .first()
+    )
+    if app is None:
+        raise ActionNotAllowed(_("This is not your application."))
+    return app
+
+
+@transaction.atomic
+def applicant_update(
+    *,
+    actor: User,
+    application_id: int,
+    industry: Industry | None = None,
+    org_unit: OrgUnit | None = None,
+    **fields,
+) -> Application:
+    """The applicant changes their draft, or their application returned for revision; once it is
+    submitted it is the reviewers' and changes only when it is returned."""
+    app = _own_application(actor, application_id)
+    if app.state not in EDITABLE_STATES:
+        raise DomainError(
+            _(
+                "Your application has been submitted and is being reviewed; it can be changed only if it is "
+                "returned to you for revision."
+            ),
+            code="not_editable",
+        )
+    if org_unit is not None and org_unit.pk != app.org_unit_id:
+        if app.state != ApplicationState.DRAFT:
+            raise DomainError(
+                _("The host street or park is chosen before the first submission."),
+                field="org_unit",
+                code="host_unit_fixed",
+            )
+        _check_host_unit(org_unit)
+        app.org_unit = org_unit
+    if industry is not None:
+        app.industry = industry
+    _set_applicant_talent_fields(app.talent, actor, fields)
+    _fill_application(app, fields, APPLICANT_FIELDS)
     app._history_user = actor
     app.save()
     return app
+
+
+def submission_problems(app: Application) -> list[str]:
+    """What stands between ``app`` and its submission, each as a sentence: the deadline, every
+    eligibility rule it fails, every document missing (empty: it can be submitted)."""
+    problems = []
+    try:
+        _check_open_for_submission(app.call)
+    except DomainError as exc:
+        problems.append(str(exc.message))
+    problems += eligibility_problems(app)
+    missing = missing_documents(app)
+    if missing:
+        problems.append(_("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)})
+    return problems
+
+
+@transaction.atomic
+def applicant_submit(*, actor: User, application_id: int, reply: str = "") -> Application:
+    """The applicant submits their draft, or answers a return for revision with their changes and a
+    reply (kept in the application's log, where the officer reads it)."""
+    app = _own_application(actor, application_id)
+    if app.state == ApplicationState.RETURNED and not reply.strip():
+        raise DomainError(_("Please reply to the officer: say what you changed."), field="reply", code="reply_missing")
+    return application_transition(application_id=app.pk, action="submit", actor=actor, reason=reply.strip())
+
+
+@transaction.atomic
+def applicant_withdraw(*, actor: User, application_id: int, reason: str) -> Application:
+    """The applicant withdraws before a decision, saying why."""
+    app = _own_application(actor, application_id)
+    return application_transition(application_id=app.pk, action="withdraw", actor=actor, reason=reason)
 
 
 def eligibility_problems(app: Application) -> list[str]:
@@ -602,27 +792,31 @@ def _tell_of_transition(app: Application, *, action: str, reason: str, key: str)
     """Who hears of an application's step (issue 16): the applicant in words that do not reveal
     the review, the unit's officers of new work in their queue."""
     applicant = [app.talent.account_id]
+    # The applicant opens their own page (the back office's is not theirs); officers the unit's.
     url = reverse("talents:application-detail", args=[app.pk])
+    own = reverse("talents:my-application", args=[app.pk])
     params = {"call": app.call, "venture": app.venture_name, "talent": app.talent.name, "unit": app.org_unit}
     if action == "submit":
-        notify(event="application_received", recipients=applicant, key=key, params=params, url=url)
+        notify(event="application_received", recipients=applicant, key=key, params=params, url=own)
         notify(
             event="application_new_in_unit", recipients=unit_officers(app.org_unit_id), key=key, params=params, url=url
         )
     elif action == "return":
         notify(
-            event="application_returned", recipients=applicant, key=key, params={**params, "reason": reason}, url=url
+            event="application_returned", recipients=applicant, key=key, params={**params, "reason": reason}, url=own
         )
     elif action == "withdraw":
-        recipients = [*applicant, *unit_officers(app.org_unit_id)]
-        notify(event="application_withdrawn", recipients=recipients, key=key, params=params, url=url)
+        notify(event="application_withdrawn", recipients=applicant, key=key, params=params, url=own)
+        notify(
+            event="application_withdrawn", recipients=unit_officers(app.org_unit_id), key=key, params=params, url=url
+        )
     elif action == "select":
         notice = {**params, "starts": app.notice_starts_on.isoformat(), "ends": app.notice_ends_on.isoformat()}
-        notify(event="notice_started", recipients=applicant, key=key, params=notice, url=url)
+        notify(event="notice_started", recipients=applicant, key=key, params=notice, url=own)
     elif action in DECISIONS:
         outcome = gettext_lazy("selected") if DECISIONS[action] else gettext_lazy("not selected")
         notify(
-            event="application_decided", recipients=applicant, key=key, params={**params, "outcome": outcome}, url=url
+            event="application_decided", recipients=applicant, key=key, params={**params, "outcome": outcome}, url=own
         )
 
 
@@ -649,18 +843,23 @@ def defense_record_vote(
 
 @transaction.atomic
 def attachment_add(*, actor: User, application_id: int, kind: str, upload: UploadedFile) -> Attachment:
-    app = Application.objects.select_for_update().get(pk=application_id)
-    if not policies.is_unit_side(actor, app):
+    app = Application.objects.select_for_update().select_related("call").get(pk=application_id)
+    if not policies.is_applicant_side(actor, app):
         raise ActionNotAllowed(_("You may add documents only to your own unit's applications."))
     if app.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
-        raise DomainError(_("Documents can be added only while the application is a draft or returned."))
+        raise DomainError(
+            _("Documents can be added only while the application is a draft or returned."), code="not_editable"
+        )
     if kind not in DocumentKind.values:
         raise DomainError(_("Choose which document this is."), field="kind")
+    if policies.is_own_applicant(actor, app) and kind not in applicant_document_kinds(app.call):
+        raise DomainError(_("This call does not ask for this document."), field="kind", code="kind_not_asked")
     suffix = PurePath(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_UPLOADS:
         raise DomainError(
             _("“%(name)s” is not an accepted file type; upload PDF, PNG or JPEG.") % {"name": upload.name},
             field="file",
+            code="file_type",
         )
     limit = attachment_max_bytes()
     if upload.size > limit:
@@ -668,6 +867,7 @@ def attachment_add(*, actor: User, application_id: int, kind: str, upload: Uploa
             _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
             % {"name": upload.name, "size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
             field="file",
+            code="file_too_large",
         )
     content_type, signatures = ALLOWED_UPLOADS[suffix]
     upload.seek(0)
@@ -678,6 +878,7 @@ def attachment_add(*, actor: User, application_id: int, kind: str, upload: Uploa
             _("“%(name)s” does not contain what its name says (not a real %(ext)s file).")
             % {"name": upload.name, "ext": suffix.lstrip(".").upper()},
             field="file",
+            code="file_forged",
         )
     attachment = Attachment(
         application=app,

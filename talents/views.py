@@ -614,11 +614,177 @@ def my_applications(request):
     apps = list(selectors.own_applications(request.user))
     for app in apps:
         app.stage = selectors.APPLICANT_STAGES[app.state]
+    applied = {app.call_id for app in apps}
+    calls = [c for c in selectors.open_calls() if c.pk not in applied]
     return render(
         request,
         "talents/mine.html",
-        {"applications": apps, "titles": selectors.own_titles(request.user)},
+        {"applications": apps, "titles": selectors.own_titles(request.user), "open_calls": calls},
     )
+
+
+# ---------------------------------------------------------------- online application (issue 16, item 4)
+
+
+def _mine(pk: int):
+    return HttpResponseRedirect(reverse("talents:my-application", args=[pk]))
+
+
+def _own_or_404(request, pk: int) -> Application:
+    """A talent account's own application; anything else (another's, another role) is a 404."""
+    if request.user.role != Role.TALENT:
+        raise Http404
+    return access.get_or_404(selectors.own_application(request.user), pk=pk)
+
+
+@login_required
+def my_apply(request, call_id: int):
+    """A talent applies to an open call: the call's own form, saved as a draft."""
+    if request.user.role != Role.TALENT:
+        raise Http404
+    call = access.get_or_404(selectors.open_calls(), pk=call_id)
+    talent = getattr(request.user, "talent_record", None)
+    existing = selectors.own_applications(request.user).filter(call=call).first()
+    if existing is not None:
+        return _mine(existing.pk)
+    form = forms.ApplicantForm(request.POST or None, user=request.user, call=call, talent=talent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = services.applicant_draft(actor=request.user, call_id=call.pk, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Your application has been saved as a draft."))
+            return _mine(app.pk)
+    _describe(call)
+    return render(request, "talents/apply.html", {"form": form, "call": call}, status=400 if form.errors else 200)
+
+
+@login_required
+def my_application(request, pk: int):
+    """The applicant's own application: where it stands in words that do not reveal the review, its
+    timeline, and while it is a draft or returned, the form, the documents and what stands between
+    it and its submission."""
+    app = _own_or_404(request, pk)
+    editable = app.state in services.EDITABLE_STATES
+    form = None
+    if editable:
+        form = forms.ApplicantForm(
+            initial=forms.ApplicantForm.initial_from(app), user=request.user, call=app.call, talent=app.talent
+        )
+        if app.state != ApplicationState.DRAFT:
+            form.fields["org_unit"].disabled = True
+    return _my_application_page(request, app, form=form)
+
+
+def _my_application_page(request, app: Application, *, form=None, status: int = 200, **extra):
+    editable = app.state in services.EDITABLE_STATES
+    kinds = services.applicant_document_kinds(app.call)
+    context = {
+        "app": app,
+        "stage": selectors.APPLICANT_STAGES[app.state],
+        "timeline": selectors.applicant_timeline(app),
+        "editable": editable,
+        "form": form,
+        "problems": services.submission_problems(app) if editable else [],
+        "required": [DocumentKind(k).label for k in app.call.required_documents if k in DocumentKind.values],
+        "attachment_form": forms.ApplicantAttachmentForm(kinds=kinds) if editable else None,
+        "submit_form": forms.ApplicantSubmitForm() if editable else None,
+        "withdraw_form": forms.ApplicantWithdrawForm()
+        if APPLICATION_WORKFLOW.refusal(app, request.user, "withdraw") is None
+        else None,
+        **extra,
+    }
+    return render(request, "talents/my_application.html", context, status=status)
+
+
+@login_required
+@require_POST
+def my_application_edit(request, pk: int):
+    app = _own_or_404(request, pk)
+    if app.state not in services.EDITABLE_STATES:
+        # Submitted and not returned: the service says why nothing changes.
+        try:
+            services.applicant_update(actor=request.user, application_id=app.pk)
+        except DomainError as exc:
+            return _my_application_page(request, app, status=400, refusal=exc.message)
+    form = forms.ApplicantForm(request.POST, user=request.user, call=app.call, talent=app.talent)
+    if app.state != ApplicationState.DRAFT:
+        form.fields["org_unit"].disabled = True
+        form.initial["org_unit"] = app.org_unit_id
+    if form.is_valid():
+        try:
+            services.applicant_update(actor=request.user, application_id=app.pk, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Your changes have been saved."))
+            return _mine(app.pk)
+    return _my_application_page(request, app, form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_attachment_upload(request, pk: int):
+    app = _own_or_404(request, pk)
+    form = forms.ApplicantAttachmentForm(request.POST, request.FILES, kinds=services.applicant_document_kinds(app.call))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return _mine(app.pk)
+    try:
+        services.attachment_add(
+            actor=request.user, application_id=app.pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("The document has been attached."))
+    return _mine(app.pk)
+
+
+@login_required
+def my_attachment_download(request, pk: int, attachment_id: int):
+    app = _own_or_404(request, pk)
+    attachment = access.get_or_404(app.attachments.all(), pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_POST
+def my_application_submit(request, pk: int):
+    app = _own_or_404(request, pk)
+    form = forms.ApplicantSubmitForm(request.POST)
+    form.is_valid()
+    try:
+        services.applicant_submit(actor=request.user, application_id=app.pk, reply=form.cleaned_data.get("reply", ""))
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Your application has been submitted."))
+    return _mine(app.pk)
+
+
+@login_required
+@require_POST
+def my_application_withdraw(request, pk: int):
+    app = _own_or_404(request, pk)
+    form = forms.ApplicantWithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.applicant_withdraw(
+            actor=request.user, application_id=app.pk, reason=form.cleaned_data.get("reason", "")
+        )
+    except DomainError as exc:
+        _refuse(request, exc)
+    else:
+        messages.success(request, _("Your application has been withdrawn."))
+    return _mine(app.pk)
 
 
 def open_calls(request):

@@ -10,6 +10,10 @@ The application pipeline::
     … ─reject / preliminary_reject / reject_after_notice / record_rejected→ rejected
     any open state ─withdraw→ withdrawn
 
+The hosting unit's officer (or the office) files on an applicant's behalf; the applicant's own
+account (role ``talent``) submits, answers a return by submitting again and withdraws its own
+application (``policies.is_applicant_side``), applying online from ``/talents/mine/``.
+
 The table says who may take each step; the services add the rules that depend on data
 (deadlines, eligibility, minimum reviews, the defense vote, the notice period, objections).
 """
@@ -50,7 +54,7 @@ APPLICATION_WORKFLOW = Workflow(
     state_field="state",
     states=S,
     transitions=[
-        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _("Submit"), policies.is_unit_side),
+        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _("Submit"), policies.is_applicant_side),
         Transition(
             "return", (S.SUBMITTED,), S.RETURNED, _("Return for revision"), policies.is_unit_side, needs_reason=True
         ),
@@ -96,7 +100,7 @@ APPLICATION_WORKFLOW = Workflow(
             tuple(s for s in OPEN_STATES),
             S.WITHDRAWN,
             _("Withdraw"),
-            policies.is_unit_side,
+            policies.is_applicant_side,
             needs_reason=True,
         ),
     ],

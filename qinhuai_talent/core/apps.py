@@ -52,9 +52,12 @@ def declare_references() -> None:
     from django.db.models import Q
 
     from . import access, references
-    from .models import OrgUnit, Role, User
+    from .models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 
     def units(user):
+        if user is not None and user.is_authenticated and user.role == Role.TALENT:
+            # An applicant chooses the street or park that would host their venture.
+            return OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True)
         scope = access.unit_scope(user)
         return OrgUnit.objects.all() if scope is None else OrgUnit.objects.filter(pk__in=scope)
 

@@ -48,7 +48,7 @@ ACCOUNTS = [
     ("park2", Role.PARK, "guochuang_park", "朱", "峰"),
     # Self-service accounts (issue 16): an applicant of 夫子庙街道 and a 高新园区 enterprise, linked
     # to their records by the talents and funding demos.
-    ("talent", Role.TALENT, None, "", ""),
+    ("talent", Role.TALENT, None, "陆", "明远"),
     ("enterprise", Role.ENTERPRISE, None, "", ""),
 ]
 

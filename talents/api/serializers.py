@@ -137,14 +137,16 @@ class TitleSerializer(ScopedReferences, serializers.ModelSerializer):
 
 
 class ApplicationSerializer(ScopedReferences, serializers.ModelSerializer):
-    talent = serializers.PrimaryKeyRelatedField(queryset=Talent.objects.all())
+    # Required of the back office; a talent applying for themselves leaves it (and the source
+    # channel) out.
+    talent = serializers.PrimaryKeyRelatedField(queryset=Talent.objects.all(), required=False)
     talent_name = serializers.CharField(source="talent.name", read_only=True)
     call = serializers.PrimaryKeyRelatedField(queryset=Call.objects.all())
     program = serializers.CharField(source="call.program.code", read_only=True)
     year = serializers.IntegerField(source="call.year", read_only=True)
     org_unit = OrgUnitCodeField(queryset=OrgUnit.objects.all(), read_only=False, required=False)
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
-    source_channel = serializers.ChoiceField(choices=SourceChannel.choices)
+    source_channel = serializers.ChoiceField(choices=SourceChannel.choices, required=False)
     # What derives from the expert reviews, as the caller may see it (blind review:
     # ``selectors.with_review_figures``); null where hidden.
     score = serializers.DecimalField(

@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
 from qinhuai_talent.core.api.rows import ValuesListMixin
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role, User
@@ -45,6 +45,25 @@ ERRORS = {
 
 def _anonymous(request) -> bool:
     return not getattr(request.user, "is_authenticated", False)
+
+
+def _applicant(request) -> bool:
+    """A talent's own account, applying online (issue 16, item 4)."""
+    return getattr(request.user, "is_authenticated", False) and request.user.role == Role.TALENT
+
+
+# What a talent's own account does through the applications endpoints, on its own records only.
+APPLICANT_ACTIONS = {"create", "update", "partial_update", "submit", "withdraw", "attachments"}
+
+
+class ApplicantsWriteTheirOwn(ReadOnlyForReaders):
+    """As ``ReadOnlyForReaders``, and a talent's own account creates, changes, submits and withdraws
+    its own applications and attaches their documents (its queryset holds only its own)."""
+
+    def has_permission(self, request, view):
+        if _applicant(request) and getattr(view, "action", None) in APPLICANT_ACTIONS:
+            return PortalPermission.has_permission(self, request, view)
+        return super().has_permission(request, view)
 
 
 class ProgramFilter(filters.FilterSet):
@@ -232,7 +251,15 @@ def _transition_endpoint(code: str):
         app = access.get_or_404(self.get_queryset(), pk=pk)
         body = s.TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.application_transition(application_id=app.pk, action=code, actor=request.user, **body.validated_data)
+        if _applicant(request) and code == "submit":
+            # The reason is the applicant's reply when they answer a return for revision.
+            services.applicant_submit(actor=request.user, application_id=app.pk, reply=body.validated_data["reason"])
+        elif _applicant(request) and code == "withdraw":
+            services.applicant_withdraw(actor=request.user, application_id=app.pk, reason=body.validated_data["reason"])
+        else:
+            services.application_transition(
+                application_id=app.pk, action=code, actor=request.user, **body.validated_data
+            )
         return Response(self.get_serializer(self.get_queryset().get(pk=app.pk)).data)
 
     endpoint.__name__ = code if code != "return" else "return_"
@@ -244,11 +271,18 @@ class ApplicationViewSet(
 ):
     """Applications in scope (experts: only those assigned to them); transitions as POST actions.
     The hosting unit's officer or the office changes a draft or returned application (PUT, PATCH;
-    its talent, call and hosting unit stay)."""
+    its talent, call and hosting unit stay).
+
+    A talent's own account (role ``talent``) lists and opens only its own applications (404 for
+    any other) and applies online: ``POST`` creates its draft (no ``talent``; ``org_unit`` is the
+    host street or park it chooses; the source channel is its own application), PUT/PATCH change
+    it while it is a draft or returned for revision, ``submit`` submits it (``reason``: the reply,
+    required when answering a return), ``withdraw`` withdraws it before a decision (``reason``),
+    ``attachments`` adds the documents the call asks for."""
 
     serializer_class = s.ApplicationSerializer
     filterset_class = ApplicationFilter
-    permission_classes = [ReadOnlyForReaders]
+    permission_classes = [ApplicantsWriteTheirOwn]
     search_fields = ["venture_name", "talent__name"]
     # ``score`` orders by the score as the caller may see it (blind review).
     ordering_fields = ["score", "industry_fit", "submitted_at", "created_at"]
@@ -257,6 +291,8 @@ class ApplicationViewSet(
     def get_queryset(self):
         if _anonymous(self.request):
             return Application.objects.none()
+        if _applicant(self.request):
+            return selectors.own_applications_list(self.request.user).order_by("-created_at", "-id")
         return selectors.applications_list(self.request.user).order_by("-created_at", "-id")
 
     @extend_schema(responses={201: s.ApplicationSerializer, **ERRORS})
@@ -264,6 +300,19 @@ class ApplicationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        if _applicant(request):
+            if data.pop("talent", None) is not None:
+                raise DomainError(_("You apply for yourself; leave out the talent."), field="talent")
+            data.pop("source_channel", None)
+            app = services.applicant_draft(
+                actor=request.user, call_id=data.pop("call").pk, org_unit=data.pop("org_unit", None), **data
+            )
+            return Response(
+                self.get_serializer(self.get_queryset().get(pk=app.pk)).data, status=status.HTTP_201_CREATED
+            )
+        for name in ("talent", "source_channel"):
+            if name not in data:
+                raise DomainError(_("This field is required."), field=name)
         talent = data.pop("talent")
         if not policies.talents_for(request.user).filter(pk=talent.pk).exists():
             raise DomainError(_("No such talent in your scope."), field="talent")
@@ -280,7 +329,11 @@ class ApplicationViewSet(
         app = access.get_or_404(self.get_queryset(), pk=kwargs["pk"])
         body = s.ApplicationUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
         body.is_valid(raise_exception=True)
-        services.application_update(actor=request.user, application_id=app.pk, **body.validated_data)
+        if _applicant(request):
+            fields = {k: v for k, v in body.validated_data.items() if k != "source_channel"}
+            services.applicant_update(actor=request.user, application_id=app.pk, **fields)
+        else:
+            services.application_update(actor=request.user, application_id=app.pk, **body.validated_data)
         return Response(s.ApplicationSerializer(self.get_queryset().get(pk=app.pk)).data)
 
     submit = _transition_endpoint("submit")

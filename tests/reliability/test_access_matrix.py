@@ -98,6 +98,16 @@ def provider_may_see(user: User, list_path: str, row: dict) -> bool:
     return False
 
 
+def owner_may_see(user: User, list_path: str, row: dict) -> bool:
+    """A talent's own account sees its own applications (issue 16, item 4), through the same
+    endpoint as the back office."""
+    from talents.models import Application
+
+    if list_path.rstrip("/").endswith("applications"):
+        return Application.objects.filter(pk=row.get("id"), talent__account=user).exists()
+    return False
+
+
 MISSING = 10**9  # an id no record has
 
 
@@ -130,6 +140,7 @@ def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
                     code in codes
                     or (user.role == Role.EXPERT and expert_may_see(user, list_path, row))
                     or (user.role == Role.PROVIDER and provider_may_see(user, list_path, row))
+                    or (user.role == Role.TALENT and owner_may_see(user, list_path, row))
                 )
                 checked += 1
                 if not allowed:

@@ -57,3 +57,26 @@ def test_demo_id_numbers_are_valid_and_seeding_twice_adds_nothing(seeded):
     before = (Talent.objects.count(), Title.objects.count(), Application.objects.count())
     demo.seed(io.StringIO())
     assert (Talent.objects.count(), Title.objects.count(), Application.objects.count()) == before
+
+
+def test_the_demo_applicant_has_a_draft_and_a_return_to_answer_in_calls_open_on_the_demo_day(seeded, settings):
+    from qinhuai_talent.core import clock
+    from qinhuai_talent.core.models import User
+    from talents import selectors
+
+    settings.PORTAL_AS_OF = clock.DEMO_DAY.isoformat()
+    talent = User.objects.get(username="talent")
+    apps = {a.state: a for a in selectors.own_applications(talent)}
+    assert sorted(apps) == ["draft", "returned"]
+    assert {a.org_unit.code for a in apps.values()} == {"fuzimiao"}
+    open_calls = set(selectors.open_calls())
+    assert {a.call for a in apps.values()} <= open_calls and open_calls
+    assert apps["returned"].officer_comment and apps["returned"].attachments.count() == 2
+    # The draft explains what stands between it and its submission.
+    from talents.services import submission_problems
+
+    assert len(submission_problems(apps["draft"])) >= 2
+    # 2018's first applications do not move the reports off 2017, whose calls have closed.
+    from reports.selectors import default_year
+
+    assert default_year() == 2017
