@@ -27,7 +27,9 @@ class FundingConfig(AppConfig):
             ),
             NavItem(_("Payments to record"), "funding:finance-queue", (Role.FINANCE, Role.OFFICE), section, 42),
             NavItem(_("Ledger"), "funding:ledger", money_readers, section, 43),
+            NavItem(_("Payment reversals"), "funding:reversal-queue", money_readers, section, 43),
             NavItem(_("Budgets"), "funding:budget-list", money_readers, section, 44),
+            NavItem(_("Approval limits"), "funding:limit-list", money_readers, section, 44),
             NavItem(
                 _("Exit board"), "funding:exit-board", (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER), section, 45
             ),

@@ -73,9 +73,10 @@ def _budgets(units: list[OrgUnit]) -> None:
                 Budget.objects.get_or_create(
                     org_unit=unit, year=year, source=FundingSource.PARK_FUNDS, defaults={"amount": 3 * M}
                 )
-        Budget.objects.get_or_create(
-            org_unit=unit, year=2017, source=FundingSource.CITY_SHARE, defaults={"amount": 2 * M}
-        )
+            # The city's shares of the key projects are charged to the unit's city-share budget.
+            Budget.objects.get_or_create(
+                org_unit=unit, year=year, source=FundingSource.CITY_SHARE, defaults={"amount": 2 * M}
+            )
     for unit in units:
         amount = LIMITS.get(unit.code, STREET_LIMIT if unit.kind == "street" else None)
         if amount is not None:
@@ -101,6 +102,11 @@ def _legacy_agreement(i: int, enterprise: Enterprise, office: User, templates: d
     )
     template = templates["three_years_4_3_3" if i % 7 == 6 else "startup_30_40_30"]
     city = grant / 2 if i in BIG else Decimal("0")
+    city_budget = (
+        Budget.objects.get(org_unit_id=enterprise.org_unit_id, year=starts_on.year, source=FundingSource.CITY_SHARE)
+        if city
+        else None
+    )
     with transaction.atomic():
         agreement = Agreement.objects.create(
             number=number,
@@ -109,6 +115,7 @@ def _legacy_agreement(i: int, enterprise: Enterprise, office: User, templates: d
             program=program,
             org_unit_id=enterprise.org_unit_id,
             budget=budget,
+            city_budget=city_budget,
             startup_grant=grant,
             rent_subsidy=rent,
             total=grant + rent,

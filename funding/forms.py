@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise
 from qinhuai_talent.core import references
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit
 from talents.models import Application, ApplicationState
 
-from .models import Budget, PlanTemplate
+from .models import Budget, FundingSource, PlanTemplate
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": 0}
 
@@ -74,3 +75,36 @@ class RecoveryForm(forms.Form):
 class CloseYearForm(forms.Form):
     year = forms.IntegerField(label=_("Financial year"), min_value=1900, max_value=9999)
     reason = forms.CharField(label=_("Reason for closing"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BudgetForm(forms.Form):
+    """A unit's budget of a year from one source (the office's)."""
+
+    org_unit = forms.ModelChoiceField(OrgUnit.objects.none(), label=_("Unit"))
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=9999)
+    source = forms.ChoiceField(label=_("Source"), choices=FundingSource.choices)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), **MONEY)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS).order_by("kind", "code")
+        references.narrow_form(self, user)
+
+
+class ApprovalLimitForm(forms.Form):
+    """A unit's delegated approval limit (the office's)."""
+
+    org_unit = forms.ModelChoiceField(OrgUnit.objects.none(), label=_("Unit"))
+    max_amount = forms.DecimalField(label=_("Approval limit (yuan)"), **MONEY)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS).order_by("kind", "code")
+        references.narrow_form(self, user)
+
+
+class ReversalForm(forms.Form):
+    """Finance's proposal to reverse a payment: the reversal voucher and why."""
+
+    voucher = forms.CharField(label=_("Reversal voucher number"), max_length=40)
+    reason = forms.CharField(label=_("Why the payment is reversed"), widget=forms.Textarea(attrs={"rows": 2}))

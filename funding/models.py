@@ -78,7 +78,17 @@ class Agreement(models.Model):
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="agreements"
     )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("unit"))
+    # The district's share is charged to ``budget`` (district treasury or park funds), the city's
+    # share to ``city_budget`` (the unit's city-share budget of the same year): funding.charges.
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="agreements", null=True, blank=True)
+    city_budget = models.ForeignKey(
+        Budget,
+        on_delete=models.PROTECT,
+        related_name="city_agreements",
+        null=True,
+        blank=True,
+        verbose_name=_("city-share budget"),
+    )
     startup_grant = money(_("startup grant"))
     rent_subsidy = money(_("rent subsidy"))
     equity_investment = money(_("equity investment"))
@@ -310,6 +320,10 @@ class LedgerEntry(models.Model):
     note = models.TextField(_("note"), blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, unique=True)
+    # A reversal points at the payment it reverses (which is never edited); one reversal each.
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
+    )
 
     class Meta:
         ordering = ["recorded_at", "id"]
@@ -317,6 +331,9 @@ class LedgerEntry(models.Model):
         verbose_name_plural = _("ledger entries")
         constraints = [
             models.UniqueConstraint(fields=["payout"], condition=Q(kind="payment"), name="one_payment_per_payout"),
+            models.CheckConstraint(
+                name="only_a_reversal_reverses", condition=Q(reverses__isnull=True) | Q(kind="reversal")
+            ),
             models.CheckConstraint(
                 name="ledger_sign_matches_kind",
                 condition=(Q(kind="payment") & Q(amount__gt=0)) | (~Q(kind="payment") & Q(amount__lt=0)),
@@ -331,6 +348,70 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class ReversalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, awaiting the office's approval")
+    APPROVED = "approved", _("Approved: reversed in the ledger")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Reversal(models.Model):
+    """A payment's reversal (冲正): proposed by finance with a reason and the reversal voucher,
+    approved by the district office (never by its proposer); the approval appends a negative
+    ledger entry that points at the payment, which stays as it was."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="reversals")
+    payment = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="reversal_requests")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    amount = money(_("amount"))
+    voucher = models.CharField(_("reversal voucher"), max_length=40)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=10, choices=ReversalState.choices, default=ReversalState.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=clock.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="reversal_request"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("payment reversal")
+        verbose_name_plural = _("payment reversals")
+        constraints = [
+            # A payment is reversed once: one reversal proposed or approved per payout at a time.
+            models.UniqueConstraint(
+                fields=["payout"],
+                condition=Q(state__in=["proposed", "approved"]),
+                name="one_live_reversal_per_payout",
+                violation_error_message=_("A reversal of this payment is already proposed or made."),
+            ),
+            models.CheckConstraint(name="reversal_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(name="reversal_amount_positive", condition=Q(amount__gt=0)),
+            # Four eyes, held by the database too: whoever proposed it does not decide it.
+            models.CheckConstraint(
+                name="reversal_four_eyes", condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("proposed_by"))
+            ),
+            models.CheckConstraint(
+                name="approved_reversal_has_entry", condition=~Q(state="approved") | Q(entry__isnull=False)
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "-proposed_at"], name="reversal_queue_order")]
+
+    def __str__(self) -> str:
+        return f"{self.payout}: −{self.amount}"
 
 
 class ExitRule(models.TextChoices):

@@ -33,6 +33,21 @@ def can_record_payment(user: User, payout=None) -> bool:
     return is_finance(user)
 
 
+def can_propose_reversal(user: User, payout=None) -> bool:
+    """Finance proposes a payment's reversal (冲正)."""
+    return is_finance(user)
+
+
+def can_decide_reversal(user: User, reversal=None) -> bool:
+    """The office approves or rejects a reversal, never the person who proposed it (four eyes,
+    whatever roles they hold)."""
+    return is_office(user) and (reversal is None or reversal.proposed_by_id != user.pk)
+
+
+def can_withdraw_reversal(user: User, reversal=None) -> bool:
+    return reversal is not None and reversal.proposed_by_id == user.pk
+
+
 def can_open_case(user: User, obj) -> bool:
     return can_write(user) and can_manage_unit(user, obj.org_unit_id)
 
@@ -48,6 +63,11 @@ def can_decide_exit(user: User, case=None) -> bool:
 
 def can_record_recovery(user: User, case=None) -> bool:
     return is_finance(user)
+
+
+def can_set_budgets(user: User) -> bool:
+    """Budgets and the units' delegated approval limits are the district office's."""
+    return is_office(user)
 
 
 def approver_queue_level(user: User) -> str | None:

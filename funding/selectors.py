@@ -25,14 +25,15 @@ from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_unit_officer, scope_own, scope_units
-from qinhuai_talent.core.models import OrgUnit, User
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, User
 from qinhuai_talent.core.registry import Attention
 
-from . import policies
+from . import charges, policies
 from .models import (
     ZERO,
     Agreement,
     AgreementState,
+    ApprovalLimit,
     Budget,
     CaseState,
     ClosedYear,
@@ -46,10 +47,10 @@ from .models import (
     Milestone,
     Payout,
     PayoutState,
+    Reversal,
     Tranche,
     TrancheState,
 )
-from .workflows import COMMITTING_STATES
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -152,11 +153,34 @@ def ledger_for(user: User) -> QuerySet:
 def budgets_for(user: User) -> QuerySet:
     """Budgets with committed and paid (see ``services.budget_figures_of`` for the rule)."""
     qs = Budget.objects.select_related("org_unit").annotate(
-        live=_sum("agreements__total", agreements__state__in=COMMITTING_STATES),
-        ended_paid=_sum("agreements__paid_total", agreements__state=AgreementState.TERMINATED),
-        paid=_sum("agreements__paid_total"),
+        committed=charges.budget_committed(), paid=charges.budget_paid()
     )
     return _scoped(qs, user)
+
+
+def reversals_for(user: User) -> QuerySet:
+    """Payment reversals, proposed and decided, in the user's scope (money readers only)."""
+    qs = Reversal.objects.select_related(
+        "payout__tranche", "payout__agreement", "org_unit", "proposed_by", "decided_by", "payment", "entry"
+    )
+    return _scoped(qs, user)
+
+
+def limits_for(user: User) -> QuerySet:
+    """Delegated approval limits: a unit's officers see their own unit's, the district every one."""
+    return _scoped(ApprovalLimit.objects.select_related("org_unit"), user).order_by("org_unit__kind", "org_unit__code")
+
+
+def units_with_limits(user: User) -> list[OrgUnit]:
+    """Every field unit in the user's scope with its limit (``limit``: the row, or ``None``)."""
+    if not policies.can_see_funding(user):
+        return []
+    limits = {lim.org_unit_id: lim for lim in limits_for(user)}
+    units = scope_units(OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS), user, "pk").order_by("kind", "code")
+    rows = list(units)
+    for unit in rows:
+        unit.limit = limits.get(unit.pk)
+    return rows
 
 
 def closed_years_for(user: User) -> QuerySet:
@@ -218,15 +242,16 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
     """Committed, paid, eligible, held, recovered and recovery due, with splits by source and level.
 
     ``year`` selects agreements charged to that year's budgets (or starting that year when they
-    have none). Amounts are Decimal yuan. Five queries.
+    have none). By source, each component (district's share, city's share) counts under the source
+    of the budget it is charged to; by level, the city's and the district's components, so both
+    splits add up to the committed total and agree with the budgets (``funding.charges``). Amounts
+    are Decimal yuan. Seven queries.
     """
     agreements = _agreements_in(year, units)
     totals = agreements.aggregate(
-        committed_live=_sum("total", state__in=COMMITTING_STATES),
-        committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
         paid=_sum("paid_total"),
-        city=_sum("city_share", state__in=COMMITTING_STATES),
-        district=_sum("district_share", state__in=COMMITTING_STATES),
+        city=Coalesce(Sum(charges.committed_of(charges.CITY)), Value(ZERO), output_field=MONEY),
+        district=Coalesce(Sum(charges.committed_of(charges.DISTRICT)), Value(ZERO), output_field=MONEY),
         agreements=Count("id"),
     )
     tranches = Tranche.objects.filter(agreement__in=agreements.values("pk")).aggregate(
@@ -240,18 +265,20 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
     )
     recovery = ExitCase.objects.filter(agreement__in=agreements.values("pk")).aggregate(due=_sum("recovery_due"))
     by_source = {s.value: {"source": s.value, "committed": ZERO, "paid": ZERO, "budget": ZERO} for s in FundingSource}
-    for row in (
-        agreements.filter(budget__isnull=False)
-        .values("budget__source")
-        .annotate(
-            committed_live=_sum("total", state__in=COMMITTING_STATES),
-            committed_ended=_sum("paid_total", state=AgreementState.TERMINATED),
-            paid=_sum("paid_total"),
-        )
-    ):
-        entry = by_source[row["budget__source"]]
-        entry["committed"] = row["committed_live"] + row["committed_ended"]
-        entry["paid"] = row["paid"]
+    # Each component under the source of the budget it is charged to (funding.charges).
+    for component, field in charges.BUDGET_FIELD.items():
+        for row in (
+            agreements.filter(**{f"{field}__isnull": False})
+            .values(f"{field}__source")
+            .annotate(
+                committed=Coalesce(Sum(charges.committed_of(component)), Value(ZERO), output_field=MONEY),
+                paid=Coalesce(Sum(charges.paid_of(component)), Value(ZERO), output_field=MONEY),
+            )
+            .order_by()
+        ):
+            entry = by_source[row[f"{field}__source"]]
+            entry["committed"] += row["committed"]
+            entry["paid"] += row["paid"]
     budgets = _in_units(Budget.objects.all(), units)
     if year is not None:
         budgets = budgets.filter(year=year)
@@ -259,7 +286,7 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
         by_source[row["source"]]["budget"] = row["amount"]
     return {
         "agreements": totals["agreements"],
-        "committed": totals["committed_live"] + totals["committed_ended"],
+        "committed": totals["city"] + totals["district"],
         "paid": totals["paid"],
         "eligible": eligible,
         "held": tranches["held"],

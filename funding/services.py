@@ -24,17 +24,18 @@ from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_offic
 from qinhuai_talent.core.chains import chain_head_advance, head_problems
 from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
-from qinhuai_talent.core.models import ChainHead, User
+from qinhuai_talent.core.models import ChainHead, UnitKind, User
 from qinhuai_talent.core.money import to_money
 from talents import support as talent_support
 from talents.models import Application, ApplicationState
 
-from . import notices, policies
+from . import charges, notices, policies
 from .models import (
     ZERO,
     Agreement,
     AgreementNumberCounter,
     AgreementState,
+    ApprovalLimit,
     ApproverLevel,
     Budget,
     CaseState,
@@ -42,6 +43,7 @@ from .models import (
     ExitCase,
     ExitFlag,
     FlagState,
+    FundingSource,
     LedgerEntry,
     LedgerKind,
     Milestone,
@@ -49,6 +51,7 @@ from .models import (
     Payout,
     PayoutState,
     PlanTemplate,
+    Reversal,
     Tranche,
     TrancheState,
     UseOfFundsReport,
@@ -56,10 +59,11 @@ from .models import (
 from .workflows import (
     AGREEMENT_WORKFLOW,
     CASE_WORKFLOW,
-    COMMITTING_STATES,
     FLAG_WORKFLOW,
+    LIVE_REVERSAL_STATES,
     OPEN_CASE_STATES,
     PAYOUT_WORKFLOW,
+    REVERSAL_WORKFLOW,
     TRANCHE_WORKFLOW,
     UNPAID_TRANCHE_STATES,
 )
@@ -93,33 +97,162 @@ class BudgetFigures:
         return self.amount - self.committed
 
 
+def budget_charged(budget: Budget) -> bool:
+    """Whether any agreement is charged to the budget (with either of its components)."""
+    return budget.agreements.exists() or budget.city_agreements.exists()
+
+
 def budget_figures_of(budget: Budget) -> BudgetFigures:
-    """Committed: the totals of agreements still in force, and what terminated ones actually paid."""
-    live = budget.agreements.filter(state__in=COMMITTING_STATES).aggregate(s=Sum("total"))["s"] or ZERO
-    ended = budget.agreements.filter(state=AgreementState.TERMINATED).aggregate(s=Sum("paid_total"))["s"] or ZERO
-    paid = budget.agreements.aggregate(s=Sum("paid_total"))["s"] or ZERO
-    return BudgetFigures(amount=budget.amount, committed=live + ended, paid=paid)
+    """Committed and paid: each agreement's component charged to this budget (``funding.charges``:
+    shares of agreements in force in full, what terminated ones paid, the district's share first)."""
+    row = Budget.objects.filter(pk=budget.pk).annotate(c=charges.budget_committed(), p=charges.budget_paid())
+    committed, paid = row.values_list("c", "p").get()
+    return BudgetFigures(amount=budget.amount, committed=to_money(committed), paid=to_money(paid))
 
 
-def budget_set(*, actor: User, org_unit, year: int, source: str, amount) -> Budget:
+BUDGET_FIRST_YEAR = 2000
+
+
+def _budget_check(*, org_unit, year, source: str, amount) -> tuple[int, Decimal]:
+    """A budget's unit, year, source and amount, or a 400 naming the field."""
+    if org_unit is None or not org_unit.is_field_unit:
+        raise DomainError(_("A budget belongs to a street, a park or the innovation group."), field="org_unit")
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a year, such as 2017."), field="year") from None
+    last = clock.today().year + 1
+    if not BUDGET_FIRST_YEAR <= year <= last:
+        raise DomainError(
+            _("A budget is set for a year from %(first)s to %(last)s.") % {"first": BUDGET_FIRST_YEAR, "last": last},
+            field="year",
+        )
+    if source not in FundingSource.values:
+        raise DomainError(_("Choose a funding source."), field="source")
+    if source == FundingSource.PARK_FUNDS and org_unit.kind != UnitKind.PARK:
+        raise DomainError(_("Only a park has park funds."), field="source")
+    return year, parse_money(amount, field="amount")
+
+
+def _budget_year_open(year: int) -> None:
+    if ClosedYear.objects.filter(year=year).exists():
+        raise DomainError(
+            _("The financial year %(year)s is closed: its budgets no longer change.") % {"year": year},
+            field="year",
+            code="closed_year",
+        )
+
+
+def _budget_unique(*, org_unit, year: int, source: str, exclude: int | None = None) -> None:
+    taken = Budget.objects.filter(org_unit=org_unit, year=year, source=source).exclude(pk=exclude)
+    if taken.exists():
+        raise DomainError(
+            _("%(unit)s already has a %(year)s budget from %(source)s.")
+            % {"unit": org_unit, "year": year, "source": FundingSource(source).label},
+            field="source",
+            code="duplicate",
+        )
+
+
+def budget_create(*, actor: User, org_unit, year, source: str, amount) -> Budget:
+    """The office sets a unit's budget of a year from one source (one per unit, year and source)."""
     if not is_office(actor):
         raise ActionNotAllowed(_("Only the district office sets budgets."))
-    amount = parse_money(amount, field="amount")
+    year, amount = _budget_check(org_unit=org_unit, year=year, source=source, amount=amount)
     with transaction.atomic():
-        budget, _created = Budget.objects.select_for_update().get_or_create(
-            org_unit=org_unit, year=year, source=source, defaults={"amount": amount}
+        _budget_year_open(year)
+        _budget_unique(org_unit=org_unit, year=year, source=source)
+        budget = Budget(org_unit=org_unit, year=year, source=source, amount=amount)
+        budget._history_user = actor
+        try:
+            with transaction.atomic():
+                budget.save(force_insert=True)
+        except IntegrityError:  # the same budget set at the same moment: the database's constraint
+            _budget_unique(org_unit=org_unit, year=year, source=source)
+            raise
+    return budget
+
+
+def budget_update(*, actor: User, budget_id: int, amount=None, org_unit=None, year=None, source=None) -> Budget:
+    """The office changes a budget: never below what is committed against it; its unit, year and
+    source only while nothing is charged to it. Kept in the budget's history."""
+    if not is_office(actor):
+        raise ActionNotAllowed(_("Only the district office sets budgets."))
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().select_related("org_unit").get(pk=budget_id)
+        org_unit = budget.org_unit if org_unit is None else org_unit
+        year, amount = _budget_check(
+            org_unit=org_unit,
+            year=budget.year if year is None else year,
+            source=budget.source if source is None else source,
+            amount=budget.amount if amount is None else amount,
         )
+        source = budget.source if source is None else source
+        _budget_year_open(budget.year)
+        moved = (org_unit.pk, year, source) != (budget.org_unit_id, budget.year, budget.source)
+        if moved:
+            _budget_year_open(year)
+            if budget_charged(budget):
+                raise DomainError(
+                    _("Agreements are charged to this budget: its unit, year and source stay."),
+                    field="source" if source != budget.source else ("year" if year != budget.year else "org_unit"),
+                    code="in_use",
+                )
+            _budget_unique(org_unit=org_unit, year=year, source=source, exclude=budget.pk)
         figures = budget_figures_of(budget)
         if amount < figures.committed:
             raise DomainError(
                 _("The budget cannot be less than the %(committed)s already committed.")
                 % {"committed": f"{figures.committed:,.2f}"},
                 field="amount",
+                code="below_committed",
             )
-        if budget.amount != amount:
-            budget.amount = amount
-            budget.save(update_fields=["amount"])
+        if not moved and amount == budget.amount:
+            return budget
+        budget.org_unit, budget.year, budget.source, budget.amount = org_unit, year, source, amount
+        budget._history_user = actor
+        budget.save(update_fields=["org_unit", "year", "source", "amount"])
     return budget
+
+
+# ---------------------------------------------------------------- delegated approval limits
+
+
+def approval_limit_set(*, actor: User, org_unit, max_amount) -> ApprovalLimit:
+    """The office sets a street's, park's or the innovation group's delegated approval limit
+    (资金审批权): its officers approve payouts up to it, the district above it. Kept in the
+    limit's history. The unit's payouts awaiting approval follow the new limit at once (who
+    approves them, and the explanation's line that says so), not at the next recompute."""
+    if not policies.can_set_budgets(actor):
+        raise ActionNotAllowed(_("Only the district office sets budgets and approval limits."))
+    if org_unit is None or not org_unit.is_field_unit:
+        raise DomainError(
+            _("A delegated approval limit belongs to a street, a park or the innovation group."), field="org_unit"
+        )
+    amount = parse_money(max_amount, field="max_amount")
+    with transaction.atomic():
+        ApprovalLimit.objects.bulk_create([ApprovalLimit(org_unit=org_unit, max_amount=amount)], ignore_conflicts=True)
+        limit = ApprovalLimit.objects.select_for_update().get(org_unit=org_unit)
+        created = not limit.history.exists()
+        if created or limit.max_amount != amount:
+            limit.max_amount = amount
+            limit._history_user = actor
+            limit.save()
+        _relevel_waiting_payouts(org_unit.pk, amount)
+    return limit
+
+
+def _relevel_waiting_payouts(org_unit_id: int, limit: Decimal) -> None:
+    waiting = list(
+        Payout.objects.select_for_update().filter(org_unit_id=org_unit_id, state=PayoutState.PROPOSED).order_by("pk")
+    )
+    for payout in waiting:
+        payout.approver_level = ApproverLevel.UNIT if payout.amount <= limit else ApproverLevel.DISTRICT
+        payout.reasons = [
+            {**r, "level": payout.approver_level, "limit": f"{limit:.2f}"} if r.get("code") == "approver" else r
+            for r in payout.reasons
+        ]
+    Payout.objects.bulk_update(waiting, ["approver_level", "reasons"])
 
 
 # ---------------------------------------------------------------- agreements
@@ -197,6 +330,11 @@ def agreement_create(
         raise DomainError(_("The term must end after it starts."), field="ends_on")
     if budget.org_unit_id != application.org_unit_id and not is_office(actor):
         raise DomainError(_("Choose a budget of the application's hosting unit."), field="budget")
+    if budget.source == FundingSource.CITY_SHARE:
+        raise DomainError(
+            _("Choose the district treasury's or the park's budget; the city's share is charged to its own."),
+            field="budget",
+        )
     if grant and template is None:
         raise DomainError(_("Choose a plan template for the startup grant."), field="template")
     # 就高不重复: the person's and their enterprises' other awards (an override: the office, a reason).
@@ -210,14 +348,18 @@ def agreement_create(
         Application.objects.select_for_update().filter(pk=application.pk).first()
         if Agreement.objects.filter(application=application).exclude(state=AgreementState.TERMINATED).exists():
             raise DomainError(_("This application already has an agreement."), field="application", code="duplicate")
-        budget = Budget.objects.select_for_update().get(pk=budget.pk)
-        figures = budget_figures_of(budget)
-        if total > figures.available:
-            raise DomainError(
-                _("The agreement's %(total)s exceeds the %(available)s still available in the budget.")
-                % {"total": f"{total:,.2f}", "available": f"{figures.available:,.2f}"},
-                field="budget",
-            )
+        budget, city_budget = _lock_budgets(budget, city)
+        # Each component against the budget of its source and year (funding.charges).
+        for charged, share in ((budget, district), (city_budget, city)):
+            if charged is None:
+                continue
+            figures = budget_figures_of(charged)
+            if share > figures.available:
+                raise DomainError(
+                    _("The agreement's %(total)s exceeds the %(available)s still available in the budget.")
+                    % {"total": f"{share:,.2f}", "available": f"{figures.available:,.2f}"},
+                    field="budget" if charged is budget else "city_share",
+                )
         number = (number or "").strip()
         if number and Agreement.objects.filter(number=number).exists():
             raise DomainError(_("The agreement number %(number)s is taken.") % {"number": number}, field="number")
@@ -229,6 +371,7 @@ def agreement_create(
             application=application,
             org_unit_id=application.org_unit_id,
             budget=budget,
+            city_budget=city_budget,
             startup_grant=grant,
             rent_subsidy=rent,
             equity_investment=equity,
@@ -241,6 +384,26 @@ def agreement_create(
         )
         _plan_tranches(agreement, template)
     return agreement
+
+
+def _lock_budgets(budget: Budget, city: Decimal) -> tuple[Budget, Budget | None]:
+    """Lock the district component's budget and, with a city share, the unit's city-share budget
+    of the same year (in id order, as every writer does); refuse when the city has none."""
+    city_budget = None
+    if city:
+        city_budget = Budget.objects.filter(
+            org_unit_id=budget.org_unit_id, year=budget.year, source=FundingSource.CITY_SHARE
+        ).first()
+        if city_budget is None:
+            raise DomainError(
+                _("%(unit)s has no city-share budget for %(year)s: the office sets it before a city share is charged.")
+                % {"unit": budget.org_unit, "year": budget.year},
+                field="city_share",
+                code="no_budget",
+            )
+    ids = sorted({budget.pk, *([city_budget.pk] if city_budget else [])})
+    locked = {b.pk: b for b in Budget.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    return locked[budget.pk], locked[city_budget.pk] if city_budget else None
 
 
 def _next_number(year: int) -> str:
@@ -467,6 +630,8 @@ def ledger_payload(entry: LedgerEntry) -> str:
             entry.recorded_at.isoformat(),
             entry.note,
             entry.prev_hash,
+            # The payment a reversal points at; absent from the entries before reversals did.
+            *([entry.reverses_id] if entry.reverses_id else []),
         ],
         ensure_ascii=False,
     )
@@ -615,37 +780,124 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
         return existing, False
 
 
-def payout_reverse(*, actor: User, payout_id: int, voucher: str, reason: str) -> LedgerEntry:
-    """A payment made in error is reversed by a new negative entry; the tranche is cancelled
-    (re-paying it takes a new tranche), nothing is edited."""
-    if not policies.can_record_payment(actor):
-        raise ActionNotAllowed(_("Only finance records reversals."))
-    voucher = (voucher or "").strip()
+# ---------------------------------------------------------------- reversals
+
+
+def _lock_reversal(reversal_id: int) -> tuple[Agreement, Payout, Reversal]:
+    """The agreement, the payout, then the reversal: every writer of a payout locks in this order."""
+    payout_id = Reversal.objects.filter(pk=reversal_id).values_list("payout_id", flat=True).first()
+    if payout_id is None:
+        raise Reversal.DoesNotExist
+    agreement, payout = _lock_payout(payout_id)
+    return agreement, payout, Reversal.objects.select_for_update().get(pk=reversal_id)
+
+
+def _live_reversal_refusal() -> DomainError:
+    return DomainError(_("A reversal of this payment is already proposed or made."), code="duplicate")
+
+
+def reversal_propose(*, actor: User, payout_id: int, voucher: str, reason: str) -> Reversal:
+    """Finance proposes to reverse a payment made in error (冲正), with the reason and the
+    reversal voucher; the office decides. At most one reversal is proposed or made per payment
+    (the payout's lock, and a partial unique index behind it)."""
+    if not policies.can_propose_reversal(actor):
+        raise ActionNotAllowed(_("Only finance proposes a payment's reversal."))
+    reason, voucher = (reason or "").strip(), (voucher or "").strip()
+    if not reason:
+        raise DomainError(_("Please give a reason."), field="reason")
     if not voucher:
         raise DomainError(_("Enter the reversal voucher number."), field="voucher")
+    if len(voucher) > 40:
+        raise DomainError(_("A voucher number has at most 40 characters."), field="voucher")
+    try:
+        with transaction.atomic():
+            agreement, payout = _lock_payout(payout_id)
+            if payout.state != PayoutState.PAID:
+                raise DomainError(_("Only a paid payout can be reversed."), code="invalid_state")
+            if payout.reversals.filter(state__in=LIVE_REVERSAL_STATES).exists():
+                raise _live_reversal_refusal()
+            payment = LedgerEntry.objects.get(payout=payout, kind=LedgerKind.PAYMENT)
+            with transaction.atomic():
+                reversal = Reversal.objects.create(
+                    payout=payout,
+                    payment=payment,
+                    org_unit_id=payout.org_unit_id,
+                    amount=payment.amount,
+                    voucher=voucher,
+                    reason=reason,
+                    proposed_by=actor,
+                    proposed_at=clock.now(),
+                )
+            REVERSAL_WORKFLOW.create(reversal, actor=actor, action="propose", reason=reason)
+            return reversal
+    except IntegrityError:
+        raise _live_reversal_refusal() from None
+
+
+def _decide_reversal(*, actor: User, reversal_id: int, action: str, reason: str = "") -> Reversal:
     with transaction.atomic():
-        agreement, payout = _lock_payout(payout_id)
-        PAYOUT_WORKFLOW.apply(payout, action="reverse", actor=actor, reason=reason)
-        entry = _ledger_append(
-            agreement=agreement,
-            payout=payout,
-            org_unit_id=payout.org_unit_id,
-            kind=LedgerKind.REVERSAL,
-            amount=-payout.amount,
-            voucher=voucher,
-            entry_date=clock.today(),
-            recorded_by=actor,
-            note=reason,
-        )
-        Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") - payout.amount)
-        TRANCHE_WORKFLOW.apply_many(
-            Tranche.objects.filter(pk=payout.tranche_id),
-            action="cancel",
-            actor=actor,
-            reason=reason,
-            via="payout.reverse",
-        )
-    return entry
+        agreement, payout, reversal = _lock_reversal(reversal_id)
+        if action != "withdraw":
+            if actor.pk == reversal.proposed_by_id:
+                raise ActionNotAllowed(
+                    _("You proposed this reversal; another person must decide it."), code="four_eyes"
+                )
+            reversal.decided_by = actor
+        reversal.decided_at = clock.now()
+        extra = ["decided_by", "decided_at"]
+        if action == "approve":
+            refusal = REVERSAL_WORKFLOW.refusal(reversal, actor, action)
+            if refusal is not None:
+                raise refusal
+            reversal.entry = _ledger_append(
+                agreement=agreement,
+                payout=payout,
+                org_unit_id=payout.org_unit_id,
+                kind=LedgerKind.REVERSAL,
+                amount=-reversal.amount,
+                voucher=reversal.voucher,
+                entry_date=clock.today(),
+                recorded_by=actor,
+                note=reversal.reason,
+                reverses_id=reversal.payment_id,
+            )
+            extra.append("entry")
+        REVERSAL_WORKFLOW.apply(reversal, action=action, actor=actor, reason=reason, extra_fields=extra)
+    return reversal
+
+
+def reversal_approve(*, actor: User, reversal_id: int, reason: str = "") -> Reversal:
+    """The office approves a proposed reversal (never its proposer, whatever roles they hold):
+    the ledger gets a negative entry that points at the payment, dated the day of the approval."""
+    return _decide_reversal(actor=actor, reversal_id=reversal_id, action="approve", reason=reason)
+
+
+def reversal_reject(*, actor: User, reversal_id: int, reason: str) -> Reversal:
+    """The office rejects a proposed reversal, with the reason; the payment stands."""
+    return _decide_reversal(actor=actor, reversal_id=reversal_id, action="reject", reason=reason)
+
+
+def reversal_withdraw(*, actor: User, reversal_id: int, reason: str = "") -> Reversal:
+    """Its proposer withdraws a reversal not yet decided."""
+    return _decide_reversal(actor=actor, reversal_id=reversal_id, action="withdraw", reason=reason)
+
+
+def reversal_effect(reversal: Reversal, *, actor: User) -> None:
+    """The approved reversal's effect (``REVERSAL_WORKFLOW``), under the agreement's and the
+    payout's locks, once its ledger entry is written: the paid total (and with it the budget's
+    paid figure) lowered, the payout reversed and its tranche cancelled (paying it again takes a
+    new tranche)."""
+    Agreement.objects.filter(pk=reversal.payout.agreement_id).update(paid_total=F("paid_total") - reversal.amount)
+    PAYOUT_WORKFLOW.apply(
+        reversal.payout, action="reverse", actor=actor, reason=reversal.reason, via="reversal.approve"
+    )
+    TRANCHE_WORKFLOW.apply_many(
+        Tranche.objects.filter(pk=reversal.payout.tranche_id),
+        action="cancel",
+        actor=actor,
+        reason=reversal.reason,
+        via="reversal.approve",
+    )
 
 
 # ---------------------------------------------------------------- exits

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from talents.models import Application
 from . import explain, policies, selectors, services
 from .forms import (
     AgreementForm,
+    ApprovalLimitForm,
+    BudgetForm,
     CloseYearForm,
     EvidenceForm,
     ExitDecisionForm,
@@ -30,9 +33,21 @@ from .forms import (
     ReasonForm,
     RecoveryForm,
     RectifyForm,
+    ReversalForm,
     UseOfFundsForm,
 )
-from .models import AgreementState, ExitRule, FlagState, LedgerEntry, Milestone, Tranche, UseOfFundsReport
+from .models import (
+    AgreementState,
+    Budget,
+    ExitRule,
+    FlagState,
+    LedgerEntry,
+    Milestone,
+    ReversalState,
+    Tranche,
+    UseOfFundsReport,
+)
+from .workflows import LIVE_REVERSAL_STATES
 
 
 def funding_reader(view):
@@ -274,6 +289,14 @@ def payout_detail(request, pk: int):
             and policies.can_record_payment(user)
             and user.pk not in services.vouched_by(payout) | {payout.approved_by_id},
             "pay_form": PayForm(),
+            "can_propose_reversal": payout.state == "paid"
+            and policies.can_propose_reversal(user)
+            and not payout.reversals.filter(state__in=LIVE_REVERSAL_STATES).exists(),
+            "reversal_form": ReversalForm(),
+            "reversals": [
+                (r, services.REVERSAL_WORKFLOW.available(r, user))
+                for r in payout.reversals.select_related("proposed_by", "decided_by")
+            ],
             "ledger": payout.ledger.all(),
             "transitions": transitions_of(payout),
             "history": history_rows(payout) if can_see_history(user) else None,
@@ -319,6 +342,54 @@ def payout_pay(request, pk: int):
             ok=_("This payout was already paid (voucher %(v)s); nothing was recorded twice.") % {"v": entry.voucher},
         )
     return _redirect(url, request, ok=_("Payment recorded in the ledger."))
+
+
+@require_POST
+@funding_reader
+def payout_reverse(request, pk: int):
+    """Finance proposes to reverse the payout's payment; the office decides."""
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    url = reverse("funding:payout-detail", args=[payout.pk])
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        return _redirect(url, request, DomainError(_("Enter the reversal voucher number and the reason.")))
+    try:
+        services.reversal_propose(actor=request.user, payout_id=payout.pk, **form.cleaned_data)
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Reversal proposed; the district office decides it."))
+
+
+@funding_reader
+def reversal_queue(request):
+    """Reversals awaiting the office's decision first, then the decided ones, newest first."""
+    qs = selectors.reversals_for(request.user).order_by(
+        Case(When(state=ReversalState.PROPOSED, then=0), default=1), "-proposed_at", "-id"
+    )
+    page = paginate(request, qs)
+    rows = [(r, services.REVERSAL_WORKFLOW.available(r, request.user)) for r in page]
+    return render(request, "funding/reversal_queue.html", {"page": page, "rows": rows})
+
+
+@require_POST
+@funding_reader
+def reversal_action(request, pk: int, action: str):
+    reversal = get_or_404(selectors.reversals_for(request.user), pk=pk)
+    decide = {
+        "approve": services.reversal_approve,
+        "reject": services.reversal_reject,
+        "withdraw": services.reversal_withdraw,
+    }.get(action)
+    if decide is None:
+        raise Http404
+    url = request.POST.get("next") or ""
+    if not url.startswith("/") or url.startswith("//"):
+        url = reverse("funding:reversal-queue")
+    try:
+        decide(actor=request.user, reversal_id=reversal.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Done."))
 
 
 # ---------------------------------------------------------------- ledger, budgets, forecast
@@ -389,7 +460,6 @@ def budget_list(request):
         qs = qs.filter(year=int(request.GET["year"]))
     rows = list(qs)
     for b in rows:
-        b.committed = b.live + b.ended_paid
         b.available = b.amount - b.committed
     fmt = _fmt(request)
     if fmt:
@@ -398,7 +468,111 @@ def budget_list(request):
             [b.year, b.org_unit.name, b.get_source_display(), b.amount, b.committed, b.paid, b.available] for b in rows
         )
         return export_response("budgets", [Sheet(_("Budgets"), headers, data)], fmt)
-    return render(request, "funding/budget_list.html", {"budgets": rows})
+    return render(
+        request, "funding/budget_list.html", {"budgets": rows, "can_edit": policies.can_set_budgets(request.user)}
+    )
+
+
+def _budget_form_page(request, form, *, budget: Budget | None, status: int = 200):
+    return render(
+        request,
+        "funding/budget_form.html",
+        {
+            "form": form,
+            "budget": budget,
+            "figures": services.budget_figures_of(budget) if budget else None,
+            "history": history_rows(budget) if budget is not None and can_see_history(request.user) else None,
+        },
+        status=status,
+    )
+
+
+@funding_reader
+def budget_create(request):
+    """The office sets a budget; anyone else: as for a page that is not there."""
+    if not policies.can_set_budgets(request.user):
+        raise Http404
+    form = BudgetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            budget = services.budget_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return _redirect(
+                reverse("funding:budget-list") + f"?year={budget.year}",
+                request,
+                ok=_("Budget %(budget)s set.") % {"budget": budget},
+            )
+    return _budget_form_page(request, form, budget=None, status=400 if form.errors else 200)
+
+
+@funding_reader
+def budget_edit(request, pk: int):
+    """The office changes a budget (never below what is committed); kept in its history."""
+    budget = get_or_404(selectors.budgets_for(request.user), pk=pk)
+    if not policies.can_set_budgets(request.user):
+        raise Http404
+    initial = {"org_unit": budget.org_unit_id, "year": budget.year, "source": budget.source, "amount": budget.amount}
+    form = BudgetForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_update(actor=request.user, budget_id=budget.pk, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return _redirect(
+                reverse("funding:budget-list") + f"?year={form.cleaned_data['year']}",
+                request,
+                ok=_("Budget changed."),
+            )
+    return _budget_form_page(request, form, budget=budget, status=400 if form.errors else 200)
+
+
+@funding_reader
+def limit_list(request):
+    """Each unit's delegated approval limit: the district sees every unit, an officer their own."""
+    return render(
+        request,
+        "funding/limit_list.html",
+        {"units": selectors.units_with_limits(request.user), "can_edit": policies.can_set_budgets(request.user)},
+    )
+
+
+def _limit_form_page(request, limit, *, initial=None):
+    form = ApprovalLimitForm(request.POST or None, user=request.user, initial=initial)
+    if limit is not None:
+        form.fields["org_unit"].disabled = True  # a limit stays with its unit
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approval_limit_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return _redirect(reverse("funding:limit-list"), request, ok=_("Approval limit set."))
+    return render(
+        request,
+        "funding/limit_form.html",
+        {"form": form, "limit": limit, "history": history_rows(limit) if limit is not None else None},
+        status=400 if form.errors else 200,
+    )
+
+
+@funding_reader
+def limit_create(request):
+    if not policies.can_set_budgets(request.user):
+        raise Http404
+    unit = request.GET.get("unit", "")
+    return _limit_form_page(request, None, initial={"org_unit": int(unit)} if unit.isdigit() else None)
+
+
+@funding_reader
+def limit_edit(request, pk: int):
+    """The office changes a unit's limit; kept in the limit's history."""
+    limit = get_or_404(selectors.limits_for(request.user), pk=pk)
+    if not policies.can_set_budgets(request.user):
+        raise Http404
+    return _limit_form_page(request, limit, initial={"org_unit": limit.org_unit_id, "max_amount": limit.max_amount})
 
 
 @funding_reader

@@ -3,8 +3,9 @@ payouts, exit flags and exit cases, and the business constants of their states.
 
 Who takes what:
 
-- people (``PERSON``): activate, suspend, resume an agreement, withdraw a draft one; approve,
-  pay and reverse a payout; dismiss a flag; rectify, continue or exit a case;
+- people (``PERSON``): activate, suspend, resume an agreement, withdraw a draft one; approve
+  and pay a payout; approve, reject or withdraw a payment's reversal (proposed by finance,
+  decided by the office, never by its proposer); dismiss a flag; rectify, continue or exit a case;
 - the system actor (``SYSTEM``, the nightly recomputes): a tranche's milestones met or no longer
   met, holds and releases by open exit flags, payout proposals, exit flags cleared when their
   condition is gone;
@@ -29,6 +30,8 @@ from .models import (
     FlagState,
     Payout,
     PayoutState,
+    Reversal,
+    ReversalState,
     Tranche,
     TrancheState,
 )
@@ -39,6 +42,8 @@ COMMITTING_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState
 UNPAID_TRANCHE_STATES = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
 # Payouts not yet paid nor cancelled.
 OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HELD)
+# Reversals that hold a payment: one at a time per payout.
+LIVE_REVERSAL_STATES = (ReversalState.PROPOSED, ReversalState.APPROVED)
 # Open exit cases.
 OPEN_CASE_STATES = (CaseState.INVESTIGATION, CaseState.RECTIFICATION)
 
@@ -148,14 +153,8 @@ PAYOUT_WORKFLOW = Workflow(
     [
         Transition("approve", (PayoutState.PROPOSED,), PayoutState.APPROVED, _("Approve"), policies.can_approve_payout),
         Transition("pay", (PayoutState.APPROVED,), PayoutState.PAID, _("Record payment"), policies.can_record_payment),
-        Transition(
-            "reverse",
-            (PayoutState.PAID,),
-            PayoutState.REVERSED,
-            _("Reverse the payment"),
-            policies.can_record_payment,
-            needs_reason=True,
-        ),
+        # Only as the effect of an approved reversal (REVERSAL_WORKFLOW): finance proposes, the office approves.
+        Transition("reverse", (PayoutState.PAID,), PayoutState.REVERSED, _("Payment reversed"), by=EFFECT),
         # The recompute's proposals: milestones met again, or a hold released.
         Transition(
             "propose", (PayoutState.HELD, PayoutState.CANCELLED), PayoutState.PROPOSED, _("Proposed"), by=SYSTEM
@@ -236,4 +235,44 @@ CASE_WORKFLOW = Workflow(
         ),
     ],
     model=ExitCase,
+)
+
+
+def _reverse_payout(reversal, *, actor, reason: str = "") -> None:
+    """Effect of an approved reversal, once its ledger entry points at the payment: the payout is
+    reversed, its tranche cancelled, the paid total lowered (``services.reversal_effect``)."""
+    from .services import reversal_effect
+
+    reversal_effect(reversal, actor=actor)
+
+
+REVERSAL_WORKFLOW = Workflow(
+    "state",
+    ReversalState,
+    [
+        Transition(
+            "approve",
+            (ReversalState.PROPOSED,),
+            ReversalState.APPROVED,
+            _("Approve the reversal"),
+            policies.can_decide_reversal,
+            effect=_reverse_payout,
+        ),
+        Transition(
+            "reject",
+            (ReversalState.PROPOSED,),
+            ReversalState.REJECTED,
+            _("Reject the reversal"),
+            policies.can_decide_reversal,
+            needs_reason=True,
+        ),
+        Transition(
+            "withdraw",
+            (ReversalState.PROPOSED,),
+            ReversalState.WITHDRAWN,
+            _("Withdraw the proposal"),
+            policies.can_withdraw_reversal,
+        ),
+    ],
+    model=Reversal,
 )

@@ -2,10 +2,25 @@ from rest_framework import serializers
 
 from enterprises.models import Grade
 from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit
+from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.references import ScopedReferences
 
 from .. import explain
-from ..models import Agreement, Budget, ClosedYear, ExitCase, ExitFlag, LedgerEntry, Milestone, Payout, Tranche
+from ..models import (
+    Agreement,
+    ApprovalLimit,
+    Budget,
+    ClosedYear,
+    ExitCase,
+    ExitFlag,
+    FundingSource,
+    LedgerEntry,
+    Milestone,
+    Payout,
+    Reversal,
+    Tranche,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
 
@@ -130,6 +145,7 @@ class LedgerEntrySerializer(ScopedReferences, serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
             "note",
+            "reverses",
             "prev_hash",
             "hash",
         ]
@@ -154,10 +170,73 @@ class BudgetSerializer(ScopedReferences, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_committed(self, obj) -> str:
-        return f"{obj.live + obj.ended_paid:.2f}"
+        return f"{to_money(obj.committed):.2f}"
 
     def get_available(self, obj) -> str:
-        return f"{obj.amount - obj.live - obj.ended_paid:.2f}"
+        return f"{obj.amount - to_money(obj.committed):.2f}"
+
+
+class BudgetWriteSerializer(ScopedReferences, serializers.Serializer):
+    """A budget as the office sets it: unit (code), year, source and amount."""
+
+    org_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+    )
+    year = serializers.IntegerField(min_value=1900, max_value=9999)
+    source = serializers.ChoiceField(choices=FundingSource.choices)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+
+
+class ReversalSerializer(ScopedReferences, serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Reversal
+        fields = [
+            "id",
+            "payout",
+            "payment",
+            "org_unit",
+            "amount",
+            "voucher",
+            "reason",
+            "state",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "entry",
+        ]
+        read_only_fields = fields
+
+
+class ReversalProposeSerializer(ScopedReferences, serializers.Serializer):
+    voucher = serializers.CharField(max_length=40)
+    reason = serializers.CharField()
+
+
+class DecisionSerializer(ScopedReferences, serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApprovalLimitSerializer(ScopedReferences, serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+
+    class Meta:
+        model = ApprovalLimit
+        fields = ["id", "org_unit", "max_amount"]
+        read_only_fields = fields
+
+
+class ApprovalLimitWriteSerializer(ScopedReferences, serializers.Serializer):
+    """A unit's delegated approval limit as the office sets it."""
+
+    org_unit = serializers.SlugRelatedField(
+        slug_field="code", queryset=OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS)
+    )
+    max_amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
 
 
 class ExitFlagSerializer(ScopedReferences, serializers.ModelSerializer):

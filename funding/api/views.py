@@ -1,18 +1,22 @@
 """The funding API: read-only lists in the caller's scope, and the payout actions."""
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from qinhuai_talent.core.access import get_or_404
 from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
 from qinhuai_talent.core.api.rows import ValuesListMixin
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..models import (
     Agreement,
     AgreementState,
+    ApprovalLimit,
     Budget,
     CaseState,
     ClosedYear,
@@ -25,13 +29,19 @@ from ..models import (
     LedgerKind,
     Payout,
     PayoutState,
+    Reversal,
+    ReversalState,
     Tranche,
     TrancheState,
 )
 from .serializers import (
     AgreementSerializer,
+    ApprovalLimitSerializer,
+    ApprovalLimitWriteSerializer,
     BudgetSerializer,
+    BudgetWriteSerializer,
     ClosedYearSerializer,
+    DecisionSerializer,
     ExitCaseSerializer,
     ExitFlagSerializer,
     LedgerEntrySerializer,
@@ -39,6 +49,8 @@ from .serializers import (
     PayoutSerializer,
     PaySerializer,
     ReasonSerializer,
+    ReversalProposeSerializer,
+    ReversalSerializer,
     TrancheSerializer,
 )
 
@@ -47,6 +59,12 @@ ERRORS = {
     403: OpenApiResponse(description="Your role or unit may not do this"),
     404: OpenApiResponse(description="Not found or outside your scope"),
 }
+
+
+def _office_only(user) -> None:
+    """Refused by role before the body is read: a 403, whatever the body says."""
+    if not policies.can_set_budgets(user):
+        raise ActionNotAllowed(_("Only the district office sets budgets and approval limits."))
 
 
 class ScopedViewSet(viewsets.ReadOnlyModelViewSet):
@@ -153,6 +171,65 @@ class PayoutViewSet(ValuesListMixin, ScopedViewSet):
         }
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    @extend_schema(request=ReversalProposeSerializer, responses={201: ReversalSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Finance proposes to reverse the payment (voucher, reason); the office decides."""
+        payout = self.get_object()
+        data = ReversalProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reversal = services.reversal_propose(actor=request.user, payout_id=payout.pk, **data.validated_data)
+        return Response(
+            ReversalSerializer(selectors.reversals_for(request.user).get(pk=reversal.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ReversalFilter(filters.FilterSet):
+    org_unit = filters.CharFilter(field_name="org_unit__code")
+    state = filters.ChoiceFilter(choices=ReversalState.choices)
+    payout = filters.NumberFilter(field_name="payout_id")
+
+    class Meta:
+        model = Reversal
+        fields = ["org_unit", "state", "payout"]
+
+
+class ReversalViewSet(ScopedViewSet):
+    """Payment reversals (冲正): proposed by finance (``POST payouts/{id}/reverse/``), approved or
+    rejected (with a reason) by the district office, never by their proposer; withdrawn by the
+    proposer. An approval writes a negative ledger entry that points at the payment."""
+
+    queryset_model = Reversal
+    selector = staticmethod(selectors.reversals_for)
+    serializer_class = ReversalSerializer
+    filterset_class = ReversalFilter
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-proposed_at", "-id")
+
+    def _decide(self, request, decide):
+        reversal = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide(actor=request.user, reversal_id=reversal.pk, reason=data.validated_data["reason"])
+        return Response(ReversalSerializer(self.get_queryset().get(pk=reversal.pk)).data)
+
+    @extend_schema(request=DecisionSerializer, responses={200: ReversalSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.reversal_approve)
+
+    @extend_schema(request=DecisionSerializer, responses={200: ReversalSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.reversal_reject)
+
+    @extend_schema(request=DecisionSerializer, responses={200: ReversalSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._decide(request, services.reversal_withdraw)
+
 
 class LedgerFilter(filters.FilterSet):
     payout = filters.NumberFilter(field_name="payout_id")
@@ -188,8 +265,10 @@ class BudgetFilter(filters.FilterSet):
         fields = ["org_unit", "year", "source"]
 
 
-class BudgetViewSet(ScopedViewSet):
-    """Budgets per unit, year and source: amount, committed, paid, available."""
+class BudgetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Budgets per unit, year and source: amount, committed, paid, available. The office sets one
+    (``POST``) and changes one (``PUT``, ``PATCH``): never below what is committed against it, its
+    unit, year and source only while no agreement is charged to it; one per unit, year and source."""
 
     queryset_model = Budget
     selector = staticmethod(selectors.budgets_for)
@@ -198,6 +277,76 @@ class BudgetViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return super().get_queryset().order_by("-year", "org_unit__code", "source")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return BudgetWriteSerializer
+        return BudgetSerializer
+
+    def _answer(self, budget, code=status.HTTP_200_OK):
+        return Response(BudgetSerializer(self.get_queryset().get(pk=budget.pk)).data, status=code)
+
+    @extend_schema(request=BudgetWriteSerializer, responses={201: BudgetSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        _office_only(request.user)
+        data = BudgetWriteSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        budget = services.budget_create(actor=request.user, **data.validated_data)
+        return self._answer(budget, status.HTTP_201_CREATED)
+
+    @extend_schema(request=BudgetWriteSerializer, responses={200: BudgetSerializer, **ERRORS})
+    def update(self, request, *args, **kwargs):
+        budget = get_or_404(self.get_queryset(), pk=kwargs["pk"])
+        _office_only(request.user)
+        data = BudgetWriteSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        budget = services.budget_update(actor=request.user, budget_id=budget.pk, **data.validated_data)
+        return self._answer(budget)
+
+
+class ApprovalLimitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    """Each unit's delegated approval limit (资金审批权): its officers approve payouts up to it.
+    The office sets one (``POST``: a unit's code and ``max_amount``; a unit that has one gets it
+    changed) and changes one (``PUT``, ``PATCH``); kept in the limit's history."""
+
+    queryset_model = ApprovalLimit
+    selector = staticmethod(selectors.limits_for)
+    serializer_class = ApprovalLimitSerializer
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return ApprovalLimitWriteSerializer
+        return ApprovalLimitSerializer
+
+    def _answer(self, limit, code=status.HTTP_200_OK):
+        return Response(ApprovalLimitSerializer(self.get_queryset().get(pk=limit.pk)).data, status=code)
+
+    @extend_schema(request=ApprovalLimitWriteSerializer, responses={201: ApprovalLimitSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        _office_only(request.user)
+        data = ApprovalLimitWriteSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        limit = services.approval_limit_set(actor=request.user, **data.validated_data)
+        return self._answer(limit, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApprovalLimitWriteSerializer, responses={200: ApprovalLimitSerializer, **ERRORS})
+    def update(self, request, *args, **kwargs):
+        limit = get_or_404(self.get_queryset(), pk=kwargs["pk"])
+        _office_only(request.user)
+        data = ApprovalLimitWriteSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
+        data.is_valid(raise_exception=True)
+        if data.validated_data.get("org_unit", limit.org_unit) != limit.org_unit:
+            raise DomainError(_("A limit stays with its unit; set the other unit's own."), field="org_unit")
+        limit = services.approval_limit_set(
+            actor=request.user,
+            org_unit=limit.org_unit,
+            max_amount=data.validated_data.get("max_amount", limit.max_amount),
+        )
+        return self._answer(limit)
 
 
 class ExitFlagFilter(filters.FilterSet):

@@ -4,13 +4,15 @@ ledger behind them; the exit mechanism's flags, cases and recoveries."""
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from funding import charges
 from funding.models import (
     Agreement,
     AgreementState,
@@ -75,7 +77,7 @@ class FundingReport(Report):
         if d.get("source") == forms.NO_BUDGET:
             q &= Q(**{f"{prefix}budget__isnull": True})
         elif d.get("source"):
-            q &= Q(**{f"{prefix}budget__source": d["source"]})
+            q &= Q(**{f"{prefix}{self._primary}__source": d["source"]})
         if d.get("state"):
             q &= Q(**{f"{prefix}state": d["state"]})
         return q
@@ -88,41 +90,58 @@ class FundingReport(Report):
         return self.scope.apply(Agreement.objects.filter(year).filter(self._agreement_filters()))
 
     @cached_property
+    def _primary(self) -> str:
+        """The agreement's budget field a row of the report stands for: the district component's
+        (``budget``), or the city's (``city_budget``) when the city's source is chosen."""
+        return charges.BUDGET_FIELD[
+            charges.CITY if self.data.get("source") == FundingSource.CITY_SHARE else charges.DISTRICT
+        ]
+
+    @cached_property
     def cube(self) -> dict[tuple, dict]:
-        """Every measure by (unit, source, program): five grouped queries, one per record kind."""
+        """Every measure by (unit, source, program): each component of an agreement (the district's
+        and the city's share) committed and paid under the source of the budget it is charged to
+        (``funding.charges``), the per-agreement measures under the row the agreement stands in;
+        six grouped queries."""
         cells: dict[tuple, dict] = {}
-        for r in self.agreements.values(
-            "org_unit",
-            *unit_keys(),
-            "budget__source",
-            "program",
-            "program__code",
-            "program__name",
-            "program__name_en",
-        ).annotate(
-            n=Count("id"),
-            live=sum_money("total", state__in=COMMITTING),
-            ended=sum_money("paid_total", state=AgreementState.TERMINATED),
-            paid_sum=sum_money("paid_total"),
-            city=sum_money("city_share", state__in=COMMITTING),
-            district=sum_money("district_share", state__in=COMMITTING),
-        ):
-            cells[(r["org_unit"], r["budget__source"], r["program"])] = {
-                "unit": (r["org_unit__code"], name_of(r, "org_unit")),
-                "source": r["budget__source"],
-                "program": (r["program__code"], name_of(r, "program")),
-                "agreements": r["n"],
-                "committed": r["live"] + r["ended"],
-                "paid": r["paid_sum"],
-                "city": r["city"],
-                "district": r["district"],
-                "eligible": ZERO,
-                "held": ZERO,
-                "recovered": ZERO,
-                "recovery_due": ZERO,
-            }
+        chosen = self.data.get("source")
+        for component, field in charges.BUDGET_FIELD.items():
+            primary = field == self._primary
+            if not primary and chosen:
+                continue  # a chosen source: only its own component
+            rows = self.agreements if primary else self.agreements.filter(**{f"{field}__isnull": False})
+            for r in rows.values(
+                "org_unit",
+                *unit_keys(),
+                f"{field}__source",
+                "program",
+                "program__code",
+                "program__name",
+                "program__name_en",
+            ).annotate(
+                n=Count("id"),
+                committed=Coalesce(Sum(charges.committed_of(component)), Value(ZERO), output_field=MONEY),
+                paid_sum=Coalesce(Sum(charges.paid_of(component)), Value(ZERO), output_field=MONEY),
+            ):
+                key = (r["org_unit"], r[f"{field}__source"], r["program"])
+                cell = cells.setdefault(
+                    key,
+                    {
+                        "unit": (r["org_unit__code"], name_of(r, "org_unit")),
+                        "source": r[f"{field}__source"],
+                        "program": (r["program__code"], name_of(r, "program")),
+                        **_no_funds(),
+                        "city": ZERO,
+                        "district": ZERO,
+                    },
+                )
+                if primary:
+                    cell["agreements"] += r["n"]
+                cell["committed"] += r["committed"]
+                cell["paid"] += r["paid_sum"]
+                cell[component] += r["committed"]
         ids = self.agreements.values("pk")
-        group = ("agreement__org_unit", "agreement__budget__source", "agreement__program")
+        group = ("agreement__org_unit", f"agreement__{self._primary}__source", "agreement__program")
         parts = (
             ("eligible", Payout.objects.filter(agreement__in=ids, state__in=ELIGIBLE_PAYOUTS), "amount", 1),
             ("held", Tranche.objects.filter(agreement__in=ids, state=TrancheState.HELD), "planned_amount", 1),

@@ -104,3 +104,13 @@ def agreement(
         services.agreement_transition(actor=actor, agreement_id=a.pk, action="activate")
         a.refresh_from_db()
     return a
+
+
+def reverse_payment(*, finance, office, payout, voucher="CZ-R-1", reason="付款有误"):
+    """Finance proposes the payout's reversal (or its proposal waiting already), the office
+    approves it; returns the reversal's ledger entry."""
+    from funding.models import Reversal, ReversalState
+
+    waiting = Reversal.objects.filter(payout=payout, state=ReversalState.PROPOSED).first()
+    reversal = waiting or services.reversal_propose(actor=finance, payout_id=payout.pk, voucher=voucher, reason=reason)
+    return services.reversal_approve(actor=office, reversal_id=reversal.pk).entry

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from funding import services
-from funding.models import Agreement, Milestone, PlanTemplate, Tranche
+from funding.models import Agreement, FundingSource, Milestone, PlanTemplate, Tranche
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from talents.models import ApplicationState
 
@@ -51,6 +51,7 @@ def test_the_4_3_3_template_and_rent_and_equity_components(park_officer):
     talent = TalentFactory(org_unit=org_unit)
     enterprise = EnterpriseFactory(org_unit=org_unit)
     enterprise.founders.create(talent=talent, equity_share=Decimal("51"))
+    city_budget = budget(org_unit, amount="2000000.00", source=FundingSource.CITY_SHARE)
     a = services.agreement_create(
         actor=park_officer,
         application=approved_application(talent, org_unit),
@@ -68,6 +69,47 @@ def test_the_4_3_3_template_and_rent_and_equity_components(park_officer):
     assert amounts[:3] == [Decimal("600000.00"), Decimal("450000.00"), Decimal("450000.00")]
     assert sum(amounts) == a.total == Decimal("2090000.00")
     assert a.city_share == Decimal("500000.00") and a.district_share == Decimal("1590000.00")
+    # Each component against the budget of its own source and year (issue 14, item 7).
+    assert a.city_budget == city_budget and a.budget.source == FundingSource.DISTRICT_TREASURY
+    assert services.budget_figures_of(a.budget).committed == Decimal("1590000.00")
+    assert services.budget_figures_of(city_budget).committed == Decimal("500000.00")
+
+
+def test_a_city_share_needs_the_units_city_budget_of_the_year(park_officer):
+    with pytest.raises(DomainError) as refused:
+        _draft(park_officer, city_share="400000")
+    assert (refused.value.code, refused.value.field) == ("no_budget", "city_share")
+    assert not Agreement.objects.exists()
+
+
+def test_the_city_share_must_be_available_in_the_city_budget(park_officer):
+    budget(unit("gaoxin_park"), amount="300000.00", source=FundingSource.CITY_SHARE)
+    with pytest.raises(DomainError) as refused:
+        _draft(park_officer, city_share="400000")
+    assert refused.value.field == "city_share"
+    assert not Agreement.objects.exists()
+    a = _draft(park_officer, city_share="300000")
+    assert services.budget_figures_of(a.city_budget).available == 0
+
+
+def test_the_district_share_is_not_charged_to_a_city_budget(park_officer):
+    org_unit = unit("gaoxin_park")
+    talent = TalentFactory(org_unit=org_unit)
+    enterprise = EnterpriseFactory(org_unit=org_unit)
+    enterprise.founders.create(talent=talent, equity_share=Decimal("51"))
+    with pytest.raises(DomainError) as refused:
+        services.agreement_create(
+            actor=park_officer,
+            application=approved_application(talent, org_unit),
+            enterprise=enterprise,
+            budget=budget(org_unit, source=FundingSource.CITY_SHARE),
+            startup_grant="100000",
+            starts_on=date(2017, 1, 1),
+            ends_on=date(2019, 12, 31),
+            template=PlanTemplate.objects.get(code="startup_30_40_30"),
+        )
+    assert refused.value.field == "budget"
+    assert not Agreement.objects.exists()
 
 
 def test_an_agreement_cannot_commit_more_than_the_budget_has_available(park_officer):

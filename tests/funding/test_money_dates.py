@@ -13,7 +13,7 @@ from qinhuai_talent.core.demo import ACCOUNTS
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import User
 
-from .factories import agreement, limit, unit
+from .factories import agreement, limit, reverse_payment, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +83,9 @@ def _payment(finance, payout, day):
         return services.payout_pay(actor=finance, payout_id=payout.pk, voucher="V-pay", paid_on=day)[0]
 
 
-def _reversal(finance, payout, day):
+def _reversal(office, finance, payout, day):
     with clock.running_on(day):
-        return services.payout_reverse(actor=finance, payout_id=payout.pk, voucher="V-rev", reason="账户有误")
+        return reverse_payment(finance=finance, office=office, payout=payout, voucher="V-rev", reason="账户有误")
 
 
 def _recovery(office, finance, payout, day):
@@ -102,7 +102,7 @@ def test_no_kind_of_ledger_entry_may_be_dated_in_a_closed_year(office, finance, 
     """Generated over every kind of ledger entry: each is refused in a closed year, accepted after."""
     writers = {
         LedgerKind.PAYMENT: lambda day: _payment(finance, approved, day),
-        LedgerKind.REVERSAL: lambda day: _reversal(finance, approved, day),
+        LedgerKind.REVERSAL: lambda day: _reversal(office, finance, approved, day),
         LedgerKind.RECOVERY: lambda day: _recovery(office, finance, approved, day),
     }
     assert set(writers) == set(LedgerKind.values), "a new kind of ledger entry needs its closed-year check"
@@ -118,7 +118,7 @@ def test_no_kind_of_ledger_entry_may_be_dated_in_a_closed_year(office, finance, 
         assert refused.value.code == "closed_year", kind
         assert list(LedgerEntry.objects.values_list("pk", flat=True)) == before, kind
     # A reversal in the open year that follows is the way to correct a closed year's payment.
-    _reversal(finance, approved, date(2018, 1, 5))
+    _reversal(office, finance, approved, date(2018, 1, 5))
     assert LedgerEntry.objects.filter(kind=LedgerKind.REVERSAL, entry_date=date(2018, 1, 5)).exists()
 
 

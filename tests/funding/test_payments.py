@@ -10,7 +10,7 @@ from funding import services
 from funding.models import Agreement, LedgerEntry, LedgerKind, Payout, PayoutState, TrancheState
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 
-from .factories import agreement, limit, unit
+from .factories import agreement, limit, reverse_payment, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -113,10 +113,10 @@ def test_one_payment_per_payout_in_the_database(park_officer, finance, proposed)
         )
 
 
-def test_a_reversal_is_a_new_negative_entry_and_lowers_paid(park_officer, finance, proposed):
+def test_a_reversal_is_a_new_negative_entry_and_lowers_paid(office, park_officer, finance, proposed):
     services.payout_approve(actor=park_officer, payout_id=proposed.pk)
     services.payout_pay(actor=finance, payout_id=proposed.pk, voucher="V1")
-    services.payout_reverse(actor=finance, payout_id=proposed.pk, voucher="R1", reason="wrong account")
+    reverse_payment(finance=finance, office=office, payout=proposed, voucher="R1", reason="wrong account")
     amounts = list(LedgerEntry.objects.order_by("id").values_list("kind", "amount"))
     assert amounts == [("payment", Decimal("300000.00")), ("reversal", Decimal("-300000.00"))]
     assert Agreement.objects.get(pk=proposed.agreement_id).paid_total == 0

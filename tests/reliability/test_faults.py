@@ -129,7 +129,7 @@ def test_a_dump_restores_into_a_fresh_database_with_the_ledger_and_the_audit_cha
     from funding.models import Agreement, LedgerEntry
     from qinhuai_talent.core.jobs import JobContext
     from qinhuai_talent.core.models import ChainHead, TransitionLog
-    from tests.funding.factories import agreement, limit, unit
+    from tests.funding.factories import agreement, limit, reverse_payment, unit
 
     limit(unit("gaoxin_park"), "500000.00")
     agreements = [agreement(office) for _ in range(3)]
@@ -139,7 +139,7 @@ def test_a_dump_restores_into_a_fresh_database_with_the_ledger_and_the_audit_cha
         payout = a.payouts.get()
         services.payout_approve(actor=park_officer, payout_id=payout.pk)
         services.payout_pay(actor=finance, payout_id=payout.pk, voucher=f"CZ-BACKUP-{n}")
-    services.payout_reverse(actor=finance, payout_id=agreements[0].payouts.get().pk, voucher="CZ-R-1", reason="重复")
+    reverse_payment(finance=finance, office=office, payout=agreements[0].payouts.get(), voucher="CZ-R-1", reason="重复")
     ledger = list(LedgerEntry.objects.order_by("pk").values_list("pk", "kind", "amount", "voucher", "hash"))
     balances = sorted(Agreement.objects.values_list("number", "paid_total"))
     transitions = TransitionLog.objects.count()

@@ -252,20 +252,37 @@ class FundingMachine(RuleBasedStateMachine):
             1 if payout.pk in self.model_paid else 0
         )
 
-    @rule(index=st.integers(0, 20), who=st.sampled_from(["finance", "office"]))
-    def reverse(self, index, who):
+    @rule(
+        index=st.integers(0, 20),
+        proposer=st.sampled_from(["finance", "office"]),
+        approver=st.sampled_from([*USERNAMES, "office"]),
+    )
+    def reverse(self, index, proposer, approver):
+        """Finance proposes a reversal, the office (never its proposer) approves it."""
+        from funding.models import Reversal, ReversalState
+
         payout = self._pick_payout(index, PayoutState.PAID)
         if payout is None:
             return
-        self.vouchers += 1
+        waiting = Reversal.objects.filter(payout=payout, state=ReversalState.PROPOSED).first()
+        if waiting is None:
+            self.vouchers += 1
+            outcome = _outcome(
+                lambda: services.reversal_propose(
+                    actor=self.users[proposer], payout_id=payout.pk, voucher=f"CZ-R-{self.vouchers}", reason="付款有误"
+                ),
+                "propose_reversal",
+            )
+            expected = "forbidden" if proposer != "finance" else "ok" if payout.state == PayoutState.PAID else "refused"
+            assert outcome == expected, (proposer, payout.state, outcome)
+            if outcome != "ok":
+                return
+            waiting = Reversal.objects.get(payout=payout, state=ReversalState.PROPOSED)
         outcome = _outcome(
-            lambda: services.payout_reverse(
-                actor=self.users[who], payout_id=payout.pk, voucher=f"CZ-R-{self.vouchers}", reason="付款有误"
-            ),
-            "reverse",
+            lambda: services.reversal_approve(actor=self.users[approver], reversal_id=waiting.pk), "approve_reversal"
         )
-        if who == "finance" and payout.state == PayoutState.PAID:
-            assert outcome == "ok"
+        if approver == "office" and waiting.proposed_by_id != self.users["office"].pk:
+            assert outcome == "ok", outcome
             self.model_reversed.add(payout.pk)
         else:
             assert outcome != "ok"

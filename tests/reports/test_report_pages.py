@@ -383,12 +383,12 @@ QUERIES = {
     # + industries 1; by tier × class 1, maker spaces by level 1, by unit 1, by industry 1;
     # records counted and paged 2 = 11
     ("enterprises", ()): 11,
-    # + programs 1; by unit × source × program: agreements, eligible payouts, held tranches,
-    # recoveries, amounts to recover 5; budgets 1; planned and paid by quarter 2; records counted
-    # and paged 2 = 15
-    ("funding", ()): 15,
-    ("funding", (("records", "tranches"),)): 15,
-    ("funding", (("records", "payments"), ("period", "2017-Q3"))): 15,
+    # + programs 1; by unit × source × program: the district's and the city's components 2,
+    # eligible payouts, held tranches, recoveries, amounts to recover 4; budgets 1; planned and
+    # paid by quarter 2; records counted and paged 2 = 16
+    ("funding", ()): 16,
+    ("funding", (("records", "tranches"),)): 16,
+    ("funding", (("records", "payments"), ("period", "2017-Q3"))): 16,
     # flags by unit × rule 1, cases by state 1, recoveries by unit 1; records counted and paged 2 = 9
     ("exits", ()): 9,
     ("exits", (("records", "cases"),)): 9,
