@@ -137,7 +137,9 @@ def agreement_list(request):
 
 @funding_reader
 def agreement_detail(request, pk: int):
-    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
+    agreement = get_or_404(
+        selectors.agreements_for(request.user).select_related("budget__org_unit", "city_budget__org_unit"), pk=pk
+    )
     user = request.user
     tranches = list(
         Tranche.objects.filter(agreement=agreement).prefetch_related("milestones").select_related("use_of_funds")

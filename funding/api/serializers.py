@@ -59,6 +59,7 @@ class AgreementSerializer(ScopedReferences, serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "budget_id",
+            "city_budget_id",
         ]
         read_only_fields = fields
 

@@ -103,3 +103,12 @@ def test_the_funding_report_page_splits_by_level_and_source_as_the_budgets_do(de
     # by_source: a row per source in FundingSource's order (label, budget, agreements, committed, …).
     by_source = dict(zip(FundingSource.values, (row[3].value for row in tables["by_source"].rows), strict=False))
     assert by_source[FundingSource.CITY_SHARE] == city
+
+
+def test_an_agreement_shows_the_budgets_its_components_are_charged_to(demo_district, client, api):
+    office = User.objects.get(username="office")
+    a = Agreement.objects.filter(city_share__gt=0, city_budget__isnull=False).select_related("city_budget").first()
+    assert api(office).get(f"/api/v1/agreements/{a.pk}/").json()["city_budget_id"] == a.city_budget_id
+    client.force_login(office)
+    page = client.get(f"/funding/agreements/{a.pk}/").content.decode()
+    assert str(a.budget) in page and str(a.city_budget) in page
