@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from qinhuai_talent.core.models import User
 
@@ -101,3 +102,28 @@ def test_report_pages_reproduce_the_seed_and_show_each_officer_only_its_units_ro
                         column = headings.index(UNIT_HEADING)
                         seen |= {str(row[column].value) for row in table.rows if row[column].value}
         assert seen == {officer.org_unit.name}, (officer.username, seen)
+
+
+def test_every_demo_account_has_a_few_notifications_in_its_inbox(demo, web):
+    """Issue 16, item 7: each demo role finds its inbox not empty, with what concerns it."""
+    from qinhuai_talent.core.demo import ACCOUNTS
+    from qinhuai_talent.core.models import User
+    from qinhuai_talent.notifications.models import Notification
+
+    expected = {
+        "expert": "review_assigned",
+        "finance": "payout_approved",
+        "leader": "assessment_published",
+        "talent": "application_returned",
+        "street": "application_new_in_unit",
+        "office": "payout_waiting",
+    }
+    for username, *_ in ACCOUNTS:
+        user = User.objects.get(username=username)
+        inbox = Notification.objects.filter(recipient=user, channel="inbox")
+        assert inbox.exists(), username
+        if username in expected:
+            assert inbox.filter(event=expected[username]).exists(), username
+        assert web(user).get("/notifications/").status_code == 200
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # again: nobody is told twice
+    assert not Notification.objects.values("key", "recipient", "channel").annotate(n=Count("id")).filter(n__gt=1)

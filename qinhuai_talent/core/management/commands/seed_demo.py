@@ -8,7 +8,8 @@ from ...demo import ACCOUNTS, DEMO_PASSWORD, seed_units_and_users
 from ...models import Role
 
 # Dependency order: each app's demo builds on the ones before it.
-DEMO_APPS = ["talents", "enterprises", "funding", "assessment", "serviceplatform"]
+# The reports app's demo runs last: the inboxes of the accounts the others told nothing.
+DEMO_APPS = ["talents", "enterprises", "funding", "assessment", "serviceplatform", "reports"]
 
 
 class Command(BaseCommand):
