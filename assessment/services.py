@@ -37,7 +37,7 @@ from .models import (
 )
 from .scoring import competition_ranks, points, score_indicator
 from .sources import SOURCES
-from .workflows import ASSESSMENT_WORKFLOW, POOL_WORKFLOW, SCHEME_WORKFLOW
+from .workflows import ASSESSMENT_WORKFLOW, POOL_WORKFLOW, SCHEME_WORKFLOW, split_basis
 
 HUNDRED = Decimal("100")
 ZERO = Decimal("0")
@@ -693,30 +693,10 @@ def work_fund_split(*, pool: WorkFundPool, actor: User) -> list[WorkFundShare]:
     """
     _require_office(actor)
     pool = WorkFundPool.objects.select_for_update().get(pk=pool.pk)
-    qs = Assessment.objects.filter(year=pool.year)
-    qs = qs.filter(org_unit__kind=pool.unit_kind) if pool.unit_kind else qs.filter(org_unit__kind__in=FIELD_UNIT_KINDS)
-    assessments = list(qs.select_related("scheme", "org_unit"))
-    if not assessments:
-        raise DomainError(_("There are no assessments for %(year)s to split the pool by.") % {"year": pool.year})
-    unpublished = [a for a in assessments if a.state != AssessmentState.PUBLISHED]
-    if unpublished:
-        raise DomainError(
-            _("The split follows published results: %(count)s assessment(s) of %(year)s are not published yet.")
-            % {"count": len(unpublished), "year": pool.year}
-        )
-    factors = {(b.scheme_id, b.code): b.fund_factor for b in GradeBand.objects.filter(scheme__year=pool.year)}
-    qualifying = {a.pk: a for a in assessments if not a.vetoed and a.total is not None and a.total >= pool.min_total}
-    if not qualifying:
-        raise DomainError(_("No unit reaches the pool's minimum total; nothing can be split."))
+    assessments, qualifying, weights = split_basis(pool)
     amount = pool.amount
     base = to_money(amount * pool.base_percent / HUNDRED)
     equal = _largest_remainder(base, {pk: Decimal(1) for pk in qualifying})
-    if pool.rule == FundRule.BY_GRADE:
-        weights = {pk: factors.get((a.scheme_id, a.grade_code), ZERO) for pk, a in qualifying.items()}
-    else:
-        weights = {pk: a.total for pk, a in qualifying.items()}
-    if sum(weights.values(), ZERO) <= 0:
-        raise DomainError(_("The split rule gives every qualifying unit a weight of zero."))
     by_rule = _largest_remainder(amount - base, weights)
     WorkFundShare.objects.filter(pool=pool).delete()
     shares = []

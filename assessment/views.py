@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
@@ -33,7 +34,7 @@ from .forms import (
     TargetForm,
 )
 from .models import AssessmentState, Indicator
-from .workflows import ASSESSMENT_WORKFLOW
+from .workflows import ASSESSMENT_WORKFLOW, POOL_WORKFLOW, SCHEME_WORKFLOW
 
 TABLES = {
     "street": UnitKind.STREET,
@@ -185,6 +186,7 @@ def assessment_detail(request, pk: int):
     )
 
 
+@workflow_action(ASSESSMENT_WORKFLOW)
 @login_required
 @require_POST
 def assessment_action(request, pk: int, action: str):
@@ -302,6 +304,9 @@ def scheme_list(request):
     )
 
 
+@workflow_action(
+    SCHEME_WORKFLOW, field="form", others={"band": "saves a grade band", "indicator": "saves an indicator"}
+)
 @login_required
 def scheme_detail(request, pk: int):
     scheme = selectors.scheme_detail(pk)
@@ -448,6 +453,7 @@ def pool_list(request):
     return render(request, "assessment/pool_list.html", {"page": _page(request, pools), "form": form, "office": office})
 
 
+@workflow_action(POOL_WORKFLOW, action="split")
 @login_required
 def pool_detail(request, pk: int):
     pool = access.get_or_404(selectors.pools_for(request.user), pk=pk)
@@ -470,6 +476,8 @@ def pool_detail(request, pk: int):
             "shares": shares,
             "shared": sum((s.amount for s in shares), Decimal("0")),
             "office": policies.can_configure(request.user),
+            # Why the pool cannot be split now (the workflow's condition), instead of a button.
+            "split_refusal": POOL_WORKFLOW.refusal(pool, request.user, "split"),
         },
     )
 

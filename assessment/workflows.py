@@ -4,14 +4,27 @@ The figures are computed by the system actor (the recompute job, also run after 
 enters a figure); the unit confirms or objects, the office answers and publishes.
 """
 
+from decimal import Decimal
+
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core import access
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS
 from qinhuai_talent.core.workflow import SYSTEM, Transition, Workflow
 
 from . import policies
-from .models import Assessment, AssessmentScheme, AssessmentState, PoolState, SchemeState, WorkFundPool
+from .models import (
+    Assessment,
+    AssessmentScheme,
+    AssessmentState,
+    FundRule,
+    GradeBand,
+    PoolState,
+    SchemeState,
+    WorkFundPool,
+)
 
 
 def _office(user, obj) -> bool:
@@ -68,13 +81,60 @@ ASSESSMENT_WORKFLOW = Workflow(
 )
 
 
+def split_basis(pool: WorkFundPool) -> tuple[list, dict, dict]:
+    """What a pool is split by: the year's assessments of its units (every one published), those
+    that qualify (total ≥ the pool's minimum, not vetoed) and each one's weight under the pool's
+    rule. Refuses (``DomainError``) when there is nothing to split by."""
+    qs = Assessment.objects.filter(year=pool.year)
+    qs = qs.filter(org_unit__kind=pool.unit_kind) if pool.unit_kind else qs.filter(org_unit__kind__in=FIELD_UNIT_KINDS)
+    assessments = list(qs.select_related("scheme", "org_unit"))
+    if not assessments:
+        raise DomainError(
+            gettext("There are no assessments for %(year)s to split the pool by.") % {"year": pool.year},
+            code="nothing_to_split",
+        )
+    unpublished = [a for a in assessments if a.state != AssessmentState.PUBLISHED]
+    if unpublished:
+        raise DomainError(
+            gettext("The split follows published results: %(count)s assessment(s) of %(year)s are not published yet.")
+            % {"count": len(unpublished), "year": pool.year},
+            code="unpublished",
+        )
+    qualifying = {a.pk: a for a in assessments if not a.vetoed and a.total is not None and a.total >= pool.min_total}
+    if not qualifying:
+        raise DomainError(
+            gettext("No unit reaches the pool's minimum total; nothing can be split."), code="nothing_to_split"
+        )
+    if pool.rule == FundRule.BY_GRADE:
+        factors = {(b.scheme_id, b.code): b.fund_factor for b in GradeBand.objects.filter(scheme__year=pool.year)}
+        weights = {pk: factors.get((a.scheme_id, a.grade_code), Decimal(0)) for pk, a in qualifying.items()}
+    else:
+        weights = {pk: a.total for pk, a in qualifying.items()}
+    if sum(weights.values(), Decimal(0)) <= 0:
+        raise DomainError(
+            gettext("The split rule gives every qualifying unit a weight of zero."), code="nothing_to_split"
+        )
+    return assessments, qualifying, weights
+
+
+def _splittable(pool: WorkFundPool) -> None:
+    split_basis(pool)
+
+
 # A work-fund pool is split by the office among the units by their published results; splitting
 # again replaces the split.
 POOL_WORKFLOW = Workflow(
     state_field="state",
     states=PoolState,
     transitions=[
-        Transition("split", (PoolState.DRAFT, PoolState.SPLIT), PoolState.SPLIT, _("Split the pool"), _office),
+        Transition(
+            "split",
+            (PoolState.DRAFT, PoolState.SPLIT),
+            PoolState.SPLIT,
+            _("Split the pool"),
+            _office,
+            condition=_splittable,
+        ),
     ],
     model=WorkFundPool,
 )

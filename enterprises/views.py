@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access, clock, spreadsheets
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
@@ -19,6 +20,7 @@ from qinhuai_talent.core.workflow import transitions_of
 from . import charts, forms, imports, policies, selectors, services
 from .filters import ENTERPRISE_SORTS, EnterpriseFilter, SupportItemFilter
 from .models import ClassRule, Level
+from .workflows import IMPORT_WORKFLOW
 
 
 def _reader(request) -> None:
@@ -256,6 +258,7 @@ def visit_add(request, pk: int):
     )
 
 
+@workflow_action(services.SUPPORT_WORKFLOW)
 @login_required
 @require_POST
 def support_item_action(request, pk: int):
@@ -276,6 +279,7 @@ def support_item_action(request, pk: int):
 @login_required
 def support_item_detail(request, pk: int):
     item = access.get_or_404(selectors.support_items_for(request.user), pk=pk)
+    item.actions = services.SUPPORT_WORKFLOW.available(item, request.user)
     return render(
         request,
         "enterprises/support_item_detail.html",
@@ -356,6 +360,7 @@ def import_detail(request, pk: int):
     )
 
 
+@workflow_action(IMPORT_WORKFLOW, action="import")
 @login_required
 @require_POST
 def import_confirm(request, pk: int):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
@@ -47,7 +48,7 @@ from .models import (
     Tranche,
     UseOfFundsReport,
 )
-from .workflows import LIVE_REVERSAL_STATES
+from .workflows import FLAG_WORKFLOW, LIVE_REVERSAL_STATES
 
 
 def funding_reader(view):
@@ -196,6 +197,7 @@ def agreement_create(request):
     return render(request, "funding/agreement_form.html", {"form": form})
 
 
+@workflow_action(services.AGREEMENT_WORKFLOW)
 @require_POST
 @funding_reader
 def agreement_action(request, pk: int, action: str):
@@ -306,6 +308,7 @@ def payout_detail(request, pk: int):
     )
 
 
+@workflow_action(services.PAYOUT_WORKFLOW, action="approve")
 @require_POST
 @funding_reader
 def payout_approve(request, pk: int):
@@ -320,6 +323,7 @@ def payout_approve(request, pk: int):
     return _redirect(url, request, ok=_("Payout approved; finance will record the payment."))
 
 
+@workflow_action(services.PAYOUT_WORKFLOW, action="pay")
 @require_POST
 @funding_reader
 def payout_pay(request, pk: int):
@@ -373,6 +377,7 @@ def reversal_queue(request):
     return render(request, "funding/reversal_queue.html", {"page": page, "rows": rows})
 
 
+@workflow_action(services.REVERSAL_WORKFLOW)
 @require_POST
 @funding_reader
 def reversal_action(request, pk: int, action: str):
@@ -607,13 +612,17 @@ def exit_board(request):
     rule = request.GET.get("rule", "")
     if rule in ExitRule.values:
         flags = flags.filter(rule=rule)
+    page = paginate(request, flags)
+    for flag in page:
+        flag.can_dismiss = FLAG_WORKFLOW.refusal(flag, request.user, "dismiss") is None
     return render(
         request,
         "funding/exit_board.html",
-        {"board": board, "page": paginate(request, flags), "reason_form": ReasonForm(), "rule": rule},
+        {"board": board, "page": page, "reason_form": ReasonForm(), "rule": rule},
     )
 
 
+@workflow_action(FLAG_WORKFLOW, action="dismiss")
 @require_POST
 @funding_reader
 def flag_dismiss(request, pk: int):
@@ -666,6 +675,7 @@ def case_detail(request, pk: int):
     )
 
 
+@workflow_action(services.CASE_WORKFLOW, others={"recover": "records a recovery in the ledger"})
 @require_POST
 @funding_reader
 def case_action(request, pk: int, action: str):

@@ -8,12 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core.access import get_or_404, is_office, is_unit_officer
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_phone
 
 from . import services
 from .forms import CodeForm, RegisterForm
 from .models import ClaimState
+from .workflows import CLAIM_WORKFLOW
 
 
 def register(request):
@@ -61,6 +63,7 @@ def claims(request):
     return render(request, "selfservice/claims.html", {"claims": rows, "pending": ClaimState.PENDING})
 
 
+@workflow_action(CLAIM_WORKFLOW)
 @login_required
 @require_POST
 def claim_action(request, pk: int, action: str):

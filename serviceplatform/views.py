@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.views import paginate
@@ -102,6 +103,7 @@ def provider_detail(request, pk: int):
     )
 
 
+@workflow_action(PROVIDER_WORKFLOW)
 @login_required
 @require_POST
 def provider_action(request, pk: int):
@@ -216,6 +218,7 @@ def request_detail(request, pk: int):
     )
 
 
+@workflow_action(REQUEST_WORKFLOW, action="assign")
 @login_required
 @require_POST
 def request_assign(request, pk: int):
@@ -234,6 +237,7 @@ def request_assign(request, pk: int):
     return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
 
 
+@workflow_action(REQUEST_WORKFLOW)
 @login_required
 @require_POST
 def request_action(request, pk: int):

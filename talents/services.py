@@ -45,12 +45,21 @@ from .models import (
     ReviewAssignment,
     ReviewScore,
     RubricCriterion,
-    SelectionAuthority,
     SourceChannel,
     Talent,
     Title,
 )
-from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, OBJECTION_WORKFLOW, QUOTA_ACTIONS, QUOTA_STATES
+from .workflows import (
+    APPLICATION_WORKFLOW,
+    CALL_WORKFLOW,
+    OBJECTION_WORKFLOW,
+    check_open_for_submission,
+    eligibility_problems,
+    missing_documents,
+    places_taken,
+)
+
+__all__ = ["eligibility_problems", "missing_documents", "places_taken"]  # the pages read them here
 
 # Attachments: what may be uploaded, by extension, with the bytes the file must start with.
 ALLOWED_UPLOADS = {
@@ -59,7 +68,6 @@ ALLOWED_UPLOADS = {
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
-EDUCATION_RANK = {Education.OTHER: 0, Education.BACHELOR: 1, Education.MASTER: 2, Education.DOCTORATE: 3}
 
 
 def attachment_max_bytes() -> int:
@@ -243,15 +251,6 @@ def _check_eligibility_rules(rules: dict) -> None:
         raise DomainError(_("Eligibility limits must be numbers."), field="eligibility") from None
 
 
-def places_taken(call: Call, *, excluding: int | None = None) -> int:
-    """The call's places taken: applications selected (public notice), recommended upward or
-    approved (``workflows.QUOTA_STATES``)."""
-    qs = Application.objects.filter(call_id=call.pk, state__in=QUOTA_STATES)
-    if excluding is not None:
-        qs = qs.exclude(pk=excluding)
-    return qs.count()
-
-
 @transaction.atomic
 def call_change_quota(*, call_id: int, actor: User, quota: int, reason: str) -> Call:
     """The office sets a call's quota (0: none), with a reason kept in the call's history. It never
@@ -277,27 +276,9 @@ def call_change_quota(*, call_id: int, actor: User, quota: int, reason: str) -> 
     return call
 
 
-def _check_quota(app: Application) -> None:
-    """Under the call's row lock, so that two selections at once cannot both take the last place."""
-    call = Call.objects.select_for_update().get(pk=app.call_id)
-    if call.quota and places_taken(call, excluding=app.pk) >= call.quota:
-        raise DomainError(
-            _(
-                "The call's quota of %(quota)s is reached: no further application can be selected, recommended "
-                "or approved. The district talent office may raise the quota, giving a reason."
-            )
-            % {"quota": call.quota},
-            code="quota_full",
-        )
-
-
 @transaction.atomic
 def call_transition(*, call_id: int, action: str, actor: User, reason: str = "") -> Call:
     call = Call.objects.select_for_update().select_related("program").get(pk=call_id)
-    if action == "open":
-        weights = [c.weight for c in call.criteria.all()]
-        if not weights or sum(weights) != Decimal("100"):
-            raise DomainError(_("A call opens only with a scoring rubric whose weights add up to 100."))
     CALL_WORKFLOW.apply(call, action=action, actor=actor, reason=reason)
     return call
 
@@ -321,19 +302,6 @@ APPLICATION_FIELDS = (
 )
 
 
-def _check_open_for_submission(call: Call) -> None:
-    today = clock.today()
-    if today > call.closes_on:
-        raise DomainError(
-            _("The call “%(call)s” closed on %(date)s; nothing can be submitted after it closes.")
-            % {"call": call, "date": call.closes_on.isoformat()},
-            field="call",
-            code="call_closed",
-        )
-    if not call.is_open_on(today):
-        raise DomainError(_("The call “%(call)s” is not open for applications.") % {"call": call}, field="call")
-
-
 @transaction.atomic
 def application_create(
     *, actor: User, talent: Talent, call: Call, industry: Industry, org_unit: OrgUnit | None = None, **fields
@@ -350,7 +318,7 @@ def application_create(
             field="call",
             code="duplicate",
         )
-    _check_open_for_submission(call)
+    check_open_for_submission(call)
     app = Application(talent=talent, call=call, org_unit=unit, industry=industry, created_by=actor)
     _fill_application(app, fields, APPLICATION_FIELDS)
     try:
@@ -479,7 +447,7 @@ def applicant_draft(
     choose, as a draft (nothing is submitted yet)."""
     _require_applicant(actor)
     call = Call.objects.select_related("program").get(pk=call_id)
-    _check_open_for_submission(call)
+    check_open_for_submission(call)
     _check_host_unit(org_unit)
     talent = _applicant_record(actor, org_unit)
     if Application.objects.filter(talent=talent, call=call).exists():
@@ -567,7 +535,7 @@ def submission_problems(app: Application) -> list[str]:
     eligibility rule it fails, every document missing (empty: it can be submitted)."""
     problems = []
     try:
-        _check_open_for_submission(app.call)
+        check_open_for_submission(app.call)
     except DomainError as exc:
         problems.append(str(exc.message))
     problems += eligibility_problems(app)
@@ -592,85 +560,6 @@ def applicant_withdraw(*, actor: User, application_id: int, reason: str) -> Appl
     """The applicant withdraws before a decision, saying why."""
     app = _own_application(actor, application_id)
     return application_transition(application_id=app.pk, action="withdraw", actor=actor, reason=reason)
-
-
-def eligibility_problems(app: Application) -> list[str]:
-    """The call's eligibility rules this application fails, each as a sentence (empty: eligible)."""
-    rules = app.call.eligibility or {}
-    talent = app.talent
-    problems: list[str] = []
-    if rules.get("legal_representative") and not app.is_legal_representative:
-        problems.append(_("The applicant must be the company's legal representative."))
-    if "min_own_capital" in rules:
-        minimum = to_money(rules["min_own_capital"])
-        if app.own_paid_in_capital < minimum:
-            problems.append(
-                _("Own paid-in capital of %(have)s yuan is below the required %(need)s yuan.")
-                % {"have": app.own_paid_in_capital, "need": minimum}
-            )
-    if "min_education" in rules:
-        need = EDUCATION_RANK[rules["min_education"]]
-        have = EDUCATION_RANK.get(talent.education or Education.OTHER, 0)
-        title_ok = rules.get("senior_title_suffices") and bool(talent.professional_title)
-        if have < need and not title_ok:
-            problems.append(
-                _("The call requires at least a %(degree)s degree%(or_title)s.")
-                % {
-                    "degree": Education(rules["min_education"]).label,
-                    "or_title": _(" or a senior professional title") if rules.get("senior_title_suffices") else "",
-                }
-            )
-    if "max_company_age_years" in rules:
-        if app.company_founded_on is None:
-            problems.append(_("The company's founding date is needed to check its age."))
-        else:
-            years = (app.call.closes_on - app.company_founded_on).days / 365.25
-            if years > int(rules["max_company_age_years"]):
-                problems.append(
-                    _("The company is older than %(n)s years.") % {"n": int(rules["max_company_age_years"])}
-                )
-    if "max_age" in rules:
-        if talent.birth_date is None:
-            problems.append(_("The applicant's birth date is needed to check the age limit."))
-        else:
-            ref = app.call.closes_on
-            age = (
-                ref.year
-                - talent.birth_date.year
-                - ((ref.month, ref.day) < (talent.birth_date.month, talent.birth_date.day))
-            )
-            if age > int(rules["max_age"]):
-                problems.append(_("The applicant is older than %(n)s.") % {"n": int(rules["max_age"])})
-    return problems
-
-
-def missing_documents(app: Application) -> list[str]:
-    have = {a.kind for a in app.attachments.all()}
-    return [str(DocumentKind(k).label) for k in app.call.required_documents if k not in have]
-
-
-def _submitted_reviews(app: Application) -> int:
-    return app.assignments.filter(submitted_at__isnull=False, conflict_declared=False).count()
-
-
-def _require_reviews(app: Application) -> None:
-    done = _submitted_reviews(app)
-    if done < app.call.min_reviews:
-        raise DomainError(
-            _("%(done)s of the %(need)s required expert reviews are in; the application cannot move on yet.")
-            % {"done": done, "need": app.call.min_reviews},
-            code="reviews_missing",
-        )
-
-
-def _require_defense_passed(app: Application) -> None:
-    if app.call.program.has_defense:
-        if app.state != ApplicationState.DEFENSE:
-            raise DomainError(_("This program has a panel defense; the application must pass it first."))
-        if app.defense_votes_for is None:
-            raise DomainError(_("Record the panel's vote before deciding on the defense."))
-        if app.defense_votes_for <= (app.defense_votes_against or 0):
-            raise DomainError(_("The panel did not vote in favour; the application cannot be selected."))
 
 
 def _create_title(app: Application, origin: str) -> Title:
@@ -706,21 +595,10 @@ def application_transition(
         .select_related("call__program", "talent", "org_unit")
         .get(pk=application_id)
     )
-    program = app.call.program
-    upward = program.selection_authority == SelectionAuthority.RECOMMEND_UPWARD
     extra: list[str] = []
+    # The rules on the application's data are the workflow's conditions (workflows.py), checked
+    # by ``apply``; what follows are the fields each step stamps.
     if action == "submit":
-        _check_open_for_submission(app.call)
-        problems = eligibility_problems(app)
-        if problems:
-            raise DomainError(
-                _("The applicant is not eligible: %(problems)s") % {"problems": " ".join(problems)}, code="ineligible"
-            )
-        missing = missing_documents(app)
-        if missing:
-            raise DomainError(
-                _("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)}, field="attachments"
-            )
         app.submitted_at = clock.now()
         app.industry_fit, app.industry_fit_reasons = industry_fit(
             call=app.call, industry=app.industry, summary=app.summary
@@ -729,39 +607,11 @@ def application_transition(
     elif action == "return":
         app.officer_comment = reason
         extra.append("officer_comment")
-    elif action == "to_defense":
-        if not program.has_defense:
-            raise DomainError(_("%(program)s has no panel defense.") % {"program": program})
-        _require_reviews(app)
     elif action == "select":
-        if upward:
-            raise DomainError(_("This program is decided above the district: recommend it upward instead."))
-        _require_reviews(app)
-        _require_defense_passed(app)
         today = clock.today()
         app.notice_starts_on = today
         app.notice_ends_on = today + datetime.timedelta(days=app.call.notice_days)
         extra += ["notice_starts_on", "notice_ends_on"]
-    elif action == "recommend":
-        if not upward:
-            raise DomainError(_("District-level programs are selected by the hosting unit, not recommended upward."))
-        _require_reviews(app)
-        _require_defense_passed(app)
-    elif action == "approve":
-        if app.notice_ends_on and clock.today() < app.notice_ends_on:
-            raise DomainError(
-                _("The public notice runs until %(date)s; the decision can be ratified after it ends.")
-                % {"date": app.notice_ends_on.isoformat()},
-                code="notice_running",
-            )
-        if app.objections.filter(state=ObjectionState.OPEN).exists():
-            raise DomainError(_("An objection is still under investigation; resolve it first."), code="objection_open")
-        if app.objections.filter(state=ObjectionState.UPHELD).exists():
-            raise DomainError(
-                _("An objection was upheld; the application cannot be approved."), code="objection_upheld"
-            )
-    if action in QUOTA_ACTIONS:
-        _check_quota(app)
     if action in ("approve", "record_approved"):
         # 就高不重复, by the person's ID number and their enterprises' credit codes (talents.support);
         # an override is the office's, with the reason logged with the approval.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
+from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
@@ -19,7 +20,7 @@ from qinhuai_talent.core.views import paginate
 
 from . import forms, policies, selectors, services, support
 from .models import Application, ApplicationState, DocumentKind, Education, ExpertDisclosure, Program, ReviewAssignment
-from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, STAGES
+from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, OBJECTION_WORKFLOW, STAGES
 
 APPLICATION_SORTS = {
     # The score as the reader may see it (blind review: an expert's hidden scores sort nothing).
@@ -95,6 +96,7 @@ def call_create(request):
     )
 
 
+@workflow_action(CALL_WORKFLOW)
 @login_required
 @require_POST
 def call_action(request, pk: int):
@@ -287,6 +289,7 @@ def application_detail(request, pk: int):
     return render(request, "talents/application_detail.html", context)
 
 
+@workflow_action(APPLICATION_WORKFLOW)
 @login_required
 @require_POST
 def application_action(request, pk: int):
@@ -444,6 +447,9 @@ def objection_add(request, pk: int):
     return _back(request, app.pk)
 
 
+@workflow_action(
+    OBJECTION_WORKFLOW, action=("uphold", "dismiss"), record="objection_id", parents={"pk": "application_id"}
+)
 @login_required
 @require_POST
 def objection_resolve(request, pk: int, objection_id: int):

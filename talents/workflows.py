@@ -14,16 +14,32 @@ The hosting unit's officer (or the office) files on an applicant's behalf; the a
 account (role ``talent``) submits, answers a return by submitting again and withdraws its own
 application (``policies.is_applicant_side``), applying online from ``/talents/mine/``.
 
-The table says who may take each step; the services add the rules that depend on data
-(deadlines, eligibility, minimum reviews, the defense vote, the notice period, objections).
+The table says who may take each step and under which condition on the application's data (the
+call open and the applicant eligible with every document, the reviews in, the defense passed, the
+notice period over and no objection standing, a place left in the call's quota): one place for
+each rule, asked by the services before a step and by the pages before they show its button.
 """
 
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from qinhuai_talent.core import clock
+from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
-from .models import Application, Call, CallState, Objection, ObjectionState
+from .models import (
+    Application,
+    Call,
+    CallState,
+    DocumentKind,
+    Education,
+    Objection,
+    ObjectionState,
+    SelectionAuthority,
+)
 from .models import ApplicationState as S
 
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPERT_REVIEW, S.DEFENSE, S.PUBLIC_NOTICE, S.RECOMMENDED)
@@ -50,11 +66,224 @@ STAGES = (
     S.WITHDRAWN,
 )
 
+
+# ---------------------------------------------------------------- the rules on the application's data
+
+EDUCATION_RANK = {Education.OTHER: 0, Education.BACHELOR: 1, Education.MASTER: 2, Education.DOCTORATE: 3}
+
+
+def places_taken(call: Call, *, excluding: int | None = None) -> int:
+    """The call's places taken: applications selected (public notice), recommended upward or
+    approved (``workflows.QUOTA_STATES``)."""
+    qs = Application.objects.filter(call_id=call.pk, state__in=QUOTA_STATES)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.count()
+
+
+def check_quota(app: Application) -> None:
+    """Under the call's row lock, so that two selections at once cannot both take the last place."""
+    call = _locked_call(app)
+    if call.quota and places_taken(call, excluding=app.pk) >= call.quota:
+        raise DomainError(
+            gettext(
+                "The call's quota of %(quota)s is reached: no further application can be selected, recommended "
+                "or approved. The district talent office may raise the quota, giving a reason."
+            )
+            % {"quota": call.quota},
+            code="quota_full",
+        )
+
+
+def check_open_for_submission(call: Call) -> None:
+    today = clock.today()
+    if today > call.closes_on:
+        raise DomainError(
+            gettext("The call “%(call)s” closed on %(date)s; nothing can be submitted after it closes.")
+            % {"call": call, "date": call.closes_on.isoformat()},
+            field="call",
+            code="call_closed",
+        )
+    if not call.is_open_on(today):
+        raise DomainError(gettext("The call “%(call)s” is not open for applications.") % {"call": call}, field="call")
+
+
+def eligibility_problems(app: Application) -> list[str]:
+    """The call's eligibility rules this application fails, each as a sentence (empty: eligible)."""
+    rules = app.call.eligibility or {}
+    talent = app.talent
+    problems: list[str] = []
+    if rules.get("legal_representative") and not app.is_legal_representative:
+        problems.append(gettext("The applicant must be the company's legal representative."))
+    if "min_own_capital" in rules:
+        minimum = to_money(rules["min_own_capital"])
+        if app.own_paid_in_capital < minimum:
+            problems.append(
+                gettext("Own paid-in capital of %(have)s yuan is below the required %(need)s yuan.")
+                % {"have": app.own_paid_in_capital, "need": minimum}
+            )
+    if "min_education" in rules:
+        need = EDUCATION_RANK[rules["min_education"]]
+        have = EDUCATION_RANK.get(talent.education or Education.OTHER, 0)
+        title_ok = rules.get("senior_title_suffices") and bool(talent.professional_title)
+        if have < need and not title_ok:
+            problems.append(
+                gettext("The call requires at least a %(degree)s degree%(or_title)s.")
+                % {
+                    "degree": Education(rules["min_education"]).label,
+                    "or_title": gettext(" or a senior professional title")
+                    if rules.get("senior_title_suffices")
+                    else "",
+                }
+            )
+    if "max_company_age_years" in rules:
+        if app.company_founded_on is None:
+            problems.append(gettext("The company's founding date is needed to check its age."))
+        else:
+            years = (app.call.closes_on - app.company_founded_on).days / 365.25
+            if years > int(rules["max_company_age_years"]):
+                problems.append(
+                    gettext("The company is older than %(n)s years.") % {"n": int(rules["max_company_age_years"])}
+                )
+    if "max_age" in rules:
+        if talent.birth_date is None:
+            problems.append(gettext("The applicant's birth date is needed to check the age limit."))
+        else:
+            ref = app.call.closes_on
+            age = (
+                ref.year
+                - talent.birth_date.year
+                - ((ref.month, ref.day) < (talent.birth_date.month, talent.birth_date.day))
+            )
+            if age > int(rules["max_age"]):
+                problems.append(gettext("The applicant is older than %(n)s.") % {"n": int(rules["max_age"])})
+    return problems
+
+
+def missing_documents(app: Application) -> list[str]:
+    have = {a.kind for a in app.attachments.all()}
+    return [str(DocumentKind(k).label) for k in app.call.required_documents if k not in have]
+
+
+def submitted_reviews(app: Application) -> int:
+    return app.assignments.filter(submitted_at__isnull=False, conflict_declared=False).count()
+
+
+def require_reviews(app: Application) -> None:
+    done = submitted_reviews(app)
+    if done < app.call.min_reviews:
+        raise DomainError(
+            gettext("%(done)s of the %(need)s required expert reviews are in; the application cannot move on yet.")
+            % {"done": done, "need": app.call.min_reviews},
+            code="reviews_missing",
+        )
+
+
+def require_defense_passed(app: Application) -> None:
+    if app.call.program.has_defense:
+        if app.state != S.DEFENSE:
+            raise DomainError(
+                gettext("This program has a panel defense; the application must pass it first."),
+                code="defense_pending",
+            )
+        if app.defense_votes_for is None:
+            raise DomainError(gettext("Record the panel's vote before deciding on the defense."), code="vote_missing")
+        if app.defense_votes_for <= (app.defense_votes_against or 0):
+            raise DomainError(
+                gettext("The panel did not vote in favour; the application cannot be selected."), code="vote_failed"
+            )
+
+
+def _locked_call(app: Application) -> Call:
+    """The application's call, under its row lock when a transition is being taken (so that two
+    selections at once cannot both take the last place); read plainly for a page's buttons."""
+    calls = Call.objects.select_related("program")
+    if transaction.get_connection().in_atomic_block:
+        calls = calls.select_for_update(of=("self",))
+    return calls.get(pk=app.call_id)
+
+
+def _submittable(app: Application) -> None:
+    check_open_for_submission(app.call)
+    problems = eligibility_problems(app)
+    if problems:
+        raise DomainError(
+            gettext("The applicant is not eligible: %(problems)s") % {"problems": " ".join(problems)},
+            code="ineligible",
+        )
+    missing = missing_documents(app)
+    if missing:
+        raise DomainError(
+            gettext("Required documents are missing: %(docs)s.") % {"docs": "、".join(missing)},
+            field="attachments",
+            code="documents_missing",
+        )
+
+
+def _upward(app: Application) -> bool:
+    return app.call.program.selection_authority == SelectionAuthority.RECOMMEND_UPWARD
+
+
+def _to_defense(app: Application) -> None:
+    if not app.call.program.has_defense:
+        raise DomainError(
+            gettext("%(program)s has no panel defense.") % {"program": app.call.program}, code="no_defense"
+        )
+    require_reviews(app)
+
+
+def _select(app: Application) -> None:
+    if _upward(app):
+        raise DomainError(
+            gettext("This program is decided above the district: recommend it upward instead."), code="decided_above"
+        )
+    require_reviews(app)
+    require_defense_passed(app)
+    check_quota(app)
+
+
+def _recommend(app: Application) -> None:
+    if not _upward(app):
+        raise DomainError(
+            gettext("District-level programs are selected by the hosting unit, not recommended upward."),
+            code="decided_in_district",
+        )
+    require_reviews(app)
+    require_defense_passed(app)
+    check_quota(app)
+
+
+def _approve(app: Application) -> None:
+    if app.notice_ends_on and clock.today() < app.notice_ends_on:
+        raise DomainError(
+            gettext("The public notice runs until %(date)s; the decision can be ratified after it ends.")
+            % {"date": app.notice_ends_on.isoformat()},
+            code="notice_running",
+        )
+    states = set(app.objections.values_list("state", flat=True))
+    if ObjectionState.OPEN in states:
+        raise DomainError(
+            gettext("An objection is still under investigation; resolve it first."), code="objection_open"
+        )
+    if ObjectionState.UPHELD in states:
+        raise DomainError(
+            gettext("An objection was upheld; the application cannot be approved."), code="objection_upheld"
+        )
+    check_quota(app)
+
+
 APPLICATION_WORKFLOW = Workflow(
     state_field="state",
     states=S,
     transitions=[
-        Transition("submit", (S.DRAFT, S.RETURNED), S.SUBMITTED, _("Submit"), policies.is_applicant_side),
+        Transition(
+            "submit",
+            (S.DRAFT, S.RETURNED),
+            S.SUBMITTED,
+            _("Submit"),
+            policies.is_applicant_side,
+            condition=_submittable,
+        ),
         Transition(
             "return", (S.SUBMITTED,), S.RETURNED, _("Return for revision"), policies.is_unit_side, needs_reason=True
         ),
@@ -67,15 +296,36 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_unit_side,
             needs_reason=True,
         ),
-        Transition("to_defense", (S.EXPERT_REVIEW,), S.DEFENSE, _("Send to panel defense"), policies.is_selector),
         Transition(
-            "select", (S.EXPERT_REVIEW, S.DEFENSE), S.PUBLIC_NOTICE, _("Select for public notice"), policies.is_selector
+            "to_defense",
+            (S.EXPERT_REVIEW,),
+            S.DEFENSE,
+            _("Send to panel defense"),
+            policies.is_selector,
+            condition=_to_defense,
+        ),
+        Transition(
+            "select",
+            (S.EXPERT_REVIEW, S.DEFENSE),
+            S.PUBLIC_NOTICE,
+            _("Select for public notice"),
+            policies.is_selector,
+            condition=_select,
         ),
         Transition(
             "reject", (S.EXPERT_REVIEW, S.DEFENSE), S.REJECTED, _("Reject"), policies.is_selector, needs_reason=True
         ),
-        Transition("recommend", (S.EXPERT_REVIEW, S.DEFENSE), S.RECOMMENDED, _("Recommend upward"), policies.is_office),
-        Transition("approve", (S.PUBLIC_NOTICE,), S.APPROVED, _("Ratify approval"), policies.is_office),
+        Transition(
+            "recommend",
+            (S.EXPERT_REVIEW, S.DEFENSE),
+            S.RECOMMENDED,
+            _("Recommend upward"),
+            policies.is_office,
+            condition=_recommend,
+        ),
+        Transition(
+            "approve", (S.PUBLIC_NOTICE,), S.APPROVED, _("Ratify approval"), policies.is_office, condition=_approve
+        ),
         Transition(
             "reject_after_notice",
             (S.PUBLIC_NOTICE,),
@@ -85,7 +335,12 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
         ),
         Transition(
-            "record_approved", (S.RECOMMENDED,), S.APPROVED, _("Record approval from above"), policies.is_office
+            "record_approved",
+            (S.RECOMMENDED,),
+            S.APPROVED,
+            _("Record approval from above"),
+            policies.is_office,
+            condition=check_quota,
         ),
         Transition(
             "record_rejected",
@@ -112,11 +367,26 @@ def _call_manager(user, call) -> bool:
     return policies.can_manage_calls(user)
 
 
+def _rubric_complete(call: Call) -> None:
+    weights = [c.weight for c in call.criteria.all()]
+    if not weights or sum(weights) != 100:
+        raise DomainError(
+            gettext("A call opens only with a scoring rubric whose weights add up to 100."), code="rubric_incomplete"
+        )
+
+
 CALL_WORKFLOW = Workflow(
     state_field="state",
     states=CallState,
     transitions=[
-        Transition("open", (CallState.DRAFT, CallState.CLOSED), CallState.OPEN, _("Open the call"), _call_manager),
+        Transition(
+            "open",
+            (CallState.DRAFT, CallState.CLOSED),
+            CallState.OPEN,
+            _("Open the call"),
+            _call_manager,
+            condition=_rubric_complete,
+        ),
         Transition("close", (CallState.OPEN,), CallState.CLOSED, _("Close the call"), _call_manager),
         Transition("finish", (CallState.CLOSED,), CallState.FINISHED, _("Finish the call"), _call_manager),
     ],
