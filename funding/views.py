@@ -17,6 +17,7 @@ from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
+from qinhuai_talent.core.navigation import safe_next
 from qinhuai_talent.core.spreadsheets import Sheet, export_response
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
@@ -313,9 +314,7 @@ def payout_detail(request, pk: int):
 @funding_reader
 def payout_approve(request, pk: int):
     payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = request.POST.get("next") or reverse("funding:payout-detail", args=[payout.pk])
-    if not url.startswith("/"):
-        url = reverse("funding:payout-detail", args=[payout.pk])
+    url = safe_next(request, reverse("funding:payout-detail", args=[payout.pk]))
     try:
         services.payout_approve(actor=request.user, payout_id=payout.pk)
     except DomainError as exc:

@@ -42,3 +42,17 @@ def account_change_check(*, actor: User, account: User, changed: Iterable[str]) 
         )
     if not is_office(actor):
         raise ActionNotAllowed(_("Only the district office changes roles and units."))
+
+
+def end_tokens_with_the_password(sender, instance: User, update_fields=None, **kwargs) -> None:
+    """API tokens end when their owner's password changes (set, changed or reset, by any path) or
+    the account is deactivated (issue 15 item 6). Runs before the save, comparing with the row."""
+    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return
+    stored = User.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if stored is None:
+        return
+    if stored["password"] != instance.password or (stored["is_active"] and not instance.is_active):
+        from knox.models import AuthToken
+
+        AuthToken.objects.filter(user_id=instance.pk).delete()

@@ -31,6 +31,13 @@ class CoreConfig(AppConfig):
 
         user_login_failed.connect(login_failed, dispatch_uid="core.metrics.login_failed")
         connect_celery_signals()
+        # API tokens end with their owner's password or account.
+        from django.db.models.signals import pre_save
+
+        from .accounts import end_tokens_with_the_password
+        from .models import User
+
+        pre_save.connect(end_tokens_with_the_password, sender=User, dispatch_uid="core.accounts.end_tokens")
 
 
 def stamp_history_on_the_portal_clock() -> None:

@@ -6,12 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.navigation import safe_next
 
 from .models import Channel, Notification
 from .services import inbox_for, notification_mark_read, preferences_of, preferences_set
@@ -47,10 +47,7 @@ def mark_read(request, pk: int):
         notification_mark_read(actor=request.user, notification_id=pk)
     except Notification.DoesNotExist:
         raise Http404 from None
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(reverse("notification-inbox"))
+    return HttpResponseRedirect(safe_next(request, reverse("notification-inbox")))
 
 
 @login_required

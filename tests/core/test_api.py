@@ -2,6 +2,8 @@
 
 import pytest
 
+from qinhuai_talent.core.models import User
+
 pytestmark = pytest.mark.django_db
 
 
@@ -65,7 +67,67 @@ def test_lists_are_paginated(api, office):
     assert body["count"] >= 6
 
 
-def test_schema_and_docs_are_served(client, units):
-    schema = client.get("/api/schema/")
+def test_schema_and_docs_are_served_to_signed_in_callers_only(client, api, office, units):
+    """Issue 15 item 9: the schema and the docs describe every operation; anonymous callers get a
+    JSON 401 (schema) or the log-in page (docs); a token or a session gets them."""
+    anonymous = client.get("/api/schema/")
+    assert anonymous.status_code == 401 and anonymous["Content-Type"].startswith("application/json")
+    assert client.get("/api/schema/", HTTP_AUTHORIZATION="Token not-a-token").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    from knox.models import AuthToken
+
+    token = AuthToken.objects.create(office)[1]
+    schema = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token}")
     assert schema.status_code == 200 and b"openapi: 3" in schema.content
+    client.force_login(office)
+    assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["set_password", "password_change_page", "password_reset_form", "deactivate"],
+)
+def test_tokens_end_when_the_password_changes_or_the_account_is_deactivated(change, client, office, units):
+    """Issue 15 item 6: every token of a person ends when their password changes by any path, or
+    when their account is deactivated; other people's tokens keep working."""
+    from django.contrib.auth.forms import SetPasswordForm
+    from knox.models import AuthToken
+
+    from qinhuai_talent.core.demo import DEMO_PASSWORD
+
+    person = User.objects.get(username="street")
+    other = User.objects.get(username="park")
+    tokens = [AuthToken.objects.create(person)[1] for _ in range(2)]
+    others = AuthToken.objects.create(other)[1]
+
+    def works(token: str) -> bool:
+        return client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+
+    assert all(works(t) for t in tokens) and works(others)
+    new = "Another-Strong-Pass-2026"
+    if change == "set_password":
+        person.set_password(new)
+        person.save()
+    elif change == "password_change_page":
+        client.force_login(person)
+        response = client.post(
+            "/accounts/password/", {"old_password": DEMO_PASSWORD, "new_password1": new, "new_password2": new}
+        )
+        assert response.status_code == 302
+        client.logout()
+    elif change == "password_reset_form":
+        form = SetPasswordForm(person, {"new_password1": new, "new_password2": new})
+        assert form.is_valid(), form.errors
+        form.save()
+    else:
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+    assert not any(works(t) for t in tokens)
+    assert works(others)
+    # Saving anything else keeps the tokens.
+    fresh = AuthToken.objects.create(other)[1]
+    other.first_name = "改名"
+    other.save()
+    assert works(fresh)

@@ -5,6 +5,9 @@ can also answer 400 (bad input), 401 (no or bad token), 403 (role), 404 (missing
 405 (method not allowed by the action), 429 (throttled) and 503 (job queue down).
 """
 
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "A message per field, or `detail` for the whole request.",
@@ -38,3 +41,13 @@ def add_error_responses(result, generator, request, public):
                     code, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, for signed-in callers (``SERVE_PERMISSIONS``); its refusals are JSON
+    like every other answer of the API, not YAML."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
