@@ -388,9 +388,7 @@ def reversal_action(request, pk: int, action: str):
     }.get(action)
     if decide is None:
         raise Http404
-    url = request.POST.get("next") or ""
-    if not url.startswith("/") or url.startswith("//"):
-        url = reverse("funding:reversal-queue")
+    url = safe_next(request, reverse("funding:reversal-queue"))
     try:
         decide(actor=request.user, reversal_id=reversal.pk, reason=request.POST.get("reason", ""))
     except DomainError as exc:
