@@ -36,6 +36,7 @@ from .models import (
 )
 from .selectors import enterprise_figures, maker_space_counts
 from .services import figures_recompute
+from .workflows import ENTERPRISE_WORKFLOW, SUPPORT_WORKFLOW
 
 M = Decimal(1_000_000)
 FIRST_YEAR, LAST_YEAR = 2014, 2017
@@ -387,10 +388,17 @@ def seed(stdout) -> None:
                     "listing": listing,
                     "listed_on": listed_on,
                     "liaison_officer": officers.get(unit.pk, office),
-                    "status": status,
-                    "status_changed_on": changed_on,
                 },
             )
+            if _created and status != EnterpriseStatus.ACTIVE:
+                # Moved out or deregistered in 2017: through the workflow, by the unit's officer.
+                enterprise.status_changed_on = changed_on
+                ENTERPRISE_WORKFLOW.apply(
+                    enterprise,
+                    action=ENTERPRISE_WORKFLOW.action_between(EnterpriseStatus.ACTIVE, status).action,
+                    actor=officers.get(unit.pk, office),
+                    extra_fields=("status_changed_on",),
+                )
             enterprises[i] = enterprise
             if not talents:
                 founders_missing += 1
@@ -508,24 +516,25 @@ def _service(enterprises: dict[int, Enterprise], officers: dict[int, User], offi
         for n in range(1 + i % 3):
             kind = kinds[(i + n) % len(kinds)]
             state = (i // 2 + n) % 4
-            item, created = SupportPlanItem.objects.get_or_create(
-                enterprise=enterprise,
-                kind=kind,
-                title=titles[kind],
-                defaults={
-                    "owner": owner,
-                    # Overdue (open, due in the past), due soon, or done with an outcome.
-                    "due_on": today + datetime.timedelta(days=(-20 - i) if state in (0, 1) else 30 + i),
-                    "status": [
+            if not SupportPlanItem.objects.filter(enterprise=enterprise, kind=kind, title=titles[kind]).exists():
+                # Created in its story's state through the workflow, which logs it (its owner's).
+                SUPPORT_WORKFLOW.create_record(
+                    actor=owner,
+                    state=[
                         SupportStatus.PLANNED,
                         SupportStatus.IN_PROGRESS,
                         SupportStatus.PLANNED,
                         SupportStatus.DONE,
                     ][state],
-                    "outcome": "已完成对接，企业反馈良好。" if state == 3 else "",
-                    "completed_on": today - datetime.timedelta(days=5) if state == 3 else None,
-                },
-            )
+                    enterprise=enterprise,
+                    kind=kind,
+                    title=titles[kind],
+                    owner=owner,
+                    # Overdue (open, due in the past), due soon, or done with an outcome.
+                    due_on=today + datetime.timedelta(days=(-20 - i) if state in (0, 1) else 30 + i),
+                    outcome="已完成对接，企业反馈良好。" if state == 3 else "",
+                    completed_on=today - datetime.timedelta(days=5) if state == 3 else None,
+                )
         if enterprise.org_unit_id in officers:
             Visit.objects.get_or_create(
                 enterprise=enterprise,

@@ -28,7 +28,7 @@ from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
 
-from . import fit, policies, support
+from . import fit, policies
 from .models import (
     Application,
     ApplicationState,
@@ -40,14 +40,12 @@ from .models import (
     Industry,
     Objection,
     ObjectionState,
-    Origin,
     Program,
     ReviewAssignment,
     ReviewScore,
     RubricCriterion,
     SourceChannel,
     Talent,
-    Title,
 )
 from .workflows import (
     APPLICATION_WORKFLOW,
@@ -562,23 +560,6 @@ def applicant_withdraw(*, actor: User, application_id: int, reason: str) -> Appl
     return application_transition(application_id=app.pk, action="withdraw", actor=actor, reason=reason)
 
 
-def _create_title(app: Application, origin: str) -> Title:
-    if origin not in Origin.values:
-        raise DomainError(_("Choose whether the talent was introduced or self-cultivated."), field="origin")
-    if Title.objects.filter(talent_id=app.talent_id, program_id=app.call.program_id).exists():
-        raise DomainError(
-            _("%(talent)s already holds a title of %(program)s.") % {"talent": app.talent, "program": app.call.program}
-        )
-    return Title.objects.create(
-        talent_id=app.talent_id,
-        program_id=app.call.program_id,
-        year=app.call.year,
-        origin=origin,
-        org_unit_id=app.org_unit_id,
-        application=app,
-    )
-
-
 @transaction.atomic
 def application_transition(
     *,
@@ -589,41 +570,21 @@ def application_transition(
     origin: str = "",
     confirm_double_funding: bool = False,
 ) -> Application:
-    """Move an application along the pipeline (see ``workflows.APPLICATION_WORKFLOW``)."""
+    """Move an application along the pipeline: ``workflows.APPLICATION_WORKFLOW`` checks the step
+    (who, from which state, the rules on the data), stamps what it writes and runs its effect;
+    ``origin`` and ``confirm_double_funding`` are an approval's."""
     app = (
         Application.objects.select_for_update()
         .select_related("call__program", "talent", "org_unit")
         .get(pk=application_id)
     )
-    extra: list[str] = []
-    # The rules on the application's data are the workflow's conditions (workflows.py), checked
-    # by ``apply``; what follows are the fields each step stamps.
-    if action == "submit":
-        app.submitted_at = clock.now()
-        app.industry_fit, app.industry_fit_reasons = industry_fit(
-            call=app.call, industry=app.industry, summary=app.summary
-        )
-        extra += ["submitted_at", "industry_fit", "industry_fit_reasons"]
-    elif action == "return":
-        app.officer_comment = reason
-        extra.append("officer_comment")
-    elif action == "select":
-        today = clock.today()
-        app.notice_starts_on = today
-        app.notice_ends_on = today + datetime.timedelta(days=app.call.notice_days)
-        extra += ["notice_starts_on", "notice_ends_on"]
-    if action in ("approve", "record_approved"):
-        # 就高不重复, by the person's ID number and their enterprises' credit codes (talents.support);
-        # an override is the office's, with the reason logged with the approval.
-        support.check(support.for_application(app), actor=actor, override=confirm_double_funding, reason=reason)
-        app.decided_at = clock.now()
-        extra.append("decided_at")
-    if action in ("reject", "preliminary_reject", "reject_after_notice", "record_rejected"):
-        app.decided_at = clock.now()
-        extra.append("decided_at")
-    entry = APPLICATION_WORKFLOW.apply(app, action=action, actor=actor, reason=reason, extra_fields=extra)
-    if action in ("approve", "record_approved"):
-        _create_title(app, origin)
+    entry = APPLICATION_WORKFLOW.apply(
+        app,
+        action=action,
+        actor=actor,
+        reason=reason,
+        params={"origin": origin, "confirm_double_funding": confirm_double_funding},
+    )
     _tell_of_transition(app, action=action, reason=reason, key=f"application:{app.pk}:{action}:{entry.pk}")
     return app
 

@@ -17,8 +17,13 @@ application (``policies.is_applicant_side``), applying online from ``/talents/mi
 The table says who may take each step and under which condition on the application's data (the
 call open and the applicant eligible with every document, the reviews in, the defense passed, the
 notice period over and no objection standing, a place left in the call's quota): one place for
-each rule, asked by the services before a step and by the pages before they show its button.
+each rule, asked by the services before a step and by the pages before they show its button. It
+also says what each step writes with the state (the submission's day and industry fit, the
+officer's comment, the public notice's days, the decision's day after the double-funding check)
+and its effect (an approval's title).
 """
+
+import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -29,7 +34,7 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition, Workflow
 
-from . import policies
+from . import fit, policies, support
 from .models import (
     Application,
     Call,
@@ -38,7 +43,9 @@ from .models import (
     Education,
     Objection,
     ObjectionState,
+    Origin,
     SelectionAuthority,
+    Title,
 )
 from .models import ApplicationState as S
 
@@ -272,6 +279,63 @@ def _approve(app: Application) -> None:
     check_quota(app)
 
 
+# ---------------------------------------------------------------- what each step writes, and its effects
+
+
+def _submitted(app: Application, **_params) -> tuple[str, ...]:
+    app.submitted_at = clock.now()
+    app.industry_fit, app.industry_fit_reasons = fit.assess(
+        industry=app.industry, focus=list(app.call.focus_industries.all()), summary=app.summary
+    )
+    return ("submitted_at", "industry_fit", "industry_fit_reasons")
+
+
+def _returned(app: Application, *, reason: str, **_params) -> tuple[str, ...]:
+    app.officer_comment = reason
+    return ("officer_comment",)
+
+
+def _in_notice(app: Application, **_params) -> tuple[str, ...]:
+    today = clock.today()
+    app.notice_starts_on = today
+    app.notice_ends_on = today + datetime.timedelta(days=app.call.notice_days)
+    return ("notice_starts_on", "notice_ends_on")
+
+
+def _decided(app: Application, **_params) -> tuple[str, ...]:
+    app.decided_at = clock.now()
+    return ("decided_at",)
+
+
+def _approved(app: Application, *, actor, reason: str, confirm_double_funding: bool = False, **_params):
+    """就高不重复, by the person's ID number and their enterprises' credit codes (``talents.support``);
+    an override is the office's, with the reason logged with the approval."""
+    support.check(support.for_application(app), actor=actor, override=confirm_double_funding, reason=reason)
+    return _decided(app)
+
+
+def _grant_title(app: Application, *, origin: str = "", **_params) -> None:
+    """An approval gives the talent the program's title, introduced or self-cultivated."""
+    if origin not in Origin.values:
+        raise DomainError(
+            gettext("Choose whether the talent was introduced or self-cultivated."), field="origin", code="origin"
+        )
+    if Title.objects.filter(talent_id=app.talent_id, program_id=app.call.program_id).exists():
+        raise DomainError(
+            gettext("%(talent)s already holds a title of %(program)s.")
+            % {"talent": app.talent, "program": app.call.program},
+            code="title_held",
+        )
+    Title.objects.create(
+        talent_id=app.talent_id,
+        program_id=app.call.program_id,
+        year=app.call.year,
+        origin=origin,
+        org_unit_id=app.org_unit_id,
+        application=app,
+    )
+
+
 APPLICATION_WORKFLOW = Workflow(
     state_field="state",
     states=S,
@@ -283,9 +347,16 @@ APPLICATION_WORKFLOW = Workflow(
             _("Submit"),
             policies.is_applicant_side,
             condition=_submittable,
+            prepare=_submitted,
         ),
         Transition(
-            "return", (S.SUBMITTED,), S.RETURNED, _("Return for revision"), policies.is_unit_side, needs_reason=True
+            "return",
+            (S.SUBMITTED,),
+            S.RETURNED,
+            _("Return for revision"),
+            policies.is_unit_side,
+            needs_reason=True,
+            prepare=_returned,
         ),
         Transition("accept", (S.SUBMITTED,), S.EXPERT_REVIEW, _("Pass preliminary review"), policies.is_unit_side),
         Transition(
@@ -295,6 +366,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Reject at preliminary review"),
             policies.is_unit_side,
             needs_reason=True,
+            prepare=_decided,
         ),
         Transition(
             "to_defense",
@@ -311,9 +383,16 @@ APPLICATION_WORKFLOW = Workflow(
             _("Select for public notice"),
             policies.is_selector,
             condition=_select,
+            prepare=_in_notice,
         ),
         Transition(
-            "reject", (S.EXPERT_REVIEW, S.DEFENSE), S.REJECTED, _("Reject"), policies.is_selector, needs_reason=True
+            "reject",
+            (S.EXPERT_REVIEW, S.DEFENSE),
+            S.REJECTED,
+            _("Reject"),
+            policies.is_selector,
+            needs_reason=True,
+            prepare=_decided,
         ),
         Transition(
             "recommend",
@@ -324,7 +403,14 @@ APPLICATION_WORKFLOW = Workflow(
             condition=_recommend,
         ),
         Transition(
-            "approve", (S.PUBLIC_NOTICE,), S.APPROVED, _("Ratify approval"), policies.is_office, condition=_approve
+            "approve",
+            (S.PUBLIC_NOTICE,),
+            S.APPROVED,
+            _("Ratify approval"),
+            policies.is_office,
+            condition=_approve,
+            prepare=_approved,
+            effect=_grant_title,
         ),
         Transition(
             "reject_after_notice",
@@ -333,6 +419,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Reject after public notice"),
             policies.is_office,
             needs_reason=True,
+            prepare=_decided,
         ),
         Transition(
             "record_approved",
@@ -341,6 +428,8 @@ APPLICATION_WORKFLOW = Workflow(
             _("Record approval from above"),
             policies.is_office,
             condition=check_quota,
+            prepare=_approved,
+            effect=_grant_title,
         ),
         Transition(
             "record_rejected",
@@ -349,6 +438,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Record rejection from above"),
             policies.is_office,
             needs_reason=True,
+            prepare=_decided,
         ),
         Transition(
             "withdraw",

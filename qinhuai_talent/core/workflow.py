@@ -9,8 +9,13 @@ one table, each with its guards and effect:
   terminated by its exit case's decision, a tranche paid by its payout's payment);
 - from which states (``sources``);
 - under which condition on the record's data (``condition(obj)`` raises a ``DomainError``);
-- with which effect (``effect(obj, actor=, reason=)``, run after the state is written, in the
-  same transaction).
+- what it writes with the state (``prepare(obj, actor=, reason=, **params)`` sets the record's
+  fields the step stamps, or refuses, and returns their names);
+- with which effect (``effect(obj, actor=, reason=, **params)``, run after the state is written,
+  in the same transaction).
+
+``params`` are what the person gave with the step besides a reason (an approval's origin of the
+talent, a confirmed double-funding warning); they reach ``prepare`` and ``effect`` only when given.
 
 ``Workflow.apply`` moves one record (locked by the caller, inside ``transaction.atomic``) and
 writes a ``TransitionLog`` row chained by hash to the record's previous one; ``apply_many`` does
@@ -56,6 +61,7 @@ class Transition:
     needs_reason: bool = False
     by: str = PERSON
     condition: Callable[..., None] | None = None
+    prepare: Callable[..., tuple[str, ...]] | None = None
     effect: Callable[..., None] | None = None
 
 
@@ -118,7 +124,15 @@ class Workflow:
         )
 
     def apply(
-        self, obj, *, action: str, actor, reason: str = "", extra_fields=(), via: str | None = None
+        self,
+        obj,
+        *,
+        action: str,
+        actor,
+        reason: str = "",
+        extra_fields=(),
+        via: str | None = None,
+        params: dict | None = None,
     ) -> TransitionLog:
         """Move ``obj`` (already locked by the caller) along ``action``, log it, run its effect.
         ``via`` names the transition of another record this one is the effect of."""
@@ -134,13 +148,16 @@ class Workflow:
             raise DomainError(_("Please give a reason."), field="reason")
         if t.condition is not None:
             t.condition(obj)
+        fields = [*extra_fields]
+        if t.prepare is not None:
+            fields += t.prepare(obj, actor=actor, reason=reason, **(params or {}))
         setattr(obj, self.state_field, t.target)
-        obj.save(update_fields=[self.state_field, *extra_fields])
+        obj.save(update_fields=[self.state_field, *fields])
         entry = log_transitions(
             type(obj), [(obj.pk, current)], action=action, to_state=t.target, actor=actor, reason=reason
         )[0]
         if t.effect is not None:
-            t.effect(obj, actor=actor, reason=reason)
+            t.effect(obj, actor=actor, reason=reason, **(params or {}))
         return entry
 
     def apply_many(
@@ -153,7 +170,9 @@ class Workflow:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.apply_many must run inside transaction.atomic")
         t = self.get(action)
-        assert t.condition is None and t.effect is None, f"{action}: per-record guards need apply()"
+        assert t.condition is None and t.prepare is None and t.effect is None, (
+            f"{action}: per-record steps need apply()"
+        )
         self._check_actor(t, actor, None, via)
         model = queryset.model
         rows = list(

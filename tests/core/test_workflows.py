@@ -40,10 +40,10 @@ EXEMPT_MODELS = {
 EXEMPT_FILES = {
     "qinhuai_talent/core/workflow.py": "the workflow itself",
     "qinhuai_talent/core/jobs.py": "the job queue's own states (EXEMPT_MODELS)",
-    # NOT DONE (issue 14, item 3): the demo loaders still build the district's 2017 history as
-    # records in their final states (and talents/demo.py writes those applications' logs itself).
-    "talents/demo.py": "demo loader: writes its applications' states and their logs as of its story",
-    "enterprises/demo.py": "demo loader: enterprises and plan items in their story's state",
+    # The demo's applications replay 2017 as of its own days: by 2018-01-15 the calls are closed and
+    # the notice periods over, so the workflow (rightly) refuses a submission or a selection today.
+    "talents/demo.py": "demo loader: applications in their 2017 states, each with the log rows of its "
+    "path stamped on the story's days (core.workflow.log_transition), not steps taken as of today",
 }
 
 
