@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .jobs import can_run_jobs
 from .registry import nav_for
 
 
@@ -9,4 +10,8 @@ def portal(request):
     sections: dict = {}
     for item in nav:
         sections.setdefault(str(item.section), []).append(item)
-    return {"nav_sections": sections, "LANGUAGES": settings.LANGUAGES}
+    return {
+        "nav_sections": sections,
+        "LANGUAGES": settings.LANGUAGES,
+        "show_jobs": user is not None and can_run_jobs(user),
+    }

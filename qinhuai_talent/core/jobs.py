@@ -32,17 +32,39 @@ class JobKind:
     label: object
     func: Callable
     roles: tuple[str, ...] = (Role.OFFICE,)
+    # What each count the job returns means, as a sentence: a key → ngettext_lazy(singular,
+    # plural, "n") with %(n)s. A count without a sentence is not shown as a raw key.
+    words: dict[str, object] = field(default_factory=dict)
 
 
 JOB_KINDS: dict[str, JobKind] = {}
 
 
-def register_job_kind(code: str, label, roles: tuple[str, ...] = (Role.OFFICE,)):
+def register_job_kind(code: str, label, roles: tuple[str, ...] = (Role.OFFICE,), words=None):
     def decorator(func: Callable) -> Callable:
-        JOB_KINDS[code] = JobKind(code=code, label=label, func=func, roles=roles)
+        JOB_KINDS[code] = JobKind(code=code, label=label, func=func, roles=roles, words=dict(words or {}))
         return func
 
     return decorator
+
+
+def job_sentences(job: Job) -> list[str]:
+    """What a finished job changed, in the reader's language: one sentence per count, in the order
+    the kind declares them (issue 17 item 10)."""
+    spec = JOB_KINDS.get(job.kind)
+    counts = job.counts or {}
+    if spec is None:
+        return []
+    return [
+        str(sentence % {"n": counts[key]})
+        for key, sentence in spec.words.items()
+        if isinstance(counts.get(key), int) and not isinstance(counts.get(key), bool)
+    ]
+
+
+def can_run_jobs(user) -> bool:
+    """Whether ``user`` may start any kind of job (the jobs menu is shown to them only)."""
+    return user.is_authenticated and any(user.is_superuser or user.role in k.roles for k in JOB_KINDS.values())
 
 
 @dataclass

@@ -2,6 +2,7 @@ import logging
 
 from celery import shared_task
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from .jobs import JOB_KINDS, JobContext, job_create, job_run, jobs_sweep, register_job_kind
 from .models import Job
@@ -42,7 +43,11 @@ def run_scheduled_sequence(kinds: list[str]) -> list[int]:
     return done
 
 
-@register_job_kind("verify_audit", _("Verify the audit chains"))
+@register_job_kind(
+    "verify_audit",
+    _("Verify the audit chains"),
+    words={"problems": ngettext_lazy("%(n)s problem found", "%(n)s problems found", "n")},
+)
 def verify_audit_job(ctx: JobContext) -> dict:
     from .audit import AUDIT_CHECKS
 

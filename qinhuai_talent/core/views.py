@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from .access import can_see_history, get_or_404, is_office, users_for
 from .audit import history_rows
 from .errors import DomainError
-from .jobs import JOB_KINDS, job_create, jobs_for
+from .jobs import JOB_KINDS, job_create, job_sentences, jobs_for
 from .models import Role
 from .registry import attention_for
 
@@ -67,7 +67,7 @@ def job_list(request):
 def job_detail(request, pk: int):
     job = get_or_404(jobs_for(request.user), pk=pk)
     label = JOB_KINDS[job.kind].label if job.kind in JOB_KINDS else job.kind
-    return render(request, "core/job_detail.html", {"job": job, "kind_label": label})
+    return render(request, "core/job_detail.html", {"job": job, "kind_label": label, "sentences": job_sentences(job)})
 
 
 @login_required
