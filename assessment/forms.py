@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core import references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
+from qinhuai_talent.core.params import MAX_COUNT
 
 from .models import ActivityKind, AssessmentScheme, FundRule, Indicator, IndicatorKind, TargetMode
 from .sources import source_choices
@@ -54,7 +55,7 @@ class IndicatorForm(forms.Form):
         label=_("bonus points per unit"), required=False, min_value=0, max_digits=8, decimal_places=2
     )
     unit_label = forms.CharField(label=_("unit of measure"), max_length=20, required=False)
-    order = forms.IntegerField(label=_("order"), min_value=0, initial=0)
+    order = forms.IntegerField(label=_("order"), min_value=0, max_value=MAX_COUNT, initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +110,7 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ActivityKind.choices)
     title = forms.CharField(label=_("title"), max_length=160)
     held_on = forms.DateField(label=_("held on"), widget=DateInput)
-    participants = forms.IntegerField(label=_("participants"), min_value=0, initial=0)
+    participants = forms.IntegerField(label=_("participants"), min_value=0, max_value=MAX_COUNT, initial=0)
     notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
@@ -136,5 +137,5 @@ class PoolForm(forms.Form):
         label=_("equal base share (%)"), min_value=0, max_value=100, initial=Decimal("0"), decimal_places=2
     )
     min_total = forms.DecimalField(
-        label=_("minimum total to share"), min_value=0, initial=Decimal("0"), decimal_places=2
+        label=_("minimum total to share"), min_value=0, initial=Decimal("0"), max_digits=7, decimal_places=2
     )

@@ -202,6 +202,16 @@ def grade_band_save(
         raise DomainError(_("The scheme is closed; it can no longer change."))
     if min_total < 0 or fund_factor < 0:
         raise DomainError(_("Thresholds and factors cannot be negative."), field="min_total")
+    # The scheme's row lock orders concurrent saves; the unique constraint stays the last word.
+    AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+    clash = GradeBand.objects.filter(scheme=scheme, min_total=min_total).exclude(code=code).first()
+    if clash is not None:
+        raise DomainError(
+            _("The grade “%(grade)s” already starts at %(total)s; each grade needs its own minimum total.")
+            % {"grade": clash.label, "total": min_total},
+            field="min_total",
+            code="duplicate",
+        )
     band, _created = GradeBand.objects.update_or_create(
         scheme=scheme,
         code=code,

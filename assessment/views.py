@@ -17,7 +17,8 @@ from qinhuai_talent.core.actions import workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
-from qinhuai_talent.core.spreadsheets import Sheet, export_response
+from qinhuai_talent.core.params import year_param
+from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, NUMBER, Column, Sheet, export_response
 from qinhuai_talent.core.workflow import transitions_of
 
 from . import policies, selectors, services
@@ -108,25 +109,25 @@ def league_export(request, fmt: str):
     _years, year, table, part = _league_args(request)
     rows = selectors.league_for(request.user, year, TABLES[table], part)
     header = [
-        _("Position"),
-        _("Unit code"),
+        Column(_("Position"), COUNT),
         _("Unit"),
-        pgettext("score", "Total"),
-        _("Hard indicators"),
-        _("Soft indicators"),
-        _("Bonus points"),
+        Column(_("Unit code"), CODE),
+        Column(pgettext("score", "Total"), NUMBER),
+        Column(_("Hard indicators"), NUMBER),
+        Column(_("Soft indicators"), NUMBER),
+        Column(_("Bonus points"), NUMBER),
         _("Vetoed"),
         pgettext("assessment", "Grade"),
-        _("Rank within the kind"),
-        _("Last year's total"),
-        pgettext("year over year", "Change"),
+        Column(_("Rank within the kind"), COUNT),
+        Column(_("Last year's total"), NUMBER),
+        Column(pgettext("year over year", "Change"), NUMBER),
         _("State"),
     ]
     data = [
         [
             r.position,
-            r.org_unit.code,
             r.org_unit.display_name,
+            r.org_unit.code,
             r.total,
             r.hard_total,
             r.soft_total,
@@ -329,8 +330,14 @@ def scheme_detail(request, pk: int):
             if form_name == "band":
                 band_form = GradeBandForm(request.POST)
                 if band_form.is_valid():
-                    services.grade_band_save(scheme=scheme, actor=user, **band_form.cleaned_data)
-                    return HttpResponseRedirect(url)
+                    try:
+                        services.grade_band_save(scheme=scheme, actor=user, **band_form.cleaned_data)
+                    except DomainError as exc:
+                        if exc.field not in band_form.fields:
+                            raise
+                        band_form.add_error(exc.field, str(exc.message))  # shown at the field, kept typed
+                    else:
+                        return HttpResponseRedirect(url)
             else:
                 indicator_form = IndicatorForm(request.POST)
                 if indicator_form.is_valid():
@@ -418,13 +425,19 @@ def activity_list(request):
                 messages.success(request, _("The activity has been recorded."))
                 return HttpResponseRedirect(reverse("assessment:activity-list"))
     qs = selectors.activities_for(user)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        qs = qs.filter(held_on__year=int(year))
+    status = 200
+    try:
+        year = year_param(request.GET.get("year"))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        year, status = None, 400
+    if year is not None:
+        qs = qs.filter(held_on__year=year)
     return render(
         request,
         "assessment/activity_list.html",
-        {"page": _page(request, qs), "form": form, "can_add": can_add, "year": year},
+        {"page": _page(request, qs), "form": form, "can_add": can_add, "year": year or ""},
+        status=status,
     )
 
 
@@ -488,16 +501,16 @@ def pool_export(request, pk: int, fmt: str):
         raise Http404
     pool = access.get_or_404(selectors.pools_for(request.user), pk=pk)
     header = [
-        _("Unit code"),
         _("Unit"),
-        pgettext("score", "Total"),
+        Column(_("Unit code"), CODE),
+        Column(pgettext("score", "Total"), NUMBER),
         pgettext("assessment", "Grade"),
-        _("Split weight"),
-        _("Amount (yuan)"),
+        Column(_("Split weight"), NUMBER),
+        Column(_("Amount (yuan)"), MONEY),
         _("Explanation"),
     ]
     rows = [
-        [s.org_unit.code, s.org_unit.display_name, s.total, s.assessment.grade_label, s.weight, s.amount, s.explanation]
+        [s.org_unit.display_name, s.org_unit.code, s.total, s.assessment.grade_label, s.weight, s.amount, s.explanation]
         for s in selectors.shares_of(pool)
     ]
     return export_response(f"work-funds-{pool.year}-{pool.pk}", [Sheet(_("Work funds"), header, rows)], fmt)

@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import OrgUnit
+from qinhuai_talent.core.params import MAX_ID
 from talents.models import Industry, Level
 
 from .models import (
@@ -60,7 +61,9 @@ class EnterpriseFilter(filters.FilterSet):
     listing = filters.ChoiceFilter(choices=Listing.choices, label=_("Listing"))
     status = filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("Status"))
     latest_grade = filters.ChoiceFilter(choices=Grade.choices, label=_("Latest grade"))
-    maker_space = filters.NumberFilter(field_name="maker_space_id", label=_("Maker space"))
+    maker_space = filters.NumberFilter(
+        field_name="maker_space_id", min_value=1, max_value=MAX_ID, label=_("Maker space")
+    )
     q = filters.CharFilter(method="search", label=_("Search"))
     sort = filters.ChoiceFilter(
         method="sort_by",
@@ -88,7 +91,7 @@ class EnterpriseFilter(filters.FilterSet):
 
 class ReportFilter(filters.FilterSet):
     org_unit = UnitCodeFilter(field_name="enterprise__org_unit")
-    enterprise = filters.NumberFilter(field_name="enterprise_id")
+    enterprise = filters.NumberFilter(field_name="enterprise_id", min_value=1, max_value=MAX_ID)
     credit_code = filters.CharFilter(field_name="enterprise__credit_code")
     period_kind = filters.ChoiceFilter(choices=PeriodKind.choices)
     year = filters.NumberFilter(min_value=1900, max_value=2100)
@@ -101,7 +104,7 @@ class ReportFilter(filters.FilterSet):
 
 class FinancingRoundFilter(filters.FilterSet):
     org_unit = UnitCodeFilter(field_name="enterprise__org_unit")
-    enterprise = filters.NumberFilter(field_name="enterprise_id")
+    enterprise = filters.NumberFilter(field_name="enterprise_id", min_value=1, max_value=MAX_ID)
     closed_after = filters.DateFilter(field_name="closed_on", lookup_expr="gte")
     closed_before = filters.DateFilter(field_name="closed_on", lookup_expr="lte")
 
@@ -112,7 +115,9 @@ class FinancingRoundFilter(filters.FilterSet):
 
 class EvaluationFilter(filters.FilterSet):
     org_unit = UnitCodeFilter(field_name="enterprise__org_unit")
-    enterprise = filters.NumberFilter(field_name="enterprise_id")
+    enterprise = filters.NumberFilter(field_name="enterprise_id", min_value=1, max_value=MAX_ID)
+    year = filters.NumberFilter(min_value=1900, max_value=2100)
+    half = filters.NumberFilter(min_value=1, max_value=2)
     grade = filters.ChoiceFilter(choices=Grade.choices)
 
     class Meta:
@@ -131,7 +136,7 @@ class MakerSpaceFilter(filters.FilterSet):
 
 class SupportItemFilter(filters.FilterSet):
     org_unit = UnitCodeFilter(field_name="enterprise__org_unit")
-    enterprise = filters.NumberFilter(field_name="enterprise_id")
+    enterprise = filters.NumberFilter(field_name="enterprise_id", min_value=1, max_value=MAX_ID)
     kind = filters.ChoiceFilter(choices=SupportKind.choices)
     status = filters.ChoiceFilter(choices=SupportStatus.choices)
     overdue = filters.BooleanFilter(method="only_overdue", label=_("Overdue only"))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import access, clock, references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
+from qinhuai_talent.core.params import MAX_COUNT
 from talents.models import Talent
 
 from .imports import MAX_UPLOAD_BYTES
@@ -94,11 +95,11 @@ class ReportForm(forms.Form):
     )
     net_profit = forms.DecimalField(label=_("Net profit (yuan)"), decimal_places=2, max_digits=16)
     tax_paid = forms.DecimalField(label=_("Tax paid (yuan)"), decimal_places=2, max_digits=16, min_value=0)
-    employees = forms.IntegerField(label=_("Employees"), min_value=0)
-    insured_employees = forms.IntegerField(label=_("Social-insurance headcount"), min_value=0)
+    employees = forms.IntegerField(label=_("Employees"), min_value=0, max_value=MAX_COUNT)
+    insured_employees = forms.IntegerField(label=_("Social-insurance headcount"), min_value=0, max_value=MAX_COUNT)
     rnd_spend = forms.DecimalField(label=_("R&D spend (yuan)"), decimal_places=2, max_digits=16, min_value=0)
-    patents_filed = forms.IntegerField(label=_("Patents filed"), min_value=0, initial=0)
-    patents_granted = forms.IntegerField(label=_("Patents granted"), min_value=0, initial=0)
+    patents_filed = forms.IntegerField(label=_("Patents filed"), min_value=0, max_value=MAX_COUNT, initial=0)
+    patents_granted = forms.IntegerField(label=_("Patents granted"), min_value=0, max_value=MAX_COUNT, initial=0)
 
 
 class FinancingRoundForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.navigation import safe_next
-from qinhuai_talent.core.spreadsheets import Sheet, export_response
+from qinhuai_talent.core.spreadsheets import CODE, DATE, MONEY, YEAR, Column, Sheet, export_response
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
 from talents.models import Application
@@ -92,16 +92,16 @@ def agreement_list(request):
     fmt = _fmt(request)
     if fmt:
         headers = [
-            _("Number"),
+            Column(_("Number"), CODE),
             _("Enterprise"),
             _("Talent"),
             _("Unit"),
             _("State"),
-            _("Total"),
-            _("Paid"),
-            _("Eligible"),
-            _("Held"),
-            _("Remaining"),
+            Column(_("Total"), MONEY),
+            Column(_("Paid"), MONEY),
+            Column(_("Eligible"), MONEY),
+            Column(_("Held"), MONEY),
+            Column(_("Remaining"), MONEY),
         ]
         rows = (
             [
@@ -407,18 +407,18 @@ def ledger(request):
     fmt = _fmt(request)
     if fmt:
         headers = [
-            _("Date"),
+            Column(_("Date"), DATE),
             _("Kind"),
-            _("Agreement"),
+            Column(_("Agreement"), CODE),
             _("Unit"),
-            _("Amount"),
-            _("Voucher"),
+            Column(_("Amount"), MONEY),
+            Column(_("Voucher"), CODE),
             _("Recorded by"),
-            _("Hash"),
+            Column(_("Hash"), CODE),
         ]
         rows = (
             [
-                e.entry_date.isoformat(),
+                e.entry_date,
                 e.get_kind_display(),
                 e.agreement.number,
                 e.org_unit.name,
@@ -467,7 +467,12 @@ def budget_list(request):
         b.available = b.amount - b.committed
     fmt = _fmt(request)
     if fmt:
-        headers = [_("Year"), _("Unit"), _("Source"), _("Amount"), _("Committed"), _("Paid"), _("Available")]
+        headers = [
+            Column(_("Year"), YEAR),
+            _("Unit"),
+            _("Source"),
+            *(Column(h, MONEY) for h in (_("Amount"), _("Committed"), _("Paid"), _("Available"))),
+        ]
         data = (
             [b.year, b.org_unit.name, b.get_source_display(), b.amount, b.committed, b.paid, b.available] for b in rows
         )
@@ -586,8 +591,8 @@ def forecast(request):
     if fmt:
         headers = (
             [_("Unit")]
-            + [f"{q} {_('eligible')}" for q in data["quarters"]]
-            + [f"{q} {_('likely')}" for q in data["quarters"]]
+            + [Column(f"{q} {_('eligible')}", MONEY) for q in data["quarters"]]
+            + [Column(f"{q} {_('likely')}", MONEY) for q in data["quarters"]]
         )
         rows = (
             [u["name"]] + [c["eligible"] for c in u["quarters"]] + [c["likely"] for c in u["quarters"]]

@@ -7,7 +7,7 @@ from assessment.models import AssessmentState
 from enterprises.models import EnterpriseClass, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
 from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
-from qinhuai_talent.core.spreadsheets import Sheet
+from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, NUMBER, YEAR, Column, Sheet
 from talents.models import ApplicationState, Level, Origin
 
 from .selectors import PIPELINE_STAGES
@@ -31,10 +31,10 @@ def summary_sections(data: dict) -> list[Sheet]:
         pgettext("summary export", "Titles"),
         [
             pgettext("summary export", "Program"),
-            pgettext("summary export", "Program code"),
+            Column(pgettext("summary export", "Program code"), CODE),
             pgettext("summary export", "Level"),
             pgettext("summary export", "Origin"),
-            pgettext("summary export", "Count"),
+            Column(pgettext("summary export", "Count"), COUNT),
         ],
         [
             [_name(r), r["program"], _label(Level, r["level"]), _label(Origin, r["origin"]), r["count"]]
@@ -45,13 +45,13 @@ def summary_sections(data: dict) -> list[Sheet]:
         pgettext("summary export", "Pipeline"),
         [
             pgettext("summary export", "Program"),
-            pgettext("summary export", "Program code"),
+            Column(pgettext("summary export", "Program code"), CODE),
             pgettext("summary export", "Level"),
-            pgettext("summary export", "Quota"),
-            pgettext("summary export", "Applications"),
-            pgettext("summary export", "Under review"),
+            Column(pgettext("summary export", "Quota"), COUNT),
+            Column(pgettext("summary export", "Applications"), COUNT),
+            Column(pgettext("summary export", "Under review"), COUNT),
         ]
-        + [_label(ApplicationState, s) for s in PIPELINE_STAGES],
+        + [Column(_label(ApplicationState, s), COUNT) for s in PIPELINE_STAGES],
         [
             [
                 _name(r),
@@ -87,8 +87,8 @@ def summary_sections(data: dict) -> list[Sheet]:
         pgettext("summary export", "Funding"),
         [
             pgettext("summary export", "Figure"),
-            pgettext("summary export", "Committed (yuan)"),
-            pgettext("summary export", "Paid (yuan)"),
+            Column(pgettext("summary export", "Committed (yuan)"), MONEY),
+            Column(pgettext("summary export", "Paid (yuan)"), MONEY),
         ],
         [
             [pgettext("summary export", "Agreements"), fund["agreements"], ""],
@@ -105,10 +105,10 @@ def summary_sections(data: dict) -> list[Sheet]:
     quarters = Sheet(
         pgettext("summary export", "Funds by quarter"),
         [
-            pgettext("summary export", "Year"),
-            pgettext("summary export", "Quarter"),
-            pgettext("summary export", "Planned (yuan)"),
-            pgettext("summary export", "Paid (yuan)"),
+            Column(pgettext("summary export", "Year"), YEAR),
+            Column(pgettext("summary export", "Quarter"), COUNT),
+            Column(pgettext("summary export", "Planned (yuan)"), MONEY),
+            Column(pgettext("summary export", "Paid (yuan)"), MONEY),
         ],
         [[q["year"], q["quarter"], q["planned"], q["paid"]] for q in fund["quarters"]],
     )
@@ -129,11 +129,11 @@ def summary_sections(data: dict) -> list[Sheet]:
     league = Sheet(
         pgettext("summary export", "Unit assessment"),
         [
-            pgettext("summary export", "Rank"),
+            Column(pgettext("summary export", "Rank"), COUNT),
             pgettext("summary export", "Unit"),
-            pgettext("summary export", "Unit code"),
-            pgettext("summary export", "Total score"),
-            pgettext("summary export", "Last year"),
+            Column(pgettext("summary export", "Unit code"), CODE),
+            Column(pgettext("summary export", "Total score"), NUMBER),
+            Column(pgettext("summary export", "Last year"), NUMBER),
             pgettext("summary export", "Grade"),
             pgettext("summary export", "Vetoed"),
             pgettext("summary export", "State"),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
+from qinhuai_talent.core.params import MAX_COUNT
 
 from .models import Application, Call, DocumentKind, Education, ExpertDisclosure, Industry, Origin, Program, Talent
 
@@ -51,15 +52,15 @@ class CallForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=160)
     opens_on = forms.DateField(label=_("opens on"), widget=DateInput())
     closes_on = forms.DateField(label=_("closes on"), widget=DateInput())
-    quota = forms.IntegerField(label=_("quota"), min_value=0, initial=0)
+    quota = forms.IntegerField(label=_("quota"), min_value=0, max_value=MAX_COUNT, initial=0)
     focus_industries = forms.ModelMultipleChoiceField(
         Industry.objects.all(), label=_("focus industries"), required=False, widget=forms.CheckboxSelectMultiple
     )
     required_documents = forms.MultipleChoiceField(
         choices=DocumentKind.choices, label=_("required documents"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    min_reviews = forms.IntegerField(label=_("minimum expert reviews"), min_value=1, initial=2)
-    notice_days = forms.IntegerField(label=_("public notice days"), min_value=1, initial=15)
+    min_reviews = forms.IntegerField(label=_("minimum expert reviews"), min_value=1, max_value=MAX_COUNT, initial=2)
+    notice_days = forms.IntegerField(label=_("public notice days"), min_value=1, max_value=MAX_COUNT, initial=15)
     expert_disclosure = forms.ChoiceField(
         label=_("what experts see of other reviews after submitting their own"),
         choices=ExpertDisclosure.choices,
@@ -67,15 +68,21 @@ class CallForm(forms.Form):
         required=False,
     )
     legal_representative = forms.BooleanField(label=_("applicant must be the legal representative"), required=False)
-    min_own_capital = forms.DecimalField(label=_("minimum own paid-in capital (yuan)"), required=False, min_value=0)
+    min_own_capital = forms.DecimalField(
+        label=_("minimum own paid-in capital (yuan)"), required=False, min_value=0, max_digits=16, decimal_places=2
+    )
     min_education = forms.ChoiceField(
         label=_("minimum education"),
         required=False,
         choices=[("", "—"), ("bachelor", _("Bachelor")), ("master", _("Master")), ("doctorate", _("Doctorate"))],
     )
     senior_title_suffices = forms.BooleanField(label=_("a senior professional title also qualifies"), required=False)
-    max_company_age_years = forms.IntegerField(label=_("maximum company age (years)"), required=False, min_value=0)
-    max_age = forms.IntegerField(label=_("age limit of the applicant"), required=False, min_value=18)
+    max_company_age_years = forms.IntegerField(
+        label=_("maximum company age (years)"), required=False, min_value=0, max_value=MAX_COUNT
+    )
+    max_age = forms.IntegerField(
+        label=_("age limit of the applicant"), required=False, min_value=18, max_value=MAX_COUNT
+    )
     rubric = forms.CharField(
         label=_("scoring rubric"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -143,7 +150,7 @@ class ApplicationForm(forms.ModelForm):
 
 
 class QuotaForm(forms.Form):
-    quota = forms.IntegerField(label=_("quota"), min_value=0, help_text=_("0: no quota."))
+    quota = forms.IntegerField(label=_("quota"), min_value=0, max_value=MAX_COUNT, help_text=_("0: no quota."))
     reason = forms.CharField(label=_("reason"), max_length=100, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -188,9 +195,9 @@ class AssignForm(forms.Form):
 
 
 class VoteForm(forms.Form):
-    votes_for = forms.IntegerField(label=_("votes for"), min_value=0)
-    votes_against = forms.IntegerField(label=_("votes against"), min_value=0)
-    abstentions = forms.IntegerField(label=_("abstentions"), min_value=0, initial=0)
+    votes_for = forms.IntegerField(label=_("votes for"), min_value=0, max_value=MAX_COUNT)
+    votes_against = forms.IntegerField(label=_("votes against"), min_value=0, max_value=MAX_COUNT)
+    abstentions = forms.IntegerField(label=_("abstentions"), min_value=0, max_value=MAX_COUNT, initial=0)
 
 
 class ObjectionForm(forms.Form):

@@ -194,12 +194,15 @@ def write_xlsx(sheets: Sequence[Sheet], heading: object = None) -> bytes:
                     cell.data_type = "s"  # text is text, whatever it begins with
                 elif cell.value is not None:
                     number_format = NUMBER_FORMATS.get(column.kind)
+                    if column.kind == MONEY and not isinstance(cell.value, Decimal):
+                        number_format = "#,##0"  # a count in a money table (the agreements)
                     if isinstance(cell.value, datetime.datetime):
                         number_format = "yyyy-mm-dd hh:mm"
                     elif isinstance(cell.value, datetime.date):
                         number_format = DATE_FORMAT
                     elif isinstance(cell.value, Decimal) and number_format is None:
-                        number_format = "#,##0.00" if cell.value.as_tuple().exponent == -2 else "General"
+                        # Two places shown as written (a score, or money in a mixed figures column).
+                        number_format = "0.00" if cell.value.as_tuple().exponent == -2 else None
                     if number_format:
                         cell.number_format = number_format
                 cells.append(cell)

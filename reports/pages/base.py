@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from qinhuai_talent.core import spreadsheets
 from qinhuai_talent.core.i18n import reads_chinese
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.spreadsheets import Sheet
@@ -24,7 +25,17 @@ PER_PAGE = 50
 
 # How a column is shown: money in 万元 on the page and in yuan in the exports, 亿元 for the
 # enterprises' cumulative figures as the district's report writes them.
-TEXT, COUNT, MONEY_WAN, MONEY_YI, SCORE = "text", "count", "money", "yi", "score"
+TEXT, COUNT, MONEY_WAN, MONEY_YI, SCORE, DATE, YEAR = "text", "count", "money", "yi", "score", "date", "year"
+# How each kind is written to a spreadsheet (money in yuan, as a number).
+SHEET_KINDS = {
+    TEXT: spreadsheets.TEXT,
+    COUNT: spreadsheets.COUNT,
+    MONEY_WAN: spreadsheets.MONEY,
+    MONEY_YI: spreadsheets.MONEY,
+    SCORE: spreadsheets.NUMBER,
+    DATE: spreadsheets.DATE,
+    YEAR: spreadsheets.YEAR,
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,8 @@ class Table:
         rows = [[c.exported() for c in row] for row in self.rows]
         if self.total:
             rows.append([c.exported() for c in self.total])
-        return Sheet(str(self.title), [c.heading(export=True) for c in self.columns], rows)
+        columns = [spreadsheets.Column(c.heading(export=True), SHEET_KINDS[c.kind]) for c in self.columns]
+        return Sheet(str(self.title), columns, rows)
 
 
 @dataclass

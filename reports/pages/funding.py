@@ -35,6 +35,7 @@ from .. import forms
 from ..selectors import ZERO, funds_by_quarter
 from .base import (
     COUNT,
+    DATE,
     MONEY,
     MONEY_WAN,
     Cell,
@@ -369,7 +370,7 @@ class FundingReport(Report):
             Column(_("Enterprise")),
             Column(_("Unit")),
             Column(_("Tranche"), COUNT),
-            Column(_("Falls due on")),
+            Column(_("Falls due on"), DATE),
             Column(_("State")),
             Column(pgettext("amount", "Planned"), MONEY_WAN),
             Column(_("Payout"), MONEY_WAN),
@@ -410,7 +411,7 @@ class FundingReport(Report):
             qs = qs.filter(kind__in=self.data["kind"])
         items = qs.select_related("agreement__enterprise", "org_unit").order_by("entry_date", "pk")
         columns = [
-            Column(_("Date")),
+            Column(_("Date"), DATE),
             Column(_("Kind")),
             Column(_("Agreement")),
             Column(_("Enterprise")),
@@ -610,7 +611,7 @@ class ExitsReport(Report):
             Column(_("Unit")),
             Column(_("Rule")),
             Column(_("State")),
-            Column(_("Raised on")),
+            Column(_("Raised on"), DATE),
             Column(_("Evidence")),
         ]
 
@@ -634,8 +635,8 @@ class ExitsReport(Report):
             Column(_("Enterprise")),
             Column(_("Unit")),
             Column(_("State")),
-            Column(_("Opened on")),
-            Column(_("Decided on")),
+            Column(_("Opened on"), DATE),
+            Column(_("Decided on"), DATE),
             Column(_("Amount to recover"), MONEY_WAN),
             Column(_("Recovered"), MONEY_WAN),
         ]

@@ -15,7 +15,7 @@ from talents.workflows import ACTIVE_STATES
 
 from .. import forms
 from ..selectors import PIPELINE_STAGES, level_order
-from .base import COUNT, SCORE, Cell, Column, Figure, Records, Report, Table, label_of, name_of, unit_keys, yes_no
+from .base import COUNT, SCORE, YEAR, Cell, Column, Figure, Records, Report, Table, label_of, name_of, unit_keys, yes_no
 
 # ---------------------------------------------------------------- talents and titles
 
@@ -142,7 +142,7 @@ class TalentsReport(Report):
             Column(_("Program")),
             Column(_("Level")),
             Column(_("Origin")),
-            Column(_("Year awarded")),
+            Column(_("Year awarded"), YEAR),
             Column(_("Unit")),
         ]
         items = self.titles.select_related("talent", "program", "org_unit").order_by(
@@ -155,7 +155,7 @@ class TalentsReport(Report):
                 t.program.display_name,
                 label_of(Level, t.program.level),
                 t.get_origin_display(),
-                str(t.year),
+                t.year,
                 t.org_unit.display_name,
             ]
 

@@ -130,8 +130,10 @@ def test_league_exports_as_csv_and_xlsx(web, office, computed):
     csv_text = client.get("/assessment/league.csv?year=2017&table=street").content.decode("utf-8-sig")
     assert "fuzimiao" in csv_text
     book = load_workbook(BytesIO(client.get("/assessment/league.xlsx?year=2017&table=street").content))
-    codes = [row[1].value for row in book.active.iter_rows(min_row=2)]
+    header = [c.value for c in book.active[1]]
+    codes = [row[header.index("单位代码")].value for row in book.active.iter_rows(min_row=2)]
     assert codes[0] == "fuzimiao" and "shuangtang" in codes
+    assert header.index("单位代码") == header.index("单位") + 1  # the code after the name it codes
 
 
 def test_list_pages_run_a_constant_number_of_queries(web, office, computed, units, django_assert_max_num_queries):
@@ -145,3 +147,36 @@ def test_list_pages_run_a_constant_number_of_queries(web, office, computed, unit
     # + years, target form choices (indicators, units), units for the filter
     with django_assert_max_num_queries(12):
         assert client.get("/assessment/targets/?year=2017").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "language, words", [("zh-hans", "每个等次须有各自的最低总分"), ("en", "its own minimum total")]
+)
+def test_a_duplicate_grade_threshold_is_a_form_error_not_a_server_error(web, office, units, language, words):
+    from assessment.models import SchemeState
+    from qinhuai_talent.core.errors import DomainError
+
+    from .factories import GradeBandFactory, SchemeFactory
+
+    scheme = SchemeFactory(state=SchemeState.DRAFT)
+    GradeBandFactory(scheme=scheme, code="good", label="良好", min_total=Decimal("80"))
+    response = web(office).post(
+        f"/assessment/schemes/{scheme.pk}/",
+        {"form": "band", "code": "fair", "label": "合格", "min_total": "80", "fund_factor": "1"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    assert words in response.content.decode()
+    assert list(GradeBand.objects.filter(scheme=scheme).values_list("code", flat=True)) == ["good"]
+    with pytest.raises(DomainError) as refused:
+        grade_band_save(scheme=scheme, actor=office, code="fair", label="合格", min_total=Decimal("80"), fund_factor=1)
+    assert (refused.value.code, refused.value.field) == ("duplicate", "min_total")
+
+
+@pytest.mark.parametrize("year", ["0", "10000", str(2**70), "x", "-1"])
+def test_an_activity_year_outside_the_calendar_is_a_400_with_its_message(web, office, units, year):
+    ActivityFactory(org_unit=units["fuzimiao"])
+    response = web(office).get("/assessment/activities/", {"year": year}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "年度须为 1900 至 2100 之间的年份" in response.content.decode()
+    assert web(office).get("/assessment/activities/", {"year": "2017"}).status_code == 200

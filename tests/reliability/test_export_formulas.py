@@ -23,6 +23,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from openpyxl.utils import get_column_letter
 from rest_framework.test import APIClient
 
 from qinhuai_talent.core import spreadsheets
@@ -253,3 +254,72 @@ def test_text_beginning_with_a_formula_character_is_neutralised_numbers_and_date
     assert (amount.data_type, amount.value) == ("n", -5)
     rows = list(csv.reader(io.StringIO(spreadsheets.write_csv([sheet]).decode("utf-8")[1:], newline="")))
     assert rows[1] == ["'" + payload, "-5"]
+
+
+# ---------------------------------------------------------------- spreadsheets as people use them (item 11)
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T].*)?")
+YEAR_TEXT = re.compile(r"(?:19|20)\d\d")
+CODE_WIDTH = 14
+
+
+def _sheet_problems(url: str, ws) -> list[str]:
+    problems = []
+    setup = ws.page_setup
+    if setup.orientation != "landscape" or str(setup.fitToWidth) != "1" or str(setup.fitToHeight) != "0":
+        problems.append(f"print setup {setup.orientation}, {setup.fitToWidth} wide, {setup.fitToHeight} tall")
+    if not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage):
+        problems.append("not fitted to the page")
+    titles = ws.print_title_rows or ""
+    if not re.fullmatch(r"\$?1:\$?\d", titles):
+        problems.append(f"heading rows not repeated ({titles!r})")
+        return problems
+    header_row = int(titles.split(":")[1].strip("$"))
+    headers = [str(c.value or "") for c in ws[header_row]]
+    money = {i for i, h in enumerate(headers) if h.endswith(("(yuan)", "（元）"))}
+    for i, header in enumerate(headers):
+        if header.endswith(" code"):
+            name = header[: -len(" code")]
+            if name in headers and headers.index(name) > i:
+                problems.append(f"{header!r} comes before {name!r}")
+            width = ws.column_dimensions[get_column_letter(i + 1)].width
+            if width and width > CODE_WIDTH:
+                problems.append(f"{header!r} is {width} wide")
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for i, cell in enumerate(row):
+            where = f"{ws.title}!{cell.coordinate} ({headers[i] if i < len(headers) else ''})"
+            if isinstance(cell.value, str) and ISO_DATE.fullmatch(cell.value):
+                problems.append(f"{where}: the date {cell.value!r} is text")
+            elif isinstance(cell.value, str) and YEAR_TEXT.fullmatch(cell.value):
+                problems.append(f"{where}: the year {cell.value!r} is text")
+            elif isinstance(cell.value, int | float | Decimal) and not isinstance(cell.value, bool):
+                if i in money and not cell.number_format.startswith("#,##0"):
+                    problems.append(f"{where}: money formatted {cell.number_format!r}")
+                if cell.number_format == spreadsheets.MONEY_FORMAT and i not in money:
+                    problems.append(f"{where}: money without its unit in the heading")
+            elif isinstance(cell.value, datetime.date) and "yy" not in cell.number_format:
+                problems.append(f"{where}: a date formatted {cell.number_format!r}")
+    return problems
+
+
+def test_every_xlsx_export_has_typed_cells_and_prints_one_page_wide(demo_district, client, office):
+    client.force_login(office)
+    urls = [u for u in export_urls(client) if u.endswith("xlsx")]
+    problems, sheets, dates = [], 0, 0
+    for url in urls:
+        for language in ("en", "zh-hans"):
+            response = (_api_as(office) if url.startswith("/api/") else client).get(url, HTTP_ACCEPT_LANGUAGE=language)
+            book = openpyxl.load_workbook(io.BytesIO(response.content))
+            for ws in book.worksheets:
+                sheets += 1
+                dates += sum(isinstance(c.value, datetime.date) for row in ws.iter_rows() for c in row)
+                problems += [f"{url} [{language}] {ws.title}: {p}" for p in _sheet_problems(url, ws)[:5]]
+    print(f"xlsx exports: {len(urls)}, {sheets} sheets in two languages, {dates} date cells, {len(problems)} problems")
+    assert sheets > 20 and dates > 100
+    assert not problems, "\n".join(problems[:60])
+
+
+def _api_as(user):
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
