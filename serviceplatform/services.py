@@ -180,7 +180,9 @@ def request_file(
 
 
 def _locked(request: ServiceRequest) -> ServiceRequest:
-    return ServiceRequest.objects.select_for_update().select_related("provider", "service").get(pk=request.pk)
+    # OF the request alone: its provider and service are nullable (outer joins PostgreSQL won't lock).
+    locked = ServiceRequest.objects.select_for_update(of=("self",))
+    return locked.select_related("provider", "service").get(pk=request.pk)
 
 
 @transaction.atomic

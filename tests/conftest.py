@@ -221,6 +221,17 @@ def celery_worker_process(transactional_db):
 
 
 @pytest.fixture
+def deliver_in_process(monkeypatch):
+    """Notifications delivered in the test's process after commit, as the embedded default does,
+    whatever the broker: the tests that read the mail folder or the SMS log check what is
+    delivered, not the queue (the worker tier runs the real worker)."""
+    from qinhuai_talent.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(settings, "CELERY_TASK_ALWAYS_EAGER", True)
+
+
+@pytest.fixture
 def eager_jobs(monkeypatch, django_capture_on_commit_callbacks):
     """``with eager_jobs():`` runs the jobs enqueued inside it in-process at its end,
     as the embedded default does, whatever the broker."""
