@@ -52,6 +52,21 @@ class PersonalDataFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = scrub(record.exc_text)
+            # Formatters that format exc_info themselves (the JSON one) use the scrubbed text.
+            record.exc_info = None
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
+        # Extra attributes reach structured (JSON) logs as fields of their own: Django's SQL log
+        # carries ``sql`` and ``params`` beside the message.
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD_ATTRIBUTES:
+                continue
+            if isinstance(value, str):
+                setattr(record, name, scrub(value))
+            elif isinstance(value, list | tuple):
+                setattr(record, name, [scrub(v) if isinstance(v, str) else v for v in value])
         return True
+
+
+# The attributes every log record has; anything else was passed as ``extra``.
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
