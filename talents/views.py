@@ -338,10 +338,8 @@ def attachment_upload(request, pk: int):
     return _back(request, app.pk)
 
 
-@login_required
-def attachment_download(request, pk: int, attachment_id: int):
-    """Served only to those who may see the application; never from a public URL."""
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+def _serve_attachment(app, attachment_id: int) -> FileResponse:
+    """One of ``app``'s documents as a download (404 for another application's or a lost file)."""
     attachment = access.get_or_404(app.attachments.all(), pk=attachment_id)
     try:
         handle = attachment.file.open("rb")
@@ -350,6 +348,13 @@ def attachment_download(request, pk: int, attachment_id: int):
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_id: int):
+    """Served only to those who may see the application; never from a public URL."""
+    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
+    return _serve_attachment(app, attachment_id)
 
 
 @login_required
@@ -751,14 +756,7 @@ def my_attachment_upload(request, pk: int):
 @login_required
 def my_attachment_download(request, pk: int, attachment_id: int):
     app = _own_or_404(request, pk)
-    attachment = access.get_or_404(app.attachments.all(), pk=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    return _serve_attachment(app, attachment_id)
 
 
 @login_required
