@@ -185,11 +185,11 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     assert_no_error_message(page)
     assert page.locator("#app-state").inner_text() == zh(ApplicationState.PUBLIC_NOTICE.label)
 
-    # The office may not ratify while the notice runs; it says until when.
+    # The office may not ratify while the notice runs: the page offers no approval until it ends
+    # (buttons follow the workflow's guards, issue 14 item 4).
     login("office")
     page.goto(app_url)
-    submit_action(page, "approve")
-    assert page.locator(".alert-danger").count() == 1
+    assert page.locator("form:has(input[name=action][value=approve])").count() == 0
     assert page.locator("#app-state").inner_text() == zh(ApplicationState.PUBLIC_NOTICE.label)
 
     # Seven days pass without objections.
