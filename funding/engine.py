@@ -140,7 +140,9 @@ def hold_flagged(*, agreement_ids: list[int] | None = None, actor=None) -> int:
         reason=reason,
     )
     written += PAYOUT_WORKFLOW.apply_many(
-        Payout.objects.filter(agreement_id__in=flagged, state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)),
+        Payout.objects.filter(
+            agreement_id__in=flagged, state__in=(PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.RETURNED)
+        ),
         action="hold",
         actor=actor,
         reason=reason,
@@ -364,7 +366,9 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
                 continue
             if _changed(existing, values):
                 updates.append(Payout(pk=existing["pk"], computed_at=now, **values))
-            if existing["state"] != target:
+            # A returned payout waits for its unit's resubmission, never the recompute's proposal.
+            returned = existing["state"] == PayoutState.RETURNED and target == PayoutState.PROPOSED
+            if existing["state"] != target and not returned:
                 payout_moves[target].append(existing["pk"])
 
         written = 0

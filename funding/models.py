@@ -246,6 +246,8 @@ class PayoutState(models.TextChoices):
     HELD = "held", _("Held")
     CANCELLED = "cancelled", _("Cancelled")
     REVERSED = "reversed", _("Payment reversed")
+    # The approver sent it back with a reason; its preparer (or the unit) resubmits it.
+    RETURNED = "returned", _("Returned by the approver")
 
 
 class ApproverLevel(models.TextChoices):

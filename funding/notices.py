@@ -69,6 +69,23 @@ def _payout_params(p: Payout, **extra) -> dict:
     }
 
 
+def payout_returned(payout: Payout, *, reason: str, key: str) -> int:
+    """The preparer of a returned payout hears the approver's reason (the unit's officers when
+    the recompute prepared it without anyone's verification)."""
+    recipients = [payout.prepared_by_id] if payout.prepared_by_id else unit_officers(payout.org_unit_id)
+    return notify_many(
+        event="payout_returned",
+        messages=[
+            Message(
+                recipients=recipients,
+                key=key,
+                params=_payout_params(payout, reason=reason),
+                url=reverse("funding:payout-detail", args=[payout.pk]),
+            )
+        ],
+    )
+
+
 def payout_moved(payout: Payout, *, event: str, key: str, **extra) -> int:
     """The enterprise hears that its payout was approved or paid (not who approved it)."""
     return notify_many(

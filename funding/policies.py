@@ -29,6 +29,11 @@ def can_approve_payout(user: User, payout) -> bool:
     )
 
 
+def can_resubmit_payout(user: User, payout) -> bool:
+    """A returned payout goes back to its approver from its unit (or from the office)."""
+    return can_write(user) and can_manage_unit(user, payout.org_unit_id)
+
+
 def can_record_payment(user: User, payout=None) -> bool:
     return is_finance(user)
 

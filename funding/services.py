@@ -609,6 +609,27 @@ def payout_approve(*, actor: User, payout_id: int) -> Payout:
     return payout
 
 
+def payout_return(*, actor: User, payout_id: int, reason: str) -> Payout:
+    """The approver returns a proposed payout with the reason (退回); its preparer hears of it
+    and the unit resubmits it once put right. Whoever may approve it may return it."""
+    with transaction.atomic():
+        agreement, payout = _lock_payout(payout_id)
+        entry = PAYOUT_WORKFLOW.apply(payout, action="return", actor=actor, reason=reason)
+        payout.agreement = agreement
+        notices.payout_returned(payout, reason=entry.reason, key=f"payout:{payout.pk}:returned:{entry.pk}")
+    return payout
+
+
+def payout_resubmit(*, actor: User, payout_id: int, reason: str = "") -> Payout:
+    """The unit puts a returned payout to its approver again; the nightly recompute keeps its
+    figures current meanwhile but never resubmits it by itself."""
+    with transaction.atomic():
+        agreement, payout = _lock_payout(payout_id)
+        PAYOUT_WORKFLOW.apply(payout, action="resubmit", actor=actor, reason=reason)
+        payout.agreement = agreement
+    return payout
+
+
 def _ledger_lock() -> None:
     """Serialise appends so each entry chains to exactly one predecessor."""
     if connection.vendor == "postgresql":

@@ -294,6 +294,9 @@ def payout_detail(request, pk: int):
             and policies.can_record_payment(user)
             and user.pk not in services.vouched_by(payout) | {payout.approved_by_id},
             "pay_form": PayForm(),
+            "can_return": services.PAYOUT_WORKFLOW.refusal(payout, user, "return") is None,
+            "can_resubmit": services.PAYOUT_WORKFLOW.refusal(payout, user, "resubmit") is None,
+            "reason_form": ReasonForm(),
             "can_propose_reversal": payout.state == "paid"
             and policies.can_propose_reversal(user)
             and not payout.reversals.filter(state__in=LIVE_REVERSAL_STATES).exists(),
@@ -320,6 +323,32 @@ def payout_approve(request, pk: int):
     except DomainError as exc:
         return _redirect(url, request, exc)
     return _redirect(url, request, ok=_("Payout approved; finance will record the payment."))
+
+
+@workflow_action(services.PAYOUT_WORKFLOW, action="return")
+@require_POST
+@funding_reader
+def payout_return(request, pk: int):
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    url = safe_next(request, reverse("funding:payout-detail", args=[payout.pk]))
+    try:
+        services.payout_return(actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Payout returned; its preparer has been told why."))
+
+
+@workflow_action(services.PAYOUT_WORKFLOW, action="resubmit")
+@require_POST
+@funding_reader
+def payout_resubmit(request, pk: int):
+    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
+    url = reverse("funding:payout-detail", args=[payout.pk])
+    try:
+        services.payout_resubmit(actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _redirect(url, request, exc)
+    return _redirect(url, request, ok=_("Payout resubmitted for approval."))
 
 
 @workflow_action(services.PAYOUT_WORKFLOW, action="pay")

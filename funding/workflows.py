@@ -41,7 +41,7 @@ COMMITTING_STATES = (AgreementState.DRAFT, AgreementState.ACTIVE, AgreementState
 # Tranches not yet paid nor cancelled.
 UNPAID_TRANCHE_STATES = (TrancheState.WAITING, TrancheState.ELIGIBLE, TrancheState.HELD)
 # Payouts not yet paid nor cancelled.
-OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HELD)
+OPEN_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.HELD, PayoutState.RETURNED)
 # Reversals that hold a payment: one at a time per payout.
 LIVE_REVERSAL_STATES = (ReversalState.PROPOSED, ReversalState.APPROVED)
 # Open exit cases.
@@ -152,6 +152,23 @@ PAYOUT_WORKFLOW = Workflow(
     PayoutState,
     [
         Transition("approve", (PayoutState.PROPOSED,), PayoutState.APPROVED, _("Approve"), policies.can_approve_payout),
+        # The approver refuses it as it stands, with the reason (payout_return tells the preparer).
+        Transition(
+            "return",
+            (PayoutState.PROPOSED,),
+            PayoutState.RETURNED,
+            pgettext_lazy("payout", "Return"),
+            policies.can_approve_payout,
+            needs_reason=True,
+        ),
+        # Once the evidence is put right, the unit (or the office) puts it to the approver again.
+        Transition(
+            "resubmit",
+            (PayoutState.RETURNED,),
+            PayoutState.PROPOSED,
+            _("Resubmit for approval"),
+            policies.can_resubmit_payout,
+        ),
         Transition("pay", (PayoutState.APPROVED,), PayoutState.PAID, _("Record payment"), policies.can_record_payment),
         # Only as the effect of an approved reversal (REVERSAL_WORKFLOW): finance proposes, the office approves.
         Transition("reverse", (PayoutState.PAID,), PayoutState.REVERSED, _("Payment reversed"), by=EFFECT),
@@ -163,14 +180,14 @@ PAYOUT_WORKFLOW = Workflow(
         # (the hold also clears approved_by and approved_at).
         Transition(
             "hold",
-            (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.CANCELLED),
+            (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.CANCELLED, PayoutState.RETURNED),
             PayoutState.HELD,
             _("Held by an exit flag"),
             by=SYSTEM,
         ),
         Transition(
             "cancel",
-            (PayoutState.PROPOSED, PayoutState.HELD),
+            (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.RETURNED),
             PayoutState.CANCELLED,
             _("Milestones no longer met"),
             by=SYSTEM,

@@ -128,7 +128,8 @@ class PayoutFilter(filters.FilterSet):
 
 
 class PayoutViewSet(ValuesListMixin, ScopedViewSet):
-    """Payout proposals; ``approve`` by the approver, ``pay`` by finance (at most once)."""
+    """Payout proposals; ``approve`` or ``return`` (with a reason) by the approver, ``resubmit`` by
+    the unit, ``pay`` by finance (at most once)."""
 
     queryset_model = Payout
     selector = staticmethod(selectors.payouts_for)
@@ -143,6 +144,26 @@ class PayoutViewSet(ValuesListMixin, ScopedViewSet):
     def approve(self, request, pk=None):
         payout = self.get_object()
         services.payout_approve(actor=request.user, payout_id=payout.pk)
+        return Response(PayoutSerializer(self.get_queryset().get(pk=payout.pk), context={"request": request}).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PayoutSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        """The approver returns a proposed payout with the reason; its preparer hears of it."""
+        payout = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payout_return(actor=request.user, payout_id=payout.pk, reason=data.validated_data["reason"])
+        return Response(PayoutSerializer(self.get_queryset().get(pk=payout.pk), context={"request": request}).data)
+
+    @extend_schema(request=DecisionSerializer, responses={200: PayoutSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        """The unit (or the office) puts a returned payout to its approver again."""
+        payout = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payout_resubmit(actor=request.user, payout_id=payout.pk, reason=data.validated_data["reason"])
         return Response(PayoutSerializer(self.get_queryset().get(pk=payout.pk), context={"request": request}).data)
 
     @extend_schema(

@@ -122,6 +122,11 @@ _event(
     _("Agreement %(agreement)s, tranche %(tranche)s: a payout of %(amount)s yuan has been approved."),
 )
 _event(
+    "payout_returned",
+    _("Payout returned"),
+    _("Agreement %(agreement)s, tranche %(tranche)s: the payout of %(amount)s yuan was returned: %(reason)s"),
+)
+_event(
     "payout_paid",
     _("Payout paid"),
     _("Agreement %(agreement)s, tranche %(tranche)s: %(amount)s yuan has been paid (voucher %(voucher)s)."),
