@@ -6,6 +6,7 @@ imported unless the whole file is clean and the person confirms it.
 """
 
 import datetime
+import functools
 import hashlib
 import io
 import re
@@ -24,7 +25,7 @@ from stdnum.cn import uscc
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, User
-from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, TEXT, YEAR, Column, Sheet, write_xlsx
+from qinhuai_talent.core.spreadsheets import COUNT, MONEY, TEXT, YEAR, Column, Sheet, write_xlsx
 
 from . import policies
 from .models import Enterprise, ImportState, OperatingReport, PeriodKind, ReportImport
@@ -62,6 +63,7 @@ COLUMNS = [
 ]
 HEADERS = [h for _f, h in COLUMNS]
 FIELDS = [f for f, _h in COLUMNS]
+FIGURE_FIELDS = FIELDS[4:]
 
 
 @dataclass
@@ -69,25 +71,43 @@ class CheckResult:
     rows: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
+    # Rows that name an enterprise but carry no figure: the template lists every enterprise of the
+    # unit, and the ones the officer has no figures for are left as they came.
+    skipped: int = 0
 
-    def add(self, row: int | None, message: str, column: str = "") -> None:
+    def add(self, row: int | None, message: str, column: str = "", enterprise: str = "") -> None:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append({"row": row, "column": column, "message": str(message)})
+            self.errors.append({"row": row, "enterprise": enterprise, "column": column, "message": str(message)})
 
 
 # --- Template and export -------------------------------------------------------------------------
 
 
 def _columns() -> list[Column]:
-    kinds = {"credit_code": CODE, "year": YEAR, "quarter": COUNT, "employees": COUNT, "insured_employees": COUNT}
+    # The credit code is text fitted to its 18 characters (CODE columns are the narrow unit and
+    # program codes); an officer reads and copies it whole.
+    kinds = {"year": YEAR, "quarter": COUNT, "employees": COUNT, "insured_employees": COUNT}
     kinds |= {f: MONEY for f in REPORT_AMOUNTS} | {f: COUNT for f in REPORT_COUNTS}
     return [Column(header, kinds.get(name, TEXT)) for name, header in COLUMNS]
 
 
-def template_xlsx(enterprises=()) -> bytes:
-    """The import template: the headers, and one row per enterprise to fill in (code and name)."""
-    rows = ([enterprise.credit_code, enterprise.name] for enterprise in enterprises)
+def template_period(kind: str = "quarter", today: datetime.date | None = None) -> tuple[int, int | None]:
+    """The period a template is for: the last quarter that has ended (``kind`` "quarter"), or the
+    last whole year ("year", the quarter left empty as the yearly report asks)."""
+    today = today or clock.today()
+    if kind == "year":
+        return today.year - 1, None
+    ended = (today.month - 1) // 3  # quarters of this year already over
+    return (today.year, ended) if ended else (today.year - 1, 4)
+
+
+def template_xlsx(enterprises=(), period: tuple[int, int | None] | None = None) -> bytes:
+    """The import template: the headers, and one row per enterprise to fill in: its code, its name
+    and the period, so that only the figures are left to type. A row left without figures is
+    ignored by the import."""
+    year, quarter = period or template_period()
+    rows = ([enterprise.credit_code, enterprise.name, year, quarter] for enterprise in enterprises)
     return write_xlsx([Sheet(_("Operating data"), _columns(), rows)])
 
 
@@ -250,13 +270,17 @@ def check_rows(
         if all(_cell_text(v) == "" for v in values):
             continue
         cells = dict(zip(FIELDS, values, strict=True))
+        if all(_cell_text(cells[name]) == "" for name in FIGURE_FIELDS):
+            result.skipped += 1
+            continue
+        who = _who(cells, enterprises)
         formula = next(
             (h for (f, h), v in zip(COLUMNS, values, strict=True) if isinstance(v, str) and v.startswith("=")), None
         )
         if formula:
-            result.add(number, _("The cell contains a formula; please paste the values only."), formula)
+            result.add(number, _("The cell contains a formula; please paste the values only."), formula, who)
             continue
-        row, ok = _check_row(number, cells, enterprises, today, result)
+        row, ok = _check_row(number, cells, enterprises, today, functools.partial(result.add, number, enterprise=who))
         if not ok:
             continue
         key = (row["credit_code"], row["period_kind"], row["year"], row["quarter"])
@@ -265,6 +289,7 @@ def check_rows(
                 number,
                 _("Duplicate row: the same enterprise and period as row %(row)s.") % {"row": seen[key]},
                 HEADERS[0],
+                who,
             )
             continue
         seen[key] = number
@@ -274,24 +299,29 @@ def check_rows(
     return result
 
 
-def _check_row(number: int, cells: dict, enterprises: dict, today, result: CheckResult) -> tuple[dict, bool]:
+def _who(cells: dict, enterprises: dict) -> str:
+    """The enterprise a row speaks of, for its errors: its registered name when the code is one of
+    the scope's, else whatever name the row gives."""
+    enterprise = enterprises.get(uscc.compact(_cell_text(cells["credit_code"])))
+    return enterprise.name if enterprise is not None else _cell_text(cells["name"])
+
+
+def _check_row(number: int, cells: dict, enterprises: dict, today, add) -> tuple[dict, bool]:
+    """One row's checks; ``add(message, column)`` reports a problem of this row."""
     header = dict(COLUMNS)
     ok = True
     code = uscc.compact(_cell_text(cells["credit_code"]))
     enterprise = None
     if not code:
-        result.add(number, _("The credit code is missing."), header["credit_code"])
+        add(_("The credit code is missing."), header["credit_code"])
         ok = False
     elif not uscc.is_valid(code):
-        result.add(
-            number, _("“%(code)s” is not a valid unified social credit code.") % {"code": code}, header["credit_code"]
-        )
+        add(_("“%(code)s” is not a valid unified social credit code.") % {"code": code}, header["credit_code"])
         ok = False
     else:
         enterprise = enterprises.get(code)
         if enterprise is None:
-            result.add(
-                number,
+            add(
                 _("Unknown credit code “%(code)s”: no enterprise of this import's scope has it.") % {"code": code},
                 header["credit_code"],
             )
@@ -299,11 +329,15 @@ def _check_row(number: int, cells: dict, enterprises: dict, today, result: Check
     year = quarter = None
     try:
         year = _whole(cells["year"], header["year"])
-        quarter = _whole(cells["quarter"], header["quarter"]) if _cell_text(cells["quarter"]) else None
         if not year:
             raise DomainError(_("The year is missing."))
     except DomainError as exc:
-        result.add(number, exc.message, header["year"])
+        add(exc.message, header["year"])
+        ok = False
+    try:
+        quarter = _whole(cells["quarter"], header["quarter"]) if _cell_text(cells["quarter"]) else None
+    except DomainError as exc:
+        add(exc.message, header["quarter"])
         ok = False
     period_kind = PeriodKind.YEAR if quarter is None else PeriodKind.QUARTER
     if ok and enterprise is not None:
@@ -312,7 +346,7 @@ def _check_row(number: int, cells: dict, enterprises: dict, today, result: Check
                 period_kind=period_kind, year=year, quarter=quarter, registered_on=enterprise.registered_on, today=today
             )
         except DomainError as exc:
-            result.add(number, exc.message, header["quarter"] if exc.field == "quarter" else header["year"])
+            add(exc.message, header["quarter"] if exc.field == "quarter" else header["year"])
             ok = False
     figures = {}
     for name in REPORT_AMOUNTS + REPORT_COUNTS:
@@ -323,11 +357,10 @@ def _check_row(number: int, cells: dict, enterprises: dict, today, result: Check
                 figures[name] = _number(cells[name], header[name])
             figures.update({name: amounts_check({name: figures[name]})[name]})
         except DomainError as exc:
-            result.add(number, exc.message, header[name])
+            add(exc.message, header[name])
             ok = False
     if ok and figures["insured_employees"] > figures["employees"]:
-        result.add(
-            number,
+        add(
             _("The social-insurance headcount cannot exceed the number of employees."),
             header["insured_employees"],
         )
@@ -395,9 +428,76 @@ def report_import_check(
         sha256=hashlib.sha256(data).hexdigest(),
         row_count=len(result.rows),
         errors=result.errors + ([{"row": None, "column": "", "message": _more(result)}] if _more(result) else []),
+        warnings=[] if result.error_count else plausibility_warnings(result.rows),
+        skipped_rows=result.skipped,
         rows=[] if result.error_count else result.rows,
         uploaded_by=actor,
     )
+
+
+# An amount this many times larger or smaller than the same enterprise's previous report is most
+# likely typed in the wrong unit (万元 for 元) or with digits missing; the uploader confirms it.
+IMPLAUSIBLE_RATIO = 100
+PLAUSIBILITY_AMOUNTS = ("sales", "main_revenue", "tax_paid", "rnd_spend")
+
+
+def _period_label(year: int, quarter: int | None) -> str:
+    if quarter:
+        return _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter}
+    return _("the year %(year)s") % {"year": year}
+
+
+def plausibility_warnings(rows: list[dict]) -> list[dict]:
+    """Warnings for checked rows whose amounts differ from the enterprise's previous report of the
+    same kind (the quarter before, or the year before) by a factor of ``IMPLAUSIBLE_RATIO`` or
+    more. One query for the whole upload."""
+    if not rows:
+        return []
+    years = {r["year"] for r in rows}
+    previous: dict[tuple[int, str], list[dict]] = {}
+    for report in (
+        OperatingReport.objects.filter(
+            enterprise_id__in={r["enterprise"] for r in rows},
+            is_current=True,
+            year__gte=min(years) - 1,
+            year__lte=max(years),
+        )
+        .order_by("year", "quarter")
+        .values("enterprise_id", "period_kind", "year", "quarter", *PLAUSIBILITY_AMOUNTS)
+    ):
+        previous.setdefault((report["enterprise_id"], report["period_kind"]), []).append(report)
+    header = dict(COLUMNS)
+    warnings = []
+    for row in rows:
+        here = (row["year"], row["quarter"] or 0)
+        earlier = [
+            r
+            for r in previous.get((row["enterprise"], row["period_kind"]), ())
+            if (r["year"], r["quarter"] or 0) < here
+        ]
+        if not earlier:
+            continue
+        before = earlier[-1]
+        for name in PLAUSIBILITY_AMOUNTS:
+            value, was = Decimal(row[name]), before[name]
+            if value > 0 and was > 0 and max(value, was) / min(value, was) >= IMPLAUSIBLE_RATIO:
+                warnings.append(
+                    {
+                        "row": row["row"],
+                        "enterprise": row["name"],
+                        "column": header[name],
+                        "message": _(
+                            "%(value)s yuan, against %(previous)s yuan reported for %(period)s: "
+                            "please check the unit (yuan, not 10,000 yuan) and the digits."
+                        )
+                        % {
+                            "value": f"{value:,.2f}",
+                            "previous": f"{was:,.2f}",
+                            "period": _period_label(before["year"], before["quarter"]),
+                        },
+                    }
+                )
+    return warnings
 
 
 def _more(result: CheckResult) -> str:
@@ -408,7 +508,7 @@ def _more(result: CheckResult) -> str:
 
 
 @transaction.atomic
-def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
+def report_import_confirm(*, actor: User, batch: ReportImport, accept_warnings: bool = False) -> ReportImport:
     """Import a checked upload whole: every row becomes the current report of its period (a row for
     a period already reported is a correction: a new version, the earlier one kept), then the
     figures are recomputed. Set-based: a fixed number of queries whatever the row count."""
@@ -416,6 +516,12 @@ def report_import_confirm(*, actor: User, batch: ReportImport) -> ReportImport:
     _check_may_import(actor, batch.org_unit)
     if batch.state != ImportState.PREVIEWED:
         raise DomainError(_("This upload has already been imported or has errors; nothing was changed."))
+    if batch.warnings and not accept_warnings:
+        raise DomainError(
+            _("Some figures look implausible (listed above). Check them, then confirm that they are right."),
+            field="accept_warnings",
+            code="warnings_unconfirmed",
+        )
     scope = Enterprise.objects.filter(pk__in={r["enterprise"] for r in batch.rows})
     if batch.org_unit is not None:
         scope = scope.filter(org_unit=batch.org_unit)

@@ -481,6 +481,10 @@ class ReportImport(models.Model):
     state = models.CharField(_("state"), max_length=12, choices=ImportState.choices)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Figures that pass every check but look wrong beside the enterprise's previous report (a
+    # revenue of 120 yuan after 1,200,000): the import waits until the uploader confirms them.
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    skipped_rows = models.PositiveIntegerField(_("rows without figures"), default=0)
     rows = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=clock.now)

@@ -332,7 +332,13 @@ def import_home(request):
     return render(
         request,
         "enterprises/import_home.html",
-        {"form": form, "page": page, "export_form": forms.ExportForm(user=request.user)},
+        {
+            "form": form,
+            "page": page,
+            "export_form": forms.ExportForm(user=request.user),
+            "template_quarter": imports.template_period("quarter"),
+            "template_year": imports.template_period("year")[0],
+        },
         status=400 if form.errors else 200,
     )
 
@@ -344,8 +350,10 @@ def import_template(request):
     unit = request.GET.get("org_unit")
     if unit:
         enterprises = enterprises.filter(org_unit__code=unit)
-    response = HttpResponse(imports.template_xlsx(enterprises), content_type=spreadsheets.XLSX_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="operating-data-template.xlsx"'
+    year, quarter = imports.template_period("year" if request.GET.get("period") == "year" else "quarter")
+    response = HttpResponse(imports.template_xlsx(enterprises, (year, quarter)), content_type=spreadsheets.XLSX_TYPE)
+    name = f"operating-data-template-{year}" + (f"-Q{quarter}" if quarter else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 
@@ -367,7 +375,9 @@ def import_confirm(request, pk: int):
     _importer(request)
     batch = access.get_or_404(selectors.imports_for(request.user), pk=pk)
     try:
-        batch = imports.report_import_confirm(actor=request.user, batch=batch)
+        batch = imports.report_import_confirm(
+            actor=request.user, batch=batch, accept_warnings=request.POST.get("accept_warnings") == "on"
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -1,5 +1,6 @@
 """The spreadsheet import: template, row-by-row errors, nothing imported from a bad file, all-or-nothing."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -42,7 +43,7 @@ def row(enterprise, year=2017, quarter=2, sales=1_500_000, revenue=1_200_000, **
     code = enterprise if isinstance(enterprise, str) else enterprise.credit_code
     return [
         code,
-        "",
+        "某某科技" if isinstance(enterprise, str) else enterprise.name,
         year,
         quarter,
         sales,
@@ -175,11 +176,19 @@ def test_each_bad_row_is_reported_with_its_row_number(office, park_enterprise, m
     assert batch.state == ImportState.REJECTED
     assert [r for r, _m in errors_of(batch)] == [3]
     assert message.lower() in errors_of(batch)[0][1].lower()
+    # Every error names the enterprise as well as the row: its registered name, or the row's own.
+    assert batch.errors[0]["enterprise"] in (park_enterprise.name, "某某科技")
+
+
+@pytest.mark.parametrize("quarter", ["一季度", 1.5, 5, 0])
+def test_a_quarter_error_is_reported_under_the_quarter_column(office, park_enterprise, quarter):
+    batch = check(office, xlsx([row(park_enterprise, quarter=quarter)]))
+    assert [(e["row"], e["column"], e["enterprise"]) for e in batch.errors] == [
+        (2, "季度（年报留空）", park_enterprise.name)
+    ]
 
 
 def test_a_period_not_yet_ended_is_reported(office, park_enterprise):
-    import datetime
-
     today = datetime.date.today()
     batch = check(office, xlsx([row(park_enterprise, year=today.year, quarter=(today.month - 1) // 3 + 1)]))
     assert "尚未结束" in errors_of(batch)[0][1]
@@ -277,3 +286,78 @@ def test_an_export_reimports_cleanly(web, office, park_enterprise):
     batch = check(office, data)
     assert batch.state == ImportState.PREVIEWED and batch.row_count == 1
     assert Enterprise.objects.count() == 1
+
+
+def test_the_template_comes_filled_for_the_last_quarter_and_reads_whole(web, park_officer, park_enterprise):
+    from openpyxl.utils import get_column_letter
+
+    from qinhuai_talent.core import clock
+
+    with clock.running_on(datetime.date(2018, 1, 15)):
+        quarterly = web(park_officer).get("/enterprises/imports/template.xlsx")
+        yearly = web(park_officer).get("/enterprises/imports/template.xlsx?period=year")
+    assert "2017-Q4" in quarterly["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(quarterly.content)).worksheets[0]
+    assert list(ws.iter_rows(min_row=2, values_only=True))[0][:4] == (
+        park_enterprise.credit_code,
+        park_enterprise.name,
+        2017,
+        4,
+    )
+    assert list(load_workbook(io.BytesIO(yearly.content)).worksheets[0].iter_rows(min_row=2, values_only=True))[0][
+        2:4
+    ] == (2017, None)
+    widths = {h: ws.column_dimensions[get_column_letter(i)].width for i, h in enumerate(imports.HEADERS, start=1)}
+    assert widths["统一社会信用代码"] >= len(park_enterprise.credit_code)
+    assert widths["企业名称"] >= 2 * len(park_enterprise.name)  # a Chinese character is two wide
+
+
+@pytest.mark.parametrize("filled", [0, 1])
+def test_template_rows_left_without_figures_are_ignored(web, office, park_enterprise, street_enterprise, filled):
+    """The issue's complaint: the template as downloaded gave one "缺少年度" per enterprise."""
+    from qinhuai_talent.core import clock
+
+    with clock.running_on(datetime.date(2018, 1, 15)):
+        template = web(office).get("/enterprises/imports/template.xlsx").content
+        book = load_workbook(io.BytesIO(template))
+        ws = book.worksheets[0]
+        listed = ws.max_row - 1
+        for n in range(filled):
+            for column, value in enumerate([1_500_000, 1_200_000, 100_000, 60_000, 30, 28, 150_000, 2, 1], start=5):
+                ws.cell(row=2 + n, column=column, value=value)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        batch = check(office, buffer.getvalue())
+    assert listed == 2
+    if filled:
+        assert batch.state == ImportState.PREVIEWED and batch.row_count == 1 and batch.skipped_rows == 1
+    else:
+        assert errors_of(batch) == [(None, "文件中没有数据行。")]
+
+
+def test_an_implausible_figure_waits_for_the_uploaders_confirmation(web, office, park_enterprise):
+    ReportFactory(enterprise=park_enterprise, year=2017, quarter=1, sales=Decimal(1_200_000))
+    batch = check(office, xlsx([row(park_enterprise, quarter=2, sales=120)]))
+    assert batch.state == ImportState.PREVIEWED
+    assert [(w["row"], w["enterprise"], w["column"]) for w in batch.warnings] == [
+        (2, park_enterprise.name, "销售收入（元）")
+    ]
+    assert "1,200,000.00" in batch.warnings[0]["message"] and "万元" in batch.warnings[0]["message"]
+    client = web(office)
+    page = client.get(f"/enterprises/imports/{batch.pk}/").content.decode()
+    assert 'name="accept_warnings"' in page and "1,200,000.00" in page
+    client.post(f"/enterprises/imports/{batch.pk}/confirm/")
+    batch.refresh_from_db()
+    assert batch.state == ImportState.PREVIEWED and OperatingReport.objects.count() == 1
+    with pytest.raises(DomainError) as refused:
+        imports.report_import_confirm(actor=office, batch=batch)
+    assert refused.value.code == "warnings_unconfirmed"
+    imports.report_import_confirm(actor=office, batch=batch, accept_warnings=True)
+    batch.refresh_from_db()
+    assert batch.state == ImportState.IMPORTED and OperatingReport.objects.count() == 2
+
+
+def test_a_plausible_change_gives_no_warning(office, park_enterprise):
+    ReportFactory(enterprise=park_enterprise, year=2017, quarter=1, sales=Decimal(1_200_000))
+    batch = check(office, xlsx([row(park_enterprise, quarter=2, sales=3_000_000)]))
+    assert batch.warnings == []
