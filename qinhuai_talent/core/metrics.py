@@ -21,6 +21,8 @@ from django.http import Http404, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
 
+from .clients import client_address
+
 log = logging.getLogger(__name__)
 
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # a missing folder would fail every metric write
@@ -136,15 +138,6 @@ class DatabaseCollector:
                 gauge = GaugeMetricFamily(name, documentation)
                 gauge.add_metric([], value)
                 yield gauge
-
-
-def client_address(request) -> str:
-    """The address the request came from: behind the proxy, the one the proxy appended last to
-    X-Forwarded-For (the client it saw), otherwise the socket's peer."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def address_allowed(address: str) -> bool:

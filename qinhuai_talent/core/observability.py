@@ -3,8 +3,9 @@
 - ``RequestIdMiddleware`` (first in the middleware): takes the proxy's ``X-Request-ID`` when it is
   well formed (8 to 64 letters, digits, ``-``, ``_`` or ``.``), else makes one (a malformed id is
   replaced, never echoed); returns it as ``X-Request-ID``; logs one line per request on
-  ``qinhuai_talent.request`` with the request id, the user's id (never a name), the view, method,
-  status and duration; and observes the request in the metrics.
+  ``qinhuai_talent.request`` with the request id, the user's id (never a name), the client's
+  address (``qinhuai_talent.core.clients``), the view, method, status and duration; and
+  observes the request in the metrics.
 - ``RequestIdFilter`` puts ``request_id`` on every log record; tasks a request starts carry the
   id in their message headers (``before_task_publish``) and log under it (``task_prerun``).
 - ``JsonFormatter``: one JSON object per line in production (``DJANGO_LOG_FORMAT=json``); the
@@ -18,6 +19,8 @@ import uuid
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+from .clients import client_address
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -79,6 +82,7 @@ class RequestIdMiddleware:
                 extra={
                     "request_id": request_id,
                     "user_id": user_id,
+                    "client": client_address(request),
                     "view": view,
                     "method": request.method,
                     "status": response.status_code,

@@ -128,13 +128,20 @@ def locked_out(request, credentials=None):
     every other API error, with the cool-off as Retry-After."""
     from django.conf import settings
 
+    address_locked = getattr(request, "portal_address_locked", False)
     if request.path.startswith("/api/"):
-        message = _(
-            "Logging in is blocked for this account from your address for a while. Please wait and try again, "
-            "or ask the district talent office to unlock it."
-        )
+        if address_locked:
+            message = _(
+                "Logging in from your address is blocked for a while after too many failed attempts. "
+                "Please wait and try again."
+            )
+        else:
+            message = _(
+                "Logging in is blocked for this account from your address for a while. Please wait and try "
+                "again, or ask the district talent office to unlock it."
+            )
         response = JsonResponse({"detail": message}, status=429)
     else:
-        response = render(request, "registration/locked_out.html", status=429)
+        response = render(request, "registration/locked_out.html", {"address_locked": address_locked}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response

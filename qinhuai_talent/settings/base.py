@@ -135,14 +135,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# --- Lockout (django-axes): by username and IP, with a cool-off -------------------------------
+# --- Client address behind the proxy ------------------------------------------------------------
+# How many proxies stand in front of the portal (the documented nginx deploy: 1). Throttles, the
+# lock-out, the request log and /metrics read the client through qinhuai_talent.core.clients: the
+# N-th X-Forwarded-For entry from the right, or the socket's peer with none. AXES_PROXY_COUNT was
+# this setting's name before; an environment file that still says it keeps working.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more (got {TRUSTED_PROXY_COUNT})")
+
+# --- Lockout (django-axes): by username and address, plus a limit per address ------------------
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failures from one address across every username within the cool-off (qinhuai_talent.core.lockout).
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "qinhuai_talent.core.views.locked_out"  # the page, or JSON for the API
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_HANDLER = "qinhuai_talent.core.lockout.PortalLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "qinhuai_talent.core.clients.client_address"
 AXES_VERBOSE = False
 
 # --- Languages ---------------------------------------------------------------------------------
@@ -204,9 +215,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "qinhuai_talent.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "qinhuai_talent.core.api.throttles.UserRateThrottle",
+        "qinhuai_talent.core.api.throttles.AnonRateThrottle",
     ],
+    # The portal's throttles read qinhuai_talent.core.clients; DRF's own readers agree with it.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_RATE_USER", "2000/hour"),
         "anon": env_str("API_RATE_ANON", "100/hour"),

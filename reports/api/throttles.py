@@ -1,7 +1,6 @@
 """Report clients (role ``api_client``) are held to their own rate (scope ``report_client``)."""
 
-from rest_framework.throttling import UserRateThrottle
-
+from qinhuai_talent.core.api.throttles import UserRateThrottle
 from qinhuai_talent.core.models import Role
 
 

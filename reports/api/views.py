@@ -5,10 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from qinhuai_talent.core import clock, resultcache
+from qinhuai_talent.core.api.throttles import AnonRateThrottle, UserRateThrottle
 
 from ..selectors import parse_year, report_scope, summary
 from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer

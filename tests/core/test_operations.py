@@ -263,20 +263,23 @@ def test_metrics_from_an_allowed_address_lists_every_figure(office, client, pass
 
 
 @pytest.mark.parametrize(
-    "meta",
+    ("proxies", "meta"),
     [
-        {"REMOTE_ADDR": "10.20.30.40"},
-        {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"},  # through the proxy from outside
-        {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1, 203.0.113.9"},  # a forged first hop
-        {"REMOTE_ADDR": "not-an-address"},
+        (0, {"REMOTE_ADDR": "10.20.30.40"}),
+        (1, {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}),  # through the proxy from outside
+        (1, {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "127.0.0.1, 203.0.113.9"}),  # a forged first hop
+        (0, {"REMOTE_ADDR": "10.20.30.40", "HTTP_X_FORWARDED_FOR": "127.0.0.1"}),  # no proxy: a forged header
+        (0, {"REMOTE_ADDR": "not-an-address"}),
     ],
 )
-def test_metrics_is_a_404_outside_the_allowed_addresses(meta):
+def test_metrics_is_a_404_outside_the_allowed_addresses(settings, proxies, meta):
+    settings.TRUSTED_PROXY_COUNT = proxies
     assert Client().get("/metrics", **meta).status_code == 404
 
 
 def test_metrics_allows_networks_and_the_proxys_client(settings):
     settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    settings.TRUSTED_PROXY_COUNT = 1
     assert Client().get("/metrics", REMOTE_ADDR="10.20.30.40").status_code == 200
     assert Client().get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.1.1").status_code == 200
     assert Client().get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 404

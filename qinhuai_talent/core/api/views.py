@@ -9,7 +9,6 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.generics import GenericAPIView, RetrieveAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from ..access import users_for
 from ..jobs import job_create, jobs_for
@@ -24,6 +23,7 @@ from .serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
+from .throttles import AnonRateThrottle
 
 
 class TokenView(GenericAPIView):
