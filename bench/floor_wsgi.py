@@ -73,7 +73,34 @@ QUERIES = {
           (SELECT row_to_json(x) FROM (SELECT sum(amount) FILTER (WHERE kind = 'payment') AS paid,
              sum(amount) FILTER (WHERE kind <> 'payment') AS recovered FROM funding_ledgerentry) x) AS funding,
           (SELECT count(*) FROM funding_exitflag WHERE state = 'open') AS open_flags""",
+    # The header's search for a common name, as the office runs it (no unit scope): five kinds,
+    # eleven rows each (ten shown, one to tell that more match), through the same UPPER(…) LIKE the
+    # portal's ``icontains`` writes, which the trigram indexes serve.
+    "/search/": """
+        SELECT
+          (SELECT json_agg(x) FROM (SELECT a.id, t.name, a.venture_name, a.state FROM talents_application a
+             JOIN talents_talent t ON t.id = a.talent_id
+             WHERE UPPER(t.name::text) LIKE UPPER(%(q)s) OR UPPER(a.venture_name::text) LIKE UPPER(%(q)s)
+             ORDER BY a.created_at DESC, a.id DESC LIMIT 11) x) AS applications,
+          (SELECT json_agg(x) FROM (SELECT id, name, id_number FROM talents_talent
+             WHERE UPPER(name::text) LIKE UPPER(%(q)s) ORDER BY name, id LIMIT 11) x) AS talents,
+          (SELECT json_agg(x) FROM (SELECT id, name, credit_code FROM enterprises_enterprise
+             WHERE UPPER(name::text) LIKE UPPER(%(q)s) OR UPPER(credit_code::text) LIKE UPPER(%(q)s)
+             ORDER BY name, id LIMIT 11) x) AS enterprises,
+          (SELECT json_agg(x) FROM (SELECT g.id, g.number, e.name, t.name AS talent, g.state FROM funding_agreement g
+             JOIN enterprises_enterprise e ON e.id = g.enterprise_id JOIN talents_talent t ON t.id = g.talent_id
+             WHERE UPPER(g.number::text) LIKE UPPER(%(q)s) OR UPPER(e.name::text) LIKE UPPER(%(q)s)
+                OR UPPER(t.name::text) LIKE UPPER(%(q)s)
+             ORDER BY g.starts_on DESC, g.id DESC LIMIT 11) x) AS agreements,
+          (SELECT json_agg(x) FROM (SELECT p.id, g.number, e.name, p.amount, p.state FROM funding_payout p
+             JOIN funding_agreement g ON g.id = p.agreement_id
+             JOIN enterprises_enterprise e ON e.id = g.enterprise_id JOIN talents_talent t ON t.id = g.talent_id
+             WHERE UPPER(g.number::text) LIKE UPPER(%(q)s) OR UPPER(e.name::text) LIKE UPPER(%(q)s)
+                OR UPPER(t.name::text) LIKE UPPER(%(q)s)
+             ORDER BY p.computed_at DESC, p.id DESC LIMIT 11) x) AS payouts""",
 }
+# The search the bench runs: a common name (a surname and a given name of the seed's lists).
+SEARCH_QUERY = "王伟"
 COUNTS = {
     "/enterprises/": "SELECT count(*) FROM enterprises_enterprise",
     "/applications/": "SELECT count(*) FROM talents_application",
@@ -128,7 +155,8 @@ def app(environ, start_response):
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
     with _connection().cursor(cursor_factory=RealDictCursor) as cursor:
-        cursor.execute(sql, {"page": PAGE, "year": int(os.environ.get("BENCH_YEAR", "2026"))})
+        params = {"page": PAGE, "year": int(os.environ.get("BENCH_YEAR", "2026")), "q": f"%{SEARCH_QUERY}%"}
+        cursor.execute(sql, params)
         answer = {"results": cursor.fetchall()}
         if path in COUNTS:
             cursor.execute(COUNTS[path])

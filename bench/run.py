@@ -320,6 +320,8 @@ ENDPOINTS = {
     "payout_queue": ("/api/v1/payouts/?state=proposed", "/payouts/"),
     "exit_board": ("/api/v1/exit-flags/?state=open", "/exit-flags/"),
     "summary": ("/api/v1/reports/summary/?year={year}", "/summary/"),
+    # The header's search (issue 17 item 4) for a common name; its floor is one statement.
+    "search": ("/api/v1/search/?q=%E7%8E%8B%E4%BC%9F", "/search/"),  # q=王伟 (floor_wsgi.SEARCH_QUERY)
 }
 LUA = """
 done = function(summary, latency, requests)

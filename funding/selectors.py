@@ -94,6 +94,11 @@ def agreements_for(user: User) -> QuerySet:
     return _scoped(qs, user)
 
 
+def agreements_in_scope(user: User) -> QuerySet:
+    """The agreements the user may read, without the progress figures (a search, a picker)."""
+    return _scoped(Agreement.objects.select_related("enterprise", "talent"), user)
+
+
 def progress_of(agreement: Agreement) -> list[tuple[str, str, Decimal, float]]:
     """The progress bar's segments: (code, label, amount, percent of total)."""
     total = agreement.total or Decimal("1")

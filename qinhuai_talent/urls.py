@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from qinhuai_talent.core.api.schema import SchemaView
 from qinhuai_talent.core.health import healthz, readyz
 from qinhuai_talent.core.metrics import metrics_view
+from reports import views as report_views
 from talents import views as talent_views
 
 urlpatterns = [
@@ -39,6 +40,7 @@ urlpatterns = [
     path("services/", include("serviceplatform.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("qinhuai_talent.notifications.urls")),
+    path("search/", report_views.search_page, name="search"),
     path("open-calls/", talent_views.open_calls, name="open-calls"),
     path("open-calls/<int:pk>/", talent_views.open_call_notice, name="open-call-notice"),
     path("", include("selfservice.urls")),

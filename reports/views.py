@@ -19,7 +19,7 @@ from qinhuai_talent.core.views import paginate
 from talents.models import Level, Origin
 from talents.workflows import ACTIVE_STATES
 
-from . import charts, services
+from . import charts, search, services
 from .exports import summary_sections
 from .forms import DashboardFilterForm, ReportClientForm
 from .links import page_url, records_url
@@ -293,3 +293,13 @@ def _report_export(report: Report, fmt: str, scope_label: str) -> HttpResponse:
     unit = report.scope.unit.code if report.scope.unit else None
     parts = ["qinhuai", report.key, str(report.year) if report.year else "", unit or ""]
     return spreadsheets.export_response("-".join(p for p in parts if p), report.sections(), fmt, heading)
+
+
+@login_required
+def search_page(request):
+    """The header's search box: what the user's lists hold, matching the query, by kind."""
+    if not search.can_search(request.user):
+        raise Http404
+    query = request.GET.get("q", "")
+    results = search.search(request.user, query) if query.strip() else None
+    return render(request, "reports/search.html", {"results": results})

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .jobs import can_run_jobs
+from .models import SEARCH_ROLES
 from .registry import nav_for
 
 
@@ -14,4 +15,5 @@ def portal(request):
         "nav_sections": sections,
         "LANGUAGES": settings.LANGUAGES,
         "show_jobs": user is not None and can_run_jobs(user),
+        "show_search": user is not None and user.is_authenticated and user.role in SEARCH_ROLES,
     }

@@ -129,3 +129,20 @@ class SummarySerializer(serializers.Serializer):
     funding = FundingFiguresSerializer()
     exits = ExitFiguresSerializer()
     assessment = LeagueRowSerializer(many=True)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["applications", "talents", "enterprises", "agreements", "payouts"])
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    detail = serializers.CharField()
+    url = serializers.CharField(help_text="The record's page in the portal")
+
+
+class SearchSerializer(serializers.Serializer):
+    query = serializers.CharField(help_text="The query as searched (full-width folded, spaces collapsed)")
+    count = serializers.IntegerField()
+    results = SearchHitSerializer(many=True, source="hits")
+    more = serializers.DictField(
+        child=serializers.BooleanField(), help_text="Per kind: whether more records match than are listed"
+    )

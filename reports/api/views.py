@@ -2,7 +2,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 from qinhuai_talent.core import clock, resultcache
 from qinhuai_talent.core.api.throttles import AnonRateThrottle, UserRateThrottle
 
+from .. import search
 from ..selectors import parse_year, report_scope, summary
 from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer
-from .serializers import SummarySerializer
+from .serializers import SearchSerializer, SummarySerializer
 from .throttles import ReportClientThrottle
 
 FORMATS = ("json", "api", "csv", "xlsx")
@@ -89,3 +90,30 @@ class SummaryView(ReportAPIView):
         name = f"qinhuai-summary-{year}{'-' + scope.unit.code if scope.unit else ''}.{request.accepted_renderer.format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class SearchView(APIView):
+    """The header's search as JSON: applications, talents, enterprises, agreements and payouts in
+    the caller's scope matching a name, an application or agreement number, a credit code or a
+    whole ID number (never a part of one; shown masked unless the caller may see it)."""
+
+    @extend_schema(
+        operation_id="search",
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=True, description="At least 2 characters, at most 60 are read"
+            )
+        ],
+        responses={
+            200: SearchSerializer,
+            400: OpenApiResponse(description="The query is missing or shorter than 2 characters"),
+            403: OpenApiResponse(description="The caller's role has no search"),
+        },
+    )
+    def get(self, request):
+        if not search.can_search(request.user):
+            raise PermissionDenied(_("Your role has no search."))
+        results = search.search(request.user, request.query_params.get("q", ""))
+        if results.refused:
+            raise ValidationError({"q": [results.refused]})
+        return Response(SearchSerializer(results).data)
