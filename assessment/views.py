@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
@@ -69,11 +69,6 @@ def _league_args(request):
     if table not in TABLES or part not in PART_LABELS:
         raise Http404
     return years, year, table, part
-
-
-def _fail(request, exc: DomainError, url: str):
-    messages.error(request, str(exc.message))
-    return HttpResponseRedirect(url)
 
 
 # --- League tables ------------------------------------------------------------------------------
@@ -191,48 +186,47 @@ def assessment_detail(request, pk: int):
 @login_required
 @require_POST
 def assessment_action(request, pk: int, action: str):
-    assessment = access.get_or_404(selectors.assessments_for(request.user), pk=pk)
-    url = reverse("assessment:assessment-detail", args=[pk])
     reason = request.POST.get("reason", "")
     handlers = {
-        "confirm": lambda: services.assessment_confirm(assessment_id=pk, actor=request.user, comment=reason),
-        "object": lambda: services.assessment_object(assessment_id=pk, actor=request.user, reason=reason),
-        "reopen": lambda: services.assessment_reopen(assessment_id=pk, actor=request.user, reason=reason),
-        "publish": lambda: services.assessment_publish(assessment_id=pk, actor=request.user, reason=reason),
-        "publish_unconfirmed": lambda: services.assessment_publish(assessment_id=pk, actor=request.user, reason=reason),
+        "confirm": lambda a: services.assessment_confirm(assessment_id=a.pk, actor=request.user, comment=reason),
+        "object": lambda a: services.assessment_object(assessment_id=a.pk, actor=request.user, reason=reason),
+        "reopen": lambda a: services.assessment_reopen(assessment_id=a.pk, actor=request.user, reason=reason),
+        "publish": lambda a: services.assessment_publish(assessment_id=a.pk, actor=request.user, reason=reason),
+        "publish_unconfirmed": lambda a: services.assessment_publish(
+            assessment_id=a.pk, actor=request.user, reason=reason
+        ),
     }
     if action not in handlers:
         raise Http404
-    try:
-        handlers[action]()
-    except DomainError as exc:
-        return _fail(request, exc, url)
-    messages.success(request, _("%(unit)s %(year)s: done.") % {"unit": assessment.org_unit, "year": assessment.year})
-    return HttpResponseRedirect(url)
+    return post_action(
+        request,
+        selectors.assessments_for(request.user),
+        pk,
+        service=handlers[action],
+        redirect=_detail,
+        done=lambda a: _("%(unit)s %(year)s: done.") % {"unit": a.org_unit, "year": a.year},
+    )
+
+
+def _detail(assessment) -> str:
+    return reverse("assessment:assessment-detail", args=[assessment.pk])
 
 
 @login_required
 @require_POST
 def manual_value(request, pk: int, indicator_id: int):
     assessment = access.get_or_404(selectors.assessments_for(request.user), pk=pk)
-    indicator = access.get_or_404(Indicator.objects.filter(scheme=assessment.scheme_id), pk=indicator_id)
-    url = reverse("assessment:assessment-detail", args=[pk])
-    form = ManualValueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return HttpResponseRedirect(url)
-    try:
-        services.manual_value_set(
-            indicator=indicator,
-            org_unit=assessment.org_unit,
-            value=form.cleaned_data["value"],
-            evidence=form.cleaned_data["evidence"],
-            actor=request.user,
-        )
-    except DomainError as exc:
-        return _fail(request, exc, url)
-    messages.success(request, _("The figure has been saved and the scorecard recomputed."))
-    return HttpResponseRedirect(url)
+    return post_action(
+        request,
+        Indicator.objects.filter(scheme=assessment.scheme_id),
+        indicator_id,
+        form=ManualValueForm,
+        service=lambda indicator, value, evidence: services.manual_value_set(
+            indicator=indicator, org_unit=assessment.org_unit, value=value, evidence=evidence, actor=request.user
+        ),
+        redirect=_detail(assessment),
+        done=_("The figure has been saved and the scorecard recomputed."),
+    )
 
 
 @login_required
@@ -259,13 +253,17 @@ def publish_confirmed(request):
     except ValueError:
         messages.error(request, _("Choose a year."))
         return HttpResponseRedirect(url)
-    kind = request.POST.get("unit_kind") or None
-    try:
-        count = services.assessments_publish_confirmed(year=year, unit_kind=kind, actor=request.user)
-    except DomainError as exc:
-        return _fail(request, exc, url)
-    messages.success(request, _("%(count)s assessment(s) published.") % {"count": count})
-    return HttpResponseRedirect(f"{url}?year={year}")
+    return post_action(
+        request,
+        None,
+        None,
+        service=lambda: services.assessments_publish_confirmed(
+            year=year, unit_kind=request.POST.get("unit_kind") or None, actor=request.user
+        ),
+        redirect=url,
+        then=lambda count: f"{url}?year={year}",
+        done=lambda count: _("%(count)s assessment(s) published.") % {"count": count},
+    )
 
 
 # --- Schemes ----------------------------------------------------------------------------------------
@@ -473,13 +471,14 @@ def pool_detail(request, pk: int):
     if request.method == "POST":
         if not policies.can_configure(request.user):
             raise Http404
-        try:
-            services.work_fund_split(pool=pool, actor=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The pool has been split by the published results."))
-        return HttpResponseRedirect(reverse("assessment:pool-detail", args=[pk]))
+        return post_action(
+            request,
+            selectors.pools_for(request.user),
+            pk,
+            service=lambda pool: services.work_fund_split(pool=pool, actor=request.user),
+            redirect=reverse("assessment:pool-detail", args=[pk]),
+            done=_("The pool has been split by the published results."),
+        )
     shares = list(selectors.shares_of(pool))
     return render(
         request,

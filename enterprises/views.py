@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access, clock, spreadsheets
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
@@ -262,18 +262,16 @@ def visit_add(request, pk: int):
 @login_required
 @require_POST
 def support_item_action(request, pk: int):
-    item = access.get_or_404(selectors.support_items_for(request.user), pk=pk)
-    form = forms.SupportActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Unknown action."))
-    else:
-        try:
-            services.support_item_transition(actor=request.user, item=item, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The plan item has been updated."))
-    return HttpResponseRedirect(reverse("enterprises:detail", args=[item.enterprise_id]) + "#plan")
+    return post_action(
+        request,
+        selectors.support_items_for(request.user),
+        pk,
+        form=forms.SupportActionForm,
+        invalid=_("Unknown action."),
+        service=lambda item, **data: services.support_item_transition(actor=request.user, item=item, **data),
+        redirect=lambda item: reverse("enterprises:detail", args=[item.enterprise_id]) + "#plan",
+        done=_("The plan item has been updated."),
+    )
 
 
 @login_required

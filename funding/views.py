@@ -2,10 +2,9 @@
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, When
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.actions import post_action, success_redirect, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
@@ -61,14 +60,6 @@ def funding_reader(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _redirect(url: str, request, exc: DomainError | None = None, ok: str = ""):
-    if exc is not None:
-        messages.error(request, str(exc.message))
-    elif ok:
-        messages.success(request, ok)
-    return HttpResponseRedirect(url)
 
 
 def _fmt(request) -> str | None:
@@ -190,68 +181,75 @@ def agreement_create(request):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            return _redirect(
-                reverse("funding:agreement-detail", args=[agreement.pk]),
+            return success_redirect(
                 request,
-                ok=_("Agreement %(number)s drafted.") % {"number": agreement.number},
+                _agreement_page(agreement.pk),
+                _("Agreement %(number)s drafted.") % {"number": agreement.number},
             )
     return render(request, "funding/agreement_form.html", {"form": form})
+
+
+def _agreement_page(agreement_id: int) -> str:
+    return reverse("funding:agreement-detail", args=[agreement_id])
 
 
 @workflow_action(services.AGREEMENT_WORKFLOW)
 @require_POST
 @funding_reader
 def agreement_action(request, pk: int, action: str):
-    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
-    url = reverse("funding:agreement-detail", args=[agreement.pk])
-    try:
-        services.agreement_transition(
+    return post_action(
+        request,
+        selectors.agreements_for(request.user),
+        pk,
+        service=lambda agreement: services.agreement_transition(
             actor=request.user, agreement_id=agreement.pk, action=action, reason=request.POST.get("reason", "")
-        )
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Done."))
+        ),
+        redirect=lambda agreement: _agreement_page(agreement.pk),
+        done=_("Done."),
+    )
 
 
 @require_POST
 @funding_reader
 def milestone_verify(request, pk: int):
-    milestone = get_or_404(
-        Milestone.objects.filter(tranche__agreement__in=selectors.agreements_for(request.user).values("pk")), pk=pk
+    return post_action(
+        request,
+        Milestone.objects.filter(tranche__agreement__in=selectors.agreements_for(request.user).values("pk")),
+        pk,
+        service=lambda milestone: services.milestone_verify(
+            actor=request.user, milestone_id=milestone.pk, evidence=request.POST.get("evidence", "")
+        ),
+        redirect=lambda milestone: _agreement_page(milestone.tranche.agreement_id),
+        done=_("Milestone verified; the next recompute proposes the payout."),
     )
-    url = reverse("funding:agreement-detail", args=[milestone.tranche.agreement_id])
-    try:
-        services.milestone_verify(actor=request.user, milestone_id=pk, evidence=request.POST.get("evidence", ""))
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Milestone verified; the next recompute proposes the payout."))
 
 
 @require_POST
 @funding_reader
 def use_of_funds_submit(request, pk: int):
-    tranche = get_or_404(selectors.tranches_for(request.user), pk=pk)
-    url = reverse("funding:agreement-detail", args=[tranche.agreement_id])
-    form = UseOfFundsForm(request.POST)
-    if not form.is_valid():
-        return _redirect(url, request, DomainError(_("Fill in the summary and the date.")))
-    try:
-        services.use_of_funds_submit(actor=request.user, tranche_id=pk, **form.cleaned_data)
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Use-of-funds report recorded."))
+    return post_action(
+        request,
+        selectors.tranches_for(request.user),
+        pk,
+        form=UseOfFundsForm,
+        invalid=_("Fill in the summary and the date."),
+        service=lambda tranche, **data: services.use_of_funds_submit(actor=request.user, tranche_id=tranche.pk, **data),
+        redirect=lambda tranche: _agreement_page(tranche.agreement_id),
+        done=_("Use-of-funds report recorded."),
+    )
 
 
 @require_POST
 @funding_reader
 def use_of_funds_accept(request, pk: int):
-    report = get_or_404(scope_units(UseOfFundsReport.objects.all(), request.user), pk=pk)
-    url = reverse("funding:agreement-detail", args=[report.tranche.agreement_id])
-    try:
-        services.use_of_funds_accept(actor=request.user, report_id=pk)
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Report accepted."))
+    return post_action(
+        request,
+        scope_units(UseOfFundsReport.objects.all(), request.user),
+        pk,
+        service=lambda report: services.use_of_funds_accept(actor=request.user, report_id=report.pk),
+        redirect=lambda report: _agreement_page(report.tranche.agreement_id),
+        done=_("Report accepted."),
+    )
 
 
 # ---------------------------------------------------------------- payouts
@@ -316,13 +314,25 @@ def payout_detail(request, pk: int):
 @require_POST
 @funding_reader
 def payout_approve(request, pk: int):
-    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = safe_next(request, reverse("funding:payout-detail", args=[payout.pk]))
-    try:
-        services.payout_approve(actor=request.user, payout_id=payout.pk)
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Payout approved; finance will record the payment."))
+    return post_action(
+        request,
+        selectors.payouts_for(request.user),
+        pk,
+        service=lambda payout: services.payout_approve(actor=request.user, payout_id=payout.pk),
+        redirect=lambda payout: safe_next(request, _payout_page(payout.pk)),
+        done=_("Payout approved; finance will record the payment."),
+    )
+
+
+def _payout_page(payout_id: int) -> str:
+    return reverse("funding:payout-detail", args=[payout_id])
+
+
+def _paid_message(result) -> str:
+    entry, created = result
+    if not created:
+        return _("This payout was already paid (voucher %(v)s); nothing was recorded twice.") % {"v": entry.voucher}
+    return _("Payment recorded in the ledger.")
 
 
 @workflow_action(services.PAYOUT_WORKFLOW, action="return")
@@ -355,43 +365,32 @@ def payout_resubmit(request, pk: int):
 @require_POST
 @funding_reader
 def payout_pay(request, pk: int):
-    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = reverse("funding:payout-detail", args=[payout.pk])
-    form = PayForm(request.POST)
-    if not form.is_valid():
-        return _redirect(url, request, DomainError(_("Enter the payment voucher number.")))
-    try:
-        entry, created = services.payout_pay(
-            actor=request.user,
-            payout_id=payout.pk,
-            voucher=form.cleaned_data["voucher"],
-            paid_on=form.cleaned_data["paid_on"],
-        )
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    if not created:
-        return _redirect(
-            url,
-            request,
-            ok=_("This payout was already paid (voucher %(v)s); nothing was recorded twice.") % {"v": entry.voucher},
-        )
-    return _redirect(url, request, ok=_("Payment recorded in the ledger."))
+    return post_action(
+        request,
+        selectors.payouts_for(request.user),
+        pk,
+        form=PayForm,
+        invalid=_("Enter the payment voucher number."),
+        service=lambda payout, **data: services.payout_pay(actor=request.user, payout_id=payout.pk, **data),
+        redirect=lambda payout: _payout_page(payout.pk),
+        done=_paid_message,
+    )
 
 
 @require_POST
 @funding_reader
 def payout_reverse(request, pk: int):
     """Finance proposes to reverse the payout's payment; the office decides."""
-    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = reverse("funding:payout-detail", args=[payout.pk])
-    form = ReversalForm(request.POST)
-    if not form.is_valid():
-        return _redirect(url, request, DomainError(_("Enter the reversal voucher number and the reason.")))
-    try:
-        services.reversal_propose(actor=request.user, payout_id=payout.pk, **form.cleaned_data)
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Reversal proposed; the district office decides it."))
+    return post_action(
+        request,
+        selectors.payouts_for(request.user),
+        pk,
+        form=ReversalForm,
+        invalid=_("Enter the reversal voucher number and the reason."),
+        service=lambda payout, **data: services.reversal_propose(actor=request.user, payout_id=payout.pk, **data),
+        redirect=lambda payout: _payout_page(payout.pk),
+        done=_("Reversal proposed; the district office decides it."),
+    )
 
 
 @funding_reader
@@ -409,7 +408,6 @@ def reversal_queue(request):
 @require_POST
 @funding_reader
 def reversal_action(request, pk: int, action: str):
-    reversal = get_or_404(selectors.reversals_for(request.user), pk=pk)
     decide = {
         "approve": services.reversal_approve,
         "reject": services.reversal_reject,
@@ -417,12 +415,16 @@ def reversal_action(request, pk: int, action: str):
     }.get(action)
     if decide is None:
         raise Http404
-    url = safe_next(request, reverse("funding:reversal-queue"))
-    try:
-        decide(actor=request.user, reversal_id=reversal.pk, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Done."))
+    return post_action(
+        request,
+        selectors.reversals_for(request.user),
+        pk,
+        service=lambda reversal: decide(
+            actor=request.user, reversal_id=reversal.pk, reason=request.POST.get("reason", "")
+        ),
+        redirect=safe_next(request, reverse("funding:reversal-queue")),
+        done=_("Done."),
+    )
 
 
 # ---------------------------------------------------------------- ledger, budgets, forecast
@@ -475,15 +477,16 @@ def ledger(request):
 def ledger_close_year(request):
     if not is_office(request.user):
         raise Http404
-    url = reverse("funding:ledger")
-    form = CloseYearForm(request.POST)
-    if not form.is_valid():
-        return _redirect(url, request, DomainError(_("Enter the year to close and the reason.")))
-    try:
-        closed = services.financial_year_close(actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("The financial year %(year)s is closed.") % {"year": closed.year})
+    return post_action(
+        request,
+        None,
+        None,
+        form=CloseYearForm,
+        invalid=_("Enter the year to close and the reason."),
+        service=lambda **data: services.financial_year_close(actor=request.user, **data),
+        redirect=reverse("funding:ledger"),
+        done=lambda closed: _("The financial year %(year)s is closed.") % {"year": closed.year},
+    )
 
 
 @funding_reader
@@ -537,10 +540,10 @@ def budget_create(request):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            return _redirect(
-                reverse("funding:budget-list") + f"?year={budget.year}",
+            return success_redirect(
                 request,
-                ok=_("Budget %(budget)s set.") % {"budget": budget},
+                reverse("funding:budget-list") + f"?year={budget.year}",
+                _("Budget %(budget)s set.") % {"budget": budget},
             )
     return _budget_form_page(request, form, budget=None, status=400 if form.errors else 200)
 
@@ -559,10 +562,8 @@ def budget_edit(request, pk: int):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            return _redirect(
-                reverse("funding:budget-list") + f"?year={form.cleaned_data['year']}",
-                request,
-                ok=_("Budget changed."),
+            return success_redirect(
+                request, reverse("funding:budget-list") + f"?year={form.cleaned_data['year']}", _("Budget changed.")
             )
     return _budget_form_page(request, form, budget=budget, status=400 if form.errors else 200)
 
@@ -587,7 +588,7 @@ def _limit_form_page(request, limit, *, initial=None):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            return _redirect(reverse("funding:limit-list"), request, ok=_("Approval limit set."))
+            return success_redirect(request, reverse("funding:limit-list"), _("Approval limit set."))
     return render(
         request,
         "funding/limit_form.html",
@@ -657,26 +658,32 @@ def exit_board(request):
 @require_POST
 @funding_reader
 def flag_dismiss(request, pk: int):
-    flag = get_or_404(selectors.flags_for(request.user), pk=pk)
-    url = reverse("funding:exit-board")
-    try:
-        services.exit_flag_dismiss(actor=request.user, flag_id=flag.pk, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Flag dismissed."))
+    return post_action(
+        request,
+        selectors.flags_for(request.user),
+        pk,
+        service=lambda flag: services.exit_flag_dismiss(
+            actor=request.user, flag_id=flag.pk, reason=request.POST.get("reason", "")
+        ),
+        redirect=reverse("funding:exit-board"),
+        done=_("Flag dismissed."),
+    )
 
 
 @require_POST
 @funding_reader
 def case_open(request, pk: int):
-    agreement = get_or_404(selectors.agreements_for(request.user), pk=pk)
-    try:
-        case = services.exit_case_open(
+    return post_action(
+        request,
+        selectors.agreements_for(request.user),
+        pk,
+        service=lambda agreement: services.exit_case_open(
             actor=request.user, agreement_id=agreement.pk, note=request.POST.get("reason", "")
-        )
-    except DomainError as exc:
-        return _redirect(reverse("funding:agreement-detail", args=[agreement.pk]), request, exc)
-    return _redirect(reverse("funding:case-detail", args=[case.pk]), request, ok=_("Exit case opened."))
+        ),
+        redirect=lambda agreement: _agreement_page(agreement.pk),
+        then=lambda case: reverse("funding:case-detail", args=[case.pk]),
+        done=_("Exit case opened."),
+    )
 
 
 @funding_reader
@@ -710,45 +717,47 @@ def case_detail(request, pk: int):
 @require_POST
 @funding_reader
 def case_action(request, pk: int, action: str):
-    case = get_or_404(selectors.cases_for(request.user), pk=pk)
-    url = reverse("funding:case-detail", args=[case.pk])
-    post = request.POST
-    try:
-        if action == "rectify":
-            form = RectifyForm(post)
-            if not form.is_valid():
-                raise DomainError(_("Give a deadline and what must be rectified."))
-            services.exit_case_rectify(
-                actor=request.user,
-                case_id=case.pk,
-                due=form.cleaned_data["rectification_due"],
-                reason=form.cleaned_data["reason"],
-            )
-        elif action == "continue":
-            services.exit_case_continue(actor=request.user, case_id=case.pk, reason=post.get("reason", ""))
-        elif action == "exit":
-            services.exit_case_exit(
-                actor=request.user,
-                case_id=case.pk,
-                reason=post.get("reason", ""),
-                recovery_due=post.get("recovery_due"),
-            )
-        elif action == "recover":
-            form = RecoveryForm(post)
-            if not form.is_valid():
-                raise DomainError(_("Enter the amount and the receipt voucher."))
-            services.exit_case_record_recovery(
-                actor=request.user,
-                case_id=case.pk,
-                amount=form.cleaned_data["amount"],
-                voucher=form.cleaned_data["voucher"],
-                received_on=form.cleaned_data["received_on"],
-            )
-        else:
-            raise Http404
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Done."))
+    user, post = request.user, request.POST
+    steps = {
+        # action: (form, its message when invalid, the service on the case and the form's data)
+        "rectify": (
+            RectifyForm,
+            _("Give a deadline and what must be rectified."),
+            lambda case, rectification_due, reason: services.exit_case_rectify(
+                actor=user, case_id=case.pk, due=rectification_due, reason=reason
+            ),
+        ),
+        "continue": (
+            None,
+            None,
+            lambda case: services.exit_case_continue(actor=user, case_id=case.pk, reason=post.get("reason", "")),
+        ),
+        "exit": (
+            None,
+            None,
+            lambda case: services.exit_case_exit(
+                actor=user, case_id=case.pk, reason=post.get("reason", ""), recovery_due=post.get("recovery_due")
+            ),
+        ),
+        "recover": (
+            RecoveryForm,
+            _("Enter the amount and the receipt voucher."),
+            lambda case, **data: services.exit_case_record_recovery(actor=user, case_id=case.pk, **data),
+        ),
+    }
+    if action not in steps:
+        raise Http404
+    form, invalid, service = steps[action]
+    return post_action(
+        request,
+        selectors.cases_for(user),
+        pk,
+        form=form,
+        invalid=invalid,
+        service=service,
+        redirect=lambda case: reverse("funding:case-detail", args=[case.pk]),
+        done=_("Done."),
+    )
 
 
 @login_required

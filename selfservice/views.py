@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinhuai_talent.core.access import get_or_404, is_office, is_unit_officer
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.access import is_office, is_unit_officer
+from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_phone
 
@@ -67,15 +67,15 @@ def claims(request):
 @login_required
 @require_POST
 def claim_action(request, pk: int, action: str):
-    claim = get_or_404(services.claims_for(request.user), pk=pk)
     if action not in ("confirm", "refuse"):
         raise Http404
-    try:
-        services.claim_decide(
+    return post_action(
+        request,
+        services.claims_for(request.user),
+        pk,
+        service=lambda claim: services.claim_decide(
             actor=request.user, claim_id=claim.pk, action=action, reason=request.POST.get("reason", "")
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, _("The claim is decided."))
-    return HttpResponseRedirect(reverse("selfservice:claims"))
+        ),
+        redirect=reverse("selfservice:claims"),
+        done=_("The claim is decided."),
+    )

@@ -1,6 +1,8 @@
 """Web pages of the service platform: the public catalogue, the provider register and the
 service requests. Thin: each parses, calls a selector or a service, renders."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.views import paginate
@@ -107,18 +109,16 @@ def provider_detail(request, pk: int):
 @login_required
 @require_POST
 def provider_action(request, pk: int):
-    provider = access.get_or_404(selectors.providers_for(request.user), pk=pk)
-    form = forms.ProviderActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Unknown action."))
-    else:
-        try:
-            services.provider_transition(actor=request.user, provider=provider, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The provider's accreditation has been updated."))
-    return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
+    return post_action(
+        request,
+        selectors.providers_for(request.user),
+        pk,
+        form=forms.ProviderActionForm,
+        invalid=_("Unknown action."),
+        service=lambda provider, **data: services.provider_transition(actor=request.user, provider=provider, **data),
+        redirect=lambda provider: reverse("serviceplatform:provider-detail", args=[provider.pk]),
+        done=_("The provider's accreditation has been updated."),
+    )
 
 
 @login_required
@@ -223,18 +223,20 @@ def request_detail(request, pk: int):
 @require_POST
 def request_assign(request, pk: int):
     _request_reader(request)
-    obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
-    form = forms.AssignForm(request.POST, user=request.user, category=obj.category)
-    if not form.is_valid():
-        messages.error(request, _("Please choose an accredited provider."))
-    else:
-        try:
-            services.request_assign(actor=request.user, request=obj, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The request has been assigned."))
-    return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
+    return post_action(
+        request,
+        selectors.requests_for(request.user),
+        pk,
+        form=lambda obj: partial(forms.AssignForm, user=request.user, category=obj.category),
+        invalid=_("Please choose an accredited provider."),
+        service=lambda obj, **data: services.request_assign(actor=request.user, request=obj, **data),
+        redirect=_request_page,
+        done=_("The request has been assigned."),
+    )
+
+
+def _request_page(obj) -> str:
+    return reverse("serviceplatform:request-detail", args=[obj.pk])
 
 
 @workflow_action(REQUEST_WORKFLOW)
@@ -242,16 +244,15 @@ def request_assign(request, pk: int):
 @require_POST
 def request_action(request, pk: int):
     _request_reader(request)
-    obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
-    form = forms.RequestActionForm(request.POST)
-    if not form.is_valid():
-        errors = form.errors.get("rating")
-        messages.error(request, _("Please rate the service from 1 to 5.") if errors else _("Unknown action."))
-    else:
-        try:
-            services.request_transition(actor=request.user, request=obj, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("The service request has been updated."))
-    return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
+    return post_action(
+        request,
+        selectors.requests_for(request.user),
+        pk,
+        form=forms.RequestActionForm,
+        invalid=lambda form: _("Please rate the service from 1 to 5.")
+        if "rating" in form.errors
+        else _("Unknown action."),
+        service=lambda obj, **data: services.request_transition(actor=request.user, request=obj, **data),
+        redirect=_request_page,
+        done=_("The service request has been updated."),
+    )

@@ -1,5 +1,7 @@
 """Web pages of the talents app: thin; selectors read, services write, policies decide."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.actions import workflow_action
+from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
@@ -32,12 +34,20 @@ APPLICATION_SORTS = {
 TALENT_SORTS = {"name": ["name", "id"], "-name": ["-name", "-id"], "titles": ["-title_count", "name", "id"]}
 
 
-def _back(request, app_id: int):
-    return HttpResponseRedirect(reverse("talents:application-detail", args=[app_id]))
+def _back(app) -> str:
+    """The application's page (``app``: the application or its id)."""
+    return reverse("talents:application-detail", args=[getattr(app, "pk", app)])
 
 
-def _refuse(request, exc: DomainError) -> None:
-    messages.error(request, str(exc.message))
+def _board(call) -> str:
+    return reverse("talents:call-board", args=[call.pk])
+
+
+def _own_assignments(request):
+    """The person's own review assignments on applications in their scope."""
+    return ReviewAssignment.objects.filter(
+        expert=request.user, application__in=policies.applications_for(request.user).values("pk")
+    ).select_related("application__call")
 
 
 # ---------------------------------------------------------------- calls and the pipeline board
@@ -100,30 +110,31 @@ def call_create(request):
 @login_required
 @require_POST
 def call_action(request, pk: int):
-    call = access.get_or_404(selectors.calls_for(request.user), pk=pk)
-    try:
-        services.call_transition(call_id=call.pk, action=request.POST.get("action", ""), actor=request.user)
-    except DomainError as exc:
-        _refuse(request, exc)
-    return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
+    return post_action(
+        request,
+        selectors.calls_for(request.user),
+        pk,
+        service=lambda call: services.call_transition(
+            call_id=call.pk, action=request.POST.get("action", ""), actor=request.user
+        ),
+        redirect=_board,
+    )
 
 
 @login_required
 @require_POST
 def call_quota(request, pk: int):
-    call = access.get_or_404(selectors.calls_for(request.user), pk=pk)
     if not policies.can_manage_calls(request.user):
         raise Http404
-    form = forms.QuotaForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(" ".join(str(e) for errs in form.errors.values() for e in errs))
-        services.call_change_quota(call_id=call.pk, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The quota has been changed."))
-    return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
+    return post_action(
+        request,
+        selectors.calls_for(request.user),
+        pk,
+        form=forms.QuotaForm,
+        service=lambda call, **data: services.call_change_quota(call_id=call.pk, actor=request.user, **data),
+        redirect=_board,
+        done=_("The quota has been changed."),
+    )
 
 
 @login_required
@@ -226,7 +237,7 @@ def application_create(request):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("The application has been saved as a draft; add its documents, then submit."))
-            return _back(request, app.pk)
+            return HttpResponseRedirect(_back(app))
     return render(
         request,
         "talents/form.html",
@@ -293,26 +304,27 @@ def application_detail(request, pk: int):
 @login_required
 @require_POST
 def application_action(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.ActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The request was incomplete."))
-        return _back(request, app.pk)
-    d = form.cleaned_data
-    try:
+    def take(app, action, reason, origin, confirm_double_funding):
         services.application_transition(
             application_id=app.pk,
-            action=d["action"],
+            action=action,
             actor=request.user,
-            reason=d["reason"],
-            origin=d["origin"],
-            confirm_double_funding=d["confirm_double_funding"],
+            reason=reason,
+            origin=origin,
+            confirm_double_funding=confirm_double_funding,
         )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Done: the application is now “%(state)s”.") % {"state": _state_label(app.pk)})
-    return _back(request, app.pk)
+        return app.pk
+
+    return post_action(
+        request,
+        policies.applications_for(request.user),
+        pk,
+        form=forms.ActionForm,
+        invalid=_("The request was incomplete."),
+        service=take,
+        redirect=_back,
+        done=lambda app_id: _("Done: the application is now “%(state)s”.") % {"state": _state_label(app_id)},
+    )
 
 
 def _state_label(pk: int) -> str:
@@ -322,20 +334,17 @@ def _state_label(pk: int) -> str:
 @login_required
 @require_POST
 def attachment_upload(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return _back(request, app.pk)
-    try:
-        services.attachment_add(
-            actor=request.user, application_id=app.pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
-        )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The document has been attached."))
-    return _back(request, app.pk)
+    return post_action(
+        request,
+        policies.applications_for(request.user),
+        pk,
+        form=forms.AttachmentForm,
+        service=lambda app, kind, file: services.attachment_add(
+            actor=request.user, application_id=app.pk, kind=kind, upload=file
+        ),
+        redirect=_back,
+        done=_("The document has been attached."),
+    )
 
 
 def _serve_attachment(app, attachment_id: int) -> FileResponse:
@@ -360,96 +369,83 @@ def attachment_download(request, pk: int, attachment_id: int):
 @login_required
 @require_POST
 def review_assign(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.AssignForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            services.review_assign(application_id=app.pk, expert=form.cleaned_data["expert"], actor=request.user)
-        except DomainError as exc:
-            _refuse(request, exc)
-        else:
-            messages.success(request, _("The expert has been assigned."))
-    else:
-        messages.error(request, _("Choose an expert."))
-    return _back(request, app.pk)
+    return post_action(
+        request,
+        policies.applications_for(request.user),
+        pk,
+        form=lambda app: partial(forms.AssignForm, user=request.user),
+        invalid=_("Choose an expert."),
+        service=lambda app, expert: services.review_assign(application_id=app.pk, expert=expert, actor=request.user),
+        redirect=_back,
+        done=_("The expert has been assigned."),
+    )
 
 
 @login_required
 @require_POST
 def review_submit(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    assignment = ReviewAssignment.objects.filter(application=app, expert=request.user).first()
-    if assignment is None:
-        raise Http404
-    form = forms.score_form_class(list(app.call.criteria.all()))(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, " ".join(f"{form.fields[k].label}: {e}" for k, errs in form.errors.items() for e in errs)
-        )
-        return _back(request, app.pk)
-    scores = {k: v for k, v in form.cleaned_data.items() if k != "comment"}
-    try:
-        services.review_submit(
-            assignment_id=assignment.pk, actor=request.user, scores=scores, comment=form.cleaned_data["comment"]
-        )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Your scores have been submitted."))
-    return _back(request, app.pk)
+    def submit(assignment, comment, **scores):
+        services.review_submit(assignment_id=assignment.pk, actor=request.user, scores=scores, comment=comment)
+
+    return post_action(
+        request,
+        _own_assignments(request),
+        pk,
+        lookup="application_id",
+        form=lambda assignment: forms.score_form_class(list(assignment.application.call.criteria.all())),
+        invalid=lambda form: " ".join(f"{form.fields[k].label}: {e}" for k, errs in form.errors.items() for e in errs),
+        service=submit,
+        redirect=lambda assignment: _back(assignment.application_id),
+        done=_("Your scores have been submitted."),
+    )
 
 
 @login_required
 @require_POST
 def review_conflict(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    assignment = ReviewAssignment.objects.filter(application=app, expert=request.user).first()
-    if assignment is None:
-        raise Http404
-    form = forms.ConflictForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Please say what the conflict of interest is."))
-        services.review_declare_conflict(
-            assignment_id=assignment.pk, actor=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Your conflict of interest is recorded; you are recused from this application."))
-    return HttpResponseRedirect(reverse("talents:expert-queue"))
+    return post_action(
+        request,
+        _own_assignments(request),
+        pk,
+        lookup="application_id",
+        form=forms.ConflictForm,
+        invalid=_("Please say what the conflict of interest is."),
+        service=lambda assignment, reason: services.review_declare_conflict(
+            assignment_id=assignment.pk, actor=request.user, reason=reason
+        ),
+        redirect=reverse("talents:expert-queue"),
+        done=_("Your conflict of interest is recorded; you are recused from this application."),
+    )
 
 
 @login_required
 @require_POST
 def defense_vote(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.VoteForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Votes must be whole numbers, at least one cast."))
-        services.defense_record_vote(application_id=app.pk, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The panel's vote has been recorded."))
-    return _back(request, app.pk)
+    return post_action(
+        request,
+        policies.applications_for(request.user),
+        pk,
+        form=forms.VoteForm,
+        invalid=_("Votes must be whole numbers, at least one cast."),
+        service=lambda app, **votes: services.defense_record_vote(application_id=app.pk, actor=request.user, **votes),
+        redirect=_back,
+        done=_("The panel's vote has been recorded."),
+    )
 
 
 @login_required
 @require_POST
 def objection_add(request, pk: int):
-    app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    form = forms.ObjectionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Please record what the objection says."))
-        services.objection_record(application_id=app.pk, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The objection has been recorded for investigation."))
-    return _back(request, app.pk)
+    return post_action(
+        request,
+        policies.applications_for(request.user),
+        pk,
+        form=forms.ObjectionForm,
+        invalid=_("Please record what the objection says."),
+        service=lambda app, **data: services.objection_record(application_id=app.pk, actor=request.user, **data),
+        redirect=_back,
+        done=_("The objection has been recorded for investigation."),
+    )
 
 
 @workflow_action(
@@ -459,17 +455,18 @@ def objection_add(request, pk: int):
 @require_POST
 def objection_resolve(request, pk: int, objection_id: int):
     app = access.get_or_404(policies.applications_for(request.user), pk=pk)
-    objection = access.get_or_404(app.objections.all(), pk=objection_id)
-    form = forms.ResolveForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("Please record the investigation's findings."))
-        services.objection_resolve(objection_id=objection.pk, actor=request.user, **form.cleaned_data)
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The objection has been resolved."))
-    return _back(request, app.pk)
+    return post_action(
+        request,
+        app.objections.all(),
+        objection_id,
+        form=forms.ResolveForm,
+        invalid=_("Please record the investigation's findings."),
+        service=lambda objection, **data: services.objection_resolve(
+            objection_id=objection.pk, actor=request.user, **data
+        ),
+        redirect=_back(app.pk),
+        done=_("The objection has been resolved."),
+    )
 
 
 @login_required
@@ -584,7 +581,7 @@ def application_edit(request, pk: int):
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("The application has been changed."))
-            return _back(request, app.pk)
+            return HttpResponseRedirect(_back(app))
     return render(
         request,
         "talents/form.html",
@@ -637,15 +634,24 @@ def my_applications(request):
 # ---------------------------------------------------------------- online application (issue 16, item 4)
 
 
+def _my_page(app: Application) -> str:
+    return reverse("talents:my-application", args=[app.pk])
+
+
 def _mine(pk: int):
     return HttpResponseRedirect(reverse("talents:my-application", args=[pk]))
 
 
-def _own_or_404(request, pk: int) -> Application:
-    """A talent account's own application; anything else (another's, another role) is a 404."""
+def _own_applications(request):
+    """A talent account's own applications; for any other role, nothing is there (a 404)."""
     if request.user.role != Role.TALENT:
         raise Http404
-    return access.get_or_404(selectors.own_application(request.user), pk=pk)
+    return selectors.own_application(request.user)
+
+
+def _own_or_404(request, pk: int) -> Application:
+    """A talent account's own application; anything else (another's, another role) is a 404."""
+    return access.get_or_404(_own_applications(request), pk=pk)
 
 
 @login_required
@@ -737,20 +743,17 @@ def my_application_edit(request, pk: int):
 @login_required
 @require_POST
 def my_attachment_upload(request, pk: int):
-    app = _own_or_404(request, pk)
-    form = forms.ApplicantAttachmentForm(request.POST, request.FILES, kinds=services.applicant_document_kinds(app.call))
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return _mine(app.pk)
-    try:
-        services.attachment_add(
-            actor=request.user, application_id=app.pk, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
-        )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("The document has been attached."))
-    return _mine(app.pk)
+    return post_action(
+        request,
+        _own_applications(request),
+        pk,
+        form=lambda app: partial(forms.ApplicantAttachmentForm, kinds=services.applicant_document_kinds(app.call)),
+        service=lambda app, kind, file: services.attachment_add(
+            actor=request.user, application_id=app.pk, kind=kind, upload=file
+        ),
+        redirect=_my_page,
+        done=_("The document has been attached."),
+    )
 
 
 @login_required
@@ -762,33 +765,37 @@ def my_attachment_download(request, pk: int, attachment_id: int):
 @login_required
 @require_POST
 def my_application_submit(request, pk: int):
-    app = _own_or_404(request, pk)
-    form = forms.ApplicantSubmitForm(request.POST)
-    form.is_valid()
-    try:
-        services.applicant_submit(actor=request.user, application_id=app.pk, reply=form.cleaned_data.get("reply", ""))
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Your application has been submitted."))
-    return _mine(app.pk)
+    return post_action(
+        request,
+        _own_applications(request),
+        pk,
+        form=forms.ApplicantSubmitForm,
+        service=lambda app, reply: services.applicant_submit(actor=request.user, application_id=app.pk, reply=reply),
+        redirect=_my_page,
+        done=_("Your application has been submitted."),
+    )
 
 
 @login_required
 @require_POST
 def my_application_withdraw(request, pk: int):
-    app = _own_or_404(request, pk)
-    form = forms.ApplicantWithdrawForm(request.POST)
-    form.is_valid()
-    try:
+    def withdraw(app):
+        # The reason is the service's to require (its refusal is the message), so the form's
+        # own error is not shown.
+        form = forms.ApplicantWithdrawForm(request.POST)
+        form.is_valid()
         services.applicant_withdraw(
             actor=request.user, application_id=app.pk, reason=form.cleaned_data.get("reason", "")
         )
-    except DomainError as exc:
-        _refuse(request, exc)
-    else:
-        messages.success(request, _("Your application has been withdrawn."))
-    return _mine(app.pk)
+
+    return post_action(
+        request,
+        _own_applications(request),
+        pk,
+        service=withdraw,
+        redirect=_my_page,
+        done=_("Your application has been withdrawn."),
+    )
 
 
 def open_calls(request):
