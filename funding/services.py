@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from qinhuai_talent.core import clock
-from qinhuai_talent.core.access import can_manage_unit, is_office, is_unit_officer
+from qinhuai_talent.core.access import can_manage_unit, is_office
 from qinhuai_talent.core.chains import chain_head_advance, head_problems
 from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
@@ -549,10 +549,6 @@ def use_of_funds_accept(*, actor: User, report_id: int) -> UseOfFundsReport:
 # ---------------------------------------------------------------- approval and payment
 
 
-def open_flag_exists(agreement_id: int) -> bool:
-    return ExitFlag.objects.filter(agreement_id=agreement_id, state=FlagState.OPEN).exists()
-
-
 def _lock_payout(payout_id: int) -> tuple[Agreement, Payout]:
     """Lock the agreement, then the payout: the same order as the recompute, so no deadlock."""
     agreement_id = Payout.objects.filter(pk=payout_id).values_list("agreement_id", flat=True).first()
@@ -560,51 +556,16 @@ def _lock_payout(payout_id: int) -> tuple[Agreement, Payout]:
         raise Payout.DoesNotExist
     agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
     payout = Payout.objects.select_for_update().select_related("tranche").get(pk=payout_id)
+    payout.agreement = agreement
     return agreement, payout
 
 
-def vouched_by(payout: Payout) -> set[int]:
-    """Who vouched for a payout's tranche: its preparer and every verifier of a manual milestone."""
-    verifiers = Milestone.objects.filter(tranche_id=payout.tranche_id, verified_by__isnull=False)
-    return ({payout.prepared_by_id} | set(verifiers.values_list("verified_by_id", flat=True))) - {None}
-
-
-def _four_eyes(payout: Payout, actor: User, *, step: str) -> None:
-    """Four eyes, whatever roles a person holds: whoever vouched for the tranche neither approves
-    nor pays it, and whoever approved it does not pay it."""
-    if actor.pk in vouched_by(payout):
-        raise ActionNotAllowed(
-            _("You prepared this payout; another officer must approve it.")
-            if step == "approve"
-            else _("You prepared this payout; another person must record its payment."),
-            code="four_eyes",
-        )
-    if step == "pay" and payout.approved_by_id == actor.pk:
-        raise ActionNotAllowed(_("You approved this payout; another person must record its payment."), code="four_eyes")
-
-
 def payout_approve(*, actor: User, payout_id: int) -> Payout:
+    """Who approves, from which state and under which condition (the delegated limit, four eyes,
+    no open exit flag, the agreement in force, something payable): ``PAYOUT_WORKFLOW``'s ``approve``."""
     with transaction.atomic():
-        agreement, payout = _lock_payout(payout_id)
-        if payout.state in (PayoutState.PAID, PayoutState.APPROVED):
-            raise DomainError(_("This payout has already been approved."), code="invalid_state")
-        if payout.state == PayoutState.HELD or open_flag_exists(agreement.pk):
-            raise DomainError(_("This payout is held by an open exit flag and cannot be approved."), code="held")
-        if agreement.state != AgreementState.ACTIVE:
-            raise DomainError(_("The agreement is not active."), code="invalid_state")
-        if payout.amount <= 0:
-            raise DomainError(_("Nothing is payable: the performance factor of the latest grade is zero."))
-        if payout.approver_level == ApproverLevel.DISTRICT and is_unit_officer(actor) and not is_office(actor):
-            raise ActionNotAllowed(
-                _("%(amount)s is above your unit's approval limit; the district office approves this payout.")
-                % {"amount": f"{payout.amount:,.2f}"}
-            )
-        _four_eyes(payout, actor, step="approve")
-        payout.approved_by, payout.approved_at = actor, clock.now()
-        entry = PAYOUT_WORKFLOW.apply(
-            payout, action="approve", actor=actor, extra_fields=("approved_by", "approved_at")
-        )
-        payout.agreement = agreement
+        _agreement, payout = _lock_payout(payout_id)
+        entry = PAYOUT_WORKFLOW.apply(payout, action="approve", actor=actor)
         notices.payout_moved(payout, event="payout_approved", key=f"payout:{payout.pk}:approve:{entry.pk}")
     return payout
 
@@ -733,14 +694,14 @@ def financial_year_close(*, actor: User, year, reason: str) -> ClosedYear:
 def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | None = None) -> tuple[LedgerEntry, bool]:
     """Record the payment of an approved payout. Returns ``(payment, created)``: paying a payout
     that is already paid returns its payment and writes nothing, however often or at once it is
-    called."""
-    if not policies.can_record_payment(actor):
-        raise ActionNotAllowed(_("Only finance records payments."))
+    called. Who pays, from which state and under which condition (finance, four eyes, no open
+    exit flag, something payable within the agreement's total): ``PAYOUT_WORKFLOW``'s ``pay``."""
+    PAYOUT_WORKFLOW.check_actor("pay", actor)
     voucher = (voucher or "").strip()
     if not voucher:
-        raise DomainError(_("Enter the payment voucher number."), field="voucher")
+        raise DomainError(_("Enter the payment voucher number."), field="voucher", code="required")
     if len(voucher) > 40:
-        raise DomainError(_("A voucher number has at most 40 characters."), field="voucher")
+        raise DomainError(_("A voucher number has at most 40 characters."), field="voucher", code="too_long")
     try:
         with transaction.atomic():
             agreement, payout = _lock_payout(payout_id)
@@ -751,15 +712,9 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
             paid_on = _check_entry_date(
                 paid_on, "paid_on", not_before=approved_on, after_what=_("the payout's approval")
             )
-            if payout.state == PayoutState.HELD or open_flag_exists(agreement.pk):
-                raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
-            if payout.state != PayoutState.APPROVED:
-                raise DomainError(_("Only an approved payout can be paid."), code="invalid_state")
-            _four_eyes(payout, actor, step="pay")
-            if payout.amount <= 0:
-                raise DomainError(_("Nothing is payable: the performance factor of the latest grade is zero."))
-            if agreement.paid_total + payout.amount > agreement.total:
-                raise DomainError(_("The payment would exceed the agreement's total."))
+            refusal = PAYOUT_WORKFLOW.refusal(payout, actor, "pay")
+            if refusal is not None:
+                raise refusal
             entry = _ledger_append(
                 agreement=agreement,
                 payout=payout,
@@ -772,12 +727,10 @@ def payout_pay(*, actor: User, payout_id: int, voucher: str, paid_on: date | Non
                 recorded_by=actor,
             )
             Agreement.objects.filter(pk=agreement.pk).update(paid_total=F("paid_total") + payout.amount)
-            payout.voucher, payout.paid_at = voucher, clock.now()
-            PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, extra_fields=("voucher", "paid_at"))
+            PAYOUT_WORKFLOW.apply(payout, action="pay", actor=actor, params={"voucher": voucher})
             TRANCHE_WORKFLOW.apply_many(
                 Tranche.objects.filter(pk=payout.tranche_id), action="pay", actor=actor, via="payout.pay"
             )
-            payout.agreement = agreement
             notices.payout_moved(
                 payout, event="payout_paid", key=f"payout:{payout.pk}:paid:{entry.pk}", voucher=voucher
             )

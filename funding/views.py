@@ -279,21 +279,18 @@ def finance_queue(request):
 def payout_detail(request, pk: int):
     payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
     user = request.user
+    actions = {t.action for t in services.PAYOUT_WORKFLOW.available(payout, user)}
     return render(
         request,
         "funding/payout_detail.html",
         {
             "payout": payout,
             "text": explain.render(payout.reasons),
-            "can_approve": payout.state == "proposed"
-            and policies.can_approve_payout(user, payout)
-            and user.pk not in services.vouched_by(payout),
-            "can_pay": payout.state == "approved"
-            and policies.can_record_payment(user)
-            and user.pk not in services.vouched_by(payout) | {payout.approved_by_id},
+            "can_approve": "approve" in actions,
+            "can_pay": "pay" in actions,
             "pay_form": PayForm(),
-            "can_return": services.PAYOUT_WORKFLOW.refusal(payout, user, "return") is None,
-            "can_resubmit": services.PAYOUT_WORKFLOW.refusal(payout, user, "resubmit") is None,
+            "can_return": "return" in actions,
+            "can_resubmit": "resubmit" in actions,
             "reason_form": ReasonForm(),
             "can_propose_reversal": payout.state == "paid"
             and policies.can_propose_reversal(user)
@@ -339,26 +336,32 @@ def _paid_message(result) -> str:
 @require_POST
 @funding_reader
 def payout_return(request, pk: int):
-    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = safe_next(request, reverse("funding:payout-detail", args=[payout.pk]))
-    try:
-        services.payout_return(actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Payout returned; its preparer has been told why."))
+    return post_action(
+        request,
+        selectors.payouts_for(request.user),
+        pk,
+        service=lambda payout: services.payout_return(
+            actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", "")
+        ),
+        redirect=lambda payout: safe_next(request, _payout_page(payout.pk)),
+        done=_("Payout returned; its preparer has been told why."),
+    )
 
 
 @workflow_action(services.PAYOUT_WORKFLOW, action="resubmit")
 @require_POST
 @funding_reader
 def payout_resubmit(request, pk: int):
-    payout = get_or_404(selectors.payouts_for(request.user), pk=pk)
-    url = reverse("funding:payout-detail", args=[payout.pk])
-    try:
-        services.payout_resubmit(actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        return _redirect(url, request, exc)
-    return _redirect(url, request, ok=_("Payout resubmitted for approval."))
+    return post_action(
+        request,
+        selectors.payouts_for(request.user),
+        pk,
+        service=lambda payout: services.payout_resubmit(
+            actor=request.user, payout_id=payout.pk, reason=request.POST.get("reason", "")
+        ),
+        redirect=lambda payout: _payout_page(payout.pk),
+        done=_("Payout resubmitted for approval."),
+    )
 
 
 @workflow_action(services.PAYOUT_WORKFLOW, action="pay")

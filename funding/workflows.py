@@ -17,17 +17,21 @@ Who takes what:
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qinhuai_talent.core.access import is_office
+from qinhuai_talent.core import clock
+from qinhuai_talent.core.access import is_office, is_unit_officer
+from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.workflow import EFFECT, SYSTEM, Transition, Workflow
 
 from . import policies
 from .models import (
     Agreement,
     AgreementState,
+    ApproverLevel,
     CaseState,
     ExitCase,
     ExitFlag,
     FlagState,
+    Milestone,
     Payout,
     PayoutState,
     Reversal,
@@ -147,11 +151,117 @@ TRANCHE_WORKFLOW = Workflow(
     model=Tranche,
 )
 
+# ---------------------------------------------------------------- a payout's guards
+#
+# Who approves and pays, from which state, under which condition: asked by the services before
+# they write (``apply``) and by the pages before they show a button (``available``).
+
+
+def open_flag_exists(agreement_id: int) -> bool:
+    return ExitFlag.objects.filter(agreement_id=agreement_id, state=FlagState.OPEN).exists()
+
+
+def vouched_by(payout: Payout) -> set[int]:
+    """Who vouched for a payout's tranche: its preparer and every verifier of a manual milestone."""
+    verifiers = Milestone.objects.filter(tranche_id=payout.tranche_id, verified_by__isnull=False)
+    return ({payout.prepared_by_id} | set(verifiers.values_list("verified_by_id", flat=True))) - {None}
+
+
+def _may_approve(user, payout) -> bool:
+    """Within the unit's delegated limit its officer approves, above it the district office
+    (``policies.can_approve_payout``); four eyes, whatever roles a person holds: whoever vouched
+    for the tranche does not approve it. A refusal with its own reason is raised."""
+    if payout is None:
+        return policies.approver_queue_level(user) is not None
+    if not policies.can_approve_payout(user, payout):
+        if payout.approver_level == ApproverLevel.DISTRICT and is_unit_officer(user):
+            raise ActionNotAllowed(
+                _("%(amount)s is above your unit's approval limit; the district office approves this payout.")
+                % {"amount": f"{payout.amount:,.2f}"},
+                code="above_limit",
+            )
+        return False
+    if user.pk in vouched_by(payout):
+        raise ActionNotAllowed(_("You prepared this payout; another officer must approve it."), code="four_eyes")
+    return True
+
+
+def _may_pay(user, payout) -> bool:
+    """Finance records payments; four eyes: not whoever vouched for the tranche or approved it."""
+    if not policies.can_record_payment(user):
+        raise ActionNotAllowed(_("Only finance records payments."))
+    if payout is None:
+        return True
+    if user.pk in vouched_by(payout):
+        raise ActionNotAllowed(_("You prepared this payout; another person must record its payment."), code="four_eyes")
+    if payout.approved_by_id == user.pk:
+        raise ActionNotAllowed(_("You approved this payout; another person must record its payment."), code="four_eyes")
+    return True
+
+
+def _not_approvable(state: str) -> DomainError | None:
+    if state in (PayoutState.APPROVED, PayoutState.PAID):
+        return DomainError(_("This payout has already been approved."), code="invalid_state")
+    if state == PayoutState.HELD:
+        return DomainError(_("This payout is held by an open exit flag and cannot be approved."), code="held")
+    return None
+
+
+def _not_payable(state: str) -> DomainError:
+    if state == PayoutState.HELD:
+        return DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
+    return DomainError(_("Only an approved payout can be paid."), code="invalid_state")
+
+
+def _something_payable(payout: Payout) -> None:
+    if payout.amount <= 0:
+        raise DomainError(
+            _("Nothing is payable: the performance factor of the latest grade is zero."), code="nothing_payable"
+        )
+
+
+def _approvable(payout: Payout) -> None:
+    """No open exit flag holds the agreement, the agreement is in force, something is payable."""
+    if open_flag_exists(payout.agreement_id):
+        raise DomainError(_("This payout is held by an open exit flag and cannot be approved."), code="held")
+    if payout.agreement.state != AgreementState.ACTIVE:
+        raise DomainError(_("The agreement is not active."), code="agreement_not_active")
+    _something_payable(payout)
+
+
+def _payable(payout: Payout) -> None:
+    """No open exit flag holds the agreement, something is payable, within the agreement's total."""
+    if open_flag_exists(payout.agreement_id):
+        raise DomainError(_("This payout is held by an open exit flag and cannot be paid."), code="held")
+    _something_payable(payout)
+    if payout.agreement.paid_total + payout.amount > payout.agreement.total:
+        raise DomainError(_("The payment would exceed the agreement's total."), code="over_total")
+
+
+def _approved(payout: Payout, *, actor, **_params) -> tuple[str, ...]:
+    payout.approved_by, payout.approved_at = actor, clock.now()
+    return ("approved_by", "approved_at")
+
+
+def _paid(payout: Payout, *, voucher: str, **_params) -> tuple[str, ...]:
+    payout.voucher, payout.paid_at = voucher, clock.now()
+    return ("voucher", "paid_at")
+
+
 PAYOUT_WORKFLOW = Workflow(
     "state",
     PayoutState,
     [
-        Transition("approve", (PayoutState.PROPOSED,), PayoutState.APPROVED, _("Approve"), policies.can_approve_payout),
+        Transition(
+            "approve",
+            (PayoutState.PROPOSED,),
+            PayoutState.APPROVED,
+            _("Approve"),
+            _may_approve,
+            condition=_approvable,
+            prepare=_approved,
+            wrong_state=_not_approvable,
+        ),
         # The approver refuses it as it stands, with the reason (payout_return tells the preparer).
         Transition(
             "return",
@@ -169,7 +279,16 @@ PAYOUT_WORKFLOW = Workflow(
             _("Resubmit for approval"),
             policies.can_resubmit_payout,
         ),
-        Transition("pay", (PayoutState.APPROVED,), PayoutState.PAID, _("Record payment"), policies.can_record_payment),
+        Transition(
+            "pay",
+            (PayoutState.APPROVED,),
+            PayoutState.PAID,
+            _("Record payment"),
+            _may_pay,
+            condition=_payable,
+            prepare=_paid,
+            wrong_state=_not_payable,
+        ),
         # Only as the effect of an approved reversal (REVERSAL_WORKFLOW): finance proposes, the office approves.
         Transition("reverse", (PayoutState.PAID,), PayoutState.REVERSED, _("Payment reversed"), by=EFFECT),
         # The recompute's proposals: milestones met again, or a hold released.

@@ -3,11 +3,14 @@
 Each model with states declares a ``Workflow`` in its app's ``workflows.py``: its transitions in
 one table, each with its guards and effect:
 
-- who may take it (``allowed(user, obj)``), and by whom it is taken at all (``by``): a person
+- who may take it (``allowed(user, obj)``: false for the plain refusal, or it raises an
+  ``ActionNotAllowed`` that names its own reason, such as a delegated limit or four eyes; ``obj``
+  is ``None`` in ``apply_many``), and by whom it is taken at all (``by``): a person
   through a service and a button (``PERSON``), only the system actor (``SYSTEM``: recomputes,
   schedules), or only as the effect of another record's transition (``EFFECT``: an agreement
   terminated by its exit case's decision, a tranche paid by its payout's payment);
-- from which states (``sources``);
+- from which states (``sources``), and in which words a step from another state is refused
+  (``wrong_state(state)`` returns the ``DomainError``, or ``None`` for the generic one);
 - under which condition on the record's data (``condition(obj)`` raises a ``DomainError``);
 - what it writes with the state (``prepare(obj, actor=, reason=, **params)`` sets the record's
   fields the step stamps, or refuses, and returns their names);
@@ -63,6 +66,7 @@ class Transition:
     condition: Callable[..., None] | None = None
     prepare: Callable[..., tuple[str, ...]] | None = None
     effect: Callable[..., None] | None = None
+    wrong_state: Callable[[str], DomainError | None] | None = None
 
 
 @dataclass(eq=False)  # one table per model: compared (and hashed) by identity
@@ -97,6 +101,11 @@ class Workflow:
         if t.allowed is not None and not t.allowed(actor, obj):
             raise ActionNotAllowed(_("You may not “%(action)s” this record.") % {"action": t.label})
 
+    def check_actor(self, action: str, actor, obj=None) -> None:
+        """Refuse (``ActionNotAllowed``) if ``actor`` may not take ``action`` at all, before a
+        service reads its input (``obj``: the record when the rule needs it)."""
+        self._check_actor(self.get(action), actor, obj, None)
+
     def refusal(self, obj, user, action: str) -> DomainError | None:
         """Why ``user`` may not take ``action`` on ``obj`` now (``None``: they may)."""
         t = self.get(action)
@@ -117,6 +126,10 @@ class Workflow:
         return [t for t in self.transitions if t.by == PERSON and self.refusal(obj, user, t.action) is None]
 
     def _invalid_state(self, t: Transition, current: str) -> DomainError:
+        if t.wrong_state is not None:
+            refusal = t.wrong_state(current)
+            if refusal is not None:
+                return refusal
         return DomainError(
             _("“%(action)s” is not possible while the record is “%(state)s”.")
             % {"action": t.label, "state": self.states(current).label},
