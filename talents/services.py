@@ -18,7 +18,6 @@ from django.db.models import Avg
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
 
@@ -26,6 +25,7 @@ from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.core.workflow import Transition
 from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
 
 from . import fit, policies
@@ -585,50 +585,24 @@ def application_transition(
         reason=reason,
         params={"origin": origin, "confirm_double_funding": confirm_double_funding},
     )
-    _tell_of_transition(app, action=action, reason=reason, key=f"application:{app.pk}:{action}:{entry.pk}")
+    tell_of_transition(
+        app, APPLICATION_WORKFLOW.get(action), reason=reason, key=f"application:{app.pk}:{action}:{entry.pk}"
+    )
     return app
 
 
-DECISIONS = {
-    "approve": True,
-    "record_approved": True,
-    "reject": False,
-    "preliminary_reject": False,
-    "reject_after_notice": False,
-    "record_rejected": False,
-}
-
-
-def _tell_of_transition(app: Application, *, action: str, reason: str, key: str) -> None:
-    """Who hears of an application's step (issue 16): the applicant in words that do not reveal
-    the review, the unit's officers of new work in their queue."""
-    applicant = [app.talent.account_id]
-    # The applicant opens their own page (the back office's is not theirs); officers the unit's.
-    url = reverse("talents:application-detail", args=[app.pk])
-    own = reverse("talents:my-application", args=[app.pk])
+def tell_of_transition(app: Application, transition: Transition, *, reason: str, key: str) -> None:
+    """Send the notices the step declares (``Transition.notices``), each to its audience: the
+    applicant (who opens their own page, the back office's is not theirs) or the unit's officers."""
+    audiences = {
+        "applicant": lambda: ([app.talent.account_id], reverse("talents:my-application", args=[app.pk])),
+        "unit": lambda: (unit_officers(app.org_unit_id), reverse("talents:application-detail", args=[app.pk])),
+    }
     params = {"call": app.call, "venture": app.venture_name, "talent": app.talent.name, "unit": app.org_unit}
-    if action == "submit":
-        notify(event="application_received", recipients=applicant, key=key, params=params, url=own)
-        notify(
-            event="application_new_in_unit", recipients=unit_officers(app.org_unit_id), key=key, params=params, url=url
-        )
-    elif action == "return":
-        notify(
-            event="application_returned", recipients=applicant, key=key, params={**params, "reason": reason}, url=own
-        )
-    elif action == "withdraw":
-        notify(event="application_withdrawn", recipients=applicant, key=key, params=params, url=own)
-        notify(
-            event="application_withdrawn", recipients=unit_officers(app.org_unit_id), key=key, params=params, url=url
-        )
-    elif action == "select":
-        notice = {**params, "starts": app.notice_starts_on.isoformat(), "ends": app.notice_ends_on.isoformat()}
-        notify(event="notice_started", recipients=applicant, key=key, params=notice, url=own)
-    elif action in DECISIONS:
-        outcome = gettext_lazy("selected") if DECISIONS[action] else gettext_lazy("not selected")
-        notify(
-            event="application_decided", recipients=applicant, key=key, params={**params, "outcome": outcome}, url=own
-        )
+    for notice in transition.notices:
+        recipients, url = audiences[notice.audience]()
+        own = notice.params(app, reason=reason) if notice.params else {}
+        notify(event=notice.event, recipients=recipients, key=key, params={**params, **own}, url=url)
 
 
 @transaction.atomic

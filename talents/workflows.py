@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.money import to_money
-from qinhuai_talent.core.workflow import Transition, Workflow
+from qinhuai_talent.core.workflow import Notice, Transition, Workflow
 
 from . import fit, policies, support
 from .models import (
@@ -336,6 +336,28 @@ def _grant_title(app: Application, *, origin: str = "", **_params) -> None:
     )
 
 
+# Whom each step tells (issue 16): the applicant in words that do not reveal the review, the
+# unit's officers of new work in their queue (``services.tell_of_transition`` sends them).
+def _return_reason(app: Application, *, reason: str) -> dict:
+    return {"reason": reason}
+
+
+def _notice_days(app: Application, *, reason: str) -> dict:
+    return {"starts": app.notice_starts_on.isoformat(), "ends": app.notice_ends_on.isoformat()}
+
+
+def _selected(app: Application, *, reason: str) -> dict:
+    return {"outcome": _("selected")}
+
+
+def _not_selected(app: Application, *, reason: str) -> dict:
+    return {"outcome": _("not selected")}
+
+
+SELECTED = (Notice("application_decided", "applicant", _selected),)
+NOT_SELECTED = (Notice("application_decided", "applicant", _not_selected),)
+
+
 APPLICATION_WORKFLOW = Workflow(
     state_field="state",
     states=S,
@@ -348,6 +370,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_applicant_side,
             condition=_submittable,
             prepare=_submitted,
+            notices=(Notice("application_received", "applicant"), Notice("application_new_in_unit", "unit")),
         ),
         Transition(
             "return",
@@ -357,6 +380,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_unit_side,
             needs_reason=True,
             prepare=_returned,
+            notices=(Notice("application_returned", "applicant", _return_reason),),
         ),
         Transition("accept", (S.SUBMITTED,), S.EXPERT_REVIEW, _("Pass preliminary review"), policies.is_unit_side),
         Transition(
@@ -367,6 +391,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_unit_side,
             needs_reason=True,
             prepare=_decided,
+            notices=NOT_SELECTED,
         ),
         Transition(
             "to_defense",
@@ -384,6 +409,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_selector,
             condition=_select,
             prepare=_in_notice,
+            notices=(Notice("notice_started", "applicant", _notice_days),),
         ),
         Transition(
             "reject",
@@ -393,6 +419,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_selector,
             needs_reason=True,
             prepare=_decided,
+            notices=NOT_SELECTED,
         ),
         Transition(
             "recommend",
@@ -411,6 +438,7 @@ APPLICATION_WORKFLOW = Workflow(
             condition=_approve,
             prepare=_approved,
             effect=_grant_title,
+            notices=SELECTED,
         ),
         Transition(
             "reject_after_notice",
@@ -420,6 +448,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_office,
             needs_reason=True,
             prepare=_decided,
+            notices=NOT_SELECTED,
         ),
         Transition(
             "record_approved",
@@ -430,6 +459,7 @@ APPLICATION_WORKFLOW = Workflow(
             condition=check_quota,
             prepare=_approved,
             effect=_grant_title,
+            notices=SELECTED,
         ),
         Transition(
             "record_rejected",
@@ -439,6 +469,7 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_office,
             needs_reason=True,
             prepare=_decided,
+            notices=NOT_SELECTED,
         ),
         Transition(
             "withdraw",
@@ -447,6 +478,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Withdraw"),
             policies.is_applicant_side,
             needs_reason=True,
+            notices=(Notice("application_withdrawn", "applicant"), Notice("application_withdrawn", "unit")),
         ),
     ],
     model=Application,

@@ -15,7 +15,9 @@ one table, each with its guards and effect:
 - what it writes with the state (``prepare(obj, actor=, reason=, **params)`` sets the record's
   fields the step stamps, or refuses, and returns their names);
 - with which effect (``effect(obj, actor=, reason=, **params)``, run after the state is written,
-  in the same transaction).
+  in the same transaction);
+- whom it tells (``notices``: one ``Notice`` per notification event, sent by the app's service
+  after ``apply`` to the audience it names).
 
 ``params`` are what the person gave with the step besides a reason (an approval's origin of the
 talent, a confirmed double-funding warning); they reach ``prepare`` and ``effect`` only when given.
@@ -55,6 +57,17 @@ REGISTRY: list["Workflow"] = []
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A notification a transition sends: the event (``notifications.events``), the audience (a
+    name the app's services resolve to people and the page they open, e.g. ``applicant``,
+    ``unit``) and the step's own parameters (``params(obj, reason=)``) besides the app's common ones."""
+
+    event: str
+    audience: str
+    params: Callable[..., dict] | None = None
+
+
+@dataclass(frozen=True)
 class Transition:
     action: str
     sources: tuple[str, ...]
@@ -67,6 +80,7 @@ class Transition:
     prepare: Callable[..., tuple[str, ...]] | None = None
     effect: Callable[..., None] | None = None
     wrong_state: Callable[[str], DomainError | None] | None = None
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass(eq=False)  # one table per model: compared (and hashed) by identity

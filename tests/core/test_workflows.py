@@ -155,3 +155,23 @@ def test_the_scan_sees_each_kind_of_write(tmp_path):
         "Payout.objects.filter(state='held').count()\n"
     )
     assert len(_writes(sample, {"Payout"})) == 7
+
+
+def test_every_declared_notice_names_a_registered_event_and_an_audience_its_app_resolves():
+    """Whom a step tells is data in its transition (``Transition.notices``): every event is one
+    the notifications know, every audience one the service sending them resolves."""
+    from qinhuai_talent.core.workflow import REGISTRY
+    from qinhuai_talent.notifications.events import EVENTS
+    from talents.workflows import APPLICATION_WORKFLOW
+
+    autodiscover_modules("workflows")
+    declared = [(w, t, n) for w in REGISTRY for t in w.transitions for n in t.notices]
+    assert declared, "no transition declares a notice"
+    for workflow, transition, notice in declared:
+        assert notice.event in EVENTS, (workflow.model.__name__, transition.action, notice.event)
+    audiences = {n.audience for t in APPLICATION_WORKFLOW.transitions for n in t.notices}
+    assert audiences == {"applicant", "unit"}
+    # Every decision tells the applicant its outcome; a step that is no decision tells it nothing of one.
+    for t in APPLICATION_WORKFLOW.transitions:
+        decided = any(n.event == "application_decided" for n in t.notices)
+        assert decided == (t.target in ("approved", "rejected")), t.action
