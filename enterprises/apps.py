@@ -21,6 +21,7 @@ class EnterprisesConfig(AppConfig):
             NavItem(_("My enterprise"), "enterprises:mine", (Role.ENTERPRISE,), _("Mine"), 6),
             NavItem(_("Support plans (一企一策)"), "enterprises:support-plan", officers, section, 31),
             NavItem(_("Import operating data"), "enterprises:imports", officers, section, 32),
+            NavItem(_("Quarterly filing"), "enterprises:filing", (*officers, Role.LEADER), section, 32),
             NavItem(_("Maker spaces"), "enterprises:maker-spaces", readers, section, 33),
             NavItem(_("Mentors"), "enterprises:mentors", readers, section, 34),
             NavItem(_("Class rules"), "enterprises:class-rules", (Role.OFFICE, Role.LEADER), section, 35),

@@ -86,20 +86,39 @@ class FounderForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    """A period's figures. Their rules (not negative, headcounts, the period) are the service's,
+    the same the Excel import applies (``services.report_figures_check``, ``period_check``): the
+    form only parses, so that a refusal reads the same by every way in."""
+
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4, required=False)
-    sales = forms.DecimalField(label=_("Sales (yuan)"), decimal_places=2, max_digits=16, min_value=0)
-    main_revenue = forms.DecimalField(
-        label=_("Main-business revenue (yuan)"), decimal_places=2, max_digits=16, min_value=0
-    )
+    year = forms.IntegerField(label=_("Year"))
+    quarter = forms.IntegerField(label=_("Quarter"), required=False)
+    sales = forms.DecimalField(label=_("Sales (yuan)"), decimal_places=2, max_digits=16)
+    main_revenue = forms.DecimalField(label=_("Main-business revenue (yuan)"), decimal_places=2, max_digits=16)
     net_profit = forms.DecimalField(label=_("Net profit (yuan)"), decimal_places=2, max_digits=16)
-    tax_paid = forms.DecimalField(label=_("Tax paid (yuan)"), decimal_places=2, max_digits=16, min_value=0)
-    employees = forms.IntegerField(label=_("Employees"), min_value=0, max_value=MAX_COUNT)
-    insured_employees = forms.IntegerField(label=_("Social-insurance headcount"), min_value=0, max_value=MAX_COUNT)
-    rnd_spend = forms.DecimalField(label=_("R&D spend (yuan)"), decimal_places=2, max_digits=16, min_value=0)
-    patents_filed = forms.IntegerField(label=_("Patents filed"), min_value=0, max_value=MAX_COUNT, initial=0)
-    patents_granted = forms.IntegerField(label=_("Patents granted"), min_value=0, max_value=MAX_COUNT, initial=0)
+    tax_paid = forms.DecimalField(label=_("Tax paid (yuan)"), decimal_places=2, max_digits=16)
+    employees = forms.IntegerField(label=_("Employees"), max_value=MAX_COUNT)
+    insured_employees = forms.IntegerField(label=_("Social-insurance headcount"), max_value=MAX_COUNT)
+    rnd_spend = forms.DecimalField(label=_("R&D spend (yuan)"), decimal_places=2, max_digits=16)
+    patents_filed = forms.IntegerField(label=_("Patents filed"), max_value=MAX_COUNT, initial=0)
+    patents_granted = forms.IntegerField(label=_("Patents granted"), max_value=MAX_COUNT, initial=0)
+
+
+class OwnReportForm(ReportForm):
+    """An enterprise account files a quarter (the same figures and the same checks as the officers'
+    form and the Excel import: ``services.report_submit``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["period_kind"]
+        self.fields["quarter"].required = True
+
+
+class FilingWindowForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)
+    opens_on = forms.DateField(label=_("Opens on"), widget=DATE)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DATE)
 
 
 class FinancingRoundForm(forms.ModelForm):

@@ -29,7 +29,14 @@ from qinhuai_talent.core.spreadsheets import COUNT, MONEY, TEXT, YEAR, Column, S
 
 from . import policies
 from .models import Enterprise, ImportState, OperatingReport, PeriodKind, ReportImport
-from .services import REPORT_AMOUNTS, REPORT_COUNTS, amounts_check, period_check, recompute_after_change
+from .services import (
+    REPORT_AMOUNTS,
+    REPORT_COUNTS,
+    amounts_check,
+    period_check,
+    recompute_after_change,
+    report_figures_check,
+)
 from .workflows import IMPORT_WORKFLOW
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -359,12 +366,13 @@ def _check_row(number: int, cells: dict, enterprises: dict, today, add) -> tuple
         except DomainError as exc:
             add(exc.message, header[name])
             ok = False
-    if ok and figures["insured_employees"] > figures["employees"]:
-        add(
-            _("The social-insurance headcount cannot exceed the number of employees."),
-            header["insured_employees"],
-        )
-        ok = False
+    if ok:
+        # The rules between figures are the filing's own (the form and the API check the same).
+        try:
+            figures = report_figures_check(figures)
+        except DomainError as exc:
+            add(exc.message, header.get(exc.field, ""))
+            ok = False
     if not ok:
         return {}, False
     row = {

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -220,6 +220,48 @@ class OperatingReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year}Q{self.quarter or '-'}"
+
+
+class FilingStatus(models.TextChoices):
+    """Where an enterprise stands with one quarter's filing (the officer's board, the reminders)."""
+
+    FILED = "filed", _("Filed on time")
+    LATE = "late", _("Filed late")
+    DUE = "due", _("Window open, not filed yet")
+    MISSING = "missing", _("Missing")
+    NOT_OPEN = "not_open", _("Window not open yet")
+
+
+class FilingWindow(models.Model):
+    """The days in which enterprises file a quarter's operating data (申报窗口), set by the office.
+
+    A quarter without a row has the default window: the first ``FILING_WINDOW_DAYS`` (20) days
+    after the quarter ends (``selectors.filing_window``). A filing after the window is accepted
+    and counted as late: the data is still wanted, and only a filing clears a missing quarter."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        verbose_name = _("filing window")
+        verbose_name_plural = _("filing windows")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="one_filing_window_per_quarter"),
+            models.CheckConstraint(name="filing_window_quarter", condition=Q(quarter__gte=1) & Q(quarter__lte=4)),
+            models.CheckConstraint(
+                name="filing_window_closes_after_opening", condition=Q(closes_on__gte=F("opens_on"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}"
 
 
 class FinancingRound(models.Model):

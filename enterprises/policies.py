@@ -41,3 +41,19 @@ def can_edit_registries(user: User) -> bool:
 def can_read(user: User) -> bool:
     """Experts review applications only; they do not browse the enterprise database."""
     return user.is_authenticated and user.role != Role.EXPERT
+
+
+def is_own_enterprise(user: User, enterprise) -> bool:
+    """An enterprise account and the enterprise it holds (confirmed claim)."""
+    return user.is_authenticated and user.role == Role.ENTERPRISE and enterprise.account_id == user.pk
+
+
+def can_set_filing_windows(user: User) -> bool:
+    return access.is_office(user)
+
+
+def can_see_filing_board(user: User) -> bool:
+    """Who has filed a quarter: the unit's officers for their unit, the office and leadership for all."""
+    return (
+        access.is_office(user) or access.is_unit_officer(user) or (user.is_authenticated and user.role == Role.LEADER)
+    )

@@ -6,10 +6,27 @@ each takes ``units`` (an iterable of ``OrgUnit`` ids or instances, or ``None`` f
 district) and answers with one aggregate query.
 """
 
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum, Value
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from qinhuai_talent.core import access, clock
@@ -22,6 +39,8 @@ from .models import (
     Enterprise,
     EnterpriseStatus,
     Evaluation,
+    FilingStatus,
+    FilingWindow,
     FinancingRound,
     Founder,
     Level,
@@ -29,6 +48,7 @@ from .models import (
     MakerSpace,
     Mentor,
     OperatingReport,
+    PeriodKind,
     ReportImport,
     RevenueTier,
     SupportPlanItem,
@@ -218,3 +238,160 @@ def own_reports(user: User) -> QuerySet[OperatingReport]:
 
 def own_financing_rounds(user: User) -> QuerySet[FinancingRound]:
     return access.scope_own(FinancingRound.objects.order_by("-id"), user, enterprise="enterprise__account")
+
+
+def own_reports_in_reach(user: User, *, include_superseded: bool = False) -> QuerySet[OperatingReport]:
+    """The reports the API lists: the caller's units', or an enterprise account's own."""
+    if not access.is_self_service(user):
+        return reports_for(user, include_superseded=include_superseded)
+    qs = OperatingReport.objects.select_related("enterprise__org_unit", "submitted_by")
+    if not include_superseded:
+        qs = qs.filter(is_current=True)
+    return access.scope_own(qs, user, enterprise="enterprise__account")
+
+
+def financing_rounds_in_reach(user: User) -> QuerySet[FinancingRound]:
+    """The financing rounds the API lists: the caller's units', or an enterprise account's own."""
+    if not access.is_self_service(user):
+        return financing_rounds_for(user)
+    qs = FinancingRound.objects.select_related("enterprise__org_unit")
+    return access.scope_own(qs, user, enterprise="enterprise__account")
+
+
+def enterprises_filed_for(user: User) -> QuerySet[Enterprise]:
+    """The enterprises ``user`` may file operating data and financing for: an enterprise account its
+    own; an officer their unit's; the office all (the API's ``enterprise`` field reads this)."""
+    if access.is_self_service(user):
+        return access.scope_own(Enterprise.objects.select_related("org_unit"), user, enterprise="account")
+    return enterprises_for(user)
+
+
+# ---------------------------------------------------------------- filing windows (issue 16, item 5)
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
+    """The latest quarter that has ended by ``today`` (the portal's clock by default)."""
+    return previous_quarter(*quarter_of(today or clock.today()))
+
+
+def quarter_end(year: int, quarter: int) -> datetime.date:
+    following = datetime.date(year + (quarter == 4), quarter % 4 * 3 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+def filing_window(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """(opens, closes) of a quarter's filing window, both days included: the office's, or the
+    default, the first ``FILING_WINDOW_DAYS`` days after the quarter ends."""
+    row = FilingWindow.objects.filter(year=year, quarter=quarter).values_list("opens_on", "closes_on").first()
+    if row is not None:
+        return row
+    end = quarter_end(year, quarter)
+    return end + datetime.timedelta(days=1), end + datetime.timedelta(days=settings.FILING_WINDOW_DAYS)
+
+
+def filing_status_expression(year: int, quarter: int, today: datetime.date | None = None) -> Case:
+    """An enterprise's ``FilingStatus`` for the quarter, over an enterprise queryset annotated with
+    ``first_filed_at`` (``with_first_filing``): filed within the window, late, due or missing."""
+    today = today or clock.today()
+    opens_on, closes_on = filing_window(year, quarter)
+    after_window = clock.start_of(closes_on + datetime.timedelta(days=1))
+    if today < opens_on:
+        unfiled = FilingStatus.NOT_OPEN
+    elif today <= closes_on:
+        unfiled = FilingStatus.DUE
+    else:
+        unfiled = FilingStatus.MISSING
+    return Case(
+        When(first_filed_at__isnull=True, then=Value(unfiled)),
+        When(first_filed_at__lt=after_window, then=Value(FilingStatus.FILED)),
+        default=Value(FilingStatus.LATE),
+        output_field=CharField(),
+    )
+
+
+def with_first_filing(qs: QuerySet[Enterprise], year: int, quarter: int) -> QuerySet[Enterprise]:
+    """Annotate ``first_filed_at``: when the quarter's data was first filed (its first version's
+    stamp, a correction does not move it), or null."""
+    first = (
+        OperatingReport.objects.filter(
+            enterprise=OuterRef("pk"), period_kind=PeriodKind.QUARTER, year=year, quarter=quarter
+        )
+        .order_by()
+        .values("enterprise")
+        .annotate(first=Min("submitted_at"))
+        .values("first")
+    )
+    return qs.annotate(first_filed_at=Subquery(first))
+
+
+def filing_obliged(qs: QuerySet[Enterprise], year: int, quarter: int) -> QuerySet[Enterprise]:
+    """The enterprises that owe the quarter's data: active, registered before the quarter ended."""
+    return qs.filter(status=EnterpriseStatus.ACTIVE, registered_on__lte=quarter_end(year, quarter))
+
+
+def quarter_filings(user: User, year: int, quarter: int, *, today: datetime.date | None = None) -> QuerySet[Enterprise]:
+    """The board of a quarter: every enterprise in the caller's scope that owes the quarter, with
+    ``first_filed_at`` and ``filing_status``. One query whatever the number of enterprises."""
+    qs = filing_obliged(enterprises_for(user), year, quarter)
+    qs = with_first_filing(qs, year, quarter)
+    return qs.annotate(filing_status=filing_status_expression(year, quarter, today))
+
+
+def filing_counts(qs: QuerySet[Enterprise]) -> dict[str, int]:
+    """``filing_status`` → number of enterprises, in one grouped query."""
+    rows = qs.order_by().values("filing_status").annotate(n=Count("pk")).values_list("filing_status", "n")
+    counts = dict.fromkeys(FilingStatus.values, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def own_filings(user: User, *, quarters: int = 4, today: datetime.date | None = None) -> list[dict]:
+    """An enterprise account's last ``quarters`` ended quarters: window and status of each."""
+    enterprise = own_enterprise(user)
+    if enterprise is None:
+        return []
+    today = today or clock.today()
+    periods = [last_ended_quarter(today)]
+    while len(periods) < quarters:
+        periods.append(previous_quarter(*periods[-1]))
+    rows = []
+    for year, quarter in periods:
+        if quarter_end(year, quarter) < enterprise.registered_on:
+            break
+        qs = with_first_filing(Enterprise.objects.filter(pk=enterprise.pk), year, quarter)
+        found = qs.annotate(filing_status=filing_status_expression(year, quarter, today)).values(
+            "first_filed_at", "filing_status"
+        )[0]
+        opens_on, closes_on = filing_window(year, quarter)
+        rows.append(
+            {
+                "year": year,
+                "quarter": quarter,
+                "opens_on": opens_on,
+                "closes_on": closes_on,
+                "first_filed_at": found["first_filed_at"],
+                "status": FilingStatus(found["filing_status"]),
+            }
+        )
+    return rows
+
+
+def last_filed_quarters(enterprise_ids: Iterable[int]) -> dict[int, int]:
+    """enterprise id → index (year × 4 + quarter − 1) of the latest quarter it has filed. The
+    missing-quarter exit rule (``funding.engine``) and the filing board read the same reports."""
+    return dict(
+        OperatingReport.objects.filter(
+            enterprise_id__in=list(enterprise_ids), is_current=True, period_kind=PeriodKind.QUARTER
+        )
+        .values("enterprise_id")
+        .annotate(last=Max(F("year") * 4 + F("quarter") - 1))
+        .values_list("enterprise_id", "last")
+    )

@@ -30,7 +30,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.jobs import job_enqueue
-from qinhuai_talent.core.models import Job, OrgUnit, User
+from qinhuai_talent.core.models import Job, OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.system import system_actor
 
@@ -45,6 +45,7 @@ from .models import (
     EnterpriseClass,
     EnterpriseStatus,
     Evaluation,
+    FilingWindow,
     FinancingRound,
     Founder,
     Grade,
@@ -132,6 +133,18 @@ def period_check(
         )
 
 
+def report_figures_check(figures: dict) -> dict:
+    """A report's figures, checked: the amounts and counts (``amounts_check``) and the headcounts
+    against each other. The one rule for the Excel import, the officers' form and the
+    enterprise's own filing (page and API)."""
+    clean = amounts_check(figures)
+    if clean["insured_employees"] > clean["employees"]:
+        raise DomainError(
+            _("The social-insurance headcount cannot exceed the number of employees."), field="insured_employees"
+        )
+    return clean
+
+
 def amounts_check(figures: dict) -> dict:
     """Money as Decimal yuan with two places, counts as integers; negative values refused.
 
@@ -167,6 +180,15 @@ def amounts_check(figures: dict) -> dict:
 def _check_manage(actor: User, unit_id: int | None) -> None:
     if not policies.can_edit_unit(actor, unit_id):
         raise ActionNotAllowed(_("You may only change the enterprises of your own unit."))
+
+
+def _check_file(actor: User, enterprise: Enterprise) -> None:
+    """The enterprise's own account files for it; anyone else as for any change (``_check_manage``)."""
+    if policies.is_own_enterprise(actor, enterprise):
+        return
+    if actor.role == Role.ENTERPRISE:
+        raise ActionNotAllowed(_("Your account files only for its own enterprise."), code="not_own_enterprise")
+    _check_manage(actor, enterprise.org_unit_id)
 
 
 @transaction.atomic
@@ -285,20 +307,18 @@ def report_submit(
     figures: dict,
     today: datetime.date | None = None,
 ) -> OperatingReport:
-    """Record a period's operating data. A second report for the same period is a correction:
-    it becomes the current version and the earlier one is kept."""
+    """Record a period's operating data, by the enterprise's unit officer, the office or the
+    enterprise's own account. A second report for the same period is a correction: it becomes the
+    current version and the earlier one is kept. A filing after the quarter's window is accepted
+    (it is counted late, ``selectors.quarter_filings``)."""
     if actor is not None:
-        _check_manage(actor, enterprise.org_unit_id)
+        _check_file(actor, enterprise)
     if period_kind == PeriodKind.YEAR:
         quarter = None
     period_check(
         period_kind=period_kind, year=year, quarter=quarter, registered_on=enterprise.registered_on, today=today
     )
-    clean = amounts_check(figures)
-    if clean["insured_employees"] > clean["employees"]:
-        raise DomainError(
-            _("The social-insurance headcount cannot exceed the number of employees."), field="insured_employees"
-        )
+    clean = report_figures_check(figures)
     previous = (
         OperatingReport.objects.select_for_update()
         .filter(enterprise=enterprise, period_kind=period_kind, year=year, quarter=quarter)
@@ -327,7 +347,8 @@ def report_submit(
 def financing_round_add(
     *, actor: User, enterprise: Enterprise, investor: str, round: str, amount, closed_on: datetime.date
 ) -> FinancingRound:
-    _check_manage(actor, enterprise.org_unit_id)
+    """Record a financing round (风投), by the enterprise's unit officer, the office or its own account."""
+    _check_file(actor, enterprise)
     amount = to_money(amount)
     if amount <= 0:
         raise DomainError(_("The amount must be more than zero."), field="amount")
@@ -340,6 +361,26 @@ def financing_round_add(
     return FinancingRound.objects.create(
         enterprise=enterprise, investor=investor.strip(), round=round.strip(), amount=amount, closed_on=closed_on
     )
+
+
+@transaction.atomic
+def filing_window_set(
+    *, actor: User, year: int, quarter: int, opens_on: datetime.date, closes_on: datetime.date
+) -> FilingWindow:
+    """The office sets a quarter's filing window (a quarter without one has the default)."""
+    if not policies.can_set_filing_windows(actor):
+        raise ActionNotAllowed(_("Only the district office sets filing windows."))
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError(_("The quarter must be 1, 2, 3 or 4."), field="quarter")
+    _start, end = period_bounds(PeriodKind.QUARTER, year, quarter)
+    if opens_on <= end:
+        raise DomainError(_("A filing window opens after the quarter has ended."), field="opens_on")
+    if closes_on < opens_on:
+        raise DomainError(_("A filing window closes on or after the day it opens."), field="closes_on")
+    window, _created = FilingWindow.objects.update_or_create(
+        year=year, quarter=quarter, defaults={"opens_on": opens_on, "closes_on": closes_on, "set_by": actor}
+    )
+    return window
 
 
 @transaction.atomic
@@ -679,3 +720,56 @@ def recompute_after_change(*, org_unit: OrgUnit | None, requested_by: User) -> J
     )
     transaction.on_commit(lambda: job_enqueue(job.pk))
     return job
+
+
+# --- Filing reminders (beat, daily) ------------------------------------------------------------
+
+# Days before a window closes on which enterprises that have not filed are reminded.
+CLOSING_REMINDER_DAYS = 5
+
+
+def filings_remind(*, today: datetime.date | None = None) -> int:
+    """Tell every enterprise account that owes a quarter: its window is open, 5 days are left, it
+    is late. Reads the last two ended quarters (a window the office lengthened may still be open
+    for the older one); each occurrence is keyed, so a rerun, or a day missed and caught up, tells
+    nobody twice. Returns the number of outbox rows written."""
+    from django.urls import reverse
+
+    from qinhuai_talent.notifications.services import Message, notify_many
+
+    from . import selectors
+
+    today = today or clock.today()
+    latest = selectors.last_ended_quarter(today)
+    written = 0
+    url = reverse("enterprises:mine")
+    for year, quarter in (latest, selectors.previous_quarter(*latest)):
+        opens_on, closes_on = selectors.filing_window(year, quarter)
+        if today < opens_on:
+            continue
+        if today > closes_on:
+            event, key = "filing_late", "late"
+        elif (closes_on - today).days <= CLOSING_REMINDER_DAYS:
+            event, key = "filing_window_closing", "closing"
+        else:
+            event, key = "filing_window_open", "open"
+        owing = selectors.with_first_filing(
+            selectors.filing_obliged(Enterprise.objects.filter(account__isnull=False), year, quarter), year, quarter
+        ).filter(first_filed_at__isnull=True)
+        period = f"{year}Q{quarter}"
+        messages = [
+            Message(
+                recipients=[e["account_id"]],
+                key=f"filing:{e['pk']}:{period}:{key}",
+                params={
+                    "period": period,
+                    "enterprise": e["name"],
+                    "closes": closes_on.isoformat(),
+                    "days": (closes_on - today).days,
+                },
+                url=url,
+            )
+            for e in owing.order_by("pk").values("pk", "name", "account_id")
+        ]
+        written += notify_many(event=event, messages=messages)
+    return written

@@ -1,5 +1,6 @@
 """Job kinds of the enterprise database."""
 
+from celery import shared_task
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -33,3 +34,11 @@ def recompute_enterprise_figures(ctx: JobContext) -> dict:
     """Cumulative figures, growth, tiers, latest grade and period, and classes (with their change
     records), for one unit (``params["org_unit"]``) or the whole district."""
     return figures_recompute(org_unit_id=ctx.params.get("org_unit"), job_id=ctx.job_id, progress=ctx.progress)
+
+
+@shared_task(name="enterprises.tasks.remind_filings")
+def remind_filings() -> int:
+    """Beat, daily: enterprise accounts hear once of a window opening, 5 days left, and lateness."""
+    from .services import filings_remind
+
+    return filings_remind()

@@ -19,7 +19,7 @@ from qinhuai_talent.core.workflow import transitions_of
 
 from . import charts, forms, imports, policies, selectors, services
 from .filters import ENTERPRISE_SORTS, EnterpriseFilter, SupportItemFilter
-from .models import ClassRule, Level
+from .models import ClassRule, FilingStatus, Level, PeriodKind
 from .workflows import IMPORT_WORKFLOW
 
 
@@ -521,16 +521,151 @@ def class_rules(request):
 
 
 @login_required
-def my_enterprise(request):
-    """An enterprise account's own enterprise: its registration, operating data and financing."""
+def my_enterprise(request, report_form=None, round_form=None, status: int = 200):
+    """An enterprise account's own enterprise: its registration, its quarters' filing windows and
+    where it stands with each, its operating data and financing, and the forms to file them."""
     if request.user.role != Role.ENTERPRISE:
         raise Http404
+    last_year, last_quarter = selectors.last_ended_quarter()
     return render(
         request,
         "enterprises/mine.html",
         {
             "enterprise": selectors.own_enterprise(request.user),
+            "filings": selectors.own_filings(request.user),
             "reports": selectors.own_reports(request.user)[:12],
             "rounds": selectors.own_financing_rounds(request.user),
+            "report_form": report_form or forms.OwnReportForm(initial={"year": last_year, "quarter": last_quarter}),
+            "round_form": round_form or forms.FinancingRoundForm(),
+        },
+        status=status,
+    )
+
+
+def _own_or_404(request):
+    if request.user.role != Role.ENTERPRISE:
+        raise Http404
+    enterprise = selectors.own_enterprise(request.user)
+    if enterprise is None:
+        raise Http404
+    return enterprise
+
+
+@login_required
+@require_POST
+def my_report_file(request):
+    """The enterprise files a quarter's operating data (a second filing of a quarter corrects it)."""
+    enterprise = _own_or_404(request)
+    form = forms.OwnReportForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        period = {"period_kind": PeriodKind.QUARTER, "year": data.pop("year"), "quarter": data.pop("quarter")}
+        try:
+            report = services.report_submit(actor=request.user, enterprise=enterprise, figures=data, **period)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            if report.version > 1:
+                messages.success(
+                    request,
+                    _("%(period)s corrected: version %(v)s is now current and the earlier one is kept.")
+                    % {"period": f"{report.year}Q{report.quarter}", "v": report.version},
+                )
+            else:
+                messages.success(request, _("%(period)s filed.") % {"period": f"{report.year}Q{report.quarter}"})
+            return HttpResponseRedirect(reverse("enterprises:mine"))
+    return my_enterprise(request, report_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_financing_add(request):
+    """The enterprise records a financing round it has closed."""
+    enterprise = _own_or_404(request)
+    form = forms.FinancingRoundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.financing_round_add(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The financing round has been recorded."))
+            return HttpResponseRedirect(reverse("enterprises:mine"))
+    return my_enterprise(request, round_form=form, status=400)
+
+
+def _quarter_param(request) -> tuple[int, int]:
+    year, quarter = selectors.last_ended_quarter()
+    try:
+        year = int(request.GET.get("year", year))
+        quarter = int(request.GET.get("quarter", quarter))
+    except ValueError:
+        raise Http404 from None
+    if quarter not in (1, 2, 3, 4) or not 2000 <= year <= clock.today().year:
+        raise Http404
+    return year, quarter
+
+
+@login_required
+def filing_board(request):
+    """Who has filed a quarter, who is late, who is missing: the unit's enterprises for its officer,
+    every unit's for the office and leadership. Queries: the counts by status (1), the page's
+    count and rows (2), the filing window (1), besides the session's."""
+    if not policies.can_see_filing_board(request.user):
+        raise Http404
+    year, quarter = _quarter_param(request)
+    qs = selectors.quarter_filings(request.user, year, quarter)
+    counts = selectors.filing_counts(qs)
+    wanted = request.GET.get("status", "")
+    if wanted in FilingStatus.values:
+        qs = qs.filter(filing_status=wanted)
+    page = paginate(request, qs.order_by("org_unit__code", "name").select_related("org_unit"))
+    opens_on, closes_on = selectors.filing_window(year, quarter)
+    periods = [selectors.last_ended_quarter()]
+    while len(periods) < 8:
+        periods.append(selectors.previous_quarter(*periods[-1]))
+    return render(
+        request,
+        "enterprises/filing_board.html",
+        {
+            "year": year,
+            "quarter": quarter,
+            "opens_on": opens_on,
+            "closes_on": closes_on,
+            "counts": [(FilingStatus(code), counts[code]) for code in FilingStatus.values],
+            "wanted": wanted,
+            "page": page,
+            "periods": periods,
+            "window_form": forms.FilingWindowForm(
+                initial={"year": year, "quarter": quarter, "opens_on": opens_on, "closes_on": closes_on}
+            )
+            if policies.can_set_filing_windows(request.user)
+            else None,
         },
     )
+
+
+@login_required
+@require_POST
+def filing_window_set(request):
+    """The office sets a quarter's filing window."""
+    if not policies.can_set_filing_windows(request.user):
+        raise Http404
+    form = forms.FilingWindowForm(request.POST)
+    if form.is_valid():
+        try:
+            window = services.filing_window_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("The filing window of %(period)s is %(opens)s to %(closes)s.")
+                % {"period": str(window), "opens": window.opens_on.isoformat(), "closes": window.closes_on.isoformat()},
+            )
+            return HttpResponseRedirect(reverse("enterprises:filing") + f"?year={window.year}&quarter={window.quarter}")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return HttpResponseRedirect(reverse("enterprises:filing"))

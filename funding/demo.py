@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from enterprises.models import Enterprise, Founder
+from enterprises.services import filings_remind
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.jobs import JobContext
@@ -309,3 +310,5 @@ def _link_enterprise_account() -> None:
     )
     if enterprise is not None:
         Enterprise.objects.filter(pk=enterprise.pk).update(account=account)
+        # What the daily reminder tells it on the demo's day: the quarter it has not filed is late.
+        filings_remind()

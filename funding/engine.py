@@ -20,10 +20,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_noop
 
-from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport, PeriodKind
+from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport
+from enterprises.selectors import last_filed_quarters
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.jobs import JobContext
@@ -477,12 +478,8 @@ def _exit_conditions(as_of: date, rules: dict[str, int]) -> dict[tuple[int, str]
     ent_ids = {a["enterprise_id"] for a in agreements}
 
     if ExitRule.MISSING_REPORTS in rules:
-        last_q = dict(
-            OperatingReport.objects.filter(enterprise_id__in=ent_ids, is_current=True, period_kind=PeriodKind.QUARTER)
-            .values("enterprise_id")
-            .annotate(last=Max(F("year") * 4 + F("quarter") - 1))
-            .values_list("enterprise_id", "last")
-        )
+        # The filing board's data: the quarters each enterprise has filed.
+        last_q = last_filed_quarters(ent_ids)
         needed = rules[ExitRule.MISSING_REPORTS]
         current = _last_completed_quarter(as_of)
         for a in agreements:

@@ -768,4 +768,11 @@ def my_agreements(request):
     """A self-service account's agreements: tranches, each milestone met or not, payout states."""
     if request.user.role not in (Role.TALENT, Role.ENTERPRISE):
         raise Http404
-    return render(request, "funding/mine.html", {"agreements": selectors.own_agreements(request.user)})
+    agreements = list(selectors.own_agreements(request.user))
+    for agreement in agreements:
+        for tranche in agreement.tranches.all():
+            # The officers' explanation of the payout (milestones against their thresholds, the
+            # grade's factor), which names nobody.
+            payout = getattr(tranche, "payout", None)
+            tranche.explanation = explain.render(payout.reasons) if payout is not None else ""
+    return render(request, "funding/mine.html", {"agreements": agreements})

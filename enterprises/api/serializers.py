@@ -47,6 +47,23 @@ class ScopedEnterpriseField(serializers.PrimaryKeyRelatedField):
         return enterprises_for(request.user)
 
 
+class FilingEnterpriseField(ScopedEnterpriseField):
+    """The enterprise a report or a financing round is filed for: an enterprise account's own,
+    an officer's unit's, any for the office. Any other id is refused with a message that says so."""
+
+    default_error_messages = {
+        "does_not_exist": _("You may not file for enterprise {pk_value}: it is not yours or does not exist."),
+    }
+
+    def get_queryset(self):
+        from ..selectors import enterprises_filed_for
+
+        request = self.context.get("request")
+        if request is None:
+            return Enterprise.objects.none()
+        return enterprises_filed_for(request.user)
+
+
 class FounderSerializer(ScopedReferences, serializers.ModelSerializer):
     talent = serializers.PrimaryKeyRelatedField(read_only=True)
     talent_name = serializers.CharField(source="talent.name", read_only=True)
@@ -104,7 +121,10 @@ class EnterpriseDetailSerializer(EnterpriseSerializer):
 
 
 class OperatingReportSerializer(ScopedReferences, serializers.ModelSerializer):
-    enterprise = ScopedEnterpriseField()
+    enterprise = FilingEnterpriseField(
+        required=False,
+        help_text="The enterprise filed for; an enterprise account may leave it out (its own enterprise).",
+    )
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
     period_kind = serializers.ChoiceField(choices=PeriodKind.choices, default=PeriodKind.QUARTER)
     net_profit = serializers.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -137,7 +157,10 @@ class OperatingReportSerializer(ScopedReferences, serializers.ModelSerializer):
 
 
 class FinancingRoundSerializer(ScopedReferences, serializers.ModelSerializer):
-    enterprise = ScopedEnterpriseField()
+    enterprise = FilingEnterpriseField(
+        required=False,
+        help_text="The enterprise filed for; an enterprise account may leave it out (its own enterprise).",
+    )
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
 
     class Meta:

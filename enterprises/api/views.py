@@ -1,13 +1,16 @@
 """The enterprise API: lists and records in the caller's scope; writes through the services."""
 
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
 from qinhuai_talent.core.api.rows import ValuesListMixin
+from qinhuai_talent.core.models import Role
 
 from .. import selectors, services
 from ..filters import (
@@ -35,6 +38,23 @@ ERRORS = {
     403: OpenApiResponse(description="Your role or unit may not do this"),
     404: OpenApiResponse(description="Not found or outside your scope"),
 }
+
+
+class EnterprisesFileToo(ReadOnlyForReaders):
+    """As for every write, and an enterprise account files for its own enterprise (issue 16)."""
+
+    def has_permission(self, request, view):
+        if request.method == "POST" and getattr(request.user, "role", None) == Role.ENTERPRISE:
+            return PortalPermission.has_permission(self, request, view)
+        return super().has_permission(request, view)
+
+
+def _filed_for(request, data: dict):
+    """The enterprise of a filing: the one named, or an enterprise account's own."""
+    enterprise = data.pop("enterprise", None) or selectors.own_enterprise(request.user)
+    if enterprise is None:
+        raise ValidationError({"enterprise": [_("Please name the enterprise.")]})
+    return enterprise
 
 
 class ScopedMixin:
@@ -100,20 +120,24 @@ class OperatingReportViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.Read
     serializer_class = OperatingReportSerializer
     filterset_class = ReportFilter
     ordering_fields = ["year", "quarter", "sales", "main_revenue", "submitted_at"]
+    permission_classes = [EnterprisesFileToo]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
             return self.queryset
         every = self.request.query_params.get("all_versions") in ("true", "1")
-        qs = selectors.reports_for(self.request.user, include_superseded=every)
+        qs = selectors.own_reports_in_reach(self.request.user, include_superseded=every)
         return qs.order_by("enterprise_id", "year", "quarter", "version")
 
     @extend_schema(responses={201: OperatingReportSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
+        """File a period's operating data (a second filing of a period is a correction, a new
+        version). An enterprise account files for its own enterprise only and may leave out
+        ``enterprise``; a period that has not ended yet is refused."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        enterprise = data.pop("enterprise")
+        enterprise = _filed_for(request, data)
         period = {k: data.pop(k, None) for k in ("period_kind", "year", "quarter")}
         report = services.report_submit(actor=request.user, enterprise=enterprise, figures=data, **period)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
@@ -123,16 +147,19 @@ class FinancingRoundViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
     """Financing rounds (风投) of the enterprises in scope."""
 
     queryset = FinancingRound.objects.none()
-    selector = staticmethod(selectors.financing_rounds_for)
+    selector = staticmethod(selectors.financing_rounds_in_reach)
     serializer_class = FinancingRoundSerializer
     filterset_class = FinancingRoundFilter
     ordering_fields = ["closed_on", "amount"]
+    permission_classes = [EnterprisesFileToo]
 
     @extend_schema(responses={201: FinancingRoundSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        record = services.financing_round_add(actor=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        enterprise = _filed_for(request, data)
+        record = services.financing_round_add(actor=request.user, enterprise=enterprise, **data)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
 

@@ -29,6 +29,7 @@ LABELS = {
     "nightly-verify-audit": _("Verify the audit chains"),
     "sweep-stuck-jobs": _("Re-enqueue jobs whose message was lost or whose worker died"),
     "remind-reviews-due": _("Remind experts of reviews coming due"),
+    "remind-filings": _("Tell enterprises of their quarter's filing window: open, 5 days left, late"),
     "retry-notifications": _("Send again the notifications that failed (the outbox sweep)"),
 }
 # How late an entry may be before /readyz calls it overdue (beat sleeps at most its loop interval).

@@ -106,6 +106,24 @@ _event(
     channels=(Channel.INBOX, Channel.EMAIL),
 )
 _event(
+    "filing_window_open",
+    _("Quarterly filing window open"),
+    _("The filing window for %(period)s is open until %(closes)s: please file %(enterprise)s's operating data."),
+)
+_event(
+    "filing_window_closing",
+    _("5 days left to file"),
+    _("%(days)s days left: the filing window for %(period)s closes on %(closes)s; %(enterprise)s has not filed yet."),
+)
+_event(
+    "filing_late",
+    _("Quarterly filing late"),
+    _(
+        "The filing window for %(period)s closed on %(closes)s without %(enterprise)s's operating data; "
+        "please file it now."
+    ),
+)
+_event(
     "milestone_met",
     _("Milestone met"),
     _("Agreement %(agreement)s: the milestone “%(milestone)s” is met."),

@@ -352,6 +352,12 @@ CELERY_BEAT_SCHEDULE["remind-reviews-due"] = {
     "task": "talents.tasks.remind_reviews_due",
     "schedule": crontab(hour=8, minute=0),  # in the morning, Asia/Shanghai
 }
+# A quarter's filing window, unless the office sets it: this many days after the quarter ends.
+FILING_WINDOW_DAYS = env_int("FILING_WINDOW_DAYS", 20)
+CELERY_BEAT_SCHEDULE["remind-filings"] = {
+    "task": "enterprises.tasks.remind_filings",
+    "schedule": crontab(hour=8, minute=10),  # in the morning, Asia/Shanghai
+}
 # /readyz: a notification waiting longer than this (seconds) makes the portal degraded.
 OUTBOX_MAX_AGE = env_int("OUTBOX_MAX_AGE", 900)
 CELERY_BEAT_SCHEDULE["retry-notifications"] = {

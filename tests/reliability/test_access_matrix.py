@@ -101,12 +101,17 @@ def provider_may_see(user: User, list_path: str, row: dict) -> bool:
 
 
 def owner_may_see(user: User, list_path: str, row: dict) -> bool:
-    """A talent's own account sees its own applications (issue 16, item 4), through the same
-    endpoint as the back office."""
+    """A talent's own account sees its own applications (issue 16, item 4), an enterprise's its own
+    operating data and financing rounds (item 5), through the same endpoints as the back office."""
+    from enterprises.models import FinancingRound, OperatingReport
     from talents.models import Application
 
-    if list_path.rstrip("/").endswith("applications"):
+    if user.role == Role.TALENT and list_path.rstrip("/").endswith("applications"):
         return Application.objects.filter(pk=row.get("id"), talent__account=user).exists()
+    own = {"operating-reports": OperatingReport, "financing-rounds": FinancingRound}
+    model = own.get(list_path.rstrip("/").rsplit("/", 1)[-1])
+    if user.role == Role.ENTERPRISE and model is not None:
+        return model.objects.filter(pk=row.get("id"), enterprise__account=user).exists()
     return False
 
 
@@ -142,7 +147,7 @@ def test_no_list_or_detail_of_the_api_leaks_another_units_record(demo_district):
                     code in codes
                     or (user.role == Role.EXPERT and expert_may_see(user, list_path, row))
                     or (user.role == Role.PROVIDER and provider_may_see(user, list_path, row))
-                    or (user.role == Role.TALENT and owner_may_see(user, list_path, row))
+                    or (user.role in (Role.TALENT, Role.ENTERPRISE) and owner_may_see(user, list_path, row))
                 )
                 checked += 1
                 if not allowed:
@@ -310,3 +315,55 @@ def test_web_pages_and_actions_of_a_record_out_of_scope_answer_as_for_a_missing_
     print(f"access matrix (web records): {len(routes)} routes, {checked} checks, {len(leaks)} leaks")
     assert checked > 300
     assert not leaks, "\n".join(leaks)
+
+
+def test_no_api_create_files_for_an_enterprise_that_is_not_the_callers(demo_district):
+    """Every POST of a list (operating reports, financing rounds, evaluations, plan items …), by
+    every role but the office, naming an enterprise outside the caller's reach: never a 2xx and
+    nothing written to the enterprise database. An enterprise account reaches its own only."""
+    import yaml
+    from django.apps import apps
+
+    from enterprises.models import Enterprise
+
+    reader = APIClient()
+    reader.force_authenticate(User(username="schema-reader", role=Role.OFFICE))
+    schema = yaml.safe_load(reader.get("/api/schema/").content)
+    bodies = schema["components"]["schemas"]
+
+    def names_an_enterprise(op: dict) -> bool:
+        ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        return bool(ref) and "enterprise" in bodies.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+
+    creates = [p for p, ops in schema["paths"].items() if "{" not in p and names_an_enterprise(ops.get("post", {}))]
+    assert "/api/v1/operating-reports/" in creates and "/api/v1/financing-rounds/" in creates, creates
+    models = [m for m in apps.get_app_config("enterprises").get_models() if not m.__name__.startswith("Historical")]
+
+    def rows():
+        return [m.objects.count() for m in models]
+
+    wrote, checked = [], 0
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        if user.role == Role.OFFICE:
+            continue
+        client = api_for(user)
+        units = unit_scope(user)
+        outside = Enterprise.objects.exclude(account=user)
+        if units is not None:
+            outside = outside.exclude(org_unit_id__in=units)
+        target = outside.order_by("pk").first()
+        for path in creates:
+
+            def send(path=path, client=client, target=target):
+                before = rows()
+                status = client.post(path, {"enterprise": target.pk, "year": 2017, "quarter": 3}, format="json")
+                return status.status_code, rows() != before
+
+            status, changed = _rolled_back(send)
+            checked += 1
+            if 200 <= status < 300 or changed:
+                wrote.append(f"{username} POST {path} naming enterprise {target.pk}: {status}, wrote {changed}")
+    print(f"access matrix (creates naming an enterprise): {len(creates)} operations, {checked} checks")
+    assert checked >= 4 * len(ROLES)
+    assert not wrote, "\n".join(wrote)
