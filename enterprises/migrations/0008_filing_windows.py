@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0006_portal_clock_stamps'),
+        ('enterprises', '0007_import_warnings_and_skipped_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
