@@ -252,6 +252,7 @@ def _check_unit_for(indicator: Indicator, org_unit: OrgUnit) -> None:
                 "scheme_kind": UnitKind(indicator.scheme.unit_kind).label,
             },
             field="org_unit",
+            code="wrong_unit_kind",
         )
 
 
@@ -306,7 +307,7 @@ def manual_value_set(
             field="value",
         )
     if not (evidence or "").strip():
-        raise DomainError(_("Say what the figure rests on (evidence)."), field="evidence")
+        raise DomainError(_("Say what the figure rests on (evidence)."), field="evidence", code="evidence_missing")
     with transaction.atomic():
         _check_not_frozen(indicator, org_unit)
         manual, _created = ManualValue.objects.update_or_create(
@@ -341,6 +342,7 @@ def activity_record(
             _("The %(year)s assessment of %(unit)s is published; it can no longer change.")
             % {"year": held_on.year, "unit": org_unit.display_name},
             field="held_on",
+            code="frozen",
         )
     activity = Activity.objects.create(
         org_unit=org_unit, kind=kind, title=title.strip(), held_on=held_on, participants=participants, notes=notes

@@ -77,9 +77,9 @@ def parse_money(value, *, field: str, allow_zero: bool = True) -> Decimal:
     try:
         amount = to_money(value if value not in (None, "") else "x")
     except (InvalidOperation, ValueError, TypeError):
-        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field=field) from None
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field=field, code="not_money") from None
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise DomainError(_("The amount must be greater than zero."), field=field)
+        raise DomainError(_("The amount must be greater than zero."), field=field, code="not_positive")
     return amount
 
 
@@ -334,6 +334,7 @@ def agreement_create(
         raise DomainError(
             _("Choose the district treasury's or the park's budget; the city's share is charged to its own."),
             field="budget",
+            code="wrong_budget_source",
         )
     if grant and template is None:
         raise DomainError(_("Choose a plan template for the startup grant."), field="template")
@@ -359,10 +360,13 @@ def agreement_create(
                     _("The agreement's %(total)s exceeds the %(available)s still available in the budget.")
                     % {"total": f"{share:,.2f}", "available": f"{figures.available:,.2f}"},
                     field="budget" if charged is budget else "city_share",
+                    code="over_budget",
                 )
         number = (number or "").strip()
         if number and Agreement.objects.filter(number=number).exists():
-            raise DomainError(_("The agreement number %(number)s is taken.") % {"number": number}, field="number")
+            raise DomainError(
+                _("The agreement number %(number)s is taken.") % {"number": number}, field="number", code="number_taken"
+            )
         agreement = Agreement.objects.create(
             number=number or _next_number(starts_on.year),
             enterprise=enterprise,

@@ -85,6 +85,7 @@ def validate_id_number(value: str) -> str:
             _("“%(value)s” is not a valid resident ID number (length, birth date or check digit is wrong).")
             % {"value": value},
             field="id_number",
+            code="id_number_invalid",
         ) from None
 
 
@@ -358,7 +359,9 @@ def _fill_application(app: Application, fields: dict, allowed: tuple[str, ...]) 
     max_support = app.call.program.max_support
     if max_support is not None and app.requested_support > max_support:
         raise DomainError(
-            _("The program supports at most %(max)s yuan.") % {"max": max_support}, field="requested_support"
+            _("The program supports at most %(max)s yuan.") % {"max": max_support},
+            field="requested_support",
+            code="above_max_support",
         )
     app.industry_fit, app.industry_fit_reasons = industry_fit(call=app.call, industry=app.industry, summary=app.summary)
 

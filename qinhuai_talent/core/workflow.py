@@ -103,7 +103,9 @@ class Workflow:
         try:
             return self._by_action[action]
         except KeyError:
-            raise DomainError(_("Unknown action “%(action)s”.") % {"action": action}, field="action") from None
+            raise DomainError(
+                _("Unknown action “%(action)s”.") % {"action": action}, field="action", code="unknown_action"
+            ) from None
 
     def _check_actor(self, t: Transition, actor, obj, via: str | None) -> None:
         if t.by == EFFECT and not via:
@@ -172,7 +174,7 @@ class Workflow:
         self._check_actor(t, actor, obj, via)
         reason = str(reason or "")
         if t.needs_reason and not reason.strip():
-            raise DomainError(_("Please give a reason."), field="reason")
+            raise DomainError(_("Please give a reason."), field="reason", code="reason_missing")
         if t.condition is not None:
             t.condition(obj)
         fields = [*extra_fields]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -190,7 +190,7 @@ def preferences_set(*, actor: User, enabled: dict[str, bool], language: str | No
             raise DomainError(_("Unknown channel “%(channel)s”.") % {"channel": channel}, field="channel")
         if channel == Channel.INBOX:
             if not on:
-                raise DomainError(_("The inbox cannot be turned off."), field="inbox")
+                raise DomainError(_("The inbox cannot be turned off."), field="inbox", code="inbox_mandatory")
             continue
         ChannelPreference.objects.update_or_create(user=actor, channel=channel, defaults={"enabled": bool(on)})
     if language is not None:
@@ -216,10 +216,3 @@ def unit_officers(unit_id: int | None) -> list[int]:
             "pk", flat=True
         )
     )
-
-
-def failing_deliveries() -> int:
-    """Messages that could not go out yet (retrying) or gave up: shown to the office and logged."""
-    return Notification.objects.filter(
-        Q(gave_up_at__isnull=False) | Q(attempts__gt=0, delivered_at__isnull=True)
-    ).count()

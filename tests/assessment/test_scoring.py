@@ -16,6 +16,7 @@ from assessment.services import (
 )
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import OrgUnit
+from tests.domain import raises_domain
 
 from .factories import ActivityFactory, IndicatorFactory, SchemeFactory, street_scheme
 
@@ -136,12 +137,12 @@ def test_a_manual_value_outside_its_range_is_refused(office, units):
     manual = IndicatorFactory(scheme=scheme, key="environment", weight=D("0"), mode=TargetMode.BONUS, max_value=D("5"))
     with pytest.raises(DomainError, match="5"):
         manual_value_set(indicator=manual, org_unit=units["fuzimiao"], value=D("7"), evidence="x", actor=office)
-    with pytest.raises(DomainError):
+    with raises_domain("evidence_missing"):
         manual_value_set(indicator=manual, org_unit=units["fuzimiao"], value=D("3"), evidence="  ", actor=office)
 
 
 def test_a_target_for_a_unit_of_the_wrong_kind_is_refused(office, units):
     scheme = street_scheme()
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("wrong_unit_kind") as exc:
         target_set(indicator=scheme.indicators.first(), org_unit=units["gaoxin_park"], value=D("3"), actor=office)
     assert "高新园区" in str(exc.value.message)

@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from assessment import services
 from assessment.models import Assessment, IndicatorKind, ManualValue, TargetMode
-from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
+from tests.domain import raises_domain
 
 from .factories import IndicatorFactory, SchemeFactory
 
@@ -74,7 +74,7 @@ def test_a_unit_officer_changes_no_input_of_its_own_scorecard(units, office, cli
     page = client.get(f"/assessment/scorecards/{assessment.pk}/")
     assert page.status_code == 200 and not page.context["can_enter"]
     for indicator in indicators:
-        with pytest.raises(DomainError) as caught:
+        with raises_domain("permission_denied") as caught:
             services.manual_value_set(
                 indicator=indicator, org_unit=unit, value=Decimal("1"), evidence="自报", actor=officer
             )
@@ -99,7 +99,7 @@ def test_the_office_enters_every_hand_entered_figure_and_none_computed(units, of
                 indicator=indicator, org_unit=unit, value=Decimal("1"), evidence="测评", actor=office
             )
         else:
-            with pytest.raises(DomainError) as caught:
+            with raises_domain("computed") as caught:
                 services.manual_value_set(indicator=indicator, org_unit=unit, value=1, evidence="x", actor=office)
             assert caught.value.code == "computed"
     assert ManualValue.objects.filter(org_unit=unit).count() == sum(i.is_manual for i in indicators)

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from assessment.models import AssessmentState, GradeBand
 from assessment.services import assessments_recompute, grade_band_save, target_set
+from tests.domain import raises_domain
 
 from .factories import ActivityFactory, street_scheme
 
@@ -154,7 +155,6 @@ def test_list_pages_run_a_constant_number_of_queries(web, office, computed, unit
 )
 def test_a_duplicate_grade_threshold_is_a_form_error_not_a_server_error(web, office, units, language, words):
     from assessment.models import SchemeState
-    from qinhuai_talent.core.errors import DomainError
 
     from .factories import GradeBandFactory, SchemeFactory
 
@@ -168,7 +168,7 @@ def test_a_duplicate_grade_threshold_is_a_form_error_not_a_server_error(web, off
     assert response.status_code == 200
     assert words in response.content.decode()
     assert list(GradeBand.objects.filter(scheme=scheme).values_list("code", flat=True)) == ["good"]
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("duplicate") as refused:
         grade_band_save(scheme=scheme, actor=office, code="fair", label="合格", min_total=Decimal("80"), fund_factor=1)
     assert (refused.value.code, refused.value.field) == ("duplicate", "min_total")
 

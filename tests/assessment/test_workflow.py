@@ -22,6 +22,7 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.jobs import job_run
 from qinhuai_talent.core.models import Job, JobState
 from qinhuai_talent.core.workflow import transitions_of
+from tests.domain import raises_domain
 
 from .factories import ActivityFactory, IndicatorFactory, street_scheme
 
@@ -62,7 +63,7 @@ def test_editing_a_published_assessment_is_refused(office, units, scheme):
     indicator = scheme.indicators.first()
     with pytest.raises(DomainError, match="已公布"):
         target_set(indicator=indicator, org_unit=units["fuzimiao"], value=D("9"), actor=office)
-    with pytest.raises(DomainError):
+    with raises_domain("frozen"):
         activity_record(
             org_unit=units["fuzimiao"],
             kind="salon",
@@ -163,7 +164,7 @@ def test_rewording_a_grade_after_publication_keeps_the_published_grade_and_its_f
 
 def test_work_funds_wait_for_publication(office, scheme):
     pool = work_fund_pool_create(year=2017, name="未发布", amount=D("1000"), actor=office)
-    with pytest.raises(DomainError):
+    with raises_domain("unpublished"):
         work_fund_split(pool=pool, actor=office)
 
 

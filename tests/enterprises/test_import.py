@@ -12,6 +12,7 @@ from enterprises.models import Enterprise, ImportState, OperatingReport, ReportI
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Job
 from qinhuai_talent.core.spreadsheets import XLSX_TYPE
+from tests.domain import raises_domain
 
 from .factories import ReportFactory, credit_code
 
@@ -349,7 +350,7 @@ def test_an_implausible_figure_waits_for_the_uploaders_confirmation(web, office,
     client.post(f"/enterprises/imports/{batch.pk}/confirm/")
     batch.refresh_from_db()
     assert batch.state == ImportState.PREVIEWED and OperatingReport.objects.count() == 1
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("warnings_unconfirmed") as refused:
         imports.report_import_confirm(actor=office, batch=batch)
     assert refused.value.code == "warnings_unconfirmed"
     imports.report_import_confirm(actor=office, batch=batch, accept_warnings=True)

@@ -10,6 +10,7 @@ from funding import services
 from funding.models import Agreement, FundingSource, Milestone, PlanTemplate, Tranche
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from talents.models import ApplicationState
+from tests.domain import raises_domain
 
 from .factories import EnterpriseFactory, TalentFactory, agreement, approved_application, budget, unit
 
@@ -76,7 +77,7 @@ def test_the_4_3_3_template_and_rent_and_equity_components(park_officer):
 
 
 def test_a_city_share_needs_the_units_city_budget_of_the_year(park_officer):
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("no_budget") as refused:
         _draft(park_officer, city_share="400000")
     assert (refused.value.code, refused.value.field) == ("no_budget", "city_share")
     assert not Agreement.objects.exists()
@@ -84,7 +85,7 @@ def test_a_city_share_needs_the_units_city_budget_of_the_year(park_officer):
 
 def test_the_city_share_must_be_available_in_the_city_budget(park_officer):
     budget(unit("gaoxin_park"), amount="300000.00", source=FundingSource.CITY_SHARE)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("over_budget") as refused:
         _draft(park_officer, city_share="400000")
     assert refused.value.field == "city_share"
     assert not Agreement.objects.exists()
@@ -97,7 +98,7 @@ def test_the_district_share_is_not_charged_to_a_city_budget(park_officer):
     talent = TalentFactory(org_unit=org_unit)
     enterprise = EnterpriseFactory(org_unit=org_unit)
     enterprise.founders.create(talent=talent, equity_share=Decimal("51"))
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("wrong_budget_source") as refused:
         services.agreement_create(
             actor=park_officer,
             application=approved_application(talent, org_unit),
@@ -145,7 +146,7 @@ def test_a_negative_milestone_threshold_is_refused(park_officer, office):
 
 
 def test_negative_amounts_are_refused(park_officer):
-    with pytest.raises(DomainError):
+    with raises_domain("not_positive"):
         _draft(park_officer, grant="-5")
 
 

@@ -19,6 +19,7 @@ from funding.models import (
     TrancheState,
 )
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from tests.domain import raises_domain
 
 from .factories import agreement, limit, unit
 
@@ -124,7 +125,7 @@ def test_a_dismissed_flag_is_not_raised_again_on_the_same_evidence(reporting, pa
     Enterprise.objects.filter(pk=reporting.enterprise_id).update(status="moved_out", status_changed_on=date(2017, 9, 1))
     recompute("exit_flags", as_of=AS_OF)
     flag = ExitFlag.objects.get(agreement=reporting)
-    with pytest.raises(DomainError):
+    with raises_domain("reason_missing"):
         services.exit_flag_dismiss(actor=park_officer, flag_id=flag.pk, reason=" ")
     services.exit_flag_dismiss(actor=park_officer, flag_id=flag.pk, reason="迁回本区，已核实")
     assert recompute("exit_flags", as_of=AS_OF)["raised"] == 0

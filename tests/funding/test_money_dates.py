@@ -10,8 +10,8 @@ from funding import services
 from funding.models import Agreement, ClosedYear, ExitCase, LedgerEntry, LedgerKind, Payout
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.demo import ACCOUNTS
-from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import User
+from tests.domain import raises_domain
 
 from .factories import agreement, limit, reverse_payment, unit
 
@@ -60,7 +60,7 @@ def test_a_payment_is_not_dated_before_its_approval_but_may_be_on_its_day(api, f
 
 
 def test_a_payment_is_not_dated_after_the_portals_today(finance, approved):
-    with clock.running_on(date(2017, 8, 1)), pytest.raises(DomainError) as refused:
+    with clock.running_on(date(2017, 8, 1)), raises_domain("future_date") as refused:
         services.payout_pay(actor=finance, payout_id=approved.pk, voucher="V", paid_on=date(2017, 8, 2))
     assert (refused.value.code, refused.value.field) == ("future_date", "paid_on")
 
@@ -113,7 +113,7 @@ def test_no_kind_of_ledger_entry_may_be_dated_in_a_closed_year(office, finance, 
             # Paying again returns the existing payment; a fresh payout shows the refusal.
             continue
         before = list(LedgerEntry.objects.values_list("pk", flat=True))
-        with pytest.raises(DomainError) as refused:
+        with raises_domain("closed_year") as refused:
             write(date(2017, 12, 28))
         assert refused.value.code == "closed_year", kind
         assert list(LedgerEntry.objects.values_list("pk", flat=True)) == before, kind
@@ -124,7 +124,7 @@ def test_no_kind_of_ledger_entry_may_be_dated_in_a_closed_year(office, finance, 
 
 def test_a_payment_in_a_closed_year_is_refused(office, finance, approved):
     _close(office, 2017)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("closed_year") as refused:
         _payment(finance, approved, date(2017, 12, 20))
     assert (refused.value.code, refused.value.field) == ("closed_year", "paid_on")
     assert "2017财政年度已结账" in str(refused.value.message)
@@ -133,7 +133,7 @@ def test_a_payment_in_a_closed_year_is_refused(office, finance, approved):
 
 def test_a_recovery_is_not_dated_before_the_exit_decision(office, finance, approved):
     _payment(finance, approved, date(2017, 8, 1))
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("before_approval") as refused:
         _recovery(office, finance, approved, date(2017, 11, 30))
     assert refused.value.code == "before_approval"
     assert ExitCase.objects.get().recovered == 0

@@ -13,7 +13,7 @@ from django.test import Client
 from enterprises.models import Founder
 from funding import services
 from funding.models import Agreement, AgreementState, PlanTemplate
-from qinhuai_talent.core.errors import DomainError
+from tests.domain import raises_domain
 
 from .factories import EnterpriseFactory, TalentFactory, approved_application, budget, unit
 
@@ -44,7 +44,7 @@ def _draft(actor, application, enterprise, number=""):
 def test_a_second_live_agreement_for_one_application_is_refused_and_a_terminated_one_is_replaced(office):
     application, enterprise = _approved()
     first = _draft(office, application, enterprise)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("duplicate") as refused:
         _draft(office, application, enterprise)
     assert (refused.value.code, refused.value.field) == ("duplicate", "application")
     services.agreement_transition(actor=office, agreement_id=first.pk, action="terminate", reason="改签")
@@ -85,7 +85,7 @@ def test_numbers_skip_those_given_by_hand_instead_of_counting_the_agreements(off
     assert _draft(office, a3, e3).number == "QH-2017-0002"
     assert _draft(office, a4, e4).number == "QH-2017-0004"
     a5, e5 = _approved()
-    with pytest.raises(DomainError) as taken:
+    with raises_domain("number_taken") as taken:
         _draft(office, a5, e5, number="QH-2017-0004")
     assert taken.value.field == "number"
 

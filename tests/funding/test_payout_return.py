@@ -6,9 +6,10 @@ import pytest
 from funding import services
 from funding.models import Payout, PayoutState
 from funding.workflows import PAYOUT_WORKFLOW
-from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.errors import ActionNotAllowed
 from qinhuai_talent.core.workflow import transitions_of
 from qinhuai_talent.notifications.models import Notification
+from tests.domain import raises_domain
 
 from .factories import agreement, limit, unit
 
@@ -36,7 +37,7 @@ def test_the_approver_returns_a_payout_with_the_reason_logged_and_the_unit_told(
 
 
 def test_a_return_without_a_reason_is_refused_and_changes_nothing(park_officer, proposed):
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("reason_missing") as refused:
         services.payout_return(actor=park_officer, payout_id=proposed.pk, reason="  ")
     assert refused.value.field == "reason"
     assert Payout.objects.get(pk=proposed.pk).state == PayoutState.PROPOSED
@@ -55,7 +56,7 @@ def test_the_recompute_keeps_a_returned_payout_returned_until_the_unit_resubmits
     services.payout_return(actor=park_officer, payout_id=proposed.pk, reason="请补充材料")
     recompute("payouts", as_of="2017-06-30")
     assert Payout.objects.get(pk=proposed.pk).state == PayoutState.RETURNED
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("invalid_state") as refused:
         services.payout_approve(actor=office, payout_id=proposed.pk)
     assert refused.value.code == "invalid_state"
     services.payout_resubmit(actor=park_officer, payout_id=proposed.pk)

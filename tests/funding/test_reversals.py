@@ -22,9 +22,9 @@ from funding.models import (
     ReversalState,
     TrancheState,
 )
-from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.workflow import transitions_of
+from tests.domain import raises_domain
 
 from .factories import agreement, limit, unit
 
@@ -142,14 +142,14 @@ def test_four_eyes_whatever_roles_the_proposer_holds(office, finance, paid):
     still the proposer: neither approves their own proposal (nor does the database let it pass)."""
     boss = User.objects.create_user(username="boss", password="x", role=Role.OFFICE, is_superuser=True)
     reversal = _propose(boss, paid)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("four_eyes") as refused:
         services.reversal_approve(actor=boss, reversal_id=reversal.pk)
     assert refused.value.code == "four_eyes"
     services.reversal_withdraw(actor=boss, reversal_id=reversal.pk)
     second = _propose(finance, paid, voucher="CZ-R-002")
     User.objects.filter(pk=finance.pk).update(role=Role.OFFICE)
     finance.refresh_from_db()
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("four_eyes") as refused:
         services.reversal_approve(actor=finance, reversal_id=second.pk)
     assert refused.value.code == "four_eyes"
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -160,16 +160,16 @@ def test_four_eyes_whatever_roles_the_proposer_holds(office, finance, paid):
 
 def test_a_payment_is_reversed_once(office, finance, paid, api):
     reversal = _propose(finance, paid)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("duplicate") as refused:
         _propose(finance, paid, voucher="CZ-R-002")
     assert refused.value.code == "duplicate"
     again = api(finance).post(f"/api/v1/payouts/{paid.pk}/reverse/", {"voucher": "X", "reason": "再次"}, format="json")
     assert again.status_code == 400
     services.reversal_approve(actor=office, reversal_id=reversal.pk)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("invalid_state") as refused:
         services.reversal_approve(actor=office, reversal_id=reversal.pk)
     assert refused.value.code == "invalid_state"
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("invalid_state") as refused:
         _propose(finance, paid, voucher="CZ-R-003")
     assert refused.value.code == "invalid_state"
     assert LedgerEntry.objects.filter(kind=LedgerKind.REVERSAL).count() == 1
@@ -213,7 +213,7 @@ def test_an_unpaid_payout_has_nothing_to_reverse(office, finance, units, recompu
     limit(unit("gaoxin_park"), "500000.00")
     a = agreement(office)
     recompute("payouts", as_of="2017-06-30")
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("invalid_state") as refused:
         _propose(finance, Payout.objects.get(agreement=a))
     assert refused.value.code == "invalid_state"
 
@@ -242,7 +242,7 @@ def test_an_approval_refused_for_a_closed_year_saves_nothing(office, finance, pa
 
     reversal = _propose(finance, paid)
     ClosedYear.objects.create(year=clock.today().year, reason="结账", closed_by=office)
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("closed_year") as refused:
         services.reversal_approve(actor=office, reversal_id=reversal.pk)
     assert refused.value.code == "closed_year"
     reversal.refresh_from_db()

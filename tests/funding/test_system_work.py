@@ -15,12 +15,13 @@ from funding.engine import recompute_exit_flags
 from funding.models import AgreementState, ExitFlag, ExitRule, FlagState, TrancheState
 from funding.workflows import AGREEMENT_WORKFLOW
 from qinhuai_talent.core.audit import history_rows
-from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.errors import ActionNotAllowed
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.models import Job, Role, TransitionLog
 from qinhuai_talent.core.system import is_system, system_actor
 from qinhuai_talent.core.tasks import run_scheduled_job
 from qinhuai_talent.core.workflow import transitions_of
+from tests.domain import raises_domain
 from tests.enterprises.factories import EnterpriseFactory, ReportFactory
 
 from .factories import agreement as make_agreement
@@ -130,7 +131,7 @@ def test_an_agreement_in_force_ends_only_through_an_exit_case(office, park_offic
     """Item 4: the table, the service and the page agree."""
     agreement = make_agreement(park_officer)
     assert "terminate" not in {t.action for t in AGREEMENT_WORKFLOW.available(agreement, office)}
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("invalid_state") as exc:
         services.agreement_transition(actor=office, agreement_id=agreement.pk, action="terminate", reason="x")
     assert exc.value.code == "invalid_state"
     with pytest.raises(ActionNotAllowed):  # the exit transition is only an exit case's effect

@@ -14,6 +14,7 @@ from qinhuai_talent.notifications.events import EVENTS, render
 from qinhuai_talent.notifications.models import Channel, Notification
 from qinhuai_talent.notifications.services import notification_mark_read, notify, preferences_set
 from talents import services as talent_services
+from tests.domain import raises_domain
 from tests.talents.factories import ApplicationFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,9 +133,8 @@ def test_preferences_turn_channels_off_but_not_the_inbox_nor_a_one_time_code(rea
     assert list(Notification.objects.filter(key="p1").values_list("channel", flat=True)) == ["inbox"]
     notify(event="account_code", recipients=[reachable], key="code1", params={"code": "123456", "minutes": 10})
     assert set(Notification.objects.filter(key="code1").values_list("channel", flat=True)) == {"email", "sms"}
-    from qinhuai_talent.core.errors import DomainError
 
-    with pytest.raises(DomainError):
+    with raises_domain("inbox_mandatory"):
         preferences_set(actor=reachable, enabled={"inbox": False})
 
 

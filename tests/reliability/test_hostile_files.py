@@ -19,6 +19,7 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import User
 from talents import services as talent_services
 from talents.models import Attachment, DocumentKind
+from tests.domain import raises_domain
 from tests.enterprises.factories import EnterpriseFactory
 from tests.talents.factories import ApplicationFactory, CallFactory
 
@@ -248,7 +249,7 @@ def _timed_refusal(importer, data: bytes, label: str) -> float:
     _refused_as_too_costly(importer(data))
     office = User.objects.get(username="office")
     started = time.monotonic()
-    with pytest.raises(DomainError) as refused:
+    with raises_domain("too_costly") as refused:
         imports.report_import_check(actor=office, org_unit=None, file_name="x.xlsx", data=data)
     seconds = time.monotonic() - started
     _refused_as_too_costly(refused.value)

@@ -15,6 +15,7 @@ from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.workflow import transitions_of
 from talents import services, support
 from talents.models import Application, Program, Title
+from tests.domain import raises_domain
 from tests.funding import factories as ff
 
 from .factories import ApplicationFactory, CallFactory, TalentFactory
@@ -29,8 +30,8 @@ def _recommended(advance, talent, venture="全新项目有限公司") -> Applica
     return advance(ApplicationFactory(call=call, talent=talent, venture_name=venture), "recommended")
 
 
-def _refused(**kw) -> DomainError:
-    with pytest.raises(DomainError) as caught:
+def _refused(code: str, **kw) -> DomainError:
+    with raises_domain(code) as caught:
         services.application_transition(**kw)
     return caught.value
 
@@ -50,7 +51,9 @@ def test_a_title_without_an_application_counts_and_the_higher_award_stands(units
     finding = support.find(support.for_application(app))
     assert [a.kind for a in finding.others] == ["title"]
     assert finding.stands.program_id == Program.objects.get(code="national_thousand_talents").pk
-    refusal = _refused(application_id=app.pk, action="record_approved", actor=office, origin="introduced")
+    refusal = _refused(
+        "double_funding", application_id=app.pk, action="record_approved", actor=office, origin="introduced"
+    )
     assert refusal.code == "double_funding"
     assert Application.objects.get(pk=app.pk).state == "recommended"
 
@@ -78,7 +81,12 @@ def test_overriding_takes_the_office_and_a_reason_which_the_log_keeps(units, adv
     first = advance(ApplicationFactory(call=CallFactory(required_documents=[])), "approved")
     app = _recommended(advance, first.talent)
     missing = _refused(
-        application_id=app.pk, action="record_approved", actor=office, origin="introduced", confirm_double_funding=True
+        "override_reason_missing",
+        application_id=app.pk,
+        action="record_approved",
+        actor=office,
+        origin="introduced",
+        confirm_double_funding=True,
     )
     assert missing.code == "override_reason_missing"
     services.application_transition(
@@ -121,13 +129,13 @@ def test_an_agreement_is_refused_where_the_enterprise_is_already_funded_by_its_c
     for talent in (first, second):
         Founder.objects.create(enterprise=enterprise, talent=talent, equity_share=Decimal("40"))
     _agreement_for(first, enterprise, office, program_code="municipal_high_level_entrepreneur")
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("double_funding") as caught:
         _agreement_for(second, enterprise, park_officer)
     assert caught.value.code == "double_funding"
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("permission_denied") as caught:
         _agreement_for(second, enterprise, park_officer, confirm_double_funding=True, reason="x")
     assert caught.value.code == "permission_denied"
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("override_reason_missing") as caught:
         _agreement_for(second, enterprise, office, confirm_double_funding=True)
     assert caught.value.code == "override_reason_missing"
     signed = _agreement_for(second, enterprise, office, confirm_double_funding=True, reason="区级配套")
@@ -143,5 +151,7 @@ def test_an_application_is_refused_where_the_person_already_has_an_agreement(uni
     app = _recommended(advance, talent)
     kinds = {a.kind for a in support.find(support.for_application(app)).others}
     assert "agreement" in kinds
-    refusal = _refused(application_id=app.pk, action="record_approved", actor=office, origin="introduced")
+    refusal = _refused(
+        "double_funding", application_id=app.pk, action="record_approved", actor=office, origin="introduced"
+    )
     assert refusal.code == "double_funding"

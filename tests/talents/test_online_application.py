@@ -15,12 +15,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.errors import ActionNotAllowed
 from qinhuai_talent.core.models import OrgUnit, Role, TransitionLog, User
 from qinhuai_talent.notifications.models import Channel, Notification
 from talents import selectors, services
 from talents.models import Application, ApplicationState, Attachment, Industry, Talent
 from talents.workflows import STAGES
+from tests.domain import raises_domain
 
 from .factories import ApplicationFactory, CallFactory, TalentFactory
 from .helpers import PDF, pdf
@@ -153,13 +154,13 @@ def test_submission_after_the_deadline_is_refused_and_changes_nothing(applicant,
     services.attachment_add(actor=applicant, application_id=app.pk, kind="business_plan", upload=pdf())
     settings.PORTAL_AS_OF = (call.closes_on + datetime.timedelta(days=1)).isoformat()
     before = snapshot(app)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("call_closed") as exc:
         services.applicant_submit(actor=applicant, application_id=app.pk)
     assert exc.value.code == "call_closed" and call.closes_on.isoformat() in str(exc.value.message)
     assert snapshot(app) == before
     assert not Notification.objects.filter(event="application_received").exists()
     # A new draft to the closed call is refused too, and no talent record is left behind.
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("call_closed") as exc:
         draft_of(User.objects.create_user("late", password="x", role=Role.TALENT), call)
     assert exc.value.code == "call_closed"
     assert not Talent.objects.filter(account__username="late").exists()
@@ -182,7 +183,7 @@ def test_a_bad_attachment_is_refused_with_its_reason_and_nothing_is_stored(
     settings.TALENTS_ATTACHMENT_MAX_BYTES = 1024
     app = draft_of(applicant, call)
     before = snapshot(app)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain(code) as exc:
         services.attachment_add(actor=applicant, application_id=app.pk, kind="business_plan", upload=upload)
     assert exc.value.code == code and upload.name in str(exc.value.message)
     assert snapshot(app) == before
@@ -202,7 +203,7 @@ def test_a_bad_attachment_on_the_page_shows_its_message(applicant, call, web):
 
 def test_a_document_the_call_does_not_ask_for_is_refused(applicant, call):
     app = draft_of(applicant, call)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("kind_not_asked") as exc:
         services.attachment_add(actor=applicant, application_id=app.pk, kind="capital_proof", upload=pdf())
     assert exc.value.code == "kind_not_asked" and not app.attachments.exists()
 
@@ -212,10 +213,10 @@ def test_an_application_is_not_changed_after_submission_outside_a_return(applica
     app = draft_of(applicant, call)
     Application.objects.filter(pk=app.pk).update(state=state)
     before = snapshot(app)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("not_editable") as exc:
         services.applicant_update(actor=applicant, application_id=app.pk, venture_name="改过的名字")
     assert exc.value.code == "not_editable"
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("not_editable") as exc:
         services.attachment_add(actor=applicant, application_id=app.pk, kind="business_plan", upload=pdf())
     assert exc.value.code == "not_editable"
     response = web(applicant).post(
@@ -232,7 +233,7 @@ def test_an_application_is_not_changed_after_submission_outside_a_return(applica
 
 
 def test_the_host_is_a_street_or_park(applicant, call):
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("host_unit") as exc:
         services.applicant_draft(
             actor=applicant,
             call_id=call.pk,
@@ -245,7 +246,7 @@ def test_the_host_is_a_street_or_park(applicant, call):
 
 def test_a_second_application_to_the_same_call_is_refused(applicant, call):
     draft_of(applicant, call)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("duplicate") as exc:
         draft_of(applicant, call)
     assert exc.value.code == "duplicate" and Application.objects.count() == 1
 
@@ -332,7 +333,7 @@ def test_a_returned_application_is_revised_and_resubmitted_with_a_reply(applican
     returned = Notification.objects.get(event="application_returned", recipient=applicant, channel=Channel.INBOX)
     assert "请补充近三年财务报表" in returned.params["reason"]
     # The reply is asked for; without it nothing moves.
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("reply_missing") as exc:
         services.applicant_submit(actor=applicant, application_id=app.pk, reply=" ")
     assert exc.value.code == "reply_missing"
     services.applicant_update(actor=applicant, application_id=app.pk, summary="补充了财务报表的云计算平台")
@@ -357,7 +358,7 @@ def test_a_talent_withdraws_before_the_decision_but_not_after(applicant, call, s
     app = draft_of(applicant, call)
     services.attachment_add(actor=applicant, application_id=app.pk, kind="business_plan", upload=pdf())
     services.applicant_submit(actor=applicant, application_id=app.pk)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("reason_missing") as exc:
         services.applicant_withdraw(actor=applicant, application_id=app.pk, reason="")
     assert exc.value.field == "reason"
     services.applicant_withdraw(actor=applicant, application_id=app.pk, reason="项目已落户外区。")
@@ -369,7 +370,7 @@ def test_a_talent_withdraws_before_the_decision_but_not_after(applicant, call, s
         call=call, talent=TalentFactory(account=User.objects.create_user("t2", password="x", role=Role.TALENT))
     )
     Application.objects.filter(pk=decided.pk).update(state=S.REJECTED)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("invalid_state") as exc:
         services.applicant_withdraw(actor=decided.talent.account, application_id=decided.pk, reason="晚了")
     assert exc.value.code == "invalid_state"
 

@@ -9,6 +9,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.workflow import transitions_of
 from talents import services
 from talents.models import Application, ObjectionState, Program, Title
+from tests.domain import raises_domain
 
 from .factories import ApplicationFactory, CallFactory
 
@@ -56,7 +57,7 @@ def test_defense_waits_for_the_minimum_reviews(draft, street_officer, office, ex
     from .conftest import score_all
 
     score_all(draft, expert, office=office)
-    with pytest.raises(DomainError):
+    with raises_domain("reviews_missing"):
         move(draft, "to_defense", street_officer)
     score_all(draft, expert2, office=office, value=60)
     app = move(draft, "to_defense", street_officer)
@@ -67,10 +68,10 @@ def test_hosting_unit_selects_a_district_project_after_a_favourable_vote(draft, 
     advance(draft, "defense")
     app = Application.objects.get(pk=draft.pk)
     Application.objects.filter(pk=app.pk).update(defense_votes_for=None)
-    with pytest.raises(DomainError):
+    with raises_domain("vote_missing"):
         move(app, "select", street_officer)
     services.defense_record_vote(application_id=app.pk, actor=street_officer, votes_for=2, votes_against=3)
-    with pytest.raises(DomainError):
+    with raises_domain("vote_failed"):
         move(app, "select", street_officer)
     services.defense_record_vote(application_id=app.pk, actor=street_officer, votes_for=5, votes_against=2)
     app = move(app, "select", street_officer)
@@ -80,7 +81,7 @@ def test_hosting_unit_selects_a_district_project_after_a_favourable_vote(draft, 
 
 def test_ratification_waits_for_the_notice_and_creates_the_title(draft, advance, office, street_officer):
     app = advance(draft, "public_notice")
-    with pytest.raises(DomainError):
+    with raises_domain("notice_running"):
         move(app, "approve", office, origin="introduced")
     Application.objects.filter(pk=app.pk).update(
         notice_starts_on=timezone.localdate() - datetime.timedelta(days=16),
@@ -88,7 +89,7 @@ def test_ratification_waits_for_the_notice_and_creates_the_title(draft, advance,
     )
     with pytest.raises(ActionNotAllowed):
         move(app, "approve", street_officer, origin="introduced")
-    with pytest.raises(DomainError):
+    with raises_domain("origin"):
         move(app, "approve", office)
     app = move(app, "approve", office, origin="self_cultivated")
     title = Title.objects.get(application=app)
@@ -122,7 +123,7 @@ def test_an_upheld_objection_leads_to_rejection_after_notice(draft, advance, off
     app = advance(draft, "public_notice")
     objection = services.objection_record(application_id=app.pk, actor=office, content="学历造假")
     services.objection_resolve(objection_id=objection.pk, actor=office, upheld=True, resolution="经核查属实")
-    with pytest.raises(DomainError):
+    with raises_domain("notice_running"):
         move(app, "approve", office, origin="introduced")
     assert move(app, "reject_after_notice", office, reason="异议成立").state == "rejected"
     assert not Title.objects.filter(application=app).exists()
@@ -136,7 +137,7 @@ def test_selector_rejects_after_expert_review(draft, advance, street_officer):
 def test_withdraw_from_any_open_state(draft, advance, street_officer):
     app = advance(draft, "expert_review")
     assert move(app, "withdraw", street_officer, reason="个人原因").state == "withdrawn"
-    with pytest.raises(DomainError):
+    with raises_domain("invalid_state"):
         move(app, "submit", street_officer)
 
 
@@ -146,7 +147,7 @@ def test_upward_programs_are_recommended_and_the_outcome_recorded(units, advance
     call.required_documents = []
     call.save()
     app = advance(app, "expert_review")
-    with pytest.raises(DomainError):
+    with raises_domain("decided_above"):
         move(app, "select", office)
     with pytest.raises(ActionNotAllowed):
         move(app, "recommend", street_officer)
@@ -161,7 +162,7 @@ def test_upward_programs_are_recommended_and_the_outcome_recorded(units, advance
 
 def test_district_projects_are_not_recommended_upward(draft, advance, office):
     app = advance(draft, "expert_review")
-    with pytest.raises(DomainError):
+    with raises_domain("decided_in_district"):
         move(app, "recommend", office)
 
 
@@ -170,7 +171,7 @@ def test_a_program_without_defense_goes_straight_to_notice(units, advance, offic
     Program.objects.filter(pk=program.pk).update(has_defense=False)
     call = CallFactory(required_documents=[])
     app = advance(ApplicationFactory(call=call), "expert_review")
-    with pytest.raises(DomainError):
+    with raises_domain("no_defense"):
         move(app, "to_defense", office)
     assert move(app, "select", office).state == "public_notice"
 
@@ -183,9 +184,9 @@ def test_another_units_officer_may_not_move_the_application(draft, other_street_
 
 
 def test_unknown_action_and_wrong_state_are_refused(draft, street_officer):
-    with pytest.raises(DomainError):
+    with raises_domain("unknown_action"):
         move(draft, "teleport", street_officer)
-    with pytest.raises(DomainError):
+    with raises_domain("invalid_state"):
         move(draft, "accept", street_officer)
 
 

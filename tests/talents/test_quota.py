@@ -7,6 +7,7 @@ import pytest
 from qinhuai_talent.core.errors import DomainError
 from talents import services
 from talents.models import Application, Call, Program
+from tests.domain import raises_domain
 
 from .factories import ApplicationFactory, CallFactory
 
@@ -34,7 +35,7 @@ def upward_call(units):
 
 
 def _refusal(**kw) -> DomainError:
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("quota_full") as caught:
         services.application_transition(**kw)
     return caught.value
 
@@ -72,13 +73,13 @@ def test_the_office_raises_the_quota_with_a_reason_kept_in_history(district_call
     apps = _ready(district_call, advance, 3, "defense")
     for app in apps[:2]:
         services.application_transition(application_id=app.pk, action="select", actor=office)
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("reason_missing") as caught:
         services.call_change_quota(call_id=district_call.pk, actor=office, quota=3, reason=" ")
     assert caught.value.code == "reason_missing"
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("quota_below_taken") as caught:
         services.call_change_quota(call_id=district_call.pk, actor=office, quota=1, reason="fewer")
     assert caught.value.code == "quota_below_taken"
-    with pytest.raises(DomainError) as caught:
+    with raises_domain("permission_denied") as caught:
         services.call_change_quota(call_id=district_call.pk, actor=street_officer, quota=3, reason="more")
     assert caught.value.code == "permission_denied"
     services.call_change_quota(call_id=district_call.pk, actor=office, quota=3, reason="区委常委会追加名额")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from talents import services
 from talents.models import Application, Attachment, Industry, ReviewAssignment, ReviewScore, Talent
+from tests.domain import raises_domain
 
 from .factories import ApplicationFactory, TalentFactory, unit
 from .helpers import pdf
@@ -35,7 +36,7 @@ def test_nothing_is_submitted_after_the_call_closes(draft, street_officer):
     type(draft.call).objects.filter(pk=draft.call_id).update(
         opens_on=yesterday - datetime.timedelta(days=30), closes_on=yesterday
     )
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("call_closed") as exc:
         services.application_transition(application_id=draft.pk, action="submit", actor=street_officer)
     assert exc.value.code == "call_closed" and yesterday.isoformat() in str(exc.value.message)
     assert Application.objects.get(pk=draft.pk).state == "draft"
@@ -43,7 +44,7 @@ def test_nothing_is_submitted_after_the_call_closes(draft, street_officer):
 
 def test_an_ineligible_profile_is_refused_naming_each_rule(draft, street_officer):
     Application.objects.filter(pk=draft.pk).update(is_legal_representative=False, own_paid_in_capital=100)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("ineligible") as exc:
         services.application_transition(application_id=draft.pk, action="submit", actor=street_officer)
     message = str(exc.value.message)
     assert exc.value.code == "ineligible"
@@ -61,7 +62,7 @@ def test_age_degree_and_company_age_rules(call, street_officer):
 
 
 def test_an_invalid_id_number_is_refused(units, street_officer, api):
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("id_number_invalid") as exc:
         services.talent_create(
             actor=street_officer, org_unit=unit("fuzimiao"), name="张三", id_number="320104198001010010"
         )
@@ -73,7 +74,7 @@ def test_an_invalid_id_number_is_refused(units, street_officer, api):
 
 def test_a_missing_required_document_is_refused(call, street_officer):
     app = ApplicationFactory(call=call)
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("documents_missing") as exc:
         services.application_transition(application_id=app.pk, action="submit", actor=street_officer)
     assert exc.value.field == "attachments"
     assert "商业计划书" in str(exc.value.message) or "Business plan" in str(exc.value.message)
@@ -81,8 +82,11 @@ def test_a_missing_required_document_is_refused(call, street_officer):
 
 def test_an_attachment_of_the_wrong_type_is_refused(call, street_officer):
     app = ApplicationFactory(call=call)
-    for name, content in [("virus.exe", b"MZ\x90\x00"), ("fake.pdf", b"MZ\x90\x00not a pdf")]:
-        with pytest.raises(DomainError) as exc:
+    for name, content, code in [
+        ("virus.exe", b"MZ\x90\x00", "file_type"),
+        ("fake.pdf", b"MZ\x90\x00not a pdf", "file_forged"),
+    ]:
+        with raises_domain(code) as exc:
             services.attachment_add(
                 actor=street_officer, application_id=app.pk, kind="business_plan", upload=pdf(name, content)
             )
@@ -152,13 +156,13 @@ def test_a_conflicted_review_does_not_count_towards_the_minimum(draft, advance, 
     services.review_declare_conflict(assignment_id=assignment.pk, actor=expert, reason="亲属关系")
     second = services.review_assign(application_id=draft.pk, expert=expert2, actor=office)
     services.review_submit(assignment_id=second.pk, actor=expert2, scores={"innovation": 90, "market": 90})
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("reviews_missing") as exc:
         services.application_transition(application_id=draft.pk, action="to_defense", actor=office)
     assert exc.value.code == "reviews_missing"
 
 
 def test_requested_support_above_the_programs_maximum_is_refused(call, street_officer):
-    with pytest.raises(DomainError) as exc:
+    with raises_domain("above_max_support") as exc:
         services.application_create(
             actor=street_officer,
             talent=TalentFactory(),
