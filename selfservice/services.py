@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise
 from enterprises.services import credit_code_clean
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
-from qinhuai_talent.core.masking import mask_id_number
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.notifications.models import Channel
 from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
@@ -220,12 +219,6 @@ def registration_id_number(user: User) -> str:
     """The ID number a talent gave at registration, whole: read only by ``talents.services`` when it
     creates the applicant's talent record (``register_identity_source``)."""
     return Registration.objects.filter(account=user).values_list("id_number", flat=True).first() or ""
-
-
-def registered_id_number(user: User) -> str:
-    """The ID number a talent entered at registration, masked (it is shown nowhere whole)."""
-    registration = Registration.objects.filter(account=user).first()
-    return mask_id_number(registration.id_number) if registration and registration.id_number else ""
 
 
 def claims_for(user: User):

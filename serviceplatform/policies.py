@@ -8,14 +8,6 @@ from qinhuai_talent.core import access
 from qinhuai_talent.core.models import Role, User
 
 
-def provider_of(user: User):
-    """The provider a `provider` account works for, or ``None``."""
-    if not user.is_authenticated or user.role != Role.PROVIDER:
-        return None
-    staff = getattr(user, "provider_staff", None)
-    return staff.provider if staff is not None else None
-
-
 def provider_id_of(user: User) -> int | None:
     if not user.is_authenticated or user.role != Role.PROVIDER:
         return None

@@ -29,10 +29,6 @@ HEADER = "X-Request-ID"
 request_log = logging.getLogger("qinhuai_talent.request")
 
 
-def current_request_id() -> str:
-    return request_id_var.get()
-
-
 def accept_request_id(value: str | None) -> str:
     """The caller's id when well formed, otherwise a new one."""
     if value and VALID_REQUEST_ID.match(value):

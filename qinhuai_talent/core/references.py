@@ -37,10 +37,6 @@ def declared(model: type[Model]) -> bool:
     return model in _SCOPES
 
 
-def is_district_wide(model: type[Model]) -> bool:
-    return declared(model) and _SCOPES[model] is DISTRICT_WIDE
-
-
 def referenceable(user: User | None, model: type[Model]) -> QuerySet | None:
     """The records of ``model`` that ``user`` may point at, or ``None`` when any may be."""
     if model not in _SCOPES:

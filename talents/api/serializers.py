@@ -28,12 +28,6 @@ class ProgramSerializer(ScopedReferences, serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "level", "track", "has_defense", "selection_authority", "max_support"]
 
 
-class IndustrySerializer(ScopedReferences, serializers.ModelSerializer):
-    class Meta:
-        model = Industry
-        fields = ["code", "name", "name_en", "leading"]
-
-
 class CriterionSerializer(ScopedReferences, serializers.ModelSerializer):
     class Meta:
         model = RubricCriterion
