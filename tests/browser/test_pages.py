@@ -30,6 +30,8 @@ MAIN_PAGES = [
     ("enterprises-list", "park", "/enterprises/"),
     ("enterprises-new", "park", "/enterprises/new/"),
     ("enterprises-imports", "park", "/enterprises/imports/"),
+    ("enterprises-filing", "park", "/enterprises/filing/"),
+    ("enterprises-mine", "enterprise", "/enterprises/mine/"),
     ("enterprises-support-plan", "park", "/enterprises/plan/"),
     ("enterprises-maker-spaces", "office", "/enterprises/maker-spaces/"),
     ("enterprises-mentors", "office", "/enterprises/mentors/"),
