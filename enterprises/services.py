@@ -371,12 +371,16 @@ def filing_window_set(
     if not policies.can_set_filing_windows(actor):
         raise ActionNotAllowed(_("Only the district office sets filing windows."))
     if quarter not in (1, 2, 3, 4):
-        raise DomainError(_("The quarter must be 1, 2, 3 or 4."), field="quarter")
+        raise DomainError(_("The quarter must be 1, 2, 3 or 4."), field="quarter", code="quarter_invalid")
     _start, end = period_bounds(PeriodKind.QUARTER, year, quarter)
     if opens_on <= end:
-        raise DomainError(_("A filing window opens after the quarter has ended."), field="opens_on")
+        raise DomainError(
+            _("A filing window opens after the quarter has ended."), field="opens_on", code="window_before_quarter_end"
+        )
     if closes_on < opens_on:
-        raise DomainError(_("A filing window closes on or after the day it opens."), field="closes_on")
+        raise DomainError(
+            _("A filing window closes on or after the day it opens."), field="closes_on", code="window_closes_first"
+        )
     window, _created = FilingWindow.objects.update_or_create(
         year=year, quarter=quarter, defaults={"opens_on": opens_on, "closes_on": closes_on, "set_by": actor}
     )

@@ -6,9 +6,9 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent.parent
 BARE = re.compile(r"pytest\.raises\(\s*DomainError\s*\)")
-# Not yet: the enterprises' filing, import and validation checks (reworked by the filing change,
-# issue 16 item 5) still refuse with the default code; their refusals get distinct codes there.
-NOT_YET = {"enterprises/test_validation.py", "enterprises/test_import.py", "enterprises/test_filing.py"}
+# Not yet: the enterprises' import and validation checks (period_check, amounts_check, shared
+# with the filing of issue 16 item 5) still refuse with the default code.
+NOT_YET = {"enterprises/test_validation.py", "enterprises/test_import.py"}
 
 
 def test_no_test_takes_any_refusal_for_the_one_it_means():
