@@ -8,10 +8,12 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from qinhuai_talent.core.models import Role
-        from qinhuai_talent.core.registry import NavItem, register_nav
+        from qinhuai_talent.core.registry import NavItem, register_key_figures, register_nav
 
+        from .home import key_figures
         from .pages import REPORTS
 
+        register_key_figures(key_figures)
         section = _("Reports")
         register_nav(
             NavItem(

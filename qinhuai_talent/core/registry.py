@@ -45,8 +45,20 @@ class Attention:
             object.__setattr__(self, "count", self.items.count())
 
 
+@dataclass(frozen=True, kw_only=True)
+class KeyFigure:
+    """One figure of a reader's home page (the leader's): ``value`` as shown, units included, and
+    ``url`` the records it counts. ``key`` is stable, like an attention card's."""
+
+    key: str
+    label: str
+    value: str
+    url: str
+
+
 NAV: list[NavItem] = []
 ATTENTION: list[Callable] = []
+KEY_FIGURES: list[Callable] = []
 
 
 def register_nav(*items: NavItem) -> None:
@@ -59,6 +71,17 @@ def register_attention(provider: Callable) -> Callable:
     if provider not in ATTENTION:
         ATTENTION.append(provider)
     return provider
+
+
+def register_key_figures(provider: Callable) -> Callable:
+    """``provider(user) -> list[KeyFigure]``: the figures this user's home page leads with."""
+    if provider not in KEY_FIGURES:
+        KEY_FIGURES.append(provider)
+    return provider
+
+
+def key_figures_for(user) -> list[KeyFigure]:
+    return [figure for provider in KEY_FIGURES for figure in provider(user)]
 
 
 def nav_for(user) -> list[NavItem]:

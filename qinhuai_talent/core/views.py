@@ -17,7 +17,7 @@ from .audit import history_rows
 from .errors import DomainError
 from .jobs import JOB_KINDS, job_create, job_sentences, jobs_for
 from .models import Role
-from .registry import attention_for
+from .registry import attention_for, key_figures_for
 
 ROLE_INTRO = {
     Role.OFFICE: gettext_lazy("Run the programs, configure policy, ratify decisions and see the whole district."),
@@ -38,7 +38,7 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"attention": attention_for(user), "intro": ROLE_INTRO.get(user.role, "")},
+        {"attention": attention_for(user), "figures": key_figures_for(user), "intro": ROLE_INTRO.get(user.role, "")},
     )
 
 

@@ -64,3 +64,30 @@ def test_the_applications_list_filters_across_calls_and_years(demo_district, cli
     one_year = client.get(f"/talents/applications/?state=recommended&year={year}").context["page"].paginator
     assert 0 < one_year.count <= listed.count()
     assert set(one_year.object_list.values_list("call__year", flat=True)) == {year}
+
+
+def test_the_leaders_home_leads_with_key_figures_that_count_their_records(demo_district, client):
+    """Issue 17 item 11: a reader's home shows the district's key figures instead of "nothing is
+    waiting"; each figure links to the records it counts, and the count figures equal the number
+    of records the link lists."""
+    from qinhuai_talent.core.registry import key_figures_for
+
+    leader = User.objects.get(username="leader")
+    client.force_login(leader)
+    home = client.get("/")
+    html = home.content.decode().replace("&amp;", "&")
+    figures = key_figures_for(leader)
+    assert len(figures) >= 5 and home.context["figures"] == figures
+    assert 'id="attention-h"' not in html  # nothing waits for a reader, so the section is left out
+    counts = {"reports.titles", "reports.applications", "reports.enterprises", "reports.revenue_ten_million"}
+    counts.add("reports.open_flags")
+    for figure in figures:
+        assert KEY.match(figure.key) and f'href="{figure.url}" data-figure="{figure.key}"' in html
+        response = client.get(figure.url)
+        assert response.status_code == 200, (figure.key, figure.url)
+        if figure.key in counts:
+            listed = response.context["page"].paginator.count
+            shown = int(re.sub(r"\D", "", figure.value))
+            assert shown == listed and listed > 0, (figure.key, figure.value, listed)
+    # The office, who has work waiting, keeps its to-do list first and no figures.
+    assert key_figures_for(User.objects.get(username="office")) == []
