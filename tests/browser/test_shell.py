@@ -42,15 +42,23 @@ def test_each_role_lands_on_its_home_page_in_chinese_and_sees_what_waits(login, 
     page = login(username)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     attention = page.locator("section[aria-labelledby=attention-h]")
-    assert attention.get_by_role("heading", name="需要您处理").is_visible()
     screenshot(page, f"home-{username}-zh")
-    cards = attention.locator("a.attention-card")
     key, rows = ATTENTION[username]
     if key is None:
-        # Leadership reads; nothing waits for its decision.
-        assert cards.count() == 0
-        assert zh("Nothing is waiting for you.") in attention.inner_text()
+        # Leadership reads; nothing waits for its decision, so its home leads with the key figures,
+        # each a link to the records it counts.
+        assert attention.count() == 0
+        figures = page.locator("section[aria-labelledby=figures-h] a.key-figure")
+        assert figures.count() >= 5, figures.all_inner_texts()
+        enterprises = page.locator("a.key-figure[data-figure='reports.enterprises']")
+        count = int(re.sub(r"\D", "", enterprises.locator(".fs-4").inner_text()))
+        enterprises.click()
+        page.wait_for_load_state()
+        assert str(count) in page.locator("main").inner_text(), (count, page.url)
+        assert not console_errors, console_errors
         return
+    assert attention.get_by_role("heading", name="需要您处理").is_visible()
+    cards = attention.locator("a.attention-card")
     texts = cards.all_inner_texts()
     # Every card counts something (a zero is not shown) and says what in Chinese.
     assert texts and all(re.match(r"\d+\n", t) and CJK.search(t) for t in texts), texts
