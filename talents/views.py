@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, spreadsheets
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
+from qinhuai_talent.core.spreadsheets import DATE, Column, Sheet
 from qinhuai_talent.core.views import paginate
 
 from . import forms, policies, selectors, services, support
@@ -135,6 +136,57 @@ def call_quota(request, pk: int):
         redirect=_board,
         done=_("The quota has been changed."),
     )
+
+
+def _notice_rows(user, call):
+    """The people of a call whose public notice (公示) has begun, as the notice lists them."""
+    return (
+        selectors.applications_list(user)
+        .filter(call=call, notice_starts_on__isnull=False)
+        .order_by("notice_starts_on", "org_unit__code", "talent__name", "id")
+    )
+
+
+@login_required
+def call_public_notice(request, pk: int, fmt: str = ""):
+    """A call's 公示名单: everyone whose public notice has begun, with the notice period and how to
+    object, as a page formatted as a notice (printable) and as XLSX or CSV (``fmt``)."""
+    if request.user.role == Role.FINANCE:
+        raise Http404
+    call = access.get_or_404(selectors.calls_for(request.user), pk=pk)
+    if fmt and fmt not in spreadsheets.FORMATS:
+        raise Http404
+    rows = list(_notice_rows(request.user, call))
+    periods = sorted({(a.notice_starts_on, a.notice_ends_on) for a in rows})
+    if fmt:
+        columns = [
+            Column(_("No.")),
+            Column(_("Name")),
+            Column(_("Hosting unit")),
+            Column(_("Program")),
+            Column(_("Venture")),
+            Column(_("Public notice starts"), DATE),
+            Column(_("Public notice ends"), DATE),
+        ]
+        sheet = Sheet(
+            _("Public notice"),
+            columns,
+            (
+                [
+                    n,
+                    a.talent.name,
+                    str(a.org_unit),
+                    str(call.program),
+                    a.venture_name,
+                    a.notice_starts_on,
+                    a.notice_ends_on,
+                ]
+                for n, a in enumerate(rows, start=1)
+            ),
+        )
+        heading = _("Public notice of the candidates of %(call)s") % {"call": call.title}
+        return spreadsheets.export_response(f"public-notice-{call.year}-{call.program.code}", [sheet], fmt, heading)
+    return render(request, "talents/public_notice.html", {"call": call, "rows": rows, "periods": periods})
 
 
 @login_required
