@@ -134,6 +134,14 @@ def _is_export(response) -> bool:
     return response.status_code == 200 and (kind.startswith("text/csv") or kind.startswith(spreadsheets.XLSX_TYPE))
 
 
+def _has_rows(response) -> bool:
+    """More than a heading and the column titles."""
+    if response.get("Content-Type", "").startswith("text/csv"):
+        return len([line for line in response.content.decode("utf-8-sig").splitlines() if line.strip()]) > 2
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    return any(sum(1 for _row in itertools.islice(ws.iter_rows(values_only=True), 3)) > 2 for ws in book.worksheets)
+
+
 def _first_pks() -> list[int]:
     pks = set()
     for model in _portal_models():
@@ -157,18 +165,28 @@ def export_urls(client) -> list[str]:
             continue  # record pages offer no export; those that do say so in their route
         if "<int:pk>" in route:
             pks = pks if pks is not None else _first_pks()
-            candidates = [route.replace("<int:pk>", str(pk)) for pk in pks]
+            # The first record of every model, then the others up to 60 (a record with rows to export).
+            candidates = [
+                route.replace("<int:pk>", str(pk)) for pk in [*pks, *(n for n in range(1, 61) if n not in pks)]
+            ]
         else:
             candidates = [route]
+        first = None
         for candidate in candidates:
             if fmt_in_path:
                 urls = ["/" + candidate.replace("<str:fmt>", fmt) for fmt in spreadsheets.FORMATS]
             else:
                 urls = [f"/{candidate}?{param}={fmt}" for param in FORMAT_PARAMETERS for fmt in spreadsheets.FORMATS]
-            answered = [u for u in urls if _is_export(client.get(u))]
-            found += answered
-            if answered:
+            responses = {u: client.get(u) for u in urls}
+            answered = [u for u, r in responses.items() if _is_export(r)]
+            first = first or answered
+            # A record's export is checked on a record that has rows to export (a call's public
+            # notice lists no one before its notice begins).
+            if answered and all(_has_rows(responses[u]) for u in answered):
+                found += answered
+                first = None
                 break
+        found += first or []
     for path, ops in schema_paths().items():
         params = ops.get("get", {}).get("parameters", [])
         if "{" not in path and any(p.get("name") == "format" for p in params):
