@@ -13,6 +13,7 @@ from qinhuai_talent.core import access, clock, spreadsheets
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.http import content_disposition
 from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.views import paginate
 from qinhuai_talent.core.workflow import transitions_of
@@ -351,7 +352,7 @@ def import_template(request):
     year, quarter = imports.template_period("year" if request.GET.get("period") == "year" else "quarter")
     response = HttpResponse(imports.template_xlsx(enterprises, (year, quarter)), content_type=spreadsheets.XLSX_TYPE)
     name = f"operating-data-template-{year}" + (f"-Q{quarter}" if quarter else "")
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
     return response
 
 

@@ -185,6 +185,19 @@ def cached(parts: Iterable, compute: Callable[[], Any]) -> Any:
     return json.loads(encoded)
 
 
+def fingerprint(parts: Iterable) -> str | None:
+    """The identity of the result kept under ``parts`` while it is current (its key and the
+    version of the tables it read), without reading or computing it: an ``ETag`` that changes
+    exactly when the result would. ``None`` where nothing current is kept (SQLite among them)."""
+    if not usable():
+        return None
+    key = _key(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL.replace("SELECT c.value", "SELECT c.version", 1), [key])
+        row = cursor.fetchone()
+    return None if row is None else f"{key}-{row[0]}"
+
+
 def count(queryset: QuerySet) -> int:
     """``queryset.count()``, kept while the tables it counts are unchanged."""
     if not usable():

@@ -33,6 +33,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from .http import content_disposition
+
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -220,5 +222,5 @@ def export_response(name: str, sheets: Sequence[Sheet], fmt: str, heading: objec
         response = HttpResponse(write_xlsx(sheets, heading), content_type=XLSX_TYPE)
     else:
         response = HttpResponse(write_csv(sheets, heading), content_type=CSV_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     return response

@@ -60,6 +60,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "qinhuai_talent.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # JSON, CSV and the schema compressed, never HTML or a response next to a CSRF token; then an
+    # ETag on every GET and a 304 for a matching If-None-Match (qinhuai_talent.core.http).
+    "qinhuai_talent.core.http.SafeGZipMiddleware",
+    "qinhuai_talent.core.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,3 +1,9 @@
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +15,7 @@ from rest_framework.views import APIView
 
 from qinhuai_talent.core import clock, resultcache
 from qinhuai_talent.core.api.throttles import AnonRateThrottle, UserRateThrottle
+from qinhuai_talent.core.http import content_disposition
 
 from .. import search
 from ..selectors import parse_year, report_scope, summary
@@ -17,6 +24,14 @@ from .serializers import SearchSerializer, SummarySerializer
 from .throttles import ReportClientThrottle
 
 FORMATS = ("json", "api", "csv", "xlsx")
+
+
+def figures_tag(key: tuple, data: dict) -> str:
+    """An ETag for the summary from its figures (not ``generated_at``, which every computation
+    changes) and everything else it depends on."""
+    figures = {name: value for name, value in data.items() if name != "generated_at"}
+    payload = json.dumps([list(key), figures], cls=DjangoJSONEncoder, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class ReportAPIView(APIView):
@@ -84,11 +99,25 @@ class SummaryView(ReportAPIView):
             # when it was computed); the key holds what else it depends on.
             key = ("reports.summary", year, scope.units, scope.unit and scope.unit.code)
             key += (get_language(), clock.today().isoformat())
-            return Response(resultcache.cached(key, lambda: SummarySerializer(summary(scope=scope, year=year)).data))
+            # Its ETag is the kept result's version: a 304 without computing or reading it. Where
+            # nothing is kept (SQLite), the figures themselves, less the moment they were computed.
+            kept = resultcache.fingerprint(key)
+            if kept is not None:
+                not_modified = get_conditional_response(request._request, etag=quote_etag(kept))
+                if not_modified is not None:
+                    return not_modified
+            data = resultcache.cached(key, lambda: SummarySerializer(summary(scope=scope, year=year)).data)
+            kept = kept or resultcache.fingerprint(key) or figures_tag(key, data)
+            not_modified = get_conditional_response(request._request, etag=quote_etag(kept))
+            if not_modified is not None:
+                return not_modified
+            response = Response(data)
+            response["ETag"] = quote_etag(kept)
+            return response
         data = summary(scope=scope, year=year)
         response = Response(data)
         name = f"qinhuai-summary-{year}{'-' + scope.unit.code if scope.unit else ''}.{request.accepted_renderer.format}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition(name)
         return response
 
 

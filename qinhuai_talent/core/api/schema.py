@@ -8,6 +8,8 @@ can also answer 400 (bad input), 401 (no or bad token), 403 (role), 404 (missing
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.renderers import JSONRenderer
 
+from ..http import content_disposition
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "A message per field, or `detail` for the whole request.",
@@ -50,4 +52,9 @@ class SchemaView(SpectacularAPIView):
     def finalize_response(self, request, response, *args, **kwargs):
         if response.status_code >= 400:
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            # drf-spectacular writes the Chinese title as the file name, which Django sends as an
+            # RFC 2047 encoded word; RFC 5987 is what browsers and clients read.
+            response["Content-Disposition"] = content_disposition(self._get_filename(request, None), "inline")
+        return response

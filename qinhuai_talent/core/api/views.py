@@ -54,7 +54,8 @@ class TokenView(GenericAPIView):
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Please enter a correct username and password."))
         instance, token = AuthToken.objects.create(user)
-        return Response({"token": token, "expiry": instance.expiry})
+        # Through the serializer: the expiry in the portal's time (+08:00) like every other time.
+        return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
 
 
 class TokenLogoutView(GenericAPIView):
