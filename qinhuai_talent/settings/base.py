@@ -240,9 +240,11 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "秦淮区人才工作平台 API / Qinhuai Talent Portal API",
+    # ASCII: client generators name the package after the title (openapi-python-client made an
+    # invalid package name of the Chinese one); the Chinese name opens the description.
+    "TITLE": "Qinhuai Talent Portal API",
     "DESCRIPTION": (
-        "Read and act on the district's talent programs, enterprises, staged funding and unit "
+        "秦淮区人才工作平台 API. Read and act on the district's talent programs, enterprises, staged funding and unit "
         "assessment. Every record that belongs to a unit carries `org_unit`; a caller never sees "
         "a record outside its scope (404). Money is a decimal string in yuan; dates are ISO 8601."
     ),
@@ -256,6 +258,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "qinhuai_talent.core.api.schema.add_error_responses",
+        "qinhuai_talent.core.api.schema.portable_for_clients",
     ],
     "ENUM_NAME_OVERRIDES": {},
     # Swagger UI assets come from the sidecar package: the portal runs on an intranet, no CDN.

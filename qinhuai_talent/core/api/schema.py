@@ -39,9 +39,10 @@ def add_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": ref}}}
-                )
+                response = responses.setdefault(code, {"description": description})
+                # An error a view describes in words still has the body every error has, so a
+                # generated client parses it (an error without content was read as nothing).
+                response.setdefault("content", {"application/json": {"schema": ref}})
     return result
 
 
@@ -58,3 +59,37 @@ class SchemaView(SpectacularAPIView):
             # RFC 2047 encoded word; RFC 5987 is what browsers and clients read.
             response["Content-Disposition"] = content_disposition(self._get_filename(request, None), "inline")
         return response
+
+
+def _reference_names() -> set[str]:
+    """The names of the portal's foreign keys: a filter by one of them takes a record's id."""
+    from django.apps import apps
+
+    return {
+        field.name
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation and field.many_to_one and field.concrete
+    }
+
+
+def portable_for_clients(result, generator, request, public):
+    """What a client generator reads must not depend on the request's language or guess types
+    (issue 15 item 10): a query parameter's ``title`` (django-filter's translated label, which
+    openapi-python-client turns into class names such as ``EnterprisesList状态``) moves into its
+    description, and a year or a record's id is an integer, not any number."""
+    references = _reference_names()
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                title = schema.pop("title", None)
+                if title and not parameter.get("description"):
+                    parameter["description"] = title
+                name = parameter.get("name", "")
+                is_id = name == "year" or name.endswith(("_id", "_year")) or name in references
+                if schema.get("type") == "number" and is_id and "format" not in schema:
+                    schema["type"] = "integer"
+    return result
