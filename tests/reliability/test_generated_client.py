@@ -24,6 +24,9 @@ pytest.importorskip("openapi_python_client", reason="openapi-python-client is no
 validator = pytest.importorskip("openapi_spec_validator", reason="openapi-spec-validator is not installed")
 
 PACKAGE = "qinhuai_talent_portal_api_client"
+# Transactional (the live server reads what the test writes): pytest-django then runs these after
+# the suite's other tests, whose data the flush at the end of a transactional test would empty.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _schema_text() -> bytes:
@@ -37,7 +40,7 @@ def _schema_text() -> bytes:
 
 
 @pytest.fixture
-def generated(tmp_path, db):
+def generated(tmp_path):
     schema = tmp_path / "schema.yaml"
     schema.write_bytes(_schema_text())
     validator.validate(yaml.safe_load(schema.read_text()))  # the linter: raises on an invalid schema
