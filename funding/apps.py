@@ -25,7 +25,7 @@ class FundingConfig(AppConfig):
             NavItem(
                 _("Payouts to approve"), "funding:payout-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 41
             ),
-            NavItem(_("Payments to record"), "funding:finance-queue", (Role.FINANCE, Role.OFFICE), section, 42),
+            NavItem(_("Payments to record"), "funding:finance-queue", (Role.FINANCE,), section, 42),
             NavItem(_("Ledger"), "funding:ledger", money_readers, section, 43),
             NavItem(_("Payment reversals"), "funding:reversal-queue", money_readers, section, 43),
             NavItem(_("Budgets"), "funding:budget-list", money_readers, section, 44),

@@ -14,6 +14,7 @@ from enterprises.models import Enterprise
 from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
 from qinhuai_talent.core.actions import post_action, success_redirect, workflow_action
 from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.bulk import queue_view, serves
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import Role
 from qinhuai_talent.core.navigation import safe_next
@@ -48,6 +49,7 @@ from .models import (
     Tranche,
     UseOfFundsReport,
 )
+from .queues import APPROVAL_QUEUE, PAYMENT_QUEUE
 from .workflows import FLAG_WORKFLOW, LIVE_REVERSAL_STATES
 
 
@@ -255,24 +257,18 @@ def use_of_funds_accept(request, pk: int):
 # ---------------------------------------------------------------- payouts
 
 
+@serves(APPROVAL_QUEUE)
 @funding_reader
 def payout_queue(request):
-    page = paginate(request, selectors.approval_queue(request.user))
-    return render(
-        request,
-        "funding/payout_queue.html",
-        {"page": page, "title": _("Payouts awaiting your approval"), "mode": "approve"},
-    )
+    """The approver's queue: approve or return the chosen payouts, each through its own service."""
+    return queue_view(request, APPROVAL_QUEUE)
 
 
+@serves(PAYMENT_QUEUE)
 @funding_reader
 def finance_queue(request):
-    page = paginate(request, selectors.finance_queue(request.user))
-    return render(
-        request,
-        "funding/payout_queue.html",
-        {"page": page, "title": _("Approved payouts awaiting payment"), "mode": "pay", "pay_form": PayForm()},
-    )
+    """Finance's queue: record the chosen payments, a voucher per row."""
+    return queue_view(request, PAYMENT_QUEUE)
 
 
 @funding_reader

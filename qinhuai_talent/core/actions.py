@@ -34,6 +34,9 @@ class ActionRoute:
     # Values of ``field`` (or of the URL's ``action``) the route also takes that are not
     # transitions of the workflow, each with what it does instead.
     others: dict[str, str] = dataclasses.field(default_factory=dict)
+    # A work queue (``core.bulk``): the records are the POSTed ``ids`` (check boxes), the action
+    # the POSTed ``action``; ``step=confirm`` lists what will happen, ``step=run`` takes it.
+    bulk: bool = False
 
     def actions_of(self, value: str | None) -> tuple[str, ...]:
         if isinstance(self.action, str):

@@ -62,6 +62,7 @@ class _Forms(HTMLParser):
         self._form: str | None = None
         self._fields: dict[str, str] = {}
         self._buttons: list[tuple[str | None, str | None, str | None]] = []
+        self._ids: list[str] = []
         self._select: str | None = None
         self._required = False
 
@@ -70,10 +71,13 @@ class _Forms(HTMLParser):
         if tag == "form":
             if (a.get("method") or "").lower() == "post":
                 self._form, self._fields, self._buttons = a.get("action") or self.page, {}, []
+                self._ids = []
         elif self._form is None:
             return
         elif tag == "input" and a.get("type") in ("hidden", None, "text", "checkbox") and a.get("name"):
             self._fields.setdefault(a["name"], a.get("value") or "")
+            if a["name"] == "ids":  # a work queue's check boxes: every record it offers
+                self._ids.append(a.get("value") or "")
         elif tag == "select" and a.get("name"):
             self._select, self._required = a["name"], "required" in a
         elif tag == "option" and self._select:
@@ -96,6 +100,8 @@ class _Forms(HTMLParser):
                 fields = dict(self._fields)
                 if name:
                     fields[name] = value or ""
+                if not formaction and self._ids:
+                    fields["ids"] = list(self._ids)
                 self.found.append((formaction or self._form, fields))
             self._form = None
 
@@ -119,6 +125,11 @@ def _buttons(page: str, html: str):
             continue
         value = match.kwargs.get("action") or fields.get(mark.field)
         if value in mark.others:
+            continue
+        if mark.bulk:
+            # A work queue's bulk button: one button per record it offers with a check box.
+            for pk in fields.get("ids", []):
+                yield mark, int(pk), mark.actions_of(value), path, {**fields, "ids": pk}
             continue
         yield mark, int(match.kwargs[mark.record]), mark.actions_of(value), path, fields
 
@@ -324,17 +335,21 @@ def test_pressing_a_button_takes_its_transition(looked_at, client):
     pressed, failures = set(), []
     for (username, page), buttons in sorted(shown.items()):
         for mark, pk, actions, path, fields in buttons:
-            if mark is None or (id(mark.workflow), pk, actions) in pressed:
+            if mark is None or (id(mark.workflow), pk, actions, mark.bulk) in pressed:
                 continue
-            pressed.add((id(mark.workflow), pk, actions))
+            pressed.add((id(mark.workflow), pk, actions, mark.bulk))
+            data = {**TYPED, **{k: v for k, v in fields.items() if v}}
+            if mark.bulk:
+                # A queue's button confirms first; pressed through to its run, for this record alone.
+                data.update({"step": "run", "ids": str(pk), **{f"{k}_{pk}": v for k, v in TYPED.items()}})
             workflow = mark.workflow
             targets = {workflow.get(a).target for a in actions}
             client.cookies.clear()
             client.force_login(by_name[username])
             with transaction.atomic():
-                response = client.post(path, {**TYPED, **{k: v for k, v in fields.items() if v}})
+                response = client.post(path, data)
                 after = getattr(workflow.model._base_manager.get(pk=pk), workflow.state_field)
-                said = [str(m) for m in get_messages(response.wsgi_request)][-1:]
+                said = [str(m) for m in get_messages(response.wsgi_request)][-1:] or [response.status_code]
                 transaction.set_rollback(True)
             if after not in targets:
                 failures.append(

@@ -68,3 +68,21 @@ def percent(value, digits: int = 0):
 @register.simple_tag
 def yes_no(value):
     return _("Yes") if value else _("No")
+
+
+@register.simple_tag
+def bulk_link(queue, obj) -> str:
+    """A work queue's link to one of its records (``core.bulk``)."""
+    return queue.link(obj)
+
+
+@register.simple_tag
+def bulk_name(queue, obj) -> str:
+    return queue.name(obj)
+
+
+@register.filter
+def bulk_values(obj, queue) -> list:
+    from qinhuai_talent.core.bulk import row_values
+
+    return row_values(queue, obj)
