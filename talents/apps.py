@@ -36,6 +36,10 @@ class TalentsConfig(AppConfig):
                 11,
             ),
             NavItem(
+                _("Preliminary review"), "talents:preliminary-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 11
+            ),
+            NavItem(_("Decisions"), "talents:decision-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 11),
+            NavItem(
                 _("New application"), "talents:application-create", (Role.OFFICE, Role.STREET, Role.PARK), section, 12
             ),
             NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),

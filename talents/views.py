@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from qinhuai_talent.core import access, spreadsheets
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
+from qinhuai_talent.core.bulk import queue_view, serves
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
@@ -23,6 +24,7 @@ from qinhuai_talent.core.views import paginate
 
 from . import forms, policies, selectors, services, support
 from .models import Application, ApplicationState, DocumentKind, Education, ExpertDisclosure, Program, ReviewAssignment
+from .queues import DECISION_QUEUE, PRELIMINARY_QUEUE
 from .workflows import APPLICATION_WORKFLOW, CALL_WORKFLOW, OBJECTION_WORKFLOW, STAGES
 
 APPLICATION_SORTS = {
@@ -873,3 +875,17 @@ def _describe(call) -> None:
 def _host_units():
     """Where one applies: the district's streets, parks and the innovation group."""
     return OrgUnit.objects.filter(kind__in=FIELD_UNIT_KINDS, active=True).order_by("kind", "code")
+
+
+@serves(PRELIMINARY_QUEUE)
+@login_required
+def preliminary_queue(request):
+    """The unit's preliminary review (初审): pass or return the chosen applications at once."""
+    return queue_view(request, PRELIMINARY_QUEUE)
+
+
+@serves(DECISION_QUEUE)
+@login_required
+def decision_queue(request):
+    """Select, reject or ratify the chosen applications at once."""
+    return queue_view(request, DECISION_QUEUE)

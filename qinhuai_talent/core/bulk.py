@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from .actions import workflow_action
 from .errors import DomainError
 from .views import paginate
-from .workflow import Workflow
+from .workflow import PERSON, Workflow
 
 MAX_CHOSEN = 200  # a page of records; more at once is refused, not truncated
 
@@ -38,6 +38,7 @@ class RowInput:
     name: str
     label: object
     max_length: int = 40
+    choices: tuple[tuple[str, object], ...] = ()  # a choice rather than typed text
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,15 @@ class Item:
     done: bool = False
     message: str = ""
     code: str = ""
+
+
+def offered(workflow: Workflow, obj, user, action: str) -> bool:
+    """Whether a queue offers ``action`` on ``obj`` to ``user``: the record's state and the
+    person (the transition's sources and ``allowed``), not the condition on the record's data,
+    which the run checks record by record (and which may cost a query per record)."""
+    t = workflow.get(action)
+    state = getattr(obj, workflow.state_field)
+    return t.by == PERSON and state in t.sources and (t.allowed is None or t.allowed(user, obj))
 
 
 def serves(queue: Queue):
@@ -210,13 +220,11 @@ def _list_page(request, queue: Queue, context: dict, status: int = 200):
     rows = []
     for obj in page:
         single = None
-        if queue.single is not None and queue.workflow.refusal(obj, user, queue.single[0]) is None:
+        if queue.single is not None and offered(queue.workflow, obj, user, queue.single[0]):
             single = (queue.workflow.label_of(queue.single[0]), queue.single[1](obj))
         rows.append((obj, row_values(queue, obj), single))
-    # A bulk button is shown when its transition is open to this person on a listed record.
-    actions = [
-        a for a in queue.actions if any(queue.workflow.refusal(obj, user, a.action) is None for obj, _v, _s in rows)
-    ]
+    # A bulk button is shown when its transition is offered to this person on a listed record.
+    actions = [a for a in queue.actions if any(offered(queue.workflow, obj, user, a.action) for obj, _v, _s in rows)]
     context.update(
         {
             "page": page,

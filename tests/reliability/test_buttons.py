@@ -23,6 +23,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils.module_loading import autodiscover_modules
 
 from qinhuai_talent.core.actions import ActionRoute
+from qinhuai_talent.core.bulk import offered
 from qinhuai_talent.core.models import User
 from qinhuai_talent.core.workflow import PERSON, REGISTRY
 
@@ -233,6 +234,10 @@ def test_every_button_leads_to_a_transition_the_person_may_take_on_that_record_n
     users, _pages, shown = looked_at
     by_name = {u.username: u for u in users}
     wrong, checked = [], 0
+    # A queue's bulk button acts on the records chosen among those it offers, each taken or refused
+    # by the same rule (the per-record result): its transition must be offered, by state and
+    # person, on at least one of them (core.bulk.offered; the data's condition is the run's).
+    bulk_open: dict[tuple, bool] = {}
     for (username, page), buttons in sorted(shown.items()):
         for mark, pk, actions, _path, _fields in buttons:
             if mark is None:
@@ -248,12 +253,21 @@ def test_every_button_leads_to_a_transition_the_person_may_take_on_that_record_n
                     wrong.append(f"{username} {page}: {name} {pk} “{action}” is no person's transition")
                     continue
                 refusal = workflow.refusal(record, by_name[username], action)
+                if mark.bulk:
+                    key = (username, page, workflow.model.__name__, action)
+                    bulk_open[key] = bulk_open.get(key, False) or offered(workflow, record, by_name[username], action)
+                    continue
                 if refusal is not None:
                     state = getattr(record, workflow.state_field)
                     wrong.append(
                         f"{username} {page}: {workflow.model.__name__} {pk} ({state}) “{action}” "
                         f"refused: {refusal.code} {refusal.message}"
                     )
+    wrong += [
+        f"{u} {page}: the bulk “{a}” is open on none of the {m}s offered"
+        for (u, page, m, a), ok in bulk_open.items()
+        if not ok
+    ]
     print(f"buttons: {checked} shown on {len(shown)} pages × roles")
     assert checked > 100, checked
     assert not wrong, "buttons for transitions the workflow refuses:\n" + "\n".join(sorted(set(wrong)))
@@ -320,6 +334,7 @@ TYPED = {
     "rectification_due": "2018-06-30",
     "rating": "5",
     "note": "已完成",
+    "origin": "introduced",
 }
 
 
@@ -338,6 +353,11 @@ def test_pressing_a_button_takes_its_transition(looked_at, client):
             if mark is None or (id(mark.workflow), pk, actions, mark.bulk) in pressed:
                 continue
             pressed.add((id(mark.workflow), pk, actions, mark.bulk))
+            if mark.bulk and any(
+                mark.workflow.refusal(mark.workflow.model._base_manager.get(pk=pk), by_name[username], a)
+                for a in actions
+            ):
+                continue  # a record the queue offers but this action refuses: its result says why
             data = {**TYPED, **{k: v for k, v in fields.items() if v}}
             if mark.bulk:
                 # A queue's button confirms first; pressed through to its run, for this record alone.
