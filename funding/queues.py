@@ -67,7 +67,7 @@ APPROVAL_QUEUE = Queue(
     ),
     workflow=PAYOUT_WORKFLOW,
     may_see=lambda user: policies.approver_queue_level(user) is not None,
-    listed=selectors.approval_queue,
+    listed=lambda user: selectors.approval_queue(user).prefetch_related("tranche__milestones"),
     scope=selectors.payouts_for,
     actions=(
         BulkAction("approve", gettext_lazy("Approve"), _approve),
@@ -89,7 +89,7 @@ PAYMENT_QUEUE = Queue(
     ),
     workflow=PAYOUT_WORKFLOW,
     may_see=policies.is_finance,
-    listed=selectors.finance_queue,
+    listed=lambda user: selectors.finance_queue(user).prefetch_related("tranche__milestones"),
     scope=selectors.payouts_for,
     actions=(
         BulkAction(

@@ -68,8 +68,9 @@ def test_park_officer_approves_from_the_queue_and_finance_pays_from_the_page(
 def test_queue_pages_have_constant_queries(web, office, district, django_assert_max_num_queries):
     Payout.objects.update(approver_level="district")
     client = web(office)
-    # session, user, count, the page of payouts with agreement, enterprise, tranche, unit, users joined
-    with django_assert_max_num_queries(6):
+    # session, user, count, the page of payouts with agreement, enterprise, tranche, unit, users joined,
+    # their milestones (four eyes on each row's button), the unit filter's choices
+    with django_assert_max_num_queries(7):
         assert client.get("/funding/payouts/").status_code == 200
 
 
