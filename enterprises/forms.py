@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import access, clock, references
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, PEOPLE_ORDER, OrgUnit, Role, User
-from qinhuai_talent.core.params import MAX_COUNT
+from qinhuai_talent.core.params import MAX_COUNT, MAX_SMALL
 from talents.models import Talent
 
 from .imports import MAX_UPLOAD_BYTES
@@ -90,18 +90,24 @@ class ReportForm(forms.Form):
     the same the Excel import applies (``services.report_figures_check``, ``period_check``): the
     form only parses, so that a refusal reads the same by every way in."""
 
+    # Bounded only by what the columns hold (a year and a quarter are small integers): within that,
+    # the service's checks refuse, with the words the import uses.
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
-    year = forms.IntegerField(label=_("Year"))
-    quarter = forms.IntegerField(label=_("Quarter"), required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=0, max_value=MAX_SMALL)
+    quarter = forms.IntegerField(label=_("Quarter"), required=False, min_value=0, max_value=MAX_SMALL)
     sales = forms.DecimalField(label=_("Sales (yuan)"), decimal_places=2, max_digits=16)
     main_revenue = forms.DecimalField(label=_("Main-business revenue (yuan)"), decimal_places=2, max_digits=16)
     net_profit = forms.DecimalField(label=_("Net profit (yuan)"), decimal_places=2, max_digits=16)
     tax_paid = forms.DecimalField(label=_("Tax paid (yuan)"), decimal_places=2, max_digits=16)
-    employees = forms.IntegerField(label=_("Employees"), max_value=MAX_COUNT)
-    insured_employees = forms.IntegerField(label=_("Social-insurance headcount"), max_value=MAX_COUNT)
+    employees = forms.IntegerField(label=_("Employees"), min_value=-MAX_COUNT, max_value=MAX_COUNT)
+    insured_employees = forms.IntegerField(
+        label=_("Social-insurance headcount"), min_value=-MAX_COUNT, max_value=MAX_COUNT
+    )
     rnd_spend = forms.DecimalField(label=_("R&D spend (yuan)"), decimal_places=2, max_digits=16)
-    patents_filed = forms.IntegerField(label=_("Patents filed"), max_value=MAX_COUNT, initial=0)
-    patents_granted = forms.IntegerField(label=_("Patents granted"), max_value=MAX_COUNT, initial=0)
+    patents_filed = forms.IntegerField(label=_("Patents filed"), min_value=-MAX_COUNT, max_value=MAX_COUNT, initial=0)
+    patents_granted = forms.IntegerField(
+        label=_("Patents granted"), min_value=-MAX_COUNT, max_value=MAX_COUNT, initial=0
+    )
 
 
 class OwnReportForm(ReportForm):

@@ -11,6 +11,8 @@ MAX_ID = 2**63 - 1
 # The largest count or number of days a form takes: it fits every integer column (PostgreSQL's
 # 32-bit integer too), far beyond any real count.
 MAX_COUNT = 2**31 - 1
+# The largest value a small integer column holds (a year, a quarter).
+MAX_SMALL = 2**15 - 1
 
 
 def year_param(raw: str | None) -> int | None:

@@ -153,14 +153,20 @@ class _Reads:
 def cached(parts: Iterable, compute: Callable[[], Any]) -> Any:
     """``compute()``'s JSON-serialisable result, kept under ``parts`` (everything besides the
     tables' contents that it depends on) while the tables it reads are unchanged."""
+    return cached_with_fingerprint(parts, compute)[0]
+
+
+def cached_with_fingerprint(parts: Iterable, compute: Callable[[], Any]) -> tuple[Any, str | None]:
+    """``cached``, with the result's ``fingerprint`` from the same lookup (``None`` where the
+    result is not kept): a kept result costs one query, its ETag included."""
     if not usable():
-        return compute()
+        return compute(), None
     key = _key(parts)
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [key])
+        cursor.execute(_LOOKUP_SQL.replace("SELECT c.value", "SELECT c.value, c.version", 1), [key])
         row = cursor.fetchone()
         if row is not None:
-            return row[0] if not isinstance(row[0], str) else json.loads(row[0])
+            return (row[0] if not isinstance(row[0], str) else json.loads(row[0])), f"{key}-{row[1]}"
         cursor.execute(_VERSIONS_SQL)
         versions, rows = {}, 0
         for table, version, count in cursor.fetchall():
@@ -174,15 +180,16 @@ def cached(parts: Iterable, compute: Callable[[], Any]) -> Any:
     finally:
         _computing.reset(token)
     if not reads.only_reads or not reads.tables <= tracked_tables():
-        return value
+        return value, None
     tables = sorted(reads.tables)
     encoded = json.dumps(value, cls=DjangoJSONEncoder)
+    version = sum(versions.get(t, 0) for t in tables)
     with connection.cursor() as cursor:
-        cursor.execute(_STORE_SQL, [key, json.dumps(tables), sum(versions.get(t, 0) for t in tables), encoded])
+        cursor.execute(_STORE_SQL, [key, json.dumps(tables), version, encoded])
         if rows > COMPACT_AFTER:
             cursor.execute(_COMPACT_SQL)
             cursor.execute(_EVICT_SQL)
-    return json.loads(encoded)
+    return json.loads(encoded), f"{key}-{version}"
 
 
 def fingerprint(parts: Iterable) -> str | None:

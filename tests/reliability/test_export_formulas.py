@@ -142,19 +142,19 @@ def _has_rows(response) -> bool:
     return any(sum(1 for _row in itertools.islice(ws.iter_rows(values_only=True), 3)) > 2 for ws in book.worksheets)
 
 
-def _first_pks() -> list[int]:
+def _first_pks(per_model: int = 1) -> list[int]:
+    """The ids of the first ``per_model`` records of every model of the portal, in order."""
     pks = set()
     for model in _portal_models():
-        pk = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
-        if isinstance(pk, int):
-            pks.add(pk)
+        found = model._default_manager.order_by("pk").values_list("pk", flat=True)[:per_model]
+        pks.update(pk for pk in found if isinstance(pk, int))
     return sorted(pks)
 
 
 def export_urls(client) -> list[str]:
     """Every export the URLconf and the OpenAPI schema offer, as found by asking for them."""
     found = []
-    pks = None
+    pks = more = None
     for route, _ in web_patterns():
         if route.startswith(("api/", "admin/", "static/", "^")) or "\\" in route or "(" in route:
             continue
@@ -165,10 +165,9 @@ def export_urls(client) -> list[str]:
             continue  # record pages offer no export; those that do say so in their route
         if "<int:pk>" in route:
             pks = pks if pks is not None else _first_pks()
-            # The first record of every model, then the others up to 60 (a record with rows to export).
-            candidates = [
-                route.replace("<int:pk>", str(pk)) for pk in [*pks, *(n for n in range(1, 61) if n not in pks)]
-            ]
+            # The first record of every model, then more of them (a record with rows to export).
+            more = more if more is not None else [pk for pk in _first_pks(40) if pk not in pks]
+            candidates = [route.replace("<int:pk>", str(pk)) for pk in [*pks, *more]]
         else:
             candidates = [route]
         first = None
