@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import after_setup_logger, after_setup_task_logger
+from celery.signals import after_setup_logger, after_setup_task_logger, beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinhuai_talent.settings.main")
 
@@ -19,6 +19,20 @@ def _add_worker_heartbeat() -> None:
 
 
 _add_worker_heartbeat()
+
+
+@worker_init.connect
+@beat_init.connect
+def refuse_without_a_secret_key(**kwargs) -> None:
+    """Celery logs and swallows a signal handler's exception: the refusal leaves as SystemExit."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .core.checks import require_secret_key
+
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 @after_setup_logger.connect

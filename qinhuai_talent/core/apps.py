@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import tasks  # noqa: F401  (registers the core job kinds)
+        from . import checks, tasks  # noqa: F401  (registers the start-up checks and the core job kinds)
         from .audit import AUDIT_CHECKS
         from .chains import verify_transition_heads
         from .resultcache import install_triggers

@@ -13,13 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG=0) refuses to start without "
-            "a secret key; set DJANGO_DEBUG=1 for a development key."
-        )
+# Production without a key is refused where the key is used: the WSGI application, the Celery worker
+# and beat, and `check --deploy` (qinhuai_talent.core.checks). Commands that only inspect the code,
+# such as makemigrations, run without one; Django itself refuses any read of an empty SECRET_KEY.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or ""
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-qinhuai-talent-portal"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")

@@ -4,21 +4,48 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 
-def run_manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+def run(command, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
     full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True
-    )
+    return subprocess.run(command, cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True, timeout=120)
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = run_manage("check", DJANGO_DEBUG="0")
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+def run_manage(*args, **env):
+    return run([sys.executable, "manage.py", *args], **env)
+
+
+def run_python(code, **env):
+    return run([sys.executable, "-c", code], **env)
+
+
+def run_celery(*args, **env):
+    return run([sys.executable, "-m", "celery", "-A", "qinhuai_talent", *args], **env)
+
+
+STARTS = {
+    "check --deploy": lambda tmp, **env: run_manage("check", "--deploy", **env),
+    "the WSGI application (gunicorn)": lambda tmp, **env: run_python("import qinhuai_talent.wsgi", **env),
+    "the ASGI application": lambda tmp, **env: run_python("import qinhuai_talent.asgi", **env),
+    "a Celery worker": lambda tmp, **env: run_celery("worker", "--pool=solo", **env),
+    "Celery beat": lambda tmp, **env: run_celery("beat", "--schedule", str(tmp / "beat-schedule"), **env),
+}
+
+
+@pytest.mark.parametrize("start", sorted(STARTS))
+def test_production_refuses_to_start_without_a_secret_key(start, tmp_path):
+    result = STARTS[start](tmp_path, DJANGO_DEBUG="0")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "DJANGO_SECRET_KEY is not set" in result.stdout + result.stderr
+
+
+def test_commands_that_only_inspect_the_code_run_without_a_secret_key():
+    """The pre-merge check runs makemigrations with no environment at all: no key, debug off."""
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_check_deploy_is_clean_with_production_variables():
