@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from qinhuai_talent.core.workflow import Transition, Workflow
+from qinhuai_talent.core.workflow import EFFECT, Transition, Workflow
 
 from . import policies
 from .models import Enterprise, EnterpriseStatus, ImportState, ReportImport, SupportPlanItem, SupportStatus
@@ -46,6 +46,22 @@ SUPPORT_WORKFLOW = Workflow(
             gettext_lazy("Reopen"),
             _may_serve,
             needs_reason=True,
+        ),
+        # Effects of the item's service request (serviceplatform): filed, it starts the item;
+        # closed with the enterprise's rating, the item counts as done, whoever filed or closed it.
+        Transition(
+            "request_filed",
+            (SupportStatus.PLANNED,),
+            SupportStatus.IN_PROGRESS,
+            gettext_lazy("Service request filed"),
+            by=EFFECT,
+        ),
+        Transition(
+            "request_closed",
+            (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS),
+            SupportStatus.DONE,
+            gettext_lazy("Service request closed"),
+            by=EFFECT,
         ),
     ],
     model=SupportPlanItem,

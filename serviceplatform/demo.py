@@ -348,6 +348,51 @@ def seed(stdout) -> None:
     _provider_account(office, providers[IP_AGENCY])
     if not ServiceRequest.objects.exists():
         _requests(office)
+    _account_plan_item()
+
+
+# The demo enterprise account's open plan item that it asks the catalogue for (the walk of the
+# browser tier: request, accept, deliver, rate, and the item done).
+ACCOUNT_PLAN_ITEM = "申请发明专利并开展专利布局"
+
+
+@transaction.atomic
+def _account_plan_item() -> None:
+    from enterprises.models import SupportKind
+    from enterprises.workflows import SUPPORT_WORKFLOW
+
+    enterprise = Enterprise.objects.filter(account__username="enterprise").select_related("org_unit").first()
+    if enterprise is None or SupportPlanItem.objects.filter(enterprise=enterprise, title=ACCOUNT_PLAN_ITEM).exists():
+        return
+    owner = (
+        User.objects.filter(role__in=[Role.STREET, Role.PARK], org_unit=enterprise.org_unit_id, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    SUPPORT_WORKFLOW.create_record(
+        actor=owner,
+        enterprise=enterprise,
+        kind=SupportKind.OTHER,
+        title=ACCOUNT_PLAN_ITEM,
+        owner=owner,
+        due_on=clock.DEMO_DAY + datetime.timedelta(days=60),
+    )
+    # One the enterprise asked for itself from the catalogue: delivered, waiting for its rating.
+    service = Service.objects.filter(provider__name=IP_AGENCY, name="专利交易与许可对接").first()
+    if service is None:
+        return
+    account = enterprise.account
+    with clock.running_on(datetime.date(2017, 11, 20)):
+        request = services.request_file(
+            actor=account, enterprise=enterprise, category=service.category, need="寻找专利许可合作方", service=service
+        )
+    staff = _staff_actor(service.provider)
+    with clock.running_on(datetime.date(2017, 11, 22)):
+        request = services.request_transition(actor=staff, request=request, action="accept")
+    with clock.running_on(datetime.date(2017, 12, 8)):
+        services.request_transition(
+            actor=staff, request=request, action="deliver", note="已对接两家许可意向方并组织洽谈"
+        )
 
 
 @transaction.atomic

@@ -78,6 +78,31 @@ class RequestForm(forms.Form):
         references.narrow_form(self, user)
 
 
+class OwnRequestForm(forms.Form):
+    """An enterprise asks for a service itself, usually from the catalogue (service and category
+    prefilled), possibly for one of its own 一企一策 plan items."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    need = forms.CharField(label=_("What you need"), widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("Let the unit assign a provider")
+    )
+    plan_item = forms.ModelChoiceField(
+        label=_("For the support plan item"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A plan item whose request is closed counts as done."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .selectors import catalogue_services, own_open_plan_items
+
+        self.fields["service"].queryset = catalogue_services().order_by("category", "provider__name", "name")
+        self.fields["plan_item"].queryset = own_open_plan_items(user)
+
+
 class AssignForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
     service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False)

@@ -28,6 +28,27 @@ def services_for(user: User) -> QuerySet[Service]:
     return qs.filter(Q(provider__state=ProviderState.ACCREDITED, active=True) | Q(provider_id=own or 0))
 
 
+def catalogue_services() -> QuerySet[Service]:
+    """The services anyone may ask for: offered, by an accredited provider."""
+    return Service.objects.filter(active=True, provider__state=ProviderState.ACCREDITED).select_related("provider")
+
+
+def own_open_plan_items(user: User) -> QuerySet:
+    """An enterprise account's open 一企一策 plan items that have no service request yet."""
+    from enterprises.models import OPEN_SUPPORT_STATUSES, SupportPlanItem
+
+    qs = SupportPlanItem.objects.filter(status__in=OPEN_SUPPORT_STATUSES, service_request__isnull=True)
+    return access.scope_own(qs, user, enterprise="enterprise__account").order_by("due_on", "pk")
+
+
+def own_plan_items(user: User) -> QuerySet:
+    """An enterprise account's plan items with their service requests (the page shows both)."""
+    from enterprises.models import SupportPlanItem
+
+    qs = SupportPlanItem.objects.select_related("service_request").order_by("status", "due_on", "pk")
+    return access.scope_own(qs, user, enterprise="enterprise__account")
+
+
 def catalogue(*, q: str = "", category: str = "") -> QuerySet[Provider]:
     """The public catalogue: accredited providers with their offered services."""
     services = Service.objects.filter(active=True).order_by("category", "name")
@@ -50,13 +71,16 @@ def catalogue(*, q: str = "", category: str = "") -> QuerySet[Provider]:
 
 
 def requests_for(user: User) -> QuerySet[ServiceRequest]:
-    """A provider's staff: the requests routed to their organisation; everyone else by unit."""
+    """A provider's staff: the requests routed to their organisation; an enterprise's account its
+    own enterprise's; everyone else by unit."""
     qs = ServiceRequest.objects.select_related("enterprise", "org_unit", "provider", "service", "plan_item")
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.PROVIDER:
         own = policies.provider_id_of(user)
         return qs.filter(provider_id=own) if own else qs.none()
+    if user.role == Role.ENTERPRISE:
+        return access.scope_own(qs, user, enterprise="enterprise__account")
     if user.role == Role.EXPERT:
         return qs.none()
     return access.scope_units(qs, user, "org_unit")
@@ -105,4 +129,6 @@ def attention(user: User) -> list:
             overdue,
             waiting("serviceplatform.new", _("New service requests to accept or decline"), RequestState.ASSIGNED),
         ]
+    if user.role == Role.ENTERPRISE:
+        return [waiting("serviceplatform.to_rate", _("Delivered services to rate"), RequestState.DELIVERED)]
     return []

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import Enterprise, SupportPlanItem, SupportStatus
-from qinhuai_talent.core import access, clock
+from enterprises.workflows import SUPPORT_WORKFLOW
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.workflow import log_transition
@@ -137,28 +138,41 @@ def request_file(
     service: Service | None = None,
     plan_item: SupportPlanItem | None = None,
 ) -> ServiceRequest:
-    """File a service request for ``enterprise`` (its unit's officer on its behalf, or the office,
-    possibly from a 一企一策 plan item). With a chosen provider (or service) it is routed at once;
-    otherwise it waits for the unit to assign it."""
-    if not access.can_manage_unit(actor, enterprise.org_unit_id):
-        raise ActionNotAllowed(_("Only the enterprise's unit or the district office files requests on its behalf."))
+    """File a service request for ``enterprise``: by the enterprise's own account, its unit's
+    officer on its behalf, or the office, possibly from one of its 一企一策 plan items (which then
+    starts, and counts as done when the request closes). With a chosen provider (or service) it is
+    routed at once; otherwise it waits for the unit to assign it."""
+    if not policies.can_file_for(actor, enterprise):
+        raise ActionNotAllowed(
+            _("Only the enterprise itself, its unit or the district office files its requests."),
+            field="enterprise",
+            code="not_your_enterprise",
+        )
     if category not in ServiceCategory.values:
         raise DomainError(_("Unknown service category."), field="category")
     need = need.strip()
     if not need:
         raise DomainError(_("Please describe what the enterprise needs."), field="need")
-    if service is not None and provider is None:
-        provider = service.provider
+    # Read afresh: the provider may have been suspended since the caller loaded them.
+    if service is not None:
+        service = Service.objects.select_related("provider").get(pk=service.pk)
+        provider = provider or service.provider
+    if provider is not None:
+        provider = Provider.objects.get(pk=provider.pk)
     if provider is not None:
         _check_routable(provider=provider, service=service, category=category)
     if plan_item is not None:
         plan_item = SupportPlanItem.objects.select_for_update().get(pk=plan_item.pk)
         if plan_item.enterprise_id != enterprise.pk:
-            raise DomainError(_("The plan item belongs to another enterprise."), field="plan_item")
+            raise DomainError(
+                _("The plan item belongs to another enterprise."), field="plan_item", code="plan_item_elsewhere"
+            )
         if plan_item.status not in (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS):
-            raise DomainError(_("The plan item is no longer open."), field="plan_item")
+            raise DomainError(_("The plan item is no longer open."), field="plan_item", code="plan_item_closed")
         if ServiceRequest.objects.filter(plan_item=plan_item).exists():
-            raise DomainError(_("A request has already been filed for this plan item."), field="plan_item")
+            raise DomainError(
+                _("A request has already been filed for this plan item."), field="plan_item", code="plan_item_taken"
+            )
     request = ServiceRequest.objects.create(
         enterprise=enterprise,
         org_unit_id=enterprise.org_unit_id,
@@ -171,9 +185,7 @@ def request_file(
     )
     log_transition(request, action="submit", from_state="", to_state=request.state, actor=actor)
     if plan_item is not None and plan_item.status == SupportStatus.PLANNED:
-        from enterprises.services import support_item_transition
-
-        support_item_transition(actor=actor, item=plan_item, action="start")
+        SUPPORT_WORKFLOW.apply(plan_item, action="request_filed", actor=actor, via="serviceplatform.submit")
     if provider is not None:
         request = request_assign(actor=actor, request=request, provider=provider, service=service)
     return request
@@ -182,7 +194,7 @@ def request_file(
 def _locked(request: ServiceRequest) -> ServiceRequest:
     # OF the request alone: its provider and service are nullable (outer joins PostgreSQL won't lock).
     locked = ServiceRequest.objects.select_for_update(of=("self",))
-    return locked.select_related("provider", "service").get(pk=request.pk)
+    return locked.select_related("provider", "service", "enterprise").get(pk=request.pk)
 
 
 @transaction.atomic
@@ -222,7 +234,10 @@ def request_transition(
     if action == "assign":
         raise DomainError(_("Choose the provider to assign the request to."), field="provider")
     request = _locked(request)
-    REQUEST_WORKFLOW.get(action)
+    # Out of order or not this person's step: refused before any input is read, in the step's words.
+    refusal = REQUEST_WORKFLOW.refusal(request, actor, action)
+    if refusal is not None:
+        raise refusal
     extra: list[str] = []
     today = clock.today()
     if action == "accept":
@@ -244,7 +259,7 @@ def request_transition(
         if request.rating is not None:
             raise DomainError(_("This request has already been rated."), field="rating", code="already_rated")
         if rating is None or not 1 <= int(rating) <= 5:
-            raise DomainError(_("Please rate the service from 1 to 5."), field="rating")
+            raise DomainError(_("Please rate the service from 1 to 5."), field="rating", code="rating_out_of_range")
         request.rating = int(rating)
         request.rating_comment = comment.strip()
         request.due_on = None
@@ -259,10 +274,19 @@ def request_transition(
 
 
 def _complete_plan_item(*, actor: User, request: ServiceRequest) -> None:
-    """A plan item whose request is closed counts as done, with the delivery as its outcome."""
-    from enterprises.services import support_item_transition
-
-    item = SupportPlanItem.objects.get(pk=request.plan_item_id)
+    """A plan item whose request is closed counts as done, with the delivery as its outcome
+    (an effect of the close, whoever closed it: the enterprise, its unit or the office)."""
+    item = SupportPlanItem.objects.select_for_update().get(pk=request.plan_item_id)
     if item.status in (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS):
-        outcome = _("Service request #%(id)s closed: %(note)s") % {"id": request.pk, "note": request.delivery_note}
-        support_item_transition(actor=actor, item=item, action="complete", outcome=str(outcome))
+        item.outcome = str(
+            _("Service request #%(id)s closed: %(note)s") % {"id": request.pk, "note": request.delivery_note}
+        )
+        item.completed_on = clock.today()
+        SUPPORT_WORKFLOW.apply(
+            item,
+            action="request_closed",
+            actor=actor,
+            reason=item.outcome,
+            extra_fields=["outcome", "completed_on"],
+            via="serviceplatform.close",
+        )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from enterprises.selectors import own_enterprise
 from qinhuai_talent.core import access
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
@@ -46,10 +47,19 @@ def catalogue(request):
         for service in provider.offered:
             by_category.setdefault(service.category, []).append(service)
     sections = [(ServiceCategory(c).label, by_category[c]) for c in ServiceCategory.values if c in by_category]
+    plan_item = request.GET.get("plan_item", "")
     return render(
         request,
         "serviceplatform/catalogue.html",
-        {"form": form, "sections": sections, "count": sum(len(s) for _c, s in sections), "q": q},
+        {
+            "form": form,
+            "sections": sections,
+            "count": sum(len(s) for _c, s in sections),
+            "q": q,
+            # An enterprise asks for a service from here (its plan item carried on, if it came from one).
+            "can_request": policies.is_enterprise_account(request.user),
+            "plan_item": plan_item if plan_item.isdigit() else "",
+        },
     )
 
 
@@ -161,6 +171,7 @@ def request_list(request):
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood."))
     qs = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    own = policies.is_enterprise_account(request.user)
     return render(
         request,
         "serviceplatform/request_list.html",
@@ -168,22 +179,43 @@ def request_list(request):
             "page": paginate(request, qs.order_by("-filed_at", "-pk")),
             "filter": filterset,
             "can_file": policies.can_file(request.user),
+            "own": own,
+            "plan_items": selectors.own_plan_items(request.user) if own else None,
         },
     )
+
+
+def _initial(request) -> dict:
+    """What the catalogue's button (or a plan item's link) prefills: category, service, plan item."""
+    initial = {}
+    for key in ("enterprise", "category", "service", "plan_item"):
+        value = request.GET.get(key, "")
+        if value.isdigit() or (key == "category" and value in ServiceCategory.values):
+            initial[key] = value
+    if "service" in initial and "category" not in initial:
+        service = selectors.catalogue_services().filter(pk=initial["service"]).first()
+        if service is not None:
+            initial["category"] = service.category
+    return initial
 
 
 @login_required
 def request_create(request):
     if not policies.can_file(request.user):
         raise PermissionDenied
-    initial = {}
-    if request.method == "GET":
-        for key in ("enterprise", "category", "service", "plan_item"):
-            if request.GET.get(key, "").isdigit() or (key == "category" and request.GET.get(key)):
-                initial[key] = request.GET[key]
-    form = forms.RequestForm(request.POST or None, user=request.user, initial=initial)
+    initial = _initial(request) if request.method == "GET" else {}
+    own = None
+    if policies.is_enterprise_account(request.user):
+        own = own_enterprise(request.user)
+        if own is None:
+            raise Http404
+        form = forms.OwnRequestForm(request.POST or None, user=request.user, initial=initial)
+    else:
+        form = forms.RequestForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        if own is not None:
+            data["enterprise"] = own
         try:
             obj = services.request_file(actor=request.user, **data)
         except DomainError as exc:
@@ -194,7 +226,7 @@ def request_create(request):
     return _form_page(
         request,
         form,
-        title=_("File a service request"),
+        title=_("Ask for a service") if own is not None else _("File a service request"),
         crumbs=[(reverse("serviceplatform:requests"), _("Service requests"))],
     )
 
@@ -210,6 +242,7 @@ def request_detail(request, pk: int):
         "serviceplatform/request_detail.html",
         {
             "req": obj,
+            "own": policies.is_own_request(request.user, obj),
             "actions": actions,
             "assign_form": forms.AssignForm(user=request.user, category=obj.category) if can_assign else None,
             "transitions": transitions_of(obj),

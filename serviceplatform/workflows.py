@@ -12,12 +12,15 @@ A service request::
     accepted ─deliver→ delivered
     submitted / assigned / declined / accepted / in_progress ─cancel→ cancelled
 
-The services add the rules that depend on data (an accredited provider, the deadlines, the rating).
+The unit's officer or the office assign; the enterprise itself (or its unit, or the office, for it)
+closes with a rating; the enterprise cancels only before a provider accepts. The services add the
+rules that depend on data (an accredited provider, the deadlines, the rating).
 """
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.workflow import Transition, Workflow
 
 from . import policies
@@ -51,13 +54,23 @@ FINAL_STATES = (R.CLOSED, R.CANCELLED)
 # Working days a provider has to accept or decline an assigned request.
 ACCEPT_WORKING_DAYS = 3
 
+
+def _rated_only_after_delivery(state: str) -> DomainError:
+    if state == R.CLOSED:
+        return DomainError(_("This request has already been rated."), field="rating", code="already_rated")
+    return DomainError(
+        _("A request is rated only after delivery: it is not possible while it is “%(state)s”.")
+        % {"state": R(state).label},
+        field="rating",
+        code="not_delivered",
+    )
+
+
 REQUEST_WORKFLOW = Workflow(
     state_field="state",
     states=R,
     transitions=[
-        Transition(
-            "assign", (R.SUBMITTED, R.DECLINED), R.ASSIGNED, _("Assign to a provider"), policies.is_requesting_side
-        ),
+        Transition("assign", (R.SUBMITTED, R.DECLINED), R.ASSIGNED, _("Assign to a provider"), policies.may_assign),
         Transition(
             "accept",
             (R.ASSIGNED,),
@@ -83,13 +96,20 @@ REQUEST_WORKFLOW = Workflow(
         Transition(
             "deliver", (R.ACCEPTED, R.IN_PROGRESS), R.DELIVERED, _("Mark delivered"), policies.is_assigned_provider
         ),
-        Transition("close", (R.DELIVERED,), R.CLOSED, _("Close with a rating"), policies.is_requesting_side),
+        Transition(
+            "close",
+            (R.DELIVERED,),
+            R.CLOSED,
+            _("Close with a rating"),
+            policies.is_requesting_side,
+            wrong_state=_rated_only_after_delivery,
+        ),
         Transition(
             "cancel",
             (R.SUBMITTED, R.ASSIGNED, R.DECLINED, R.ACCEPTED, R.IN_PROGRESS),
             R.CANCELLED,
             _("Cancel"),
-            policies.is_requesting_side,
+            policies.may_cancel,
             needs_reason=True,
         ),
     ],

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from enterprises.models import Enterprise, SupportPlanItem
 from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField
+from qinhuai_talent.core.models import Role
 
 from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
 
@@ -28,9 +29,9 @@ class ScopedEnterpriseField(_Scoped):
 
     @staticmethod
     def selector(user):
-        from enterprises.selectors import enterprises_for
+        from enterprises.selectors import enterprises_filed_for
 
-        return enterprises_for(user)
+        return enterprises_filed_for(user)
 
 
 class ScopedPlanItemField(_Scoped):
@@ -40,6 +41,10 @@ class ScopedPlanItemField(_Scoped):
     def selector(user):
         from enterprises.selectors import support_items_for
 
+        from ..selectors import own_open_plan_items
+
+        if user.role == Role.ENTERPRISE:
+            return own_open_plan_items(user)
         return support_items_for(user)
 
 

@@ -8,7 +8,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
+from qinhuai_talent.core.models import Role
 
 from .. import selectors, services
 from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
@@ -156,15 +157,26 @@ class ServiceViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMode
         return Response(self.get_serializer(service).data, status=status.HTTP_201_CREATED)
 
 
+class EnterprisesAskToo(ReadOnlyForReaders):
+    """As for every write, and an enterprise account files, cancels and rates its own requests
+    (the services decide which steps are its)."""
+
+    def has_permission(self, request, view):
+        if request.method == "POST" and getattr(request.user, "role", None) == Role.ENTERPRISE:
+            return PortalPermission.has_permission(self, request, view)
+        return super().has_permission(request, view)
+
+
 @extend_schema(responses={200: ServiceRequestSerializer, **ERRORS})
 class ServiceRequestViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Service requests (服务需求): a provider's staff see those routed to their organisation,
-    officers their unit's. Filed by the unit's officer or the office (optionally from a plan
-    item, with a chosen provider or service). Transitions are POSTs: ``assign`` (``provider``,
-    ``service``), ``accept``, ``decline`` (``reason``), ``start``, ``deliver`` (``note``),
-    ``close`` (``rating`` 1–5, ``comment``), ``cancel`` (``reason``). ``?overdue=true`` lists
-    those past their deadline."""
+    officers their unit's, an enterprise account its own. Filed by the enterprise itself, its
+    unit's officer or the office (optionally from a plan item, with a chosen provider or
+    service). Transitions are POSTs: ``assign`` (``provider``, ``service``), ``accept``,
+    ``decline`` (``reason``), ``start``, ``deliver`` (``note``), ``close`` (``rating`` 1–5,
+    ``comment``), ``cancel`` (``reason``). ``?overdue=true`` lists those past their deadline."""
 
+    permission_classes = [EnterprisesAskToo]
     queryset = ServiceRequest.objects.none()
     selector = staticmethod(selectors.requests_for)
     serializer_class = ServiceRequestSerializer
