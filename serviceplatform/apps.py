@@ -18,6 +18,7 @@ class ServicePlatformConfig(AppConfig):
             NavItem(_("Service requests"), "serviceplatform:requests", readers, section, 60),
             NavItem(_("Service providers"), "serviceplatform:providers", readers, section, 61),
             NavItem(_("Service catalogue"), "serviceplatform:catalogue", readers, section, 62),
+            NavItem(_("Provider review"), "serviceplatform:provider-review", (Role.OFFICE, Role.LEADER), section, 63),
             NavItem(_("My service requests"), "serviceplatform:requests", (Role.ENTERPRISE,), _("Mine"), 8),
             NavItem(_("Service catalogue"), "serviceplatform:catalogue", (Role.ENTERPRISE,), _("Mine"), 9),
         )

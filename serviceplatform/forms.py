@@ -31,6 +31,21 @@ class ProviderActionForm(forms.Form):
     reason = forms.CharField(required=False, max_length=2000)
 
 
+class ThresholdsForm(forms.Form):
+    min_on_time_rate = forms.DecimalField(
+        label=_("Minimum on-time delivery rate (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    min_rating = forms.DecimalField(
+        label=_("Minimum average rating"), max_digits=3, decimal_places=2, min_value=1, max_value=5
+    )
+    min_requests = forms.IntegerField(
+        label=_("Judged from this many requests"),
+        min_value=1,
+        max_value=1000,
+        help_text=_("A provider with fewer delivered (or rated) requests in the year is not judged on them."),
+    )
+
+
 class ServiceForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
     name = forms.CharField(label=_("name"), max_length=120)

@@ -1,6 +1,8 @@
 """The "1+x" service platform (seed 三(三)): accredited service providers, the services they offer,
 the accounts of their staff, and the service requests of talent enterprises routed to them."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -163,6 +165,13 @@ class ServiceRequest(models.Model):
     # (the service's expected days after acceptance).
     due_on = models.DateField(_("due on"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Every provider that declined it (a declined request is reassigned to another): their
+    # performance counts the decline though the request is no longer theirs.
+    declined_by = models.ManyToManyField(Provider, verbose_name=_("declined by"), blank=True, related_name="+")
+    accepted_on = models.DateField(_("accepted by the provider on"), null=True, blank=True)
+    # The delivery deadline set on acceptance (the service's expected days), kept after delivery
+    # and closing so that "on time" can be judged later.
+    deliver_by = models.DateField(_("deliver by"), null=True, blank=True)
     delivery_note = models.TextField(_("what was done"), blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
@@ -195,3 +204,41 @@ class ServiceRequest(models.Model):
         from .workflows import CLOCKED_STATES
 
         return self.state in CLOCKED_STATES and self.due_on is not None and self.due_on < clock.today()
+
+
+class ReviewThresholds(models.Model):
+    """What the office expects of a provider (one row): a provider whose on-time delivery rate or
+    average rating falls below these, over at least ``min_requests`` delivered (or rated)
+    requests of a year, is flagged for the office's yearly review."""
+
+    min_on_time_rate = models.DecimalField(
+        _("minimum on-time delivery rate (%)"), max_digits=5, decimal_places=2, default=Decimal("80")
+    )
+    min_rating = models.DecimalField(
+        _("minimum average rating"), max_digits=3, decimal_places=2, default=Decimal("3.5")
+    )
+    min_requests = models.PositiveSmallIntegerField(_("judged from this many requests"), default=3)
+    updated_at = models.DateTimeField(_("updated"), default=clock.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("provider review thresholds")
+        verbose_name_plural = _("provider review thresholds")
+        constraints = [
+            models.CheckConstraint(
+                name="thresholds_rate_0_100", condition=Q(min_on_time_rate__gte=0, min_on_time_rate__lte=100)
+            ),
+            models.CheckConstraint(name="thresholds_rating_1_5", condition=Q(min_rating__gte=1, min_rating__lte=5)),
+            models.CheckConstraint(name="thresholds_min_requests_positive", condition=Q(min_requests__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.min_on_time_rate}% · {self.min_rating}"
+
+    @classmethod
+    def current(cls) -> "ReviewThresholds":
+        """The office's thresholds, or the defaults until it sets them."""
+        return cls.objects.order_by("pk").first() or cls()

@@ -31,6 +31,17 @@ def can_manage_providers(user: User) -> bool:
     return access.is_office(user)
 
 
+def can_see_performance(user: User) -> bool:
+    """Providers' performance is for those who route requests and review providers."""
+    return (
+        access.is_office(user) or access.is_unit_officer(user) or (user.is_authenticated and user.role == Role.LEADER)
+    )
+
+
+def can_set_thresholds(user: User) -> bool:
+    return access.is_office(user)
+
+
 def is_enterprise_account(user: User) -> bool:
     return user.is_authenticated and user.role == Role.ENTERPRISE
 

@@ -1,12 +1,17 @@
 """Reads of the service platform, already scoped to what the caller may see."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import Role, User
 
 from . import policies
-from .models import Provider, ProviderState, RequestState, Service, ServiceRequest
+from .models import Provider, ProviderState, RequestState, ReviewThresholds, Service, ServiceCategory, ServiceRequest
 from .workflows import CLOCKED_STATES
 
 
@@ -132,3 +137,133 @@ def attention(user: User) -> list:
     if user.role == Role.ENTERPRISE:
         return [waiting("serviceplatform.to_rate", _("Delivered services to rate"), RequestState.DELIVERED)]
     return []
+
+
+# --- Provider performance (issue 18, item 6) ------------------------------------------------------
+
+
+@dataclass
+class Performance:
+    """One provider's figures for one category of requests (``category`` empty: all of them)."""
+
+    provider_id: int
+    category: str = ""
+    received: int = 0
+    accepted: int = 0
+    declined: int = 0
+    delivered: int = 0
+    on_time: int = 0
+    rated: int = 0
+    rating_sum: int = 0
+    days: list[int] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
+
+    @property
+    def category_label(self) -> str:
+        return ServiceCategory(self.category).label if self.category else ""
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Delivered on time, in per cent of delivered (``None`` before any delivery)."""
+        if not self.delivered:
+            return None
+        return (Decimal(100) * self.on_time / self.delivered).quantize(Decimal("0.1"))
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        if not self.rated:
+            return None
+        return (Decimal(self.rating_sum) / self.rated).quantize(Decimal("0.01"))
+
+    @property
+    def median_days(self) -> float | None:
+        """Median days from acceptance to delivery."""
+        return statistics.median(self.days) if self.days else None
+
+    def add(self, other: "Performance") -> None:
+        for name in ("received", "accepted", "declined", "delivered", "on_time", "rated", "rating_sum"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days.extend(other.days)
+
+
+FLAG_ON_TIME = "on_time"
+FLAG_RATING = "rating"
+
+
+def review_flags(perf: Performance, thresholds: ReviewThresholds) -> tuple[str, ...]:
+    """Why a provider is up for review: its on-time rate or its average rating below the office's
+    thresholds, each judged once it has at least ``min_requests`` delivered (rated) requests."""
+    flags = []
+    rate = perf.on_time_rate
+    if perf.delivered >= thresholds.min_requests and rate is not None and rate < thresholds.min_on_time_rate:
+        flags.append(FLAG_ON_TIME)
+    rating = perf.average_rating
+    if perf.rated >= thresholds.min_requests and rating is not None and rating < thresholds.min_rating:
+        flags.append(FLAG_RATING)
+    return tuple(flags)
+
+
+def review_year_default() -> int:
+    """The year a review looks at by default: the latest in which requests were filed."""
+    latest = ServiceRequest.objects.aggregate(latest=Max("filed_at"))["latest"]
+    return timezone.localtime(latest).year if latest else clock.today().year
+
+
+def provider_performance(
+    *, year: int | None = None, provider_ids: list[int] | None = None
+) -> dict[int, dict[str, Performance]]:
+    """Per provider: its figures per category of request and its total (key ``""``, with its
+    review flags), for requests filed in ``year`` (all years if ``None``). Set-based: three
+    queries however many providers and requests (the routed requests' counts, the declines, the
+    days to deliver) and one for the thresholds.
+
+    A request counts as received by the provider it is routed to and by every provider that
+    declined it before it was routed elsewhere; accepted, delivered and rated by the provider it
+    is routed to (it is reassigned only after a decline); on time when delivered by the deadline
+    set on acceptance."""
+    requests = ServiceRequest.objects.filter(provider__isnull=False)
+    declines = ServiceRequest.declined_by.through.objects.all()
+    if year is not None:
+        requests = requests.filter(filed_at__year=year)
+        declines = declines.filter(servicerequest__filed_at__year=year)
+    if provider_ids is not None:
+        requests = requests.filter(provider_id__in=provider_ids)
+        declines = declines.filter(provider_id__in=provider_ids)
+    result: dict[int, dict[str, Performance]] = {}
+
+    def cell(provider_id: int, category: str) -> Performance:
+        per = result.setdefault(provider_id, {})
+        return per.setdefault(category, Performance(provider_id=provider_id, category=category))
+
+    # A request declined by the provider it still points to is counted with the declines.
+    held = requests.exclude(state=RequestState.DECLINED)
+    rows = held.values("provider_id", "category").annotate(
+        received=Count("pk"),
+        accepted=Count("pk", filter=Q(accepted_on__isnull=False)),
+        delivered=Count("pk", filter=Q(delivered_on__isnull=False)),
+        on_time=Count("pk", filter=Q(delivered_on__isnull=False, delivered_on__lte=F("deliver_by"))),
+        rated=Count("rating"),
+        rating_sum=Sum("rating"),
+    )
+    for row in rows.order_by():
+        c = cell(row["provider_id"], row["category"])
+        c.received += row["received"]
+        c.accepted, c.delivered, c.on_time = row["accepted"], row["delivered"], row["on_time"]
+        c.rated, c.rating_sum = row["rated"], row["rating_sum"] or 0
+    for row in declines.values("provider_id", "servicerequest__category").annotate(n=Count("pk")).order_by():
+        c = cell(row["provider_id"], row["servicerequest__category"])
+        c.declined += row["n"]
+        c.received += row["n"]
+    delivered = held.filter(delivered_on__isnull=False, accepted_on__isnull=False)
+    for provider_id, category, accepted_on, delivered_on in delivered.values_list(
+        "provider_id", "category", "accepted_on", "delivered_on"
+    ).order_by():
+        cell(provider_id, category).days.append((delivered_on - accepted_on).days)
+    thresholds = ReviewThresholds.current()
+    for per in result.values():
+        total = Performance(provider_id=next(iter(per.values())).provider_id)
+        for perf in per.values():
+            total.add(perf)
+        total.flags = review_flags(total, thresholds)
+        per[""] = total
+    return result

@@ -16,7 +16,16 @@ from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.workflow import log_transition
 
 from . import policies
-from .models import Provider, ProviderStaff, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+from .models import (
+    Provider,
+    ProviderStaff,
+    ProviderState,
+    RequestState,
+    ReviewThresholds,
+    Service,
+    ServiceCategory,
+    ServiceRequest,
+)
 from .workflows import ACCEPT_WORKING_DAYS, PROVIDER_WORKFLOW, REQUEST_WORKFLOW
 
 # --- Providers, services and staff ------------------------------------------------------------------
@@ -95,6 +104,31 @@ def staff_attach(*, actor: User, user: User, provider: Provider) -> ProviderStaf
         )
     staff, _created = ProviderStaff.objects.update_or_create(user=user, defaults={"provider": provider})
     return staff
+
+
+@transaction.atomic
+def thresholds_set(
+    *, actor: User, min_on_time_rate: Decimal, min_rating: Decimal, min_requests: int
+) -> ReviewThresholds:
+    """The office sets what it expects of providers (their yearly review flags those below)."""
+    _check_office(actor)
+    if not Decimal(0) <= min_on_time_rate <= Decimal(100):
+        raise DomainError(
+            _("The on-time rate is a percentage from 0 to 100."), field="min_on_time_rate", code="rate_out_of_range"
+        )
+    if not Decimal(1) <= min_rating <= Decimal(5):
+        raise DomainError(
+            _("The rating threshold lies between 1 and 5."), field="min_rating", code="rating_out_of_range"
+        )
+    if min_requests < 1:
+        raise DomainError(
+            _("A provider is judged from at least one request."), field="min_requests", code="not_positive"
+        )
+    row = ReviewThresholds.objects.select_for_update().order_by("pk").first() or ReviewThresholds()
+    row.min_on_time_rate, row.min_rating, row.min_requests = min_on_time_rate, min_rating, min_requests
+    row.updated_at, row.updated_by = clock.now(), actor
+    row.save()
+    return row
 
 
 # --- Service requests ------------------------------------------------------------------------------
@@ -242,8 +276,9 @@ def request_transition(
     today = clock.today()
     if action == "accept":
         days = request.service.expected_days if request.service_id else DEFAULT_DELIVERY_DAYS
-        request.due_on = today + datetime.timedelta(days=days)
-        extra = ["due_on"]
+        request.accepted_on = today
+        request.deliver_by = request.due_on = today + datetime.timedelta(days=days)
+        extra = ["due_on", "accepted_on", "deliver_by"]
     elif action == "decline":
         request.decline_reason = reason.strip()
         request.due_on = None
@@ -268,6 +303,8 @@ def request_transition(
         request.due_on = None
         extra = ["due_on"]
     REQUEST_WORKFLOW.apply(request, action=action, actor=actor, reason=reason.strip(), extra_fields=extra)
+    if action == "decline":
+        request.declined_by.add(request.provider_id)
     if action == "close" and request.plan_item_id is not None:
         _complete_plan_item(actor=actor, request=request)
     return request

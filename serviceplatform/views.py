@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises.selectors import own_enterprise
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
@@ -22,7 +22,7 @@ from qinhuai_talent.core.workflow import transitions_of
 
 from . import forms, policies, selectors, services
 from .api.views import ServiceRequestFilter
-from .models import ServiceCategory
+from .models import ProviderState, ReviewThresholds, ServiceCategory
 from .workflows import PROVIDER_WORKFLOW, REQUEST_WORKFLOW
 
 
@@ -66,13 +66,89 @@ def catalogue(request):
 # --- Providers --------------------------------------------------------------------------------------
 
 
+def _review_year(request) -> int:
+    year = request.GET.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= clock.today().year:
+        return int(year)
+    return selectors.review_year_default()
+
+
+def _with_performance(user, providers, year: int) -> None:
+    """Attach each provider's total figures of ``year`` (``perf``), for those who may see them."""
+    if not policies.can_see_performance(user):
+        return
+    figures = selectors.provider_performance(year=year, provider_ids=[p.pk for p in providers])
+    for provider in providers:
+        provider.perf = figures.get(provider.pk, {}).get("") or selectors.Performance(provider_id=provider.pk)
+
+
 @login_required
 def provider_list(request):
+    """The register. Queries: the page's count and rows (2), the default year (1), the page's
+    providers' performance (3) and the thresholds (1), besides the session's."""
     qs = selectors.providers_for(request.user).order_by("state", "category", "name")
+    page = paginate(request, qs)
+    year = _review_year(request)
+    _with_performance(request.user, page.object_list, year)
     return render(
         request,
         "serviceplatform/provider_list.html",
-        {"page": paginate(request, qs), "can_manage": policies.can_manage_providers(request.user)},
+        {
+            "page": page,
+            "year": year,
+            "can_manage": policies.can_manage_providers(request.user),
+            "performance": policies.can_see_performance(request.user),
+        },
+    )
+
+
+@login_required
+def provider_review(request):
+    """The office's yearly provider review: every provider's figures of the year against the
+    thresholds, those below first, each accredited one flagged with a button to suspend it
+    (through the provider workflow, logged with the reason)."""
+    if not policies.can_see_performance(request.user) or access.is_unit_officer(request.user):
+        raise Http404
+    year = _review_year(request)
+    providers = list(selectors.providers_for(request.user).exclude(state=ProviderState.APPLIED))
+    _with_performance(request.user, providers, year)
+    providers.sort(key=lambda p: (not p.perf.flags, p.category, p.name))
+    thresholds = ReviewThresholds.current()
+    can_set = policies.can_set_thresholds(request.user)
+    return render(
+        request,
+        "serviceplatform/provider_review.html",
+        {
+            "year": year,
+            "providers": providers,
+            "thresholds": thresholds,
+            "thresholds_form": forms.ThresholdsForm(
+                initial={
+                    "min_on_time_rate": thresholds.min_on_time_rate,
+                    "min_rating": thresholds.min_rating,
+                    "min_requests": thresholds.min_requests,
+                }
+            )
+            if can_set
+            else None,
+            "can_suspend": policies.can_accredit(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def thresholds_set(request):
+    if not policies.can_set_thresholds(request.user):
+        raise Http404
+    return post_action(
+        request,
+        None,
+        None,
+        form=forms.ThresholdsForm,
+        service=lambda **data: services.thresholds_set(actor=request.user, **data),
+        redirect=reverse("serviceplatform:provider-review"),
+        done=_("The review thresholds have been saved."),
     )
 
 
@@ -101,11 +177,19 @@ def provider_create(request):
 def provider_detail(request, pk: int):
     provider = access.get_or_404(selectors.providers_for(request.user), pk=pk)
     services_qs = selectors.services_for(request.user).filter(provider=provider).order_by("category", "name")
+    year = _review_year(request)
+    performance = None
+    if policies.can_see_performance(request.user):
+        figures = selectors.provider_performance(year=year, provider_ids=[provider.pk]).get(provider.pk, {})
+        total = figures.pop("", None) or selectors.Performance(provider_id=provider.pk)
+        performance = {"total": total, "rows": sorted(figures.values(), key=lambda f: f.category)}
     return render(
         request,
         "serviceplatform/provider_detail.html",
         {
             "provider": provider,
+            "year": year,
+            "performance": performance,
             "services": services_qs,
             "actions": PROVIDER_WORKFLOW.available(provider, request.user),
             "can_manage": policies.can_manage_providers(request.user),
