@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Application, Call, Industry, Objection, Program, RubricCriterion, Talent, Title
+from .models import Application, Call, ExpertProfile, Industry, Objection, Program, RubricCriterion, Talent, Title
 
 
 @admin.register(Industry)
@@ -61,3 +61,10 @@ class ObjectionAdmin(SimpleHistoryAdmin):
     list_display = ["application", "received_on", "state"]
     list_filter = ["state"]
     raw_id_fields = ["application"]
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "employer", "employer_unit", "employer_credit_code"]
+    filter_horizontal = ["fields"]
+    search_fields = ["user__last_name", "user__first_name", "employer"]

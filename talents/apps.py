@@ -40,6 +40,9 @@ class TalentsConfig(AppConfig):
             ),
             NavItem(_("Decisions"), "talents:decision-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 11),
             NavItem(
+                _("Expert assignment"), "talents:assignment-queue", (Role.OFFICE, Role.STREET, Role.PARK), section, 11
+            ),
+            NavItem(
                 _("New application"), "talents:application-create", (Role.OFFICE, Role.STREET, Role.PARK), section, 12
             ),
             NavItem(_("My review queue"), "talents:expert-queue", (Role.EXPERT,), section, 13),

@@ -32,6 +32,7 @@ from .models import (
     ApplicationState,
     Call,
     CallState,
+    ExpertProfile,
     Gender,
     Industry,
     Objection,
@@ -357,6 +358,25 @@ def _reviews(apps: list[Application], experts: list[User], office: User) -> None
             app.save(update_fields=["score"])
 
 
+# (username, employer, unit the expert works for, fields of expertise by industry order)
+EXPERT_PROFILES = [
+    ("expert", "南京大学", None, (0, 1, 2)),
+    ("expert2", "东南大学", None, (1, 3)),
+    ("expert3", "高新园区管委会", "gaoxin_park", (0, 4)),
+]
+
+
+def _expert_profiles(industries: list[Industry], units: dict[str, OrgUnit]) -> None:
+    for username, employer, unit, fields in EXPERT_PROFILES:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        profile, _created = ExpertProfile.objects.update_or_create(
+            user=user, defaults={"employer": employer, "employer_unit": units.get(unit) if unit else None}
+        )
+        profile.fields.set([industries[i] for i in fields if i < len(industries)])
+
+
 @transaction.atomic
 def seed(stdout) -> None:
     units = {u.code: u for u in OrgUnit.objects.all()}
@@ -401,6 +421,7 @@ def seed(stdout) -> None:
     applicants = _talents([n for n, *_ in numbered], lambda n: units[numbered[n - 1000][2]])
     created = _applications(calls, applicants, numbered, units, users, industries)
     _reviews(created, [users["expert"], users["expert2"]], users["office"])
+    _expert_profiles(industries, units)
 
     for app in Application.objects.filter(call=calls["district_high_level_entrepreneur"], state=S.APPROVED):
         Title.objects.get_or_create(

@@ -188,6 +188,7 @@ class AssignForm(forms.Form):
     expert = forms.ModelChoiceField(
         User.objects.filter(role=Role.EXPERT, is_active=True).order_by(*PEOPLE_ORDER), label=_("expert")
     )
+    despite_conflict = forms.BooleanField(label=_("Assign despite the conflict"), required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,11 +1,13 @@
 """Programs, calls, talents, their titles, and the application review pipeline."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -366,6 +368,11 @@ class Application(models.Model):
         return fit.explain(self.industry_fit_reasons)
 
 
+def review_due_date(assigned_at) -> datetime.date:
+    """An expert scores within ``REVIEW_DUE_DAYS`` of the assignment: the one rule of a review's due date."""
+    return timezone.localdate(assigned_at) + datetime.timedelta(days=settings.REVIEW_DUE_DAYS)
+
+
 class ReviewAssignment(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments")
@@ -376,6 +383,8 @@ class ReviewAssignment(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     total = models.DecimalField(_("weighted score"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The conflict the assigner was shown and chose to assign despite (empty: none was flagged).
+    conflict_flagged = models.TextField(_("conflict flagged at assignment"), blank=True)
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -390,6 +399,38 @@ class ReviewAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application_id}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        return review_due_date(self.assigned_at)
+
+    @property
+    def overdue(self) -> bool:
+        return self.submitted_at is None and not self.conflict_declared and self.due_on < clock.today()
+
+
+class ExpertProfile(models.Model):
+    """What the office knows of an expert reviewer: the fields they review in, and where they work,
+    which is where their conflicts of interest come from (回避)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile", verbose_name=_("expert")
+    )
+    fields = models.ManyToManyField(Industry, blank=True, related_name="experts", verbose_name=_("fields of expertise"))
+    employer = models.CharField(_("employer"), max_length=160, blank=True)
+    # A street or park the expert works for: its applicants are their conflict.
+    employer_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("works for the unit")
+    )
+    # An enterprise the expert works for or holds shares in, by its unified social credit code.
+    employer_credit_code = models.CharField(_("enterprise's credit code"), max_length=18, blank=True)
+
+    class Meta:
+        verbose_name = _("expert profile")
+        verbose_name_plural = _("expert profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class ReviewScore(models.Model):

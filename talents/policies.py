@@ -98,6 +98,19 @@ def can_assign_experts(user: User, application: Application) -> bool:
     )
 
 
+def may_assign_any(user: User) -> bool:
+    """Whether the person assigns experts at all (the expert-assignment queue): the office, and unit
+    officers, for the district-level programs their unit selects."""
+    return access.can_write(user) and (access.is_office(user) or access.is_unit_officer(user))
+
+
+def assignable(user: User, qs):
+    """``can_assign_experts`` as a filter on a scoped queryset of applications."""
+    if access.is_office(user):
+        return qs
+    return qs.filter(call__program__selection_authority=SelectionAuthority.HOST_UNIT)
+
+
 def can_manage_calls(user: User) -> bool:
     return access.is_office(user)
 

@@ -9,11 +9,13 @@ change:
 ``units`` is ``None`` (the whole district) or an iterable of ``OrgUnit`` ids or instances.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -21,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -34,7 +37,7 @@ from django.db.models.functions import Coalesce, Rank
 from django.utils.translation import gettext, pgettext_lazy
 
 from qinhuai_talent.core import access, clock
-from qinhuai_talent.core.models import OrgUnit, Role, User
+from qinhuai_talent.core.models import PEOPLE_ORDER, OrgUnit, Role, User
 
 from . import policies
 from .models import (
@@ -44,10 +47,12 @@ from .models import (
     CallState,
     Education,
     ExpertDisclosure,
+    ExpertProfile,
     Program,
     ReviewAssignment,
     Talent,
     Title,
+    review_due_date,
 )
 from .workflows import ACTIVE_STATES, COUNTED_STATES, STAGES
 
@@ -351,6 +356,164 @@ def pending_assignments(user: User) -> QuerySet:
 
 def pending_reviews(user: User) -> int:
     return pending_assignments(user).count()
+
+
+@dataclass
+class ExpertRow:
+    """An expert as the assignment picker shows them: name, fields, load and deadlines."""
+
+    expert: User
+    fields: list
+    employer: str
+    open_reviews: int
+    overdue: int
+    next_due: object  # a date, or None
+    conflicts: list = field(default_factory=list)  # with the application a picker is shown for
+    assigned: bool = False
+
+
+def next_review(user: User, app: Application) -> ReviewAssignment | None:
+    """The expert's next review waiting for their scores, the one due first, other than ``app``."""
+    return pending_assignments(user).exclude(application=app).order_by("assigned_at", "id").first()
+
+
+def expert_roster() -> list[ExpertRow]:
+    """Every active expert with their fields of expertise, open reviews (assigned, neither scored
+    nor recused, the application still in expert review), how many are overdue and the nearest
+    due date: three queries whatever the number of experts."""
+
+    experts = list(User.objects.filter(role=Role.EXPERT, is_active=True).order_by(*PEOPLE_ORDER))
+    profiles = {p.user_id: p for p in ExpertProfile.objects.filter(user__in=experts).prefetch_related("fields")}
+    overdue_before = clock.now() - datetime.timedelta(days=settings.REVIEW_DUE_DAYS)
+    load = {
+        r["expert_id"]: r
+        for r in _open_assignments()
+        .filter(expert__in=experts)
+        .values("expert_id")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(assigned_at__lt=overdue_before)), first=Min("assigned_at"))
+    }
+    rows = []
+    for e in experts:
+        p, n = profiles.get(e.pk), load.get(e.pk, {})
+        rows.append(
+            ExpertRow(
+                expert=e,
+                fields=list(p.fields.all()) if p else [],
+                employer=p.employer if p else "",
+                open_reviews=n.get("n", 0),
+                overdue=n.get("late", 0),
+                next_due=review_due_date(n["first"]) if n.get("first") else None,
+            )
+        )
+    return rows
+
+
+def _open_assignments() -> QuerySet:
+    return ReviewAssignment.objects.filter(
+        submitted_at__isnull=True, conflict_declared=False, application__state=ApplicationState.EXPERT_REVIEW
+    )
+
+
+def review_conflicts(applications: Iterable[Application], experts: Iterable[User]) -> dict[tuple[int, int], list[str]]:
+    """回避, flagged before an expert is assigned: for each (application id, expert id) pair with a
+    conflict, the reasons in words. An expert conflicts with an application when they work for its
+    hosting street or park, work for or hold shares in an enterprise its applicant founded (by
+    credit code), or declared a conflict with the same applicant before. Three queries for any
+    number of pairs; the one place of this rule (the picker, the queue and the service ask it)."""
+    apps = list(applications)
+    experts = list(experts)
+    if not apps or not experts:
+        return {}
+    profiles = {p.user_id: p for p in ExpertProfile.objects.filter(user__in=experts).select_related("employer_unit")}
+    codes = {p.employer_credit_code for p in profiles.values() if p.employer_credit_code}
+    founded = defaultdict(dict)  # talent id → {credit code: enterprise name}, through the founders
+    if codes:
+        path = "talent__founded__enterprise__"
+        for talent_id, code, name in Application.objects.filter(
+            pk__in=[a.pk for a in apps], **{f"{path}credit_code__in": codes}
+        ).values_list("talent_id", f"{path}credit_code", f"{path}name"):
+            founded[talent_id][code] = name
+    earlier = defaultdict(set)  # (talent id, expert id) → calls
+    for talent_id, expert_id, call in ReviewAssignment.objects.filter(
+        conflict_declared=True, expert__in=experts, application__talent_id__in={a.talent_id for a in apps}
+    ).values_list("application__talent_id", "expert_id", "application__call__title"):
+        earlier[(talent_id, expert_id)].add(call)
+    found: dict[tuple[int, int], list[str]] = {}
+    for app in apps:
+        for e in experts:
+            reasons = []
+            p = profiles.get(e.pk)
+            if p is not None and p.employer_unit_id is not None and p.employer_unit_id == app.org_unit_id:
+                reasons.append(gettext("works for the hosting unit %(unit)s") % {"unit": p.employer_unit})
+            if p is not None and p.employer_credit_code in founded.get(app.talent_id, {}):
+                reasons.append(
+                    gettext("works for or holds shares in the applicant's enterprise %(name)s")
+                    % {"name": founded[app.talent_id][p.employer_credit_code]}
+                )
+            if (app.talent_id, e.pk) in earlier:
+                reasons.append(
+                    gettext("declared a conflict with this applicant before (%(calls)s)")
+                    % {"calls": "、".join(sorted(earlier[(app.talent_id, e.pk)]))}
+                )
+            if reasons:
+                found[(app.pk, e.pk)] = reasons
+    return found
+
+
+def awaiting_assignment(user: User) -> QuerySet:
+    """Applications in expert review the user may assign experts to, with their assigned experts."""
+    qs = policies.assignable(user, policies.applications_for(user)).filter(state=ApplicationState.EXPERT_REVIEW)
+    return (
+        qs.select_related("talent", "call__program", "org_unit", "industry")
+        .prefetch_related(Prefetch("assignments", queryset=ReviewAssignment.objects.select_related("expert")))
+        .order_by("call_id", "submitted_at", "id")
+    )
+
+
+def calls_awaiting_assignment(listed: QuerySet) -> QuerySet:
+    return Call.objects.filter(pk__in=listed.values("call_id")).select_related("program").order_by("-year", "pk")
+
+
+@dataclass
+class AssignmentPair:
+    """One (application, expert) of a bulk assignment, and what will happen (or happened) to it."""
+
+    app_id: int
+    app: Application | None
+    expert_id: int
+    expert: User | None
+    result: str = ""  # "assign", "already_assigned", "conflict_of_interest", "not_found"; after the run, a code
+    message: str = ""
+
+
+def assignment_pairs(apps: list[tuple[int, Application | None]], experts: list[tuple[int, User | None]]):
+    """Every chosen application with every chosen expert, with what the assignment would do: assign,
+    or be refused (not found, already assigned, a conflict of interest and why). Four queries."""
+    real_apps = [a for _pk, a in apps if a is not None]
+    real_experts = [e for _pk, e in experts if e is not None]
+    conflicts = review_conflicts(real_apps, real_experts)
+    assigned = set(
+        ReviewAssignment.objects.filter(application__in=real_apps, expert__in=real_experts).values_list(
+            "application_id", "expert_id"
+        )
+    )
+    pairs = []
+    for app_id, app in apps:
+        for expert_id, expert in experts:
+            pair = AssignmentPair(app_id, app, expert_id, expert)
+            if app is None or expert is None:
+                pair.result, pair.message = "not_found", gettext("Not found.")
+            elif (app_id, expert_id) in assigned:
+                pair.result, pair.message = "already_assigned", gettext("Already assigned.")
+            elif (app_id, expert_id) in conflicts:
+                pair.result = "conflict_of_interest"
+                pair.message = gettext(
+                    "Conflict of interest: %(reasons)s; assign on the application's own page if you must."
+                ) % {"reasons": "; ".join(conflicts[(app_id, expert_id)])}
+            else:
+                pair.result, pair.message = "assign", gettext("Will be assigned.")
+            pairs.append(pair)
+    return pairs
 
 
 def talents_with_title_count(qs: QuerySet) -> QuerySet:

@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Avg
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric
@@ -28,7 +27,7 @@ from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition
 from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
 
-from . import fit, policies
+from . import fit, policies, selectors
 from .models import (
     Application,
     ApplicationState,
@@ -690,17 +689,38 @@ def attachment_add(*, actor: User, application_id: int, kind: str, upload: Uploa
 
 
 @transaction.atomic
-def review_assign(*, application_id: int, expert: User, actor: User) -> ReviewAssignment:
+def review_assign(
+    *, application_id: int, expert: User, actor: User, despite_conflict: bool = False
+) -> ReviewAssignment:
+    """Assign ``expert`` to review the application. A conflict of interest (``review_conflicts``)
+    refuses the assignment unless the assigner, having been shown it, assigns despite it; the
+    conflict shown is kept on the assignment."""
     app = Application.objects.select_for_update().select_related("call__program").get(pk=application_id)
     if not policies.can_assign_experts(actor, app):
         raise ActionNotAllowed(_("You may not assign experts to this application."))
     if expert.role != Role.EXPERT or not expert.is_active:
-        raise DomainError(_("%(user)s is not an active expert reviewer.") % {"user": expert}, field="expert")
+        raise DomainError(
+            _("%(user)s is not an active expert reviewer.") % {"user": expert}, field="expert", code="not_an_expert"
+        )
     if app.state != ApplicationState.EXPERT_REVIEW:
         raise DomainError(_("Experts are assigned while the application is in expert review."), code="invalid_state")
     if ReviewAssignment.objects.filter(application=app, expert=expert).exists():
-        raise DomainError(_("%(user)s is already assigned to this application.") % {"user": expert}, field="expert")
-    assignment = ReviewAssignment.objects.create(application=app, expert=expert, assigned_by=actor)
+        raise DomainError(
+            _("%(user)s is already assigned to this application.") % {"user": expert},
+            field="expert",
+            code="already_assigned",
+        )
+    conflicts = selectors.review_conflicts([app], [expert]).get((app.pk, expert.pk), [])
+    if conflicts and not despite_conflict:
+        raise DomainError(
+            _("%(user)s has a conflict of interest with this application: %(reasons)s.")
+            % {"user": expert, "reasons": "; ".join(conflicts)},
+            field="expert",
+            code="conflict_of_interest",
+        )
+    assignment = ReviewAssignment.objects.create(
+        application=app, expert=expert, assigned_by=actor, conflict_flagged="; ".join(conflicts)
+    )
     notify(
         event="review_assigned",
         recipients=[expert],
@@ -712,8 +732,7 @@ def review_assign(*, application_id: int, expert: User, actor: User) -> ReviewAs
 
 
 def review_due_on(assignment: ReviewAssignment) -> datetime.date:
-    """An expert scores within ``REVIEW_DUE_DAYS`` of the assignment."""
-    return timezone.localdate(assignment.assigned_at) + datetime.timedelta(days=settings.REVIEW_DUE_DAYS)
+    return assignment.due_on
 
 
 def reviews_remind_due(*, within_days: int = 3) -> int:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/", views.application_list, name="application-list"),
     path("queues/preliminary/", views.preliminary_queue, name="preliminary-queue"),
     path("queues/decisions/", views.decision_queue, name="decision-queue"),
+    path("queues/assignment/", views.assignment_queue, name="assignment-queue"),
     path("applications/new/", views.application_create, name="application-create"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from qinhuai_talent.core import access, spreadsheets
 from qinhuai_talent.core.actions import post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
-from qinhuai_talent.core.bulk import queue_view, serves
+from qinhuai_talent.core.bulk import MAX_CHOSEN, chosen_ids, queue_view, serves
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_id_number, mask_phone
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role
@@ -317,6 +317,11 @@ def application_detail(request, pk: int):
     ):
         score_form = forms.score_form_class(criteria)()
     can_see_id = policies.can_see_id_number(user, app.talent)
+    can_assign = (
+        access.can_write(user)
+        and policies.can_assign_experts(user, app)
+        and app.state == ApplicationState.EXPERT_REVIEW
+    )
     context = {
         "app": app,
         "id_number": app.talent.id_number if can_see_id else mask_id_number(app.talent.id_number),
@@ -340,10 +345,9 @@ def application_detail(request, pk: int):
         "can_upload": policies.is_unit_side(user, app) and app.state in ("draft", "returned"),
         "can_edit": policies.can_edit_application(user, app),
         "attachment_form": forms.AttachmentForm(),
-        "can_assign": access.can_write(user)
-        and policies.can_assign_experts(user, app)
-        and app.state == ApplicationState.EXPERT_REVIEW,
-        "assign_form": forms.AssignForm(user=user),
+        "can_assign": can_assign,
+        "next_review": selectors.next_review(user, app) if mine else None,
+        "experts": _picker(app, assignments) if can_assign else [],
         "can_vote": app.state == ApplicationState.DEFENSE and policies.is_selector(user, app),
         "vote_form": forms.VoteForm(),
         "can_object": app.state == ApplicationState.PUBLIC_NOTICE and policies.can_record_objection(user, app),
@@ -429,7 +433,9 @@ def review_assign(request, pk: int):
         pk,
         form=lambda app: partial(forms.AssignForm, user=request.user),
         invalid=_("Choose an expert."),
-        service=lambda app, expert: services.review_assign(application_id=app.pk, expert=expert, actor=request.user),
+        service=lambda app, expert, despite_conflict: services.review_assign(
+            application_id=app.pk, expert=expert, actor=request.user, despite_conflict=despite_conflict
+        ),
         redirect=_back,
         done=_("The expert has been assigned."),
     )
@@ -889,3 +895,71 @@ def preliminary_queue(request):
 def decision_queue(request):
     """Select, reject or ratify the chosen applications at once."""
     return queue_view(request, DECISION_QUEUE)
+
+
+# ---------------------------------------------------------------- expert assignment
+
+
+def _picker(app, assignments) -> list:
+    """The experts as the application's assignment picker shows them: name, fields, load, next due
+    date, a conflict with this application flagged, and whether already assigned."""
+    roster = selectors.expert_roster()
+    conflicts = selectors.review_conflicts([app], [r.expert for r in roster])
+    assigned = {a.expert_id for a in assignments}
+    for r in roster:
+        r.conflicts = conflicts.get((app.pk, r.expert.pk), [])
+        r.assigned = r.expert.pk in assigned
+    return roster
+
+
+@login_required
+def assignment_queue(request):
+    """Expert assignment at once (issue 17 item 3): choose applications in expert review and the
+    experts to review them; the confirmation lists every pair and what will happen to it (a conflict
+    of interest is refused here, and assigned despite it only on the application's own page, where
+    the assigner sees it); each pair then goes through ``review_assign`` like the single button."""
+    user = request.user
+    if not policies.may_assign_any(user):
+        raise Http404
+    listed = selectors.awaiting_assignment(user)
+    calls = [(str(c.pk), str(c)) for c in selectors.calls_awaiting_assignment(listed)]
+    call = request.GET.get("call", "")
+    if call in {v for v, _l in calls}:
+        listed = listed.filter(call_id=int(call))
+    else:
+        call = ""
+    roster = selectors.expert_roster()
+    context = {"calls": calls, "call": call, "roster": roster}
+    if request.method == "POST":
+        try:
+            ids, expert_ids = chosen_ids(request), chosen_ids(request, "experts")
+            if len(ids) * len(expert_ids) > MAX_CHOSEN:
+                raise DomainError(_("Choose at most %(n)s assignments at once.") % {"n": MAX_CHOSEN}, field="ids")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return _assignment_list(request, listed, context, status=400)
+        found = selectors.awaiting_assignment(user).in_bulk(ids)
+        experts = {r.expert.pk: r.expert for r in roster}
+        pairs = selectors.assignment_pairs(
+            [(pk, found.get(pk)) for pk in ids], [(pk, experts.get(pk)) for pk in expert_ids]
+        )
+        if request.POST.get("step") == "run":
+            for pair in pairs:
+                if pair.app is None or pair.expert is None:
+                    continue
+                try:
+                    services.review_assign(application_id=pair.app.pk, expert=pair.expert, actor=user)
+                except DomainError as exc:
+                    pair.result, pair.message = exc.code, str(exc.message)
+                else:
+                    pair.result, pair.message = "done", _("Assigned.")
+            context["done"] = sum(1 for p in pairs if p.result == "done")
+            context["refused"] = len(pairs) - context["done"]
+        context.update({"pairs": pairs, "step": request.POST.get("step", "confirm")})
+        return render(request, "talents/assignment_confirm.html", context)
+    return _assignment_list(request, listed, context)
+
+
+def _assignment_list(request, listed, context, status=200):
+    context["page"] = paginate(request, listed)
+    return render(request, "talents/assignment_queue.html", context, status=status)

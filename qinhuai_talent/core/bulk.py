@@ -130,9 +130,10 @@ def serves(queue: Queue):
     return mark
 
 
-def _chosen_ids(request) -> list[int]:
+def chosen_ids(request, name: str = "ids") -> list[int]:
+    """The records chosen with the check boxes ``name``: ids, each once, at least one, at most a page."""
     ids = []
-    for raw in request.POST.getlist("ids"):
+    for raw in request.POST.getlist(name):
         if raw.isdigit() and len(raw) <= 18 and int(raw) not in ids:
             ids.append(int(raw))
     if not ids:
@@ -197,7 +198,7 @@ def queue_view(request, queue: Queue):
         step = request.POST.get("step", "confirm")
         try:
             action = queue.action(request.POST.get("action", ""))
-            ids = _chosen_ids(request)
+            ids = chosen_ids(request)
             reason = request.POST.get("reason", "").strip()
             if action.needs_reason and not reason:
                 raise DomainError(_("Please give a reason."), field="reason")

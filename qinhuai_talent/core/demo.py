@@ -44,6 +44,9 @@ ACCOUNTS = [
     ("leader", Role.LEADER, None, "张", "主任"),
     # Extra accounts so that the workflows have a second expert and other units have officers.
     ("expert2", Role.EXPERT, None, "钱", "研究员"),
+    # A third expert, assigned nothing yet, who works for 高新园区: the assignment picker flags their
+    # conflict with the park's applicants (issue 17 item 3).
+    ("expert3", Role.EXPERT, None, "周", "工程师"),
     ("street2", Role.STREET, "shuangtang", "赵", "敏"),
     ("park2", Role.PARK, "guochuang_park", "朱", "峰"),
     # Self-service accounts (issue 16): an applicant of 夫子庙街道 and a 高新园区 enterprise, linked

@@ -53,7 +53,7 @@ def _score(assignment: ReviewAssignment, actor: User, innovation, market, commen
 def world(call, street_officer, office, expert, expert2):
     """Application A (in the panel defense, with a vote) and B (in expert review) of one call, both
     assigned to ``expert``; ``expert2`` and a third expert have scored both."""
-    third = _expert("expert3", "Gamma", "Reviewer")
+    third = _expert("expert_gamma", "Gamma", "Reviewer")
     apps = {}
     for key in ("a", "b"):
         app = ApplicationFactory(call=call)
