@@ -6,7 +6,6 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -15,7 +14,6 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.system import system_actor
-from qinhuai_talent.notifications.services import notify, unit_officers
 
 from . import policies
 from .models import (
@@ -358,37 +356,8 @@ def activity_record(
 
 def _transition(assessment_id: int, *, action: str, actor: User, reason: str = "") -> Assessment:
     with transaction.atomic():
-        assessment = Assessment.objects.select_for_update().get(pk=assessment_id)
-        extra = []
-        if action == "confirm":
-            assessment.confirmed_by = actor
-            assessment.unit_comment = reason.strip()
-            extra = ["confirmed_by", "unit_comment"]
-        elif action == "object":
-            assessment.unit_comment = reason.strip()
-            extra = ["unit_comment"]
-        elif action in ("publish", "publish_unconfirmed"):
-            if assessment.total is None:
-                raise DomainError(_("Compute the assessment before publishing it."))
-            assessment.published_at = clock.now()
-            extra = ["published_at"]
-        entry = ASSESSMENT_WORKFLOW.apply(assessment, action=action, actor=actor, reason=reason, extra_fields=extra)
-        if action in ("publish", "publish_unconfirmed"):
-            notify(
-                event="assessment_published",
-                recipients=unit_officers(assessment.org_unit_id),
-                key=f"assessment:{assessment.pk}:published:{entry.pk}",
-                params={
-                    "year": assessment.year,
-                    "unit": assessment.org_unit,
-                    "score": str(assessment.total),
-                    "grade": {
-                        "zh-hans": assessment.grade_band,
-                        "en": assessment.grade_band_en or assessment.grade_band,
-                    },
-                },
-                url=reverse("assessment:assessment-detail", args=[assessment.pk]),
-            )
+        assessment = Assessment.objects.select_for_update().select_related("org_unit").get(pk=assessment_id)
+        ASSESSMENT_WORKFLOW.apply(assessment, action=action, actor=actor, reason=reason)
     return assessment
 
 

@@ -6,13 +6,15 @@ enters a figure); the unit confirms or objects, the office answers and publishes
 
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from qinhuai_talent.core import access
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS
 from qinhuai_talent.core.workflow import SYSTEM, Transition, Workflow
+from qinhuai_talent.notifications.services import notify, unit_officers
 
 from . import policies
 from .models import (
@@ -41,6 +43,44 @@ SCHEME_WORKFLOW = Workflow(
     model=AssessmentScheme,
 )
 
+
+def _confirmed(assessment: Assessment, *, actor, reason: str, **_params) -> tuple[str, ...]:
+    assessment.confirmed_by = actor
+    assessment.unit_comment = reason.strip()
+    return ("confirmed_by", "unit_comment")
+
+
+def _objected(assessment: Assessment, *, reason: str, **_params) -> tuple[str, ...]:
+    assessment.unit_comment = reason.strip()
+    return ("unit_comment",)
+
+
+def _computed(assessment: Assessment) -> None:
+    if assessment.total is None:
+        raise DomainError(_("Compute the assessment before publishing it."), code="not_computed")
+
+
+def _published(assessment: Assessment, **_params) -> tuple[str, ...]:
+    assessment.published_at = clock.now()
+    return ("published_at",)
+
+
+def _tell_the_unit(assessment: Assessment, **_params) -> None:
+    """The unit's officers learn their published score and grade, in their own language."""
+    notify(
+        event="assessment_published",
+        recipients=unit_officers(assessment.org_unit_id),
+        key=f"assessment:{assessment.pk}:published",
+        params={
+            "year": assessment.year,
+            "unit": assessment.org_unit,
+            "score": str(assessment.total),
+            "grade": {"zh-hans": assessment.grade_band, "en": assessment.grade_band_en or assessment.grade_band},
+        },
+        url=reverse("assessment:assessment-detail", args=[assessment.pk]),
+    )
+
+
 ASSESSMENT_WORKFLOW = Workflow(
     state_field="state",
     states=AssessmentState,
@@ -54,6 +94,7 @@ ASSESSMENT_WORKFLOW = Workflow(
             AssessmentState.CONFIRMED,
             _("Confirm"),
             lambda user, obj: policies.can_answer_for_unit(user, obj),
+            prepare=_confirmed,
         ),
         Transition(
             "object",
@@ -62,11 +103,21 @@ ASSESSMENT_WORKFLOW = Workflow(
             _("Raise an objection"),
             lambda user, obj: policies.can_answer_for_unit(user, obj),
             needs_reason=True,
+            prepare=_objected,
         ),
         Transition(
             "reopen", (AssessmentState.OBJECTED,), AssessmentState.COMPUTED, _("Answer the objection"), _office, True
         ),
-        Transition("publish", (AssessmentState.CONFIRMED,), AssessmentState.PUBLISHED, _("Publish"), _office),
+        Transition(
+            "publish",
+            (AssessmentState.CONFIRMED,),
+            AssessmentState.PUBLISHED,
+            _("Publish"),
+            _office,
+            condition=_computed,
+            prepare=_published,
+            effect=_tell_the_unit,
+        ),
         # A unit that did not answer in time does not hold up the district's table; the reason is logged.
         Transition(
             "publish_unconfirmed",
@@ -75,6 +126,9 @@ ASSESSMENT_WORKFLOW = Workflow(
             _("Publish without the unit's confirmation"),
             _office,
             needs_reason=True,
+            condition=_computed,
+            prepare=_published,
+            effect=_tell_the_unit,
         ),
     ],
     model=Assessment,

@@ -445,17 +445,7 @@ def support_item_transition(
 ) -> SupportPlanItem:
     """Start, complete (with its outcome), cancel or reopen a plan item; the log keeps who and why."""
     item = SupportPlanItem.objects.select_for_update().select_related("enterprise").get(pk=item.pk)
-    extra = []
-    if action == "complete":
-        if not outcome.strip():
-            raise DomainError(_("Please describe the outcome."), field="outcome")
-        item.outcome = outcome.strip()
-        item.completed_on = clock.today()
-        extra = ["outcome", "completed_on"]
-    elif action == "reopen":
-        item.completed_on = None
-        extra = ["completed_on"]
-    SUPPORT_WORKFLOW.apply(item, action=action, actor=actor, reason=reason or outcome, extra_fields=extra)
+    SUPPORT_WORKFLOW.apply(item, action=action, actor=actor, reason=reason or outcome, params={"outcome": outcome})
     return item
 
 

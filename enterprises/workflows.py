@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from qinhuai_talent.core import clock
+from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.workflow import EFFECT, Transition, Workflow
 
 from . import policies
@@ -13,6 +15,19 @@ def _may_serve(user, item: SupportPlanItem) -> bool:
 
 
 # Module-level labels are lazy: rendered in the language of the request, not of the import.
+def _completed(item, *, outcome: str = "", **_params) -> tuple[str, ...]:
+    if not outcome.strip():
+        raise DomainError(gettext_lazy("Please describe the outcome."), field="outcome", code="outcome_missing")
+    item.outcome = outcome.strip()
+    item.completed_on = clock.today()
+    return ("outcome", "completed_on")
+
+
+def _reopened(item, **_params) -> tuple[str, ...]:
+    item.completed_on = None
+    return ("completed_on",)
+
+
 SUPPORT_WORKFLOW = Workflow(
     state_field="status",
     states=SupportStatus,
@@ -30,6 +45,7 @@ SUPPORT_WORKFLOW = Workflow(
             SupportStatus.DONE,
             pgettext_lazy("support item", "Complete"),
             _may_serve,
+            prepare=_completed,
         ),
         Transition(
             "cancel",
@@ -46,6 +62,7 @@ SUPPORT_WORKFLOW = Workflow(
             gettext_lazy("Reopen"),
             _may_serve,
             needs_reason=True,
+            prepare=_reopened,
         ),
         # Effects of the item's service request (serviceplatform): filed, it starts the item;
         # closed with the enterprise's rating, the item counts as done, whoever filed or closed it.

@@ -813,35 +813,30 @@ def reversal_propose(*, actor: User, payout_id: int, voucher: str, reason: str) 
 
 
 def _decide_reversal(*, actor: User, reversal_id: int, action: str, reason: str = "") -> Reversal:
+    """Approve, reject or withdraw, under the agreement's, the payout's and the reversal's locks;
+    four eyes, the decision's stamps and the ledger entry are the transitions' own steps."""
     with transaction.atomic():
         agreement, payout, reversal = _lock_reversal(reversal_id)
-        if action != "withdraw":
-            if actor.pk == reversal.proposed_by_id:
-                raise ActionNotAllowed(
-                    _("You proposed this reversal; another person must decide it."), code="four_eyes"
-                )
-            reversal.decided_by = actor
-        reversal.decided_at = clock.now()
-        extra = ["decided_by", "decided_at"]
-        if action == "approve":
-            refusal = REVERSAL_WORKFLOW.refusal(reversal, actor, action)
-            if refusal is not None:
-                raise refusal
-            reversal.entry = _ledger_append(
-                agreement=agreement,
-                payout=payout,
-                org_unit_id=payout.org_unit_id,
-                kind=LedgerKind.REVERSAL,
-                amount=-reversal.amount,
-                voucher=reversal.voucher,
-                entry_date=clock.today(),
-                recorded_by=actor,
-                note=reversal.reason,
-                reverses_id=reversal.payment_id,
-            )
-            extra.append("entry")
-        REVERSAL_WORKFLOW.apply(reversal, action=action, actor=actor, reason=reason, extra_fields=extra)
+        REVERSAL_WORKFLOW.apply(
+            reversal, action=action, actor=actor, reason=reason, params={"agreement": agreement, "payout": payout}
+        )
     return reversal
+
+
+def reversal_ledger_entry(reversal: Reversal, *, agreement: Agreement, payout: Payout, actor: User) -> LedgerEntry:
+    """The approved reversal's negative ledger entry, pointing at the payment, dated the day of the approval."""
+    return _ledger_append(
+        agreement=agreement,
+        payout=payout,
+        org_unit_id=payout.org_unit_id,
+        kind=LedgerKind.REVERSAL,
+        amount=-reversal.amount,
+        voucher=reversal.voucher,
+        entry_date=clock.today(),
+        recorded_by=actor,
+        note=reversal.reason,
+        reverses_id=reversal.payment_id,
+    )
 
 
 def reversal_approve(*, actor: User, reversal_id: int, reason: str = "") -> Reversal:

@@ -374,7 +374,35 @@ CASE_WORKFLOW = Workflow(
 )
 
 
-def _reverse_payout(reversal, *, actor, reason: str = "") -> None:
+def _may_decide_reversal(user, reversal) -> bool:
+    """The office decides; four eyes: whoever proposed a reversal never decides it, whatever roles
+    they hold (refused with its own reason)."""
+    if reversal is not None and reversal.proposed_by_id == user.pk:
+        raise ActionNotAllowed(_("You proposed this reversal; another person must decide it."), code="four_eyes")
+    return policies.can_decide_reversal(user, reversal)
+
+
+def _decided_by_another(reversal, *, actor, **_params) -> tuple[str, ...]:
+    reversal.decided_by = actor
+    reversal.decided_at = clock.now()
+    return ("decided_by", "decided_at")
+
+
+def _approved_reversal(reversal, *, actor, agreement, payout, **_params) -> tuple[str, ...]:
+    """Decided by another, and the ledger's negative entry pointing at the payment (``services``)."""
+    from .services import reversal_ledger_entry
+
+    fields = _decided_by_another(reversal, actor=actor)
+    reversal.entry = reversal_ledger_entry(reversal, agreement=agreement, payout=payout, actor=actor)
+    return (*fields, "entry")
+
+
+def _withdrawn_reversal(reversal, **_params) -> tuple[str, ...]:
+    reversal.decided_at = clock.now()
+    return ("decided_at",)
+
+
+def _reverse_payout(reversal, *, actor, reason: str = "", **_params) -> None:
     """Effect of an approved reversal, once its ledger entry points at the payment: the payout is
     reversed, its tranche cancelled, the paid total lowered (``services.reversal_effect``)."""
     from .services import reversal_effect
@@ -391,7 +419,8 @@ REVERSAL_WORKFLOW = Workflow(
             (ReversalState.PROPOSED,),
             ReversalState.APPROVED,
             _("Approve the reversal"),
-            policies.can_decide_reversal,
+            _may_decide_reversal,
+            prepare=_approved_reversal,
             effect=_reverse_payout,
         ),
         Transition(
@@ -399,8 +428,9 @@ REVERSAL_WORKFLOW = Workflow(
             (ReversalState.PROPOSED,),
             ReversalState.REJECTED,
             _("Reject the reversal"),
-            policies.can_decide_reversal,
+            _may_decide_reversal,
             needs_reason=True,
+            prepare=_decided_by_another,
         ),
         Transition(
             "withdraw",
@@ -408,6 +438,7 @@ REVERSAL_WORKFLOW = Workflow(
             ReversalState.WITHDRAWN,
             _("Withdraw the proposal"),
             policies.can_withdraw_reversal,
+            prepare=_withdrawn_reversal,
         ),
     ],
     model=Reversal,

@@ -27,6 +27,7 @@ MAIN_PAGES = [
     ("talents-registry", "street", "/talents/"),
     ("talents-new-application", "street", "/talents/applications/new/"),
     ("talents-expert-queue", "expert", "/talents/reviews/"),
+    ("talents-assignment-queue", "office", "/talents/queues/assignment/"),
     ("enterprises-list", "park", "/enterprises/"),
     ("enterprises-new", "park", "/enterprises/new/"),
     ("enterprises-imports", "park", "/enterprises/imports/"),
