@@ -68,7 +68,7 @@ def test_the_picker_flags_a_conflict_before_assigning_and_assigns_only_when_told
     page.wait_for_load_state()
     assert page.locator(".alert-success").first.is_visible()
     row = page.locator("section[aria-labelledby=assign-h] tr", has_text="周工程师")
-    assert row.locator(".badge", has_text=zh("Assigned")).is_visible()
+    assert row.locator(".badge", has_text=zh("Assigned to this application")).is_visible()
 
 
 def test_the_queue_on_a_phone(login, page, portal_url):
