@@ -1,6 +1,7 @@
 """The service platform API: providers, services and service requests in the caller's scope;
 writes and transitions through the services."""
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as df
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -63,7 +64,7 @@ class ServiceRequestFilter(df.FilterSet):
     org_unit = df.CharFilter(field_name="org_unit__code")
     provider = df.NumberFilter(field_name="provider_id")
     enterprise = df.NumberFilter(field_name="enterprise_id")
-    overdue = df.BooleanFilter(method="filter_overdue")
+    overdue = df.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
 
     class Meta:
         model = ServiceRequest

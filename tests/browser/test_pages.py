@@ -60,6 +60,9 @@ MAIN_PAGES = [
     ("reports-assessments", "street", "/reports/assessments/?year=2017"),
     ("reports-clients", "office", "/reports/clients/"),
     ("jobs", "office", "/jobs/"),
+    ("services-mine", "enterprise", "/services/requests/"),
+    ("services-providers", "office", "/services/providers/?year=2017"),
+    ("services-review", "office", "/services/providers/review/?year=2017"),
 ]
 IDS = [name for name, _role, _path in MAIN_PAGES]
 

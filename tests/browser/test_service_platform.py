@@ -1,0 +1,137 @@
+"""Issue 18 by clicks alone, from the login page, against the live demo portal (2018-01-15): the
+demo enterprise asks the public catalogue for an IP service for one of its 一企一策 plan items,
+the IP agency (login `provider`) accepts and delivers it, the enterprise rates it and the plan
+item shows done; an overdue request appears on the unit's home page and its card opens exactly
+the overdue requests. Screenshots of the catalogue and a request's page in both languages."""
+
+import re
+
+import pytest
+
+from serviceplatform.demo import ACCOUNT_PLAN_ITEM
+
+from .conftest import assert_accessible, screenshot, zh
+
+pytestmark = pytest.mark.browser
+
+IP_SERVICE = "专利申请代理"
+IP_AGENCY = "南京秦淮知识产权服务中心"
+
+
+@pytest.fixture
+def login(login, page):
+    """Log in as another person in the same tab: the request passes from hand to hand."""
+
+    def as_user(username: str):
+        page.context.clear_cookies()
+        return login(username)
+
+    return as_user
+
+
+def open_menu(page, section: str, item: str) -> None:
+    page.get_by_role("button", name=zh(section), exact=True).click()
+    page.locator(".dropdown-menu.show").get_by_role("link", name=zh(item), exact=True).click()
+    page.wait_for_load_state()
+
+
+def open_card(page, key: str) -> None:
+    page.locator(f"a.attention-card[data-attention='{key}']").click()
+    page.wait_for_load_state()
+
+
+def submit_action(page, action: str) -> None:
+    page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def assert_no_error_message(page) -> None:
+    errors = page.locator(".alert-danger")
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def switch_language(page, code: str, button: str) -> None:
+    page.locator("#lang-select").select_option(code)
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_an_enterprise_asks_for_an_ip_service_the_provider_delivers_it_is_rated_and_the_plan_item_is_done(
+    login, page, portal_url
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login("enterprise")
+    open_menu(page, "Mine", "Service catalogue")
+    assert page.url == f"{portal_url}/services/"
+    assert_accessible(page)
+    screenshot(page, "service-catalogue-zh")
+    page.locator("tr", has_text=IP_SERVICE).get_by_role("link", name=zh("Request this service")).click()
+    page.wait_for_url(re.compile(r".*/services/requests/new/\?service=\d+&category=ip$"))
+    # Category and service prefilled from the catalogue; the enterprise says what it needs and
+    # which plan item the request is for.
+    assert page.get_by_label(zh("Category")).input_value() == "ip"
+    assert IP_SERVICE in page.get_by_label(zh("Service")).locator("option:checked").inner_text()
+    page.get_by_label(zh("What you need")).fill("两项发明专利的撰写与申请")
+    page.get_by_label(zh("For the support plan item")).select_option(label=ACCOUNT_PLAN_ITEM)
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r".*/services/requests/\d+/$"))
+    assert_no_error_message(page)
+    request_path = page.url.removeprefix(portal_url)
+    number = request_path.rstrip("/").rsplit("/", 1)[-1]
+    assert IP_AGENCY in page.locator("#where-it-stands").inner_text()
+    assert page.locator("#plan-item").get_attribute("data-status") == "in_progress"
+
+    # The IP agency finds it among its new requests, accepts it and delivers it.
+    login("provider")
+    open_card(page, "serviceplatform.new")
+    page.get_by_role("link", name=f"#{number}", exact=True).click()
+    page.wait_for_url(f"{portal_url}{request_path}")
+    submit_action(page, "accept")
+    assert_no_error_message(page)
+    page.locator("#note-deliver").fill("已完成两项发明专利的撰写并提交申请")
+    submit_action(page, "deliver")
+    assert_no_error_message(page)
+    assert page.locator("form input[name=action]").count() == 0  # nothing left for the provider
+
+    # The enterprise rates it from its home page; the plan item it came from is done.
+    login("enterprise")
+    open_card(page, "serviceplatform.to_rate")
+    page.get_by_role("link", name=f"#{number}", exact=True).click()
+    page.wait_for_url(f"{portal_url}{request_path}")
+    page.locator("#rating-close").fill("5")
+    page.locator("#comment-close").fill("响应及时，专业可靠")
+    submit_action(page, "close")
+    assert_no_error_message(page)
+    assert page.locator("#plan-item").get_attribute("data-status") == "done"
+    assert page.locator("form input[name=action]").count() == 0  # rated once
+    assert_accessible(page)
+    screenshot(page, "service-request-zh")
+    open_menu(page, "Mine", "My service requests")
+    plan_row = page.locator("#my-plan tr", has_text=ACCOUNT_PLAN_ITEM)
+    assert plan_row.get_attribute("data-status") == "done"
+    assert f"#{number}" in plan_row.inner_text()
+
+    # The same pages in English.
+    page.goto(f"{portal_url}{request_path}")
+    switch_language(page, "en", "切换")
+    assert page.get_by_role("heading", level=1).first.inner_text().startswith(f"Service request #{number}")
+    assert "Done; rated 5 of 5." in page.locator("#where-it-stands").inner_text()
+    screenshot(page, "service-request-en")
+    page.get_by_role("button", name="Mine", exact=True).click()
+    page.locator(".dropdown-menu.show").get_by_role("link", name="Service catalogue", exact=True).click()
+    page.wait_for_url(f"{portal_url}/services/")
+    assert page.get_by_role("heading", level=1).first.inner_text() == "Service catalogue of the “1+x” platform"
+    screenshot(page, "service-catalogue-en")
+    switch_language(page, "zh-hans", "Switch")
+
+
+def test_an_overdue_request_appears_on_the_units_home_page(login, page, portal_url):
+    login("park")
+    card = page.locator("a.attention-card[data-attention='serviceplatform.overdue_requests']")
+    count = int(re.search(r"\d+", card.inner_text()).group())
+    assert count >= 1
+    open_card(page, "serviceplatform.overdue_requests")
+    assert page.url == f"{portal_url}/services/requests/?overdue=true"
+    rows = page.locator("main tbody tr")
+    assert rows.count() == count
+    assert page.locator("main tbody tr .badge.text-bg-danger").count() == count
