@@ -153,3 +153,19 @@ def test_the_tokens_expiry_is_in_the_portals_time(office, password):
     response = APIClient().post("/api/v1/auth/token/", {"username": "office", "password": password}, format="json")
     expiry = response.json()["expiry"]
     assert expiry.endswith("+08:00") and parse_datetime(expiry) is not None, expiry
+
+
+@pytest.mark.parametrize("username", ["office", "street", "leader"])
+def test_every_report_page_answers_304_to_its_own_etag_on_the_demo_district(demo_district, client, username):
+    """A page rendered twice for the same person and the same figures is the same page: its ETag
+    matches and a conditional GET is a 304 without a body; a changed figure is a new ETag."""
+    client.force_login(User.objects.get(username=username))
+    found = []
+    for page in _report_pages():
+        first = client.get(page)
+        if first.status_code != 200:
+            continue
+        again = client.get(page, HTTP_IF_NONE_MATCH=first["ETag"])
+        if again.status_code != 304 or again.content != b"":
+            found.append((page, again.status_code, first["ETag"], again.get("ETag")))
+    assert found == [], found
