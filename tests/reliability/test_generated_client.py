@@ -81,6 +81,20 @@ def test_the_generated_client_imports_every_module_with_names_in_no_language(gen
     assert foreign == [], foreign[:20]  # component names do not depend on the request's language
 
 
+def test_every_record_id_in_a_path_is_an_integer_to_a_client():
+    """A generated client takes a record's id as an int (``calls_open_create.sync(id=7)``), never a
+    string of digits: every ``{…}`` of every path is an int64, as the router admits only digits."""
+    schema = yaml.safe_load(_schema_text())
+    found = {}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter["in"] == "path" and parameter["name"] != "code":  # org units, programs: by code
+                    found[(method, path, parameter["name"])] = parameter["schema"].get("type")
+    assert len(found) > 100
+    assert {key: kind for key, kind in found.items() if kind != "integer"} == {}
+
+
 def test_the_generated_client_pulls_the_reports_from_a_live_portal(generated, live_server, units, password):
     from importlib import import_module
 
@@ -120,3 +134,55 @@ def test_the_generated_client_pulls_the_reports_from_a_live_portal(generated, li
     assert isinstance(figures, models.Summary) and figures.year == 2017
     bad_year = summary.sync_detailed(client=client, year=1)
     assert bad_year.status_code == 400 and isinstance(bad_year.parsed, models.Error)
+
+
+def test_the_generated_client_writes_and_moves_a_record_through_its_workflow(generated, live_server, units, password):
+    """A write and a transition through the generated client: the office creates a call, opens it,
+    and the second opening is a 400 parsed as the schema's Error; a street officer's call a 403."""
+    import datetime
+    from importlib import import_module
+
+    api = f"{PACKAGE}.api"
+    client_module = import_module(f"{PACKAGE}.client")
+    models = import_module(f"{PACKAGE}.models")
+    token_create = import_module(f"{api}.auth.auth_token_create")
+    calls_create = import_module(f"{api}.calls.calls_create")
+    calls_open = import_module(f"{api}.calls.calls_open_create")
+    calls_retrieve = import_module(f"{api}.calls.calls_retrieve")
+
+    def signed_in(username):
+        anonymous = client_module.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+        token = token_create.sync(
+            client=anonymous, body=models.TokenRequestRequest(username=username, password=password)
+        )
+        return client_module.AuthenticatedClient(
+            base_url=live_server.url, token=token.token, prefix="Token", raise_on_unexpected_status=True
+        )
+
+    office = signed_in("office")
+    today = datetime.date.today()
+    body = models.CallRequest(
+        program="district_high_level_entrepreneur",
+        year=today.year + 1,
+        title="客户端生成的申报批次",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=30),
+        criteria=[models.CriterionRequest(code="innovation", label="技术创新性", weight="100")],
+        quota=5,
+    )
+    created = calls_create.sync_detailed(client=office, body=body)
+    assert created.status_code == 201, created.content
+    call = created.parsed
+    assert isinstance(call, models.Call) and isinstance(call.id, int)
+    assert getattr(call.state, "value", call.state) == "draft"
+
+    opened = calls_open.sync(client=office, id=call.id)
+    assert isinstance(opened, models.Call) and getattr(opened.state, "value", opened.state) == "open"
+    assert getattr(calls_retrieve.sync(client=office, id=call.id).state, "value", None) == "open"
+
+    again = calls_open.sync_detailed(client=office, id=call.id)
+    assert again.status_code == 400 and isinstance(again.parsed, models.Error)
+
+    body.year += 1
+    refused = calls_create.sync_detailed(client=signed_in("street"), body=body)
+    assert refused.status_code == 403 and isinstance(refused.parsed, models.Error)

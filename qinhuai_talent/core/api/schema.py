@@ -77,7 +77,10 @@ def portable_for_clients(result, generator, request, public):
     """What a client generator reads must not depend on the request's language or guess types
     (issue 15 item 10): a query parameter's ``title`` (django-filter's translated label, which
     openapi-python-client turns into class names such as ``EnterprisesList状态``) moves into its
-    description, and a year or a record's id is an integer, not any number."""
+    description, and a year or a record's id is an integer, not any number nor a string of digits
+    (the router's pattern for a path id, ``routers.RECORD_ID``, is an int64 to a client)."""
+    from .routers import RECORD_ID
+
     references = _reference_names()
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
@@ -88,6 +91,9 @@ def portable_for_clients(result, generator, request, public):
                 title = schema.pop("title", None)
                 if title and not parameter.get("description"):
                     parameter["description"] = title
+                if parameter.get("in") == "path" and schema.get("pattern") == f"^{RECORD_ID}$":
+                    parameter["schema"] = {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10**18 - 1}
+                    continue
                 name = parameter.get("name", "")
                 is_id = name == "year" or name.endswith(("_id", "_year")) or name in references
                 if schema.get("type") == "number" and is_id and "format" not in schema:

@@ -1,9 +1,10 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from qinhuai_talent.core.api.routers import PortalRouter
 
 from . import views
 
-router = DefaultRouter()
+router = PortalRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [path("", include(router.urls))]
