@@ -79,6 +79,13 @@ def league(request):
     years, year, table, part = _league_args(request)
     rows = selectors.league_for(request.user, year, TABLES[table], part)
     tables = [(key, UnitKind(kind).label if kind else _("Overall")) for key, kind in TABLES.items()]
+    # The printable version: one table per unit kind, each under its kind's name (issue 17 item 11).
+    printed = request.GET.get("print") == "1"
+    by_kind = (
+        [(label, selectors.league_for(request.user, year, TABLES[key], part)) for key, label in tables if TABLES[key]]
+        if printed
+        else []
+    )
     return render(
         request,
         "assessment/league.html",
@@ -90,6 +97,9 @@ def league(request):
             "tables": tables,
             "part": part,
             "parts": PART_LABELS.items(),
+            "part_label": PART_LABELS[part],
+            "print": printed,
+            "by_kind": by_kind,
             "is_office": access.is_office(request.user),
             "can_open": {r.assessment_id for r in rows} if not access.is_unit_officer(request.user) else set(),
             "own_unit": request.user.org_unit_id,

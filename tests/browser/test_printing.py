@@ -1,0 +1,71 @@
+"""Issue 17 item 11, paper that fits, by clicks alone as the leader: the dashboard's printable version
+prints on at most six A4 pages with no blank page, and the league tables' printable version prints
+one table per unit kind, each under its kind's name. Chromium prints to PDF; the pages are counted
+in the PDF itself."""
+
+import re
+import zlib
+
+import pytest
+
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS
+
+from .conftest import screenshot, zh
+
+pytestmark = pytest.mark.browser
+
+TEXT = re.compile(rb"\bT[jJ]\b")
+
+
+def pdf_pages(pdf: bytes) -> list[bytes]:
+    """Each page's content stream (inflated), in the PDF's object order."""
+    objects = {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    pages = []
+    for body in objects.values():
+        if not re.search(rb"/Type\s*/Page(?!s)", body):
+            continue
+        refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", body)
+        content = b""
+        for ref in re.findall(rb"(\d+) 0 R", refs.group(1)) if refs else []:
+            stream = re.search(rb"stream\r?\n(.*?)endstream", objects.get(int(ref), b""), re.S)
+            if stream:
+                try:
+                    content += zlib.decompress(stream.group(1))
+                except zlib.error:
+                    content += stream.group(1)
+        pages.append(content)
+    return pages
+
+
+def open_menu(page, section: str, item: str) -> None:
+    nav = page.locator("#mainnav")
+    nav.locator(".dropdown-toggle", has_text=zh(section)).click()
+    nav.get_by_role("link", name=zh(item), exact=True).click()
+    page.wait_for_load_state()
+
+
+def test_the_dashboard_prints_on_at_most_six_pages_and_none_is_blank(login, page):
+    login("leader")
+    open_menu(page, "Reports", "District dashboard")
+    page.get_by_role("link", name=zh("Printable version")).click()
+    page.wait_for_load_state("networkidle")
+    assert "print=1" in page.url
+    pages = pdf_pages(page.pdf(format="A4", print_background=True))
+    assert 1 <= len(pages) <= 6, len(pages)
+    assert [n for n, content in enumerate(pages, 1) if not TEXT.search(content)] == []
+
+
+def test_the_league_tables_print_one_table_per_unit_kind_under_its_name(login, page):
+    login("leader")
+    open_menu(page, "Assessment", "League tables")
+    page.get_by_role("link", name=zh("Printable version (one table per unit kind)")).click()
+    page.wait_for_load_state()
+    headings = page.locator("section.league-kind h2").all_inner_texts()
+    assert [h.split(" · ")[0] for h in headings] == [zh(kind.label) for kind in FIELD_UNIT_KINDS]
+    assert page.locator("section.league-kind table").count() == len(FIELD_UNIT_KINDS)
+    for section in page.locator("section.league-kind").all():
+        assert section.locator("tbody tr").count() >= 1
+    screenshot(page, "assessment-league-print-zh")
+    pages = pdf_pages(page.pdf(format="A4", print_background=True))
+    assert 1 <= len(pages) <= len(FIELD_UNIT_KINDS)
+    assert all(TEXT.search(content) for content in pages)
