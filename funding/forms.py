@@ -54,6 +54,16 @@ class UseOfFundsForm(forms.Form):
     submitted_on = forms.DateField(label=_("Submitted on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class UseOfFundsReportForm(forms.Form):
+    """The enterprise's own report on a paid tranche (its checks are the service's)."""
+
+    period_start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount_used = forms.DecimalField(label=_("Amount used (yuan)"), **MONEY)
+    summary = forms.CharField(label=_("How the funds were used"), widget=forms.Textarea(attrs={"rows": 4}))
+    file = forms.FileField(label=_("Statement of expenditure"), help_text=_("PDF, PNG or JPEG, up to 5 MB."))
+
+
 class RectifyForm(forms.Form):
     rectification_due = forms.DateField(label=_("Rectify by"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("What must be rectified"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -14,7 +14,7 @@ from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
 from qinhuai_talent.core.money import ZERO, money  # noqa: F401  (ZERO: the app's zero, imported from here)
-from talents.models import Application, Program, Talent
+from talents.models import Application, Program, Talent, private_storage
 
 
 class FundingSource(models.TextChoices):
@@ -576,6 +576,14 @@ class PlanTemplate(models.Model):
         return in_reader_language(self.name, self.name_en)
 
 
+def use_of_funds_path(instance, filename: str) -> str:
+    # A random stored name, as for an application's documents: an upload cannot choose another's path.
+    import uuid
+    from pathlib import PurePath
+
+    return f"funding/{instance.tranche_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 class UseOfFundsReport(models.Model):
     """The use-of-funds report (资金使用情况报告) due after a tranche is paid; the next tranche's
     ``use_of_funds`` milestone waits for its acceptance."""
@@ -584,6 +592,20 @@ class UseOfFundsReport(models.Model):
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     summary = models.TextField(_("how the funds were used"))
     submitted_on = models.DateField(_("submitted on"))
+    # What the enterprise reports itself (issue 16): the period, the amount used and a statement of
+    # expenditure, stored privately like an application's documents. Blank on an officer's record.
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    amount_used = money(_("amount used (yuan)"), null=True, blank=True, default=None)
+    file = models.FileField(
+        _("statement of expenditure"), upload_to=use_of_funds_path, storage=private_storage, max_length=200, blank=True
+    )
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=80, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     accepted = models.BooleanField(_("accepted"), default=False)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -595,6 +617,17 @@ class UseOfFundsReport(models.Model):
         ordering = ["-submitted_on", "-id"]
         verbose_name = _("use-of-funds report")
         verbose_name_plural = _("use-of-funds reports")
+        constraints = [
+            models.CheckConstraint(
+                name="use_of_funds_amount_not_negative", condition=Q(amount_used__isnull=True) | Q(amount_used__gte=0)
+            ),
+            models.CheckConstraint(
+                name="use_of_funds_period_in_order",
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tranche}"

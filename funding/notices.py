@@ -8,7 +8,7 @@ from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.events import Said
 from qinhuai_talent.notifications.services import Message, notify_many, office_staff, unit_officers
 
-from .models import ApproverLevel, ExitFlag, Milestone, Payout, PayoutState
+from .models import ApproverLevel, ExitFlag, Milestone, Payout, PayoutState, UseOfFundsReport
 
 
 def _agreement_url(agreement_id: int) -> str:
@@ -134,6 +134,47 @@ def case_opened(case) -> int:
                 key=f"exitcase:{case.pk}:opened",
                 params={"agreement": agreement.number, "enterprise": agreement.enterprise.name},
                 url=_agreement_url(agreement.pk),
+            )
+        ],
+    )
+
+
+def use_of_funds_submitted(report: UseOfFundsReport) -> int:
+    """The officers of the agreement's unit (the office when the unit has none) hear of a
+    use-of-funds report waiting for their acceptance."""
+    agreement = report.tranche.agreement
+    return notify_many(
+        event="use_of_funds_submitted",
+        messages=[
+            Message(
+                recipients=unit_officers(report.org_unit_id) or office_staff(),
+                key=f"use_of_funds:{report.pk}:submitted",
+                params={
+                    "enterprise": agreement.enterprise.name,
+                    "agreement": agreement.number,
+                    "tranche": report.tranche.sequence,
+                    "amount": f"{to_money(report.amount_used or 0):,.2f}",
+                },
+                url=_agreement_url(agreement.pk),
+            )
+        ],
+    )
+
+
+def use_of_funds_accepted(report: UseOfFundsReport) -> int:
+    """The enterprise's account hears that its report was accepted."""
+    agreement = report.tranche.agreement
+    account = agreement.enterprise.account_id
+    if account is None:
+        return 0
+    return notify_many(
+        event="use_of_funds_accepted",
+        messages=[
+            Message(
+                recipients=[account],
+                key=f"use_of_funds:{report.pk}:accepted",
+                params={"agreement": agreement.number, "tranche": report.tranche.sequence},
+                url=reverse("funding:mine"),
             )
         ],
     )

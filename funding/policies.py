@@ -82,3 +82,13 @@ def approver_queue_level(user: User) -> str | None:
     if is_unit_officer(user):
         return ApproverLevel.UNIT
     return None
+
+
+def can_report_use_of_funds(user: User, tranche) -> bool:
+    """The enterprise's own account reports how a paid tranche's funds were used."""
+    return (
+        user.is_authenticated
+        and user.role == Role.ENTERPRISE
+        and user.is_active
+        and tranche.agreement.enterprise.account_id == user.pk
+    )

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_unit_officer, scope_own, scope_units
-from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, User
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 from qinhuai_talent.core.registry import Attention
 
 from . import charges, policies
@@ -50,6 +50,7 @@ from .models import (
     Reversal,
     Tranche,
     TrancheState,
+    UseOfFundsReport,
 )
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -430,7 +431,7 @@ def own_agreements(user: User) -> QuerySet:
         .prefetch_related(
             Prefetch(
                 "tranches",
-                queryset=Tranche.objects.select_related("payout")
+                queryset=Tranche.objects.select_related("payout", "use_of_funds")
                 .order_by("sequence")
                 .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("id"))),
             )
@@ -438,3 +439,21 @@ def own_agreements(user: User) -> QuerySet:
         .order_by("number")
     )
     return scope_own(qs, user, enterprise="enterprise__account", talent="enterprise__founders__talent__account")
+
+
+def own_tranches(user: User) -> QuerySet:
+    """The tranches of an enterprise account's own agreements (the enterprise reports the use of its
+    funds; a founder's talent account reads the agreements but does not report for the company)."""
+    qs = Tranche.objects.select_related("agreement__enterprise", "payout", "use_of_funds").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("id"))
+    )
+    return scope_own(qs, user, enterprise="agreement__enterprise__account")
+
+
+def use_of_funds_reports_for(user: User) -> QuerySet:
+    """Use-of-funds reports a person may read (with their attachment): an enterprise account its
+    own, an officer their units', the office and finance every unit's."""
+    qs = UseOfFundsReport.objects.select_related("tranche__agreement")
+    if user.is_authenticated and user.role == Role.ENTERPRISE:
+        return scope_own(qs, user, enterprise="tranche__agreement__enterprise__account")
+    return _scoped(qs, user)

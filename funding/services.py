@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -28,6 +30,7 @@ from qinhuai_talent.core.models import ChainHead, UnitKind, User
 from qinhuai_talent.core.money import to_money
 from talents import support as talent_support
 from talents.models import Application, ApplicationState
+from talents.services import upload_check
 
 from . import charges, notices, policies
 from .models import (
@@ -539,6 +542,86 @@ def use_of_funds_submit(*, actor: User, tranche_id: int, summary: str, submitted
     return report
 
 
+def use_of_funds_report(
+    *,
+    actor: User,
+    tranche_id: int,
+    period_start: date,
+    period_end: date,
+    amount_used: Decimal,
+    summary: str,
+    upload: UploadedFile | None,
+) -> UseOfFundsReport:
+    """The enterprise's own use-of-funds report on a paid tranche (资金使用情况报告): the period,
+    the amount used (at most what was paid), how, and a statement of expenditure (PDF, PNG or
+    JPEG, checked as an application's documents are and stored privately). One report per
+    tranche; the officers of the agreement's unit hear of it and accept it, and the next
+    tranche's ``use_of_funds`` milestone reads the acceptance at the next recompute."""
+    summary = (summary or "").strip()
+    if not summary:
+        raise DomainError(_("Describe how the funds were used."), field="summary", code="summary_missing")
+    if period_start is None or period_end is None or period_end < period_start:
+        raise DomainError(_("The period must end on or after its first day."), field="period_end", code="period_order")
+    if period_end > clock.today():
+        raise DomainError(_("The period cannot end in the future."), field="period_end", code="period_future")
+    if amount_used is None or amount_used < 0:
+        raise DomainError(_("Enter the amount used, zero or more."), field="amount_used", code="amount_negative")
+    if upload is None:
+        raise DomainError(_("Attach the statement of expenditure."), field="file", code="file_missing")
+    content_type = upload_check(upload)
+    with transaction.atomic():
+        tranche = (
+            Tranche.objects.select_for_update()
+            .select_related("agreement__enterprise", "agreement__org_unit")
+            .get(pk=tranche_id)
+        )
+        if not policies.can_report_use_of_funds(actor, tranche):
+            raise ActionNotAllowed(_("Only the enterprise's own account reports the use of its funds."))
+        if tranche.state != TrancheState.PAID:
+            raise DomainError(
+                _("Tranche %(sequence)s has not been paid yet; its use-of-funds report follows the payment.")
+                % {"sequence": tranche.sequence},
+                code="tranche_not_paid",
+            )
+        existing = UseOfFundsReport.objects.filter(tranche=tranche).first()
+        if existing is not None:
+            raise DomainError(
+                _("The use-of-funds report of tranche %(sequence)s was already submitted on %(date)s.")
+                % {"sequence": tranche.sequence, "date": existing.submitted_on.isoformat()},
+                code="report_exists",
+            )
+        paid = Payout.objects.filter(tranche=tranche, state=PayoutState.PAID).values_list("amount", flat=True).first()
+        if paid is not None and amount_used > paid:
+            raise DomainError(
+                _("The amount used (%(used)s yuan) is more than the %(paid)s yuan paid for this tranche.")
+                % {"used": f"{to_money(amount_used):,.2f}", "paid": f"{to_money(paid):,.2f}"},
+                field="amount_used",
+                code="amount_above_paid",
+            )
+        report = UseOfFundsReport(
+            tranche=tranche,
+            org_unit_id=tranche.agreement.org_unit_id,
+            summary=summary,
+            submitted_on=clock.today(),
+            period_start=period_start,
+            period_end=period_end,
+            amount_used=to_money(amount_used),
+            original_name=PurePath(upload.name).name[:200],
+            content_type=content_type,
+            size=upload.size,
+            submitted_by=actor,
+        )
+        report.file.save(upload.name, upload, save=False)
+        # A row that cannot be written leaves no file behind.
+        try:
+            report.save()
+            notices.use_of_funds_submitted(report)
+        except Exception:
+            report.file.delete(save=False)
+            raise
+    return report
+
+
 def use_of_funds_accept(*, actor: User, report_id: int) -> UseOfFundsReport:
     with transaction.atomic():
         report = UseOfFundsReport.objects.select_for_update().get(pk=report_id)
@@ -547,6 +630,7 @@ def use_of_funds_accept(*, actor: User, report_id: int) -> UseOfFundsReport:
         if not report.accepted:
             report.accepted, report.accepted_by, report.accepted_on = True, actor, clock.today()
             report.save(update_fields=["accepted", "accepted_by", "accepted_on"])
+            notices.use_of_funds_accepted(report)
     return report
 
 

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, When
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from .forms import (
     RectifyForm,
     ReversalForm,
     UseOfFundsForm,
+    UseOfFundsReportForm,
 )
 from .models import (
     AgreementState,
@@ -47,6 +48,7 @@ from .models import (
     Milestone,
     ReversalState,
     Tranche,
+    TrancheState,
     UseOfFundsReport,
 )
 from .queues import APPROVAL_QUEUE, PAYMENT_QUEUE
@@ -771,4 +773,67 @@ def my_agreements(request):
             # grade's factor), which names nobody.
             payout = getattr(tranche, "payout", None)
             tranche.explanation = explain.render(payout.reasons) if payout is not None else ""
+            tranche.report = getattr(tranche, "use_of_funds", None) if hasattr(tranche, "use_of_funds") else None
+            tranche.may_report = (
+                request.user.role == Role.ENTERPRISE and tranche.state == TrancheState.PAID and tranche.report is None
+            )
     return render(request, "funding/mine.html", {"agreements": agreements})
+
+
+def _own_tranche_or_404(request, pk: int):
+    if not request.user.is_authenticated or request.user.role != Role.ENTERPRISE:
+        raise Http404
+    return get_or_404(selectors.own_tranches(request.user), pk=pk)
+
+
+@login_required
+def my_use_of_funds(request, pk: int):
+    """The enterprise reports how a paid tranche's funds were used, from its own agreement page;
+    another enterprise's tranche is a 404, a refusal a message on the form with nothing saved."""
+    tranche = _own_tranche_or_404(request, pk)
+    form = UseOfFundsReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.use_of_funds_report(
+                actor=request.user,
+                tranche_id=tranche.pk,
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount_used=data["amount_used"],
+                summary=data["summary"],
+                upload=data["file"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return success_redirect(
+                request,
+                reverse("funding:mine"),
+                _("Use-of-funds report of tranche %(sequence)s submitted; the officer of your unit checks it.")
+                % {"sequence": tranche.sequence},
+            )
+    return render(
+        request,
+        "funding/use_of_funds_form.html",
+        {
+            "tranche": tranche,
+            "agreement": tranche.agreement,
+            "form": form,
+            "report": getattr(tranche, "use_of_funds", None),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def use_of_funds_file(request, pk: int):
+    """A report's statement of expenditure, served only to those who may read the report."""
+    report = get_or_404(selectors.use_of_funds_reports_for(request.user), pk=pk)
+    if not report.file:
+        raise Http404
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=report.original_name, content_type=report.content_type)

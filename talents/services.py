@@ -71,6 +71,40 @@ def attachment_max_bytes() -> int:
     return getattr(settings, "TALENTS_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 
+def upload_check(upload: UploadedFile) -> str:
+    """The content type of an upload the portal accepts (PDF, PNG or JPEG within the size limit,
+    its first bytes what its name says), or a DomainError (``file_type``, ``file_too_large``,
+    ``file_forged``) naming the file. Every private upload (an application's documents, a
+    use-of-funds report's attachment) passes here."""
+    suffix = PurePath(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_UPLOADS:
+        raise DomainError(
+            _("“%(name)s” is not an accepted file type; upload PDF, PNG or JPEG.") % {"name": upload.name},
+            field="file",
+            code="file_type",
+        )
+    limit = attachment_max_bytes()
+    if upload.size > limit:
+        raise DomainError(
+            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
+            % {"name": upload.name, "size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
+            field="file",
+            code="file_too_large",
+        )
+    content_type, signatures = ALLOWED_UPLOADS[suffix]
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in signatures):
+        raise DomainError(
+            _("“%(name)s” does not contain what its name says (not a real %(ext)s file).")
+            % {"name": upload.name, "ext": suffix.lstrip(".").upper()},
+            field="file",
+            code="file_forged",
+        )
+    return content_type
+
+
 # ---------------------------------------------------------------- identity numbers
 
 
@@ -641,32 +675,7 @@ def attachment_add(*, actor: User, application_id: int, kind: str, upload: Uploa
         raise DomainError(_("Choose which document this is."), field="kind")
     if policies.is_own_applicant(actor, app) and kind not in applicant_document_kinds(app.call):
         raise DomainError(_("This call does not ask for this document."), field="kind", code="kind_not_asked")
-    suffix = PurePath(upload.name or "").suffix.lower()
-    if suffix not in ALLOWED_UPLOADS:
-        raise DomainError(
-            _("“%(name)s” is not an accepted file type; upload PDF, PNG or JPEG.") % {"name": upload.name},
-            field="file",
-            code="file_type",
-        )
-    limit = attachment_max_bytes()
-    if upload.size > limit:
-        raise DomainError(
-            _("“%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
-            % {"name": upload.name, "size": f"{upload.size / 1048576:.1f}", "limit": f"{limit / 1048576:.0f}"},
-            field="file",
-            code="file_too_large",
-        )
-    content_type, signatures = ALLOWED_UPLOADS[suffix]
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in signatures):
-        raise DomainError(
-            _("“%(name)s” does not contain what its name says (not a real %(ext)s file).")
-            % {"name": upload.name, "ext": suffix.lstrip(".").upper()},
-            field="file",
-            code="file_forged",
-        )
+    content_type = upload_check(upload)
     attachment = Attachment(
         application=app,
         kind=kind,

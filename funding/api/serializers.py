@@ -20,6 +20,7 @@ from ..models import (
     Payout,
     Reversal,
     Tranche,
+    UseOfFundsReport,
 )
 
 MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
@@ -296,3 +297,36 @@ class ClosedYearSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "closed_by", "closed_at"]
         # The service says why a year cannot be closed (already closed, not ended), as a 400.
         extra_kwargs = {"year": {"validators": []}}
+
+
+class UseOfFundsReportSerializer(ScopedReferences, serializers.ModelSerializer):
+    org_unit = OrgUnitCodeField()
+    agreement = serializers.PrimaryKeyRelatedField(source="tranche.agreement", read_only=True)
+
+    class Meta:
+        model = UseOfFundsReport
+        fields = [
+            "id",
+            "tranche",
+            "agreement",
+            "org_unit",
+            "period_start",
+            "period_end",
+            "amount_used",
+            "summary",
+            "submitted_on",
+            "original_name",
+            "size",
+            "accepted",
+            "accepted_on",
+        ]
+        read_only_fields = fields
+
+
+class UseOfFundsReportUploadSerializer(ScopedReferences, serializers.Serializer):
+    tranche = serializers.IntegerField(help_text="A paid tranche of the enterprise's own agreement")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    amount_used = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    summary = serializers.CharField()
+    file = serializers.FileField(help_text="Statement of expenditure: PDF, PNG or JPEG, up to 5 MB")

@@ -13,5 +13,6 @@ router.register("approval-limits", views.ApprovalLimitViewSet, basename="approva
 router.register("closed-years", views.ClosedYearViewSet, basename="closedyear")
 router.register("exit-flags", views.ExitFlagViewSet, basename="exitflag")
 router.register("exit-cases", views.ExitCaseViewSet, basename="exitcase")
+router.register("use-of-funds-reports", views.UseOfFundsReportViewSet, basename="useoffundsreport")
 
 urlpatterns = router.urls

@@ -5,12 +5,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from qinhuai_talent.core.access import get_or_404
-from qinhuai_talent.core.api.permissions import ReadOnlyForReaders
+from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
 from qinhuai_talent.core.api.rows import ValuesListMixin
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.models import Role
 
 from .. import policies, selectors, services
 from ..models import (
@@ -33,6 +35,7 @@ from ..models import (
     ReversalState,
     Tranche,
     TrancheState,
+    UseOfFundsReport,
 )
 from .serializers import (
     AgreementSerializer,
@@ -52,6 +55,8 @@ from .serializers import (
     ReversalProposeSerializer,
     ReversalSerializer,
     TrancheSerializer,
+    UseOfFundsReportSerializer,
+    UseOfFundsReportUploadSerializer,
 )
 
 ERRORS = {
@@ -432,3 +437,49 @@ class ClosedYearViewSet(mixins.CreateModelMixin, ScopedViewSet):
         data.is_valid(raise_exception=True)
         closed = services.financial_year_close(actor=request.user, **data.validated_data)
         return Response(ClosedYearSerializer(closed).data, status=status.HTTP_201_CREATED)
+
+
+class EnterprisesReportToo(ReadOnlyForReaders):
+    """As for every write, and an enterprise account reports on its own tranches (issue 16)."""
+
+    def has_permission(self, request, view):
+        if request.method == "POST" and getattr(request.user, "role", None) == Role.ENTERPRISE:
+            return PortalPermission.has_permission(self, request, view)
+        return super().has_permission(request, view)
+
+
+class UseOfFundsReportViewSet(mixins.CreateModelMixin, ScopedViewSet):
+    """Use-of-funds reports (资金使用情况报告) on paid tranches: an enterprise account lists and
+    files its own (``POST`` multipart: a paid tranche of its own agreement, the period, the amount
+    used, a summary and the statement of expenditure); officers read their units'. Another
+    enterprise's tranche is a 404; a second report of a tranche, an unpaid tranche or a bad file a
+    400 with the reason."""
+
+    queryset_model = UseOfFundsReport
+    selector = staticmethod(selectors.use_of_funds_reports_for)
+    serializer_class = UseOfFundsReportSerializer
+    permission_classes = [EnterprisesReportToo]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-submitted_on", "-id")
+
+    @extend_schema(
+        request={"multipart/form-data": UseOfFundsReportUploadSerializer},
+        responses={201: UseOfFundsReportSerializer, **ERRORS},
+    )
+    def create(self, request, *args, **kwargs):
+        body = UseOfFundsReportUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        tranche = get_or_404(selectors.own_tranches(request.user), pk=data["tranche"])
+        report = services.use_of_funds_report(
+            actor=request.user,
+            tranche_id=tranche.pk,
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            amount_used=data["amount_used"],
+            summary=data["summary"],
+            upload=data["file"],
+        )
+        return Response(UseOfFundsReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -129,6 +129,20 @@ _event(
     _("Agreement %(agreement)s: the milestone “%(milestone)s” is met."),
 )
 _event(
+    "use_of_funds_submitted",
+    _("Use-of-funds report submitted"),
+    _(
+        "%(enterprise)s submitted the use-of-funds report of agreement %(agreement)s, tranche %(tranche)s "
+        "(%(amount)s yuan used); please check and accept it."
+    ),
+    channels=(Channel.INBOX, Channel.EMAIL),
+)
+_event(
+    "use_of_funds_accepted",
+    _("Use-of-funds report accepted"),
+    _("Agreement %(agreement)s, tranche %(tranche)s: your use-of-funds report has been accepted."),
+)
+_event(
     "payout_waiting",
     _("Payout waiting for your approval"),
     _("Agreement %(agreement)s, tranche %(tranche)s: a payout of %(amount)s yuan waits for approval."),
