@@ -113,7 +113,15 @@ def progress_of(agreement: Agreement) -> list[tuple[str, str, Decimal, float]]:
 
 
 def tranches_for(user: User) -> QuerySet:
+    """Tranches in the officer's units; a self-service account's own (``own_agreements``' tranches)."""
     qs = Tranche.objects.select_related("agreement", "agreement__org_unit").prefetch_related("milestones")
+    if user.is_authenticated and user.role in (Role.TALENT, Role.ENTERPRISE):
+        return scope_own(
+            qs,
+            user,
+            enterprise="agreement__enterprise__account",
+            talent="agreement__enterprise__founders__talent__account",
+        )
     return _scoped(qs, user, "agreement__org_unit")
 
 

@@ -102,14 +102,24 @@ def provider_may_see(user: User, list_path: str, row: dict) -> bool:
 
 def owner_may_see(user: User, list_path: str, row: dict) -> bool:
     """A talent's own account sees its own applications (issue 16, item 4), an enterprise's its own
-    operating data and financing rounds (item 5) and service requests (issue 18, item 3), through
-    the same endpoints as the back office."""
+    operating data, financing rounds, tranches and use-of-funds reports (item 5) and service requests
+    (issue 18, item 3), a founder's the tranches of their enterprise's agreements, through the same
+    endpoints as the back office."""
     from enterprises.models import FinancingRound, OperatingReport
+    from funding.models import Tranche, UseOfFundsReport
     from serviceplatform.models import ServiceRequest
     from talents.models import Application
 
     if user.role == Role.TALENT and list_path.rstrip("/").endswith("applications"):
         return Application.objects.filter(pk=row.get("id"), talent__account=user).exists()
+    if list_path.rstrip("/").endswith("/tranches"):
+        owner = {
+            Role.TALENT: "agreement__enterprise__founders__talent__account",
+            Role.ENTERPRISE: "agreement__enterprise__account",
+        }
+        return Tranche.objects.filter(pk=row.get("id"), **{owner[user.role]: user}).exists()
+    if user.role == Role.ENTERPRISE and list_path.rstrip("/").endswith("use-of-funds-reports"):
+        return UseOfFundsReport.objects.filter(pk=row.get("id"), tranche__agreement__enterprise__account=user).exists()
     own = {"operating-reports": OperatingReport, "financing-rounds": FinancingRound, "service-requests": ServiceRequest}
     model = own.get(list_path.rstrip("/").rsplit("/", 1)[-1])
     if user.role == Role.ENTERPRISE and model is not None:
