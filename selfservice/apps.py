@@ -24,3 +24,12 @@ class SelfServiceConfig(AppConfig):
                 36,
             )
         )
+        register_nav(
+            NavItem(
+                _("Account invitations"),
+                "selfservice:invitations",
+                (Role.OFFICE, Role.STREET, Role.PARK),
+                _("Enterprises"),
+                37,
+            )
+        )

@@ -24,3 +24,35 @@ class RegisterForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(label=_("One-time code"), max_length=12)
+
+
+class InvitationForm(forms.Form):
+    """An officer's invitation: for one talent or one enterprise of their unit, by email or SMS."""
+
+    talent = forms.ModelChoiceField(queryset=None, label=_("Talent"), required=False)
+    enterprise = forms.ModelChoiceField(queryset=None, label=_("Enterprise"), required=False)
+    channel = forms.ChoiceField(
+        label=_("Send the invitation by"),
+        choices=[("email", _("Email")), ("sms", _("SMS"))],
+        widget=forms.RadioSelect,
+        initial="email",
+    )
+    address = forms.CharField(label=_("Email address or mobile number"), max_length=254)
+
+    def __init__(self, *args, talents, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["talent"].queryset = talents
+        self.fields["enterprise"].queryset = enterprises
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("talent")) == bool(data.get("enterprise")):
+            raise forms.ValidationError(_("Choose either a talent or an enterprise."))
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    code = forms.CharField(label=_("Invitation code"), max_length=12)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput)

@@ -24,11 +24,15 @@ from qinhuai_talent.notifications.services import notify, office_staff, unit_off
 from talents.models import Talent
 from talents.services import validate_id_number
 
-from .models import AccountKind, ClaimState, EnterpriseClaim, Registration
+from .models import AccountKind, ClaimState, EnterpriseClaim, Invitation, Registration
 from .workflows import CLAIM_WORKFLOW, _may_decide
 
 CODE_MINUTES = 10
 CODE_ATTEMPTS = 5
+# "Resend the code": not before a minute has passed since the last code, at most five times.
+RESEND_SECONDS = 60
+RESENDS = 5
+INVITATION_DAYS = 7
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -142,6 +146,7 @@ def registration_start(
                 channel=channel,
                 code_hash=_code_hash(token, code),
                 expires_at=timezone.now() + timedelta(minutes=CODE_MINUTES),
+                code_sent_at=timezone.now(),
                 account=user,
             )
             notify(
@@ -198,6 +203,44 @@ def registration_confirm(*, token: str, code: str) -> User:
     raise DomainError(_("The code is wrong; %(left)s attempts left.") % {"left": left}, field="code", code="code_wrong")
 
 
+def registration_resend(*, token: str) -> Registration:
+    """Send a new one-time code to where the first one went; the code sent before stops working.
+    Refused within a minute of the last code and after five resends (``resend_too_soon``,
+    ``resend_limit``), and for a registration already confirmed (``code_used``)."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("account").filter(token=token).first()
+        if registration is None:
+            raise DomainError(_("This registration link is not valid; please register again."), code="unknown")
+        if registration.used_at is not None:
+            raise DomainError(
+                _("This code has already been used. Log in with your username and password."), code="code_used"
+            )
+        now = timezone.now()
+        last = registration.code_sent_at or registration.created_at
+        wait = RESEND_SECONDS - int((now - last).total_seconds())
+        if wait > 0:
+            raise DomainError(
+                _("A new code can be sent in %(seconds)s seconds.") % {"seconds": wait}, code="resend_too_soon"
+            )
+        if registration.resends >= RESENDS:
+            raise DomainError(_("The code has been sent too many times; please register again."), code="resend_limit")
+        code = f"{secrets.randbelow(10**6):06d}"
+        registration.code_hash = _code_hash(token, code)
+        registration.expires_at = now + timedelta(minutes=CODE_MINUTES)
+        registration.code_sent_at = now
+        registration.attempts = 0
+        registration.resends += 1
+        registration.save(update_fields=["code_hash", "expires_at", "code_sent_at", "attempts", "resends"])
+        notify(
+            event="account_code",
+            recipients=[registration.account_id],
+            key=f"registration:{registration.pk}:code:{registration.code_hash[:12]}",
+            params={"code": code, "minutes": CODE_MINUTES},
+            channels=[registration.channel],
+        )
+    return registration
+
+
 def _claim(user: User, credit_code: str) -> EnterpriseClaim:
     enterprise = _check_claimable(credit_code)
     try:
@@ -250,3 +293,176 @@ def claim_decide(*, actor: User, claim_id: int, action: str, reason: str = "") -
         url=reverse("home"),
     )
     return claim
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def invitations_for(user: User):
+    """The invitations an officer sees: the office every one, a unit officer their unit's."""
+    from qinhuai_talent.core.access import scope_units
+
+    qs = Invitation.objects.select_related("talent", "enterprise", "org_unit", "invited_by", "account")
+    return scope_units(qs, user) if user.role != Role.OFFICE else qs
+
+
+def invitable_talents(user: User):
+    from qinhuai_talent.core.access import scope_units
+
+    return scope_units(Talent.objects.filter(account__isnull=True), user).order_by("name", "pk")
+
+
+def invitable_enterprises(user: User):
+    from qinhuai_talent.core.access import scope_units
+
+    return scope_units(Enterprise.objects.filter(account__isnull=True), user).order_by("name", "pk")
+
+
+def _address_check(channel: str, address: str) -> str:
+    address = (address or "").strip()
+    if channel == Channel.EMAIL:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise DomainError(_("Enter a valid email address."), field="address", code="address_invalid") from None
+        return address.lower()
+    if channel == Channel.SMS:
+        if not MOBILE.match(address):
+            raise DomainError(_("Enter an 11-digit mainland mobile number."), field="address", code="address_invalid")
+        return address
+    raise DomainError(_("Choose whether the invitation goes by email or SMS."), field="channel", code="channel_invalid")
+
+
+def _check_unbound(record) -> None:
+    if record.account_id:
+        raise DomainError(
+            _("%(name)s already has a portal account.") % {"name": record.name}, code="already_has_account"
+        )
+    if (
+        isinstance(record, Enterprise)
+        and EnterpriseClaim.objects.filter(
+            enterprise=record, state__in=(ClaimState.PENDING, ClaimState.CONFIRMED)
+        ).exists()
+    ):
+        raise _already_claimed(record)
+
+
+def invitation_send(
+    *, actor: User, channel: str, address: str, talent_id: int | None = None, enterprise_id: int | None = None
+) -> Invitation:
+    """Invite an account for an existing talent or enterprise of the actor's unit (the office: any):
+    a link and a one-time code by email or SMS, valid for ``INVITATION_DAYS`` days. An invitation
+    sent before for the same record stops working."""
+    from qinhuai_talent.core.access import can_manage_unit, can_write
+
+    if bool(talent_id) == bool(enterprise_id):
+        raise DomainError(_("Choose the talent or the enterprise the account is for."), code="record_missing")
+    address = _address_check(channel, address)
+    with transaction.atomic():
+        model = Talent if talent_id else Enterprise
+        record = model.objects.select_for_update().filter(pk=talent_id or enterprise_id).first()
+        if record is None or not can_write(actor) or not can_manage_unit(actor, record.org_unit_id):
+            raise ActionNotAllowed(_("You may invite accounts only for your own unit's talents and enterprises."))
+        _check_unbound(record)
+        now = timezone.now()
+        Invitation.objects.filter(
+            **{"talent" if talent_id else "enterprise": record}, used_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
+        token = secrets.token_urlsafe(32)
+        code = f"{secrets.randbelow(10**6):06d}"
+        kind = AccountKind.TALENT if talent_id else AccountKind.ENTERPRISE
+        account = User(
+            username=f"invited-{token[:12].lower()}",
+            last_name=record.name[:150],
+            email=address if channel == Channel.EMAIL else "",
+            phone=address if channel == Channel.SMS else "",
+            role=Role.TALENT if talent_id else Role.ENTERPRISE,
+            is_active=False,
+        )
+        account.set_unusable_password()
+        account.save()
+        invitation = Invitation.objects.create(
+            token=token,
+            kind=kind,
+            talent=record if talent_id else None,
+            enterprise=record if enterprise_id else None,
+            org_unit_id=record.org_unit_id,
+            channel=channel,
+            address=address,
+            code_hash=_code_hash(token, code),
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+            invited_by=actor,
+            account=account,
+        )
+        notify(
+            event="account_invited",
+            recipients=[account],
+            key=f"invitation:{invitation.pk}:sent",
+            params={
+                "inviter": actor.org_unit.name if actor.org_unit_id else actor.get_full_name() or actor.username,
+                "whose": record.name,
+                "code": code,
+            },
+            url=reverse("selfservice:invitation-accept", args=[token]),
+            channels=[channel],
+            address=address,
+        )
+    return invitation
+
+
+def invitation_accept(*, token: str, code: str, username: str, password: str, password2: str) -> User:
+    """Check the invitation's code; the invitee's account gets the username and password chosen,
+    becomes active and is bound to the talent or enterprise at once (no claim to confirm)."""
+    username = (username or "").strip()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("account").filter(token=token).first()
+        if invitation is None:
+            raise DomainError(_("This invitation link is not valid."), code="unknown")
+        if invitation.used_at is not None:
+            raise DomainError(
+                _("This invitation has already been accepted. Log in with your username and password."),
+                field="code",
+                code="code_used",
+            )
+        if timezone.now() > invitation.expires_at:
+            raise DomainError(
+                _("The invitation has expired; ask the officer who invited you for a new one."),
+                field="code",
+                code="code_expired",
+            )
+        if invitation.attempts >= CODE_ATTEMPTS:
+            raise DomainError(
+                _("Too many wrong codes; ask the officer who invited you for a new invitation."),
+                field="code",
+                code="code_locked",
+            )
+        if hmac.compare_digest(invitation.code_hash, _code_hash(token, (code or "").strip())):
+            return _bind_invited(invitation, username, password, password2)
+        Invitation.objects.filter(pk=invitation.pk).update(attempts=invitation.attempts + 1)
+    left = CODE_ATTEMPTS - invitation.attempts - 1
+    raise DomainError(_("The code is wrong; %(left)s attempts left.") % {"left": left}, field="code", code="code_wrong")
+
+
+def _bind_invited(invitation: Invitation, username: str, password: str, password2: str) -> User:
+    user = invitation.account
+    if not username:
+        raise DomainError(_("Please choose a username."), field="username", code="username_missing")
+    if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        raise DomainError(_("This username is taken; please choose another."), field="username", code="username_taken")
+    if password != password2:
+        raise DomainError(_("The two passwords differ."), field="password2", code="password_mismatch")
+    user.username = username
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password", code="password_weak") from None
+    model = Talent if invitation.talent_id else Enterprise
+    record = model.objects.select_for_update().get(pk=invitation.talent_id or invitation.enterprise_id)
+    _check_unbound(record)
+    user.set_password(password)
+    user.is_active = True
+    user.save(update_fields=["username", "password", "is_active"])
+    model.objects.filter(pk=record.pk).update(account=user)
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return user
