@@ -123,10 +123,11 @@ NO_REVENUE = 7  # reports, but no revenue 24 months after registration
 NOT_FULL_TIME = 8  # the founder left full-time work in March 2017
 NO_RECENT_REPORTS = (9, 19, 33)  # nothing for 2017 Q3 and Q4
 GAP_2015 = (12, 22, 41)  # a missing quarter in 2015
-# The demo enterprise account's enterprise (the first 高新园区 one with an agreement in force,
-# funding.demo): 2017 Q3 never filed, 2017 Q4 filed in its window, so its board shows one quarter
-# missing and the missing-reports exit rule (counting after the last filing) raises nothing.
-ACCOUNT_GAP = (0, (2017, 3))
+# The demo enterprise account's enterprise, a 高新园区 one with an agreement in force of its own
+# plan (funding.demo): 2017 Q3 never filed, 2017 Q4 filed in its window, so its board shows one
+# quarter missing and the missing-reports exit rule (counting after the last filing) raises nothing.
+ACCOUNT = 14
+ACCOUNT_GAP = (ACCOUNT, (2017, 3))
 DECLINING = (3, 17, 29, 39, 51)  # revenue falls in 2017
 GRADE_D = 10  # graded D in the second half of 2017
 GRADE_C_TWICE = 11  # graded C in both halves of 2017

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from enterprises.demo import ACCOUNT
 from enterprises.models import Enterprise, Founder
 from enterprises.services import filings_remind
 from qinhuai_talent.core import clock
@@ -49,6 +50,22 @@ BIG = {0, 16}  # key projects: 2,000,000 yuan, above the park's limit at the fir
 LEAVE_PROPOSED = {0, 1, 16, 28}
 LEAVE_APPROVED = {2, 17}  # approved, waiting for finance
 USE_OF_FUNDS = {3, 4}  # use-of-funds reports accepted, so their third tranche can follow
+# The demo enterprise account's agreement (enterprises.demo.ACCOUNT): its first tranche paid on
+# registration, the rest waiting for revenue it has not reached and for its own use-of-funds report
+# on the tranche before: one milestone met of five, none overdue (due mid-2018 and mid-2019).
+ACCOUNT_PLAN = [
+    {"share": "30", "months": 0, "milestones": [{"kind": "registered"}]},
+    {
+        "share": "40",
+        "months": 24,
+        "milestones": [{"kind": "revenue", "threshold": "3000000.00"}, {"kind": "use_of_funds"}],
+    },
+    {
+        "share": "30",
+        "months": 36,
+        "milestones": [{"kind": "revenue", "threshold": "5000000.00"}, {"kind": "use_of_funds"}],
+    },
+]
 EXIT_CASE = 5  # moved out in September 2017: exited, recovery in progress
 RECTIFY_CASE = 9  # no reports for 2017 Q3 and Q4: a case in its rectification period
 
@@ -84,8 +101,11 @@ def _budgets(units: list[OrgUnit]) -> None:
             ApprovalLimit.objects.get_or_create(org_unit=unit, defaults={"max_amount": Decimal(amount)})
 
 
-def _legacy_agreement(i: int, enterprise: Enterprise, office: User, templates: dict) -> Agreement | None:
-    """Agreements of the 2016–2017 rounds, awarded before the portal kept applications."""
+def _legacy_agreement(
+    i: int, enterprise: Enterprise, office: User, templates: dict, plan: PlanTemplate | None = None
+) -> Agreement | None:
+    """Agreements of the 2016–2017 rounds, awarded before the portal kept applications (``plan``:
+    a plan of its own instead of the policy's templates)."""
     founder = Founder.objects.filter(enterprise=enterprise).order_by("-is_legal_representative", "pk").first()
     if founder is None:
         return None
@@ -101,7 +121,7 @@ def _legacy_agreement(i: int, enterprise: Enterprise, office: User, templates: d
     budget = Budget.objects.get(
         org_unit_id=enterprise.org_unit_id, year=starts_on.year, source=FundingSource.DISTRICT_TREASURY
     )
-    template = templates["three_years_4_3_3" if i % 7 == 6 else "startup_30_40_30"]
+    template = plan or templates["three_years_4_3_3" if i % 7 == 6 else "startup_30_40_30"]
     city = grant / 2 if i in BIG else Decimal("0")
     city_budget = (
         Budget.objects.get(org_unit_id=enterprise.org_unit_id, year=starts_on.year, source=FundingSource.CITY_SHARE)
@@ -277,6 +297,13 @@ def seed(stdout) -> None:
             if agreement is not None:
                 positions[i] = agreement
     drafted = _application_agreements(office, templates)
+    # After the applications' agreements, which take the first unit enterprises without one.
+    account_enterprise = Enterprise.objects.filter(credit_code=_credit_code(ACCOUNT)).first()
+    if account_enterprise is not None:
+        plan = PlanTemplate(code="demo_account", name="企业账号演示分期", steps=ACCOUNT_PLAN)
+        agreement = _legacy_agreement(ACCOUNT, account_enterprise, office, templates, plan=plan)
+        if agreement is not None:
+            positions[ACCOUNT] = agreement
 
     engine.recompute_payouts(_ctx())
     paid = _settle(positions, office, finance, officers)
@@ -301,13 +328,9 @@ def _link_enterprise_account() -> None:
     account = User.objects.filter(username="enterprise").first()
     if account is None or Enterprise.objects.filter(account=account).exists():
         return
-    enterprise = (
-        Enterprise.objects.filter(
-            org_unit__code="gaoxin_park", agreements__state=AgreementState.ACTIVE, account__isnull=True
-        )
-        .order_by("pk")
-        .first()
-    )
+    enterprise = Enterprise.objects.filter(
+        credit_code=_credit_code(ACCOUNT), agreements__state=AgreementState.ACTIVE, account__isnull=True
+    ).first()
     if enterprise is not None:
         Enterprise.objects.filter(pk=enterprise.pk).update(account=account)
         # What the daily reminder tells it on the demo's day: the quarter it has not filed is late.
