@@ -39,10 +39,16 @@ class InvitationForm(forms.Form):
     )
     address = forms.CharField(label=_("Email address or mobile number"), max_length=254)
 
-    def __init__(self, *args, talents, enterprises, **kwargs):
+    def __init__(self, *args, user, **kwargs):
+        from enterprises.models import Enterprise
+        from qinhuai_talent.core import references
+        from talents.models import Talent
+
         super().__init__(*args, **kwargs)
-        self.fields["talent"].queryset = talents
-        self.fields["enterprise"].queryset = enterprises
+        # Records without an account yet, of the officer's units (the office: all).
+        self.fields["talent"].queryset = Talent.objects.filter(account__isnull=True).order_by("name", "pk")
+        self.fields["enterprise"].queryset = Enterprise.objects.filter(account__isnull=True).order_by("name", "pk")
+        references.narrow_form(self, user)
 
     def clean(self):
         data = super().clean()

@@ -306,18 +306,6 @@ def invitations_for(user: User):
     return scope_units(qs, user) if user.role != Role.OFFICE else qs
 
 
-def invitable_talents(user: User):
-    from qinhuai_talent.core.access import scope_units
-
-    return scope_units(Talent.objects.filter(account__isnull=True), user).order_by("name", "pk")
-
-
-def invitable_enterprises(user: User):
-    from qinhuai_talent.core.access import scope_units
-
-    return scope_units(Enterprise.objects.filter(account__isnull=True), user).order_by("name", "pk")
-
-
 def _address_check(channel: str, address: str) -> str:
     address = (address or "").strip()
     if channel == Channel.EMAIL:

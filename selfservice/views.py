@@ -102,11 +102,7 @@ def invitations(request):
     user = request.user
     if not (is_office(user) or is_unit_officer(user)):
         raise Http404
-    form = InvitationForm(
-        request.POST or None,
-        talents=services.invitable_talents(user),
-        enterprises=services.invitable_enterprises(user),
-    )
+    form = InvitationForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         record = data["talent"] or data["enterprise"]
