@@ -28,7 +28,9 @@ ROLE_INTRO = {
     Role.LEADER: gettext_lazy("The district's figures at a glance."),
     Role.API_CLIENT: gettext_lazy("This account reads reports through the API."),
     Role.TALENT: gettext_lazy("Your applications, your titles and the agreements of the enterprises you founded."),
-    Role.ENTERPRISE: gettext_lazy("Your enterprise, its operating data, agreements, milestones and payouts."),
+    Role.ENTERPRISE: gettext_lazy(
+        "Your enterprise, its operating data, agreements, milestones and payouts, and the services you ask for."
+    ),
 }
 
 
