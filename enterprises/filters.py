@@ -110,7 +110,7 @@ class FinancingRoundFilter(filters.FilterSet):
 
     class Meta:
         model = FinancingRound
-        fields = ["org_unit", "enterprise", "round"]
+        fields = ["org_unit", "enterprise", "round", "instrument"]
 
 
 class EvaluationFilter(filters.FilterSet):

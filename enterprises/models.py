@@ -264,11 +264,25 @@ class FilingWindow(models.Model):
         return f"{self.year}Q{self.quarter}"
 
 
+class FinancingInstrument(models.TextChoices):
+    """How money reached the enterprise: an equity round (风投, 股权投资), a loan, or a bank loan
+    guaranteed by a guarantee company (投资担保). All count in its financing figures."""
+
+    EQUITY = "equity", _("Equity investment")
+    LOAN = "loan", _("Loan")
+    GUARANTEE = "guarantee", _("Guaranteed loan")
+
+
 class FinancingRound(models.Model):
+    """Financing the enterprise obtained: an equity round, or a loan or guarantee recorded as such."""
+
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="financing_rounds")
     investor = models.CharField(_("investor"), max_length=160)
     round = models.CharField(_("round"), max_length=20)
     amount = money(_("amount (yuan)"))
+    instrument = models.CharField(
+        _("instrument"), max_length=10, choices=FinancingInstrument.choices, default=FinancingInstrument.EQUITY
+    )
     closed_on = models.DateField(_("closed on"))
     history = HistoricalRecords()
 

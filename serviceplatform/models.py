@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from enterprises.models import FinancingInstrument
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 
@@ -242,3 +243,131 @@ class ReviewThresholds(models.Model):
     def current(cls) -> "ReviewThresholds":
         """The office's thresholds, or the defaults until it sets them."""
         return cls.objects.order_by("pk").first() or cls()
+
+
+# --- Financing channels (科技金融) -------------------------------------------------------------------
+
+
+class OutcomeResult(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class FinancingRequest(models.Model):
+    """The financing part of a 科技金融 service request: what the enterprise asks for, and the
+    outcome its provider records (amount granted, instrument, rate or valuation, date, or refused).
+
+    A granted outcome is also a ``FinancingRound`` of the enterprise under its instrument, so it
+    counts in the enterprise's financing figures; a guidance fund's equity outcome draws on the
+    fund's own budget (``FundBudget``), never on the district's grant budgets."""
+
+    request = models.OneToOneField(
+        ServiceRequest, on_delete=models.PROTECT, related_name="financing", verbose_name=_("service request")
+    )
+    amount_wanted = models.DecimalField(_("amount wanted (yuan)"), max_digits=14, decimal_places=2)
+    use = models.TextField(_("use of the money"))
+    instrument = models.CharField(
+        _("instrument wanted"), max_length=10, choices=[(c.value, c.label) for c in FinancingInstrument]
+    )
+    # The outcome: blank until the provider records it, once.
+    outcome = models.CharField(_("outcome"), max_length=8, choices=OutcomeResult.choices, blank=True)
+    granted_amount = models.DecimalField(
+        _("amount granted (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    granted_instrument = models.CharField(
+        _("instrument granted"), max_length=10, choices=[(c.value, c.label) for c in FinancingInstrument], blank=True
+    )
+    # Yearly interest or guarantee fee in percent (loan, guarantee); post-money valuation (equity).
+    rate = models.DecimalField(_("rate (% a year)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    valuation = models.DecimalField(_("valuation (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    financing_round = models.OneToOneField(
+        "enterprises.FinancingRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="platform_request",
+        verbose_name=_("financing recorded"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("financing request")
+        verbose_name_plural = _("financing requests")
+        constraints = [
+            models.CheckConstraint(name="financing_wanted_positive", condition=Q(amount_wanted__gt=0)),
+            models.CheckConstraint(
+                name="financing_granted_has_amount",
+                condition=~Q(outcome="granted")
+                | (Q(granted_amount__gt=0) & ~Q(granted_instrument="") & Q(decided_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="financing_refused_has_no_amount",
+                condition=~Q(outcome="refused") | (Q(granted_amount__isnull=True) & Q(decided_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="financing_no_outcome_no_amount", condition=~Q(outcome="") | Q(granted_amount__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.get_instrument_display()} {self.amount_wanted}"
+
+
+class FundBudget(models.Model):
+    """A guidance fund's own budget of a year (创投引导基金): what it has committed to talent
+    enterprises. Invested is the equity its outcomes granted that year; available the rest. Kept
+    apart from the district's grant budgets (``funding.Budget``) by design."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="fund_budgets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("committed (yuan)"), max_digits=16, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "provider__name"]
+        verbose_name = _("guidance fund budget")
+        verbose_name_plural = _("guidance fund budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "year"], name="one_fund_budget_per_year"),
+            models.CheckConstraint(name="fund_budget_not_negative", condition=Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.year}"
+
+
+# --- First purchase (产品首购订购) --------------------------------------------------------------------
+
+
+class FirstPurchase(models.Model):
+    """A government department's first purchase of a talent enterprise's new product."""
+
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="first_purchases", verbose_name=_("enterprise")
+    )
+    # The enterprise's unit when entered: the unit whose officer keeps the record.
+    org_unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    buyer = models.CharField(_("buyer department"), max_length=120)
+    product = models.CharField(_("product"), max_length=160)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
+    purchased_on = models.DateField(_("purchased on"))
+    contract_number = models.CharField(_("contract number"), max_length=60, unique=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("entered"), default=clock.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-purchased_on", "-id"]
+        verbose_name = _("first purchase")
+        verbose_name_plural = _("first purchases")
+        constraints = [models.CheckConstraint(name="first_purchase_amount_positive", condition=Q(amount__gt=0))]
+        indexes = [models.Index(fields=["org_unit", "purchased_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.contract_number} {self.product}"

@@ -98,5 +98,19 @@ def can_file_for(user: User, enterprise) -> bool:
     return access.can_manage_unit(user, enterprise.org_unit_id)
 
 
+def can_enter_purchase(user: User, unit_id: int | None) -> bool:
+    """First purchases (产品首购订购): the office, and a unit's officer for its enterprises."""
+    return access.can_manage_unit(user, unit_id)
+
+
+def can_enter_purchases(user: User) -> bool:
+    return access.is_office(user) or access.is_unit_officer(user)
+
+
+def can_read_purchases(user: User) -> bool:
+    """The office, the units, leadership and finance read first purchases (their scope's)."""
+    return user.is_authenticated and user.role in (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE)
+
+
 def can_read_requests(user: User) -> bool:
     return user.is_authenticated and user.role not in (Role.EXPERT, Role.TALENT)

@@ -4,14 +4,28 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from enterprises.models import FinancingInstrument
 from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import Role, User
 
 from . import policies
-from .models import Provider, ProviderState, RequestState, ReviewThresholds, Service, ServiceCategory, ServiceRequest
+from .models import (
+    FinancingRequest,
+    FirstPurchase,
+    FundBudget,
+    OutcomeResult,
+    Provider,
+    ProviderState,
+    RequestState,
+    ReviewThresholds,
+    Service,
+    ServiceCategory,
+    ServiceRequest,
+)
 from .workflows import CLOCKED_STATES
 
 
@@ -78,7 +92,9 @@ def catalogue(*, q: str = "", category: str = "") -> QuerySet[Provider]:
 def requests_for(user: User) -> QuerySet[ServiceRequest]:
     """A provider's staff: the requests routed to their organisation; an enterprise's account its
     own enterprise's; everyone else by unit."""
-    qs = ServiceRequest.objects.select_related("enterprise", "org_unit", "provider", "service", "plan_item")
+    qs = ServiceRequest.objects.select_related(
+        "enterprise", "org_unit", "provider", "service", "plan_item", "financing"
+    )
     if not user.is_authenticated:
         return qs.none()
     if user.role == Role.PROVIDER:
@@ -87,6 +103,44 @@ def requests_for(user: User) -> QuerySet[ServiceRequest]:
     if user.role == Role.ENTERPRISE:
         return access.scope_own(qs, user, enterprise="enterprise__account")
     if user.role == Role.EXPERT:
+        return qs.none()
+    return access.scope_units(qs, user, "org_unit")
+
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def fund_budgets_for(user: User) -> QuerySet[FundBudget]:
+    """Guidance fund budgets with what each fund invested in its year (``invested``): the office,
+    leadership and finance read them all, a fund's staff its own; nobody else."""
+    invested = (
+        FinancingRequest.objects.filter(
+            request__provider_id=OuterRef("provider_id"),
+            outcome=OutcomeResult.GRANTED,
+            granted_instrument=FinancingInstrument.EQUITY,
+        )
+        .annotate(y=ExtractYear("decided_on"))
+        .filter(y=OuterRef("year"))
+        .order_by()
+        .values("request__provider_id")
+        .annotate(s=Sum("granted_amount"))
+        .values("s")[:1]
+    )
+    qs = FundBudget.objects.select_related("provider").annotate(
+        invested=Coalesce(Subquery(invested, output_field=MONEY), Value(0), output_field=MONEY)
+    )
+    if not user.is_authenticated:
+        return qs.none()
+    if access.is_office(user) or user.role in access.DISTRICT_READERS:
+        return qs
+    own = policies.provider_id_of(user)
+    return qs.filter(provider_id=own) if own else qs.none()
+
+
+def first_purchases_for(user: User) -> QuerySet[FirstPurchase]:
+    """First purchases of the enterprises in the caller's units (the office and readers: all)."""
+    qs = FirstPurchase.objects.select_related("enterprise", "org_unit", "entered_by")
+    if not policies.can_read_purchases(user):
         return qs.none()
     return access.scope_units(qs, user, "org_unit")
 

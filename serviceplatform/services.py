@@ -3,20 +3,28 @@ accounts, service requests and their transitions. Each runs in a transaction, re
 changes under a lock and refuses what the rules do not allow with a ``DomainError``."""
 
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise, SupportPlanItem, SupportStatus
+from enterprises.models import Enterprise, FinancingInstrument, FinancingRound, SupportPlanItem, SupportStatus
 from enterprises.workflows import SUPPORT_WORKFLOW
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Role, User
+from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import log_transition
 
 from . import policies
 from .models import (
+    FinancingRequest,
+    FirstPurchase,
+    FundBudget,
+    OutcomeResult,
     Provider,
     ProviderStaff,
     ProviderState,
@@ -171,11 +179,15 @@ def request_file(
     provider: Provider | None = None,
     service: Service | None = None,
     plan_item: SupportPlanItem | None = None,
+    amount_wanted=None,
+    use: str = "",
+    instrument: str = "",
 ) -> ServiceRequest:
     """File a service request for ``enterprise``: by the enterprise's own account, its unit's
     officer on its behalf, or the office, possibly from one of its 一企一策 plan items (which then
     starts, and counts as done when the request closes). With a chosen provider (or service) it is
-    routed at once; otherwise it waits for the unit to assign it."""
+    routed at once; otherwise it waits for the unit to assign it. With ``amount_wanted``, ``use``
+    and ``instrument`` it is a financing request (科技金融), which ends with its provider's outcome."""
     if not policies.can_file_for(actor, enterprise):
         raise ActionNotAllowed(
             _("Only the enterprise itself, its unit or the district office files its requests."),
@@ -187,6 +199,9 @@ def request_file(
     need = need.strip()
     if not need:
         raise DomainError(_("Please describe what the enterprise needs."), field="need")
+    financing = None
+    if amount_wanted not in (None, "") or use.strip() or instrument:
+        financing = _financing_wanted(category=category, amount_wanted=amount_wanted, use=use, instrument=instrument)
     # Read afresh: the provider may have been suspended since the caller loaded them.
     if service is not None:
         service = Service.objects.select_related("provider").get(pk=service.pk)
@@ -218,6 +233,8 @@ def request_file(
         filed_at=clock.now(),
     )
     log_transition(request, action="submit", from_state="", to_state=request.state, actor=actor)
+    if financing is not None:
+        FinancingRequest.objects.create(request=request, **financing)
     if plan_item is not None and plan_item.status == SupportStatus.PLANNED:
         SUPPORT_WORKFLOW.apply(plan_item, action="request_filed", actor=actor, via="serviceplatform.submit")
     if provider is not None:
@@ -267,6 +284,8 @@ def request_transition(
     enterprise's rating) or cancel (with a reason) a request. Assigning is ``request_assign``."""
     if action == "assign":
         raise DomainError(_("Choose the provider to assign the request to."), field="provider")
+    if action == "record_outcome":
+        raise DomainError(_("Give the outcome: granted with its amount, or refused with a reason."), field="outcome")
     request = _locked(request)
     # Out of order or not this person's step: refused before any input is read, in the step's words.
     refusal = REQUEST_WORKFLOW.refusal(request, actor, action)
@@ -327,3 +346,306 @@ def _complete_plan_item(*, actor: User, request: ServiceRequest) -> None:
             extra_fields=["outcome", "completed_on"],
             via="serviceplatform.close",
         )
+
+
+# --- Financing channels (科技金融) -------------------------------------------------------------------
+
+MAX_AMOUNT = Decimal("1000000000000")  # a trillion yuan: what the money columns hold
+FIRST_YEAR = 2000
+# The round a granted outcome is recorded as, by instrument (the enterprise's financing table).
+ROUND_NAMES = {
+    FinancingInstrument.EQUITY: "股权投资",
+    FinancingInstrument.LOAN: "贷款",
+    FinancingInstrument.GUARANTEE: "担保贷款",
+}
+
+
+def _amount(value, *, field: str) -> Decimal:
+    """A positive yuan amount from input, or a refusal naming the field."""
+    try:
+        amount = to_money(value if value not in (None, "") else "x")
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field=field, code="not_money") from None
+    if not amount.is_finite() or amount >= MAX_AMOUNT:
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field=field, code="not_money")
+    if amount <= 0:
+        raise DomainError(_("The amount must be greater than zero."), field=field, code="not_positive")
+    return amount
+
+
+def _financing_wanted(*, category: str, amount_wanted, use: str, instrument: str) -> dict:
+    if category != ServiceCategory.TECH_FINANCE:
+        raise DomainError(
+            _("Financing is asked of a technology finance (科技金融) provider."),
+            field="category",
+            code="not_financing_category",
+        )
+    if instrument not in FinancingInstrument.values:
+        raise DomainError(
+            _("Choose the instrument: equity, loan or guaranteed loan."), field="instrument", code="instrument_invalid"
+        )
+    if not use.strip():
+        raise DomainError(_("Please say what the money is for."), field="use", code="use_missing")
+    amount = _amount(amount_wanted, field="amount_wanted")
+    return {"amount_wanted": amount, "use": use.strip(), "instrument": instrument}
+
+
+def max_outcome(amount_wanted: Decimal) -> Decimal:
+    """The most an outcome may grant: the request plus the share the office allows
+    (``FINANCING_OUTCOME_MAX_EXCESS_PERCENT``)."""
+    share = Decimal(settings.FINANCING_OUTCOME_MAX_EXCESS_PERCENT) / 100
+    return to_money(amount_wanted * (1 + share))
+
+
+@transaction.atomic
+def financing_outcome_record(
+    *,
+    actor: User,
+    request: ServiceRequest,
+    outcome: str,
+    amount=None,
+    instrument: str = "",
+    rate=None,
+    valuation=None,
+    decided_on: datetime.date | None = None,
+    reason: str = "",
+) -> ServiceRequest:
+    """The provider records a financing request's outcome, once, after accepting it: granted
+    (amount, instrument, rate or valuation, date) or refused (with a reason). The request is then
+    delivered. A granted outcome becomes a financing round of the enterprise under its instrument;
+    a guidance fund's equity draws on the fund's budget of the year (``FundBudget``)."""
+    request = _locked(request)
+    REQUEST_WORKFLOW.check_actor("record_outcome", actor, request)
+    refusal = REQUEST_WORKFLOW.refusal(request, actor, "record_outcome")
+    if refusal is not None:
+        raise refusal
+    financing = FinancingRequest.objects.select_for_update().get(request=request)
+    if financing.outcome:
+        raise DomainError(_("The outcome of this request has already been recorded."), code="outcome_recorded")
+    today = clock.today()
+    decided_on = decided_on or today
+    if decided_on > today:
+        raise DomainError(_("The decision date lies in the future."), field="decided_on", code="date_in_future")
+    if decided_on < timezone.localdate(request.filed_at):
+        raise DomainError(
+            _("The decision date lies before the request was filed."), field="decided_on", code="date_before_request"
+        )
+    if outcome == OutcomeResult.REFUSED:
+        if not reason.strip():
+            raise DomainError(_("Please give a reason."), field="reason", code="reason_missing")
+        financing.outcome, financing.refusal_reason = OutcomeResult.REFUSED, reason.strip()
+        note = _("Financing refused: %(reason)s") % {"reason": reason.strip()}
+    elif outcome == OutcomeResult.GRANTED:
+        granted = _amount(amount, field="amount")
+        ceiling = max_outcome(financing.amount_wanted)
+        if granted > ceiling:
+            raise DomainError(
+                _(
+                    "The amount granted exceeds the %(wanted)s yuan asked for by more than the office allows "
+                    "(at most %(ceiling)s yuan)."
+                )
+                % {"wanted": financing.amount_wanted, "ceiling": ceiling},
+                field="amount",
+                code="outcome_exceeds_request",
+            )
+        instrument = instrument or financing.instrument
+        if instrument not in FinancingInstrument.values:
+            raise DomainError(
+                _("Choose the instrument: equity, loan or guaranteed loan."),
+                field="instrument",
+                code="instrument_invalid",
+            )
+        rate, valuation = _terms(instrument=instrument, granted=granted, rate=rate, valuation=valuation)
+        if instrument == FinancingInstrument.EQUITY:
+            _draw_on_fund(provider=request.provider, year=decided_on.year, amount=granted)
+        financing.financing_round = FinancingRound.objects.create(
+            enterprise_id=request.enterprise_id,
+            investor=request.provider.name[:160],
+            round=ROUND_NAMES[FinancingInstrument(instrument)],
+            amount=granted,
+            closed_on=decided_on,
+            instrument=instrument,
+        )
+        financing.outcome, financing.granted_amount, financing.granted_instrument = outcome, granted, instrument
+        financing.rate, financing.valuation = rate, valuation
+        note = _("Financing granted: %(amount)s yuan, %(instrument)s") % {
+            "amount": granted,
+            "instrument": FinancingInstrument(instrument).label,
+        }
+    else:
+        raise DomainError(_("The outcome is granted or refused."), field="outcome", code="outcome_invalid")
+    financing.decided_on = decided_on
+    financing.recorded_by, financing.recorded_at = actor, clock.now()
+    financing.save()
+    request.financing = financing
+    request.delivery_note, request.delivered_on = str(note), today
+    REQUEST_WORKFLOW.apply(
+        request,
+        action="record_outcome",
+        actor=actor,
+        reason=str(note),
+        extra_fields=["delivery_note", "delivered_on"],
+    )
+    return request
+
+
+def _terms(*, instrument: str, granted: Decimal, rate, valuation) -> tuple[Decimal | None, Decimal | None]:
+    """A loan's or guarantee's yearly rate (0–100 %), an equity round's valuation (at least the
+    amount invested); each only with its instrument."""
+    if instrument == FinancingInstrument.EQUITY:
+        if rate not in (None, ""):
+            raise DomainError(_("An equity investment has a valuation, not a rate."), field="rate", code="rate_invalid")
+        if valuation in (None, ""):
+            return None, None
+        valuation = _amount(valuation, field="valuation")
+        if valuation < granted:
+            raise DomainError(
+                _("The valuation cannot be less than the amount invested."),
+                field="valuation",
+                code="valuation_below_amount",
+            )
+        return None, valuation
+    if valuation not in (None, ""):
+        raise DomainError(_("A loan has a rate, not a valuation."), field="valuation", code="valuation_invalid")
+    if rate in (None, ""):
+        return None, None
+    bad_rate = DomainError(_("Enter the rate in percent a year, such as 4.35."), field="rate", code="rate_invalid")
+    try:
+        rate = Decimal(str(rate)).quantize(Decimal("0.001"))
+    except (InvalidOperation, ValueError, TypeError):
+        raise bad_rate from None
+    if not rate.is_finite() or not 0 <= rate <= 100:
+        raise bad_rate
+    return rate, None
+
+
+def fund_figures(budget: FundBudget) -> dict:
+    """A guidance fund's year: ``committed`` (its budget), ``invested`` (equity its outcomes granted
+    that year) and ``available``."""
+    invested = FinancingRequest.objects.filter(
+        request__provider_id=budget.provider_id,
+        outcome=OutcomeResult.GRANTED,
+        granted_instrument=FinancingInstrument.EQUITY,
+        decided_on__year=budget.year,
+    ).aggregate(s=Sum("granted_amount"))["s"] or Decimal("0.00")
+    invested = to_money(invested)
+    return {"committed": budget.amount, "invested": invested, "available": budget.amount - invested}
+
+
+def _draw_on_fund(*, provider: Provider, year: int, amount: Decimal) -> None:
+    """A guidance fund (a provider with fund budgets) invests within its budget of the year."""
+    if not FundBudget.objects.filter(provider=provider).exists():
+        return
+    budget = FundBudget.objects.select_for_update().filter(provider=provider, year=year).first()
+    if budget is None:
+        raise DomainError(
+            _("%(fund)s has no budget for %(year)s.") % {"fund": provider.display_name, "year": year},
+            field="amount",
+            code="no_fund_budget",
+        )
+    available = fund_figures(budget)["available"]
+    if amount > available:
+        raise DomainError(
+            _("%(fund)s has %(available)s yuan available for %(year)s: the investment exceeds it.")
+            % {"fund": provider.display_name, "available": available, "year": year},
+            field="amount",
+            code="fund_exhausted",
+        )
+
+
+@transaction.atomic
+def fund_budget_set(*, actor: User, provider: Provider, year, amount) -> FundBudget:
+    """The office sets a guidance fund's budget of a year (one per fund and year; never below
+    what the fund has already invested that year). It is the fund's own money, not a grant budget."""
+    _check_office(actor)
+    if provider.category != ServiceCategory.TECH_FINANCE:
+        raise DomainError(
+            _("Only a technology finance (科技金融) provider has a fund budget."),
+            field="provider",
+            code="not_financing_category",
+        )
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter a year, such as 2017."), field="year", code="year_invalid") from None
+    last = clock.today().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise DomainError(
+            _("A budget is set for a year from %(first)s to %(last)s.") % {"first": FIRST_YEAR, "last": last},
+            field="year",
+            code="year_invalid",
+        )
+    try:
+        amount = to_money(amount if amount not in (None, "") else "x")
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field="amount", code="not_money") from None
+    if not amount.is_finite() or amount >= MAX_AMOUNT:
+        raise DomainError(_("Enter an amount in yuan, such as 300000.00."), field="amount", code="not_money")
+    if amount < 0:
+        raise DomainError(_("The amount cannot be negative."), field="amount", code="not_positive")
+    budget = FundBudget.objects.select_for_update().filter(provider=provider, year=year).first()
+    if budget is None:
+        return FundBudget.objects.create(provider=provider, year=year, amount=amount)
+    invested = fund_figures(budget)["invested"]
+    if amount < invested:
+        raise DomainError(
+            _("The fund has already invested %(invested)s yuan in %(year)s.") % {"invested": invested, "year": year},
+            field="amount",
+            code="below_invested",
+        )
+    budget.amount = amount
+    budget.save(update_fields=["amount"])
+    return budget
+
+
+# --- First purchase (产品首购订购) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def first_purchase_add(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    buyer: str,
+    product: str,
+    amount,
+    purchased_on: datetime.date,
+    contract_number: str,
+) -> FirstPurchase:
+    """Enter a government department's first purchase of an enterprise's new product, by the
+    office or the enterprise's unit officer. A contract number is entered once."""
+    if not policies.can_enter_purchase(actor, enterprise.org_unit_id):
+        raise ActionNotAllowed(_("Only the enterprise's unit or the district office enters its first purchases."))
+    buyer, product, contract_number = buyer.strip(), product.strip(), contract_number.strip()
+    if not buyer:
+        raise DomainError(_("Please name the buying department."), field="buyer", code="buyer_missing")
+    if not product:
+        raise DomainError(_("Please name the product."), field="product", code="product_missing")
+    if not contract_number:
+        raise DomainError(_("Please give the contract number."), field="contract_number", code="number_missing")
+    amount = _amount(amount, field="amount")
+    if purchased_on > clock.today():
+        raise DomainError(_("The purchase date lies in the future."), field="purchased_on", code="date_in_future")
+    if purchased_on < enterprise.registered_on:
+        raise DomainError(
+            _("The purchase date lies before the enterprise was registered."),
+            field="purchased_on",
+            code="date_before_registration",
+        )
+    if FirstPurchase.objects.filter(contract_number=contract_number).exists():
+        raise DomainError(
+            _("Contract %(number)s has already been entered.") % {"number": contract_number},
+            field="contract_number",
+            code="number_taken",
+        )
+    return FirstPurchase.objects.create(
+        enterprise=enterprise,
+        org_unit_id=enterprise.org_unit_id,
+        buyer=buyer,
+        product=product,
+        amount=amount,
+        purchased_on=purchased_on,
+        contract_number=contract_number,
+        entered_by=actor,
+        entered_at=clock.now(),
+    )

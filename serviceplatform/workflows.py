@@ -10,6 +10,7 @@ A service request::
     submitted ─assign→ assigned ─accept→ accepted ─start→ in_progress ─deliver→ delivered ─close→ closed
                           └─decline→ declined ─assign→ assigned (another provider)
     accepted ─deliver→ delivered
+    accepted / in_progress ─record_outcome→ delivered   (a financing request: its outcome is the delivery)
     submitted / assigned / declined / accepted / in_progress ─cancel→ cancelled
 
 The unit's officer or the office assign; the enterprise itself (or its unit, or the office, for it)
@@ -66,6 +67,33 @@ def _rated_only_after_delivery(state: str) -> DomainError:
     )
 
 
+def is_financing(request: ServiceRequest) -> bool:
+    return hasattr(request, "financing")
+
+
+def delivered_by_outcome(request: ServiceRequest) -> None:
+    """A financing request is delivered by recording its outcome (granted or refused)."""
+    if is_financing(request):
+        raise DomainError(
+            _("A financing request is delivered by recording its outcome."), field="action", code="outcome_missing"
+        )
+
+
+def has_financing(request: ServiceRequest) -> None:
+    if not is_financing(request):
+        raise DomainError(_("Only a financing request has an outcome."), field="action", code="not_financing")
+
+
+def outcome_wrong_state(state: str) -> DomainError | None:
+    if state in (R.SUBMITTED, R.ASSIGNED, R.DECLINED):
+        return DomainError(
+            _("The provider records the outcome after accepting the request."), code="outcome_before_acceptance"
+        )
+    if state in (R.DELIVERED, R.CLOSED):
+        return DomainError(_("The outcome of this request has already been recorded."), code="outcome_recorded")
+    return None
+
+
 REQUEST_WORKFLOW = Workflow(
     state_field="state",
     states=R,
@@ -94,7 +122,21 @@ REQUEST_WORKFLOW = Workflow(
             policies.is_assigned_provider,
         ),
         Transition(
-            "deliver", (R.ACCEPTED, R.IN_PROGRESS), R.DELIVERED, _("Mark delivered"), policies.is_assigned_provider
+            "deliver",
+            (R.ACCEPTED, R.IN_PROGRESS),
+            R.DELIVERED,
+            _("Mark delivered"),
+            policies.is_assigned_provider,
+            condition=delivered_by_outcome,
+        ),
+        Transition(
+            "record_outcome",
+            (R.ACCEPTED, R.IN_PROGRESS),
+            R.DELIVERED,
+            _("Record the financing outcome"),
+            policies.is_assigned_provider,
+            condition=has_financing,
+            wrong_state=outcome_wrong_state,
         ),
         Transition(
             "close",

@@ -165,7 +165,9 @@ class FinancingRoundSerializer(ScopedReferences, serializers.ModelSerializer):
 
     class Meta:
         model = FinancingRound
-        fields = ["id", "enterprise", "org_unit", "investor", "round", "amount", "closed_on"]
+        fields = ["id", "enterprise", "org_unit", "investor", "round", "amount", "closed_on", "instrument"]
+        # Loans and guarantees are recorded by the financing provider's outcome (serviceplatform).
+        read_only_fields = ["instrument"]
 
 
 class EvaluationSerializer(ScopedReferences, serializers.ModelSerializer):

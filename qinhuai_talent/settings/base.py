@@ -318,6 +318,12 @@ if PORTAL_AS_OF:
     except ValueError as exc:
         raise ImproperlyConfigured(f"PORTAL_AS_OF must be an ISO date like 2018-01-15 (got {PORTAL_AS_OF!r})") from exc
 
+# How far a financing provider's outcome may exceed the amount the enterprise asked for, in percent
+# of the request (serviceplatform.services.financing_outcome_record); above it the outcome is refused.
+FINANCING_OUTCOME_MAX_EXCESS_PERCENT = env_int("FINANCING_OUTCOME_MAX_EXCESS_PERCENT", 20)
+if not 0 <= FINANCING_OUTCOME_MAX_EXCESS_PERCENT <= 1000:
+    raise ImproperlyConfigured("FINANCING_OUTCOME_MAX_EXCESS_PERCENT must be from 0 to 1000")
+
 # --- Notifications: email, SMS and the outbox's retries ------------------------------------------
 # Links in messages point here (the portal's public address).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -5,11 +5,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from enterprises.models import Enterprise, SupportPlanItem
+from enterprises.models import Enterprise, FinancingInstrument, SupportPlanItem
 from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField
 from qinhuai_talent.core.models import Role
 
-from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+from ..models import (
+    FinancingRequest,
+    FirstPurchase,
+    FundBudget,
+    OutcomeResult,
+    Provider,
+    ProviderState,
+    RequestState,
+    Service,
+    ServiceCategory,
+    ServiceRequest,
+)
 
 
 class _Scoped(serializers.PrimaryKeyRelatedField):
@@ -120,6 +131,31 @@ class OfferedServiceSerializer(serializers.ModelSerializer):
         validators = []
 
 
+class FinancingSerializer(serializers.ModelSerializer):
+    """A financing request's ask and its outcome (blank until the provider records it)."""
+
+    instrument = serializers.ChoiceField(choices=FinancingInstrument.choices, read_only=True)
+    outcome = serializers.ChoiceField(choices=[("", "—"), *OutcomeResult.choices], read_only=True)
+    granted_instrument = serializers.ChoiceField(choices=[("", "—"), *FinancingInstrument.choices], read_only=True)
+
+    class Meta:
+        model = FinancingRequest
+        fields = [
+            "amount_wanted",
+            "use",
+            "instrument",
+            "outcome",
+            "granted_amount",
+            "granted_instrument",
+            "rate",
+            "valuation",
+            "decided_on",
+            "refusal_reason",
+            "financing_round",
+        ]
+        read_only_fields = fields
+
+
 class ServiceRequestSerializer(serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(read_only=True)
@@ -130,6 +166,33 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=RequestState.choices, read_only=True)
     filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    financing = FinancingSerializer(read_only=True, allow_null=True)
+    amount_wanted = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        write_only=True,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A financing request (category tech_finance): the amount asked for, in yuan.",
+    )
+    use = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="What the money is for.",
+    )
+    instrument = serializers.ChoiceField(
+        choices=[("", "—"), *FinancingInstrument.choices],
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The instrument asked for: equity, loan or guarantee.",
+    )
 
     class Meta:
         model = ServiceRequest
@@ -152,6 +215,10 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "delivered_on",
             "rating",
             "rating_comment",
+            "financing",
+            "amount_wanted",
+            "use",
+            "instrument",
         ]
         read_only_fields = [
             "filed_at",
@@ -175,3 +242,75 @@ class RequestActionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     rating = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """A financing request's outcome: ``granted`` with ``amount`` (and ``instrument``, ``rate`` for
+    a loan or guarantee, ``valuation`` for equity, ``decided_on``), or ``refused`` with ``reason``."""
+
+    outcome = serializers.ChoiceField(choices=OutcomeResult.choices)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, default=None)
+    instrument = serializers.ChoiceField(
+        choices=[("", "—"), *FinancingInstrument.choices], required=False, allow_blank=True, default=""
+    )
+    rate = serializers.DecimalField(max_digits=6, decimal_places=3, required=False, allow_null=True, default=None)
+    valuation = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True, default=None)
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FundBudgetSerializer(serializers.ModelSerializer):
+    """A guidance fund's own budget of a year: committed, invested, available (yuan)."""
+
+    provider = AccreditedProviderField()
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, label=_("committed (yuan)"))
+    invested = serializers.SerializerMethodField()
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundBudget
+        fields = ["id", "provider", "year", "amount", "invested", "available"]
+        validators = []
+
+    def _invested(self, obj):
+        # Annotated by ``selectors.fund_budgets_for``; a budget just saved is read on its own.
+        if not hasattr(obj, "invested"):
+            from ..services import fund_figures
+
+            obj.invested = fund_figures(obj)["invested"]
+        return obj.invested
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
+    def get_invested(self, obj) -> str:
+        return f"{self._invested(obj):.2f}"
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
+    def get_available(self, obj) -> str:
+        return f"{obj.amount - self._invested(obj):.2f}"
+
+
+class FirstPurchaseSerializer(serializers.ModelSerializer):
+    enterprise = ScopedEnterpriseField()
+    org_unit = OrgUnitCodeField(read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = FirstPurchase
+        fields = [
+            "id",
+            "enterprise",
+            "org_unit",
+            "buyer",
+            "product",
+            "amount",
+            "purchased_on",
+            "contract_number",
+            "entered_by",
+            "entered_at",
+        ]
+        read_only_fields = ["entered_at"]
+        # A contract number entered twice is the service's refusal (with its code), not a 400 of DRF's.
+        validators = []
+        extra_kwargs = {"contract_number": {"validators": []}}

@@ -13,10 +13,22 @@ from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForRea
 from qinhuai_talent.core.models import Role
 
 from .. import selectors, services
-from ..models import Provider, ProviderState, RequestState, Service, ServiceCategory, ServiceRequest
+from ..models import (
+    FirstPurchase,
+    FundBudget,
+    Provider,
+    ProviderState,
+    RequestState,
+    Service,
+    ServiceCategory,
+    ServiceRequest,
+)
 from .serializers import (
     AssignSerializer,
+    FirstPurchaseSerializer,
+    FundBudgetSerializer,
     OfferedServiceSerializer,
+    OutcomeSerializer,
     ProviderActionSerializer,
     ProviderSerializer,
     RequestActionSerializer,
@@ -175,7 +187,12 @@ class ServiceRequestViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
     unit's officer or the office (optionally from a plan item, with a chosen provider or
     service). Transitions are POSTs: ``assign`` (``provider``, ``service``), ``accept``,
     ``decline`` (``reason``), ``start``, ``deliver`` (``note``), ``close`` (``rating`` 1–5,
-    ``comment``), ``cancel`` (``reason``). ``?overdue=true`` lists those past their deadline."""
+    ``comment``), ``cancel`` (``reason``). ``?overdue=true`` lists those past their deadline.
+    A financing request (category ``tech_finance`` with ``amount_wanted``, ``use`` and
+    ``instrument``) is delivered by its provider's ``record_outcome``: ``granted`` with
+    ``amount`` (at most the request plus the share the office allows), ``instrument``, ``rate``
+    or ``valuation``, ``decided_on``; or ``refused`` with ``reason``. A granted one is a
+    financing round of the enterprise under its instrument."""
 
     permission_classes = [EnterprisesAskToo]
     queryset = ServiceRequest.objects.none()
@@ -229,6 +246,15 @@ class ServiceRequestViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
     def deliver(self, request, pk=None):
         return self._act(request, "deliver")
 
+    @extend_schema(request=OutcomeSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def record_outcome(self, request, pk=None):
+        obj = self.get_object()
+        body = OutcomeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obj = services.financing_outcome_record(actor=request.user, request=obj, **body.validated_data)
+        return Response(self.get_serializer(obj).data)
+
     @extend_schema(request=RequestActionSerializer, responses={200: ServiceRequestSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
@@ -238,3 +264,69 @@ class ServiceRequestViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadO
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._act(request, "cancel")
+
+
+class FundBudgetFilter(df.FilterSet):
+    provider = df.NumberFilter(field_name="provider_id")
+    year = df.NumberFilter(min_value=2000, max_value=2100)
+
+    class Meta:
+        model = FundBudget
+        fields = ["provider", "year"]
+
+
+@extend_schema(responses={200: FundBudgetSerializer, **ERRORS})
+class FundBudgetViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Guidance fund budgets (创投引导基金): per fund and year, ``amount`` committed, ``invested``
+    (the equity its outcomes granted that year) and ``available``. The fund's own money, apart
+    from the district's grant budgets (``/api/v1/budgets/``). The office sets them (a POST for a
+    fund and year that has one changes its amount)."""
+
+    queryset = FundBudget.objects.none()
+    selector = staticmethod(selectors.fund_budgets_for)
+    serializer_class = FundBudgetSerializer
+    filterset_class = FundBudgetFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-year", "provider__name", "pk")
+
+    @extend_schema(responses={201: FundBudgetSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        budget = services.fund_budget_set(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(budget).data, status=status.HTTP_201_CREATED)
+
+
+class FirstPurchaseFilter(df.FilterSet):
+    org_unit = df.CharFilter(field_name="org_unit__code")
+    enterprise = df.NumberFilter(field_name="enterprise_id")
+    year = df.NumberFilter(field_name="purchased_on", lookup_expr="year", min_value=2000, max_value=2100)
+
+    class Meta:
+        model = FirstPurchase
+        fields = ["org_unit", "enterprise", "year"]
+
+
+@extend_schema(responses={200: FirstPurchaseSerializer, **ERRORS})
+class FirstPurchaseViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """First purchases (产品首购订购): government departments' purchases of talent enterprises'
+    new products, in the caller's units. Entered by the office or the enterprise's unit officer;
+    a contract number is entered once."""
+
+    queryset = FirstPurchase.objects.none()
+    selector = staticmethod(selectors.first_purchases_for)
+    serializer_class = FirstPurchaseSerializer
+    filterset_class = FirstPurchaseFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-purchased_on", "-pk")
+
+    @extend_schema(responses={201: FirstPurchaseSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = services.first_purchase_add(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)

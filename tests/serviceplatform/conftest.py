@@ -57,3 +57,27 @@ def park_enterprise(units):
 @pytest.fixture
 def plan_item(street_enterprise):
     return SupportItemFactory(enterprise=street_enterprise, kind="other", title="协助申请发明专利")
+
+
+@pytest.fixture
+def fund(office):
+    """The guidance fund (创投引导基金): an accredited 科技金融 provider with a 2017 budget of 5 million."""
+    provider, service = make_provider(office, "测试创投引导基金", ServiceCategory.TECH_FINANCE, days=60)
+    services.fund_budget_set(actor=office, provider=provider, year=2017, amount="5000000")
+    return provider, service
+
+
+@pytest.fixture
+def guarantor(office):
+    """The guarantee company (投资担保): an accredited 科技金融 provider without a fund budget."""
+    return make_provider(office, "测试投资担保公司", ServiceCategory.TECH_FINANCE, days=20)
+
+
+@pytest.fixture
+def fund_staff(office, fund):
+    return make_staff(office, fund[0], "fundstaff")
+
+
+@pytest.fixture
+def guarantor_staff(office, guarantor):
+    return make_staff(office, guarantor[0], "guarantorstaff")
