@@ -143,6 +143,8 @@ def enterprise_page(enterprise: Enterprise) -> dict:
         "visits": enterprise.visits.select_related("officer").order_by("-visited_on", "-id"),
         "class_changes": ClassChange.objects.filter(enterprise=enterprise).order_by("-changed_at", "-id"),
         "mentors": enterprise.mentors.order_by("name"),
+        # Government first purchases of its new products (the service platform's register).
+        "first_purchases": enterprise.first_purchases.order_by("-purchased_on", "-id"),
     }
 
 

@@ -1,5 +1,7 @@
 """Web pages of the enterprise database: thin, each parses, calls a selector or service, renders."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +22,7 @@ from qinhuai_talent.core.workflow import transitions_of
 
 from . import charts, forms, imports, policies, selectors, services
 from .filters import ENTERPRISE_SORTS, EnterpriseFilter, SupportItemFilter
-from .models import ClassRule, FilingStatus, Level, PeriodKind
+from .models import ClassRule, FilingStatus, FinancingInstrument, Level, PeriodKind
 from .workflows import IMPORT_WORKFLOW
 
 
@@ -93,11 +95,20 @@ def enterprise_detail(request, pk: int):
             "revenue_chart": charts.revenue_chart(reports),
             "people_chart": charts.people_chart(reports),
             "financing_chart": charts.financing_chart(rounds),
+            "financing_by_instrument": _by_instrument(rounds),
             "can_edit": can_edit,
             "history": history_rows(enterprise) if access.can_see_history(request.user) else None,
         }
     )
     return render(request, "enterprises/enterprise_detail.html", context)
+
+
+def _by_instrument(rounds) -> list[tuple[str, Decimal]]:
+    """The enterprise's financing summed by instrument (equity, loan, guaranteed loan)."""
+    totals: dict[str, Decimal] = {}
+    for r in rounds:
+        totals[r.instrument] = totals.get(r.instrument, Decimal(0)) + r.amount
+    return [(FinancingInstrument(k).label, totals[k]) for k in FinancingInstrument.values if k in totals]
 
 
 @login_required

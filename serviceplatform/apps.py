@@ -21,6 +21,20 @@ class ServicePlatformConfig(AppConfig):
             NavItem(_("Provider review"), "serviceplatform:provider-review", (Role.OFFICE, Role.LEADER), section, 63),
             NavItem(_("My service requests"), "serviceplatform:requests", (Role.ENTERPRISE,), _("Mine"), 8),
             NavItem(_("Service catalogue"), "serviceplatform:catalogue", (Role.ENTERPRISE,), _("Mine"), 9),
+            NavItem(
+                _("First purchases"),
+                "serviceplatform:first-purchases",
+                (Role.OFFICE, Role.STREET, Role.PARK, Role.LEADER, Role.FINANCE),
+                section,
+                63,
+            ),
+            NavItem(
+                _("Guidance fund budgets"),
+                "serviceplatform:fund-budgets",
+                (Role.OFFICE, Role.LEADER, Role.FINANCE),
+                section,
+                64,
+            ),
         )
         register_attention(attention)
         declare_references()

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import FinancingInstrument
 from qinhuai_talent.core import references
 
-from .models import ServiceCategory
+from .models import OutcomeResult, ServiceCategory
 
 
 class CatalogueSearchForm(forms.Form):
@@ -75,6 +76,17 @@ class RequestForm(forms.Form):
         label=_("Service"), queryset=None, required=False, empty_label=_("Let the unit assign a provider")
     )
     plan_item = forms.ModelChoiceField(label=_("From the support plan item"), queryset=None, required=False)
+    amount_wanted = forms.DecimalField(
+        label=_("Financing wanted (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Only for a financing request (technology finance): the amount, the use and the instrument."),
+    )
+    use = forms.CharField(label=_("Use of the money"), max_length=2000, required=False)
+    instrument = forms.ChoiceField(
+        label=_("Instrument wanted"), choices=[("", "—"), *FinancingInstrument.choices], required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +142,68 @@ class AssignForm(forms.Form):
         offered = Service.objects.filter(active=True, provider__state="accredited").select_related("provider")
         self.fields["service"].queryset = offered.filter(category=category) if category else offered
         references.narrow_form(self, user)
+
+
+class OutcomeForm(forms.Form):
+    """A financing request's outcome, recorded by its provider."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OutcomeResult.choices)
+    amount = forms.DecimalField(label=_("Amount granted (yuan)"), max_digits=14, decimal_places=2, required=False)
+    instrument = forms.ChoiceField(
+        label=_("Instrument granted"), choices=[("", "—"), *FinancingInstrument.choices], required=False
+    )
+    rate = forms.DecimalField(
+        label=_("Rate (% a year)"),
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        help_text=_("A loan's interest or a guarantee's fee."),
+    )
+    valuation = forms.DecimalField(
+        label=_("Valuation (yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        required=False,
+        help_text=_("An equity investment's post-money valuation."),
+    )
+    decided_on = forms.DateField(label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason for refusal"), max_length=2000, required=False)
+
+
+class FundBudgetForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Guidance fund"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("Committed (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Provider
+
+        self.fields["provider"].queryset = Provider.objects.filter(category=ServiceCategory.TECH_FINANCE).order_by(
+            "name"
+        )
+        references.narrow_form(self, user)
+
+
+class FirstPurchaseForm(forms.Form):
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    buyer = forms.CharField(label=_("Buyer department"), max_length=120)
+    product = forms.CharField(label=_("Product"), max_length=160)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=14, decimal_places=2)
+    purchased_on = forms.DateField(label=_("Purchased on"), widget=forms.DateInput(attrs={"type": "date"}))
+    contract_number = forms.CharField(label=_("Contract number"), max_length=60)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from enterprises.selectors import enterprises_for
+
+        self.fields["enterprise"].queryset = enterprises_for(user).order_by("name")
+        references.narrow_form(self, user)
+
+
+class FirstPurchaseFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    q = forms.CharField(label=_("Search"), max_length=80, required=False)
 
 
 class RequestActionForm(forms.Form):

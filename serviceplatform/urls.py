@@ -18,4 +18,9 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("requests/<int:pk>/assign/", views.request_assign, name="request-assign"),
     path("requests/<int:pk>/action/", views.request_action, name="request-action"),
+    path("requests/<int:pk>/outcome/", views.request_outcome, name="request-outcome"),
+    path("fund-budgets/", views.fund_budget_list, name="fund-budgets"),
+    path("fund-budgets/new/", views.fund_budget_set, name="fund-budget-set"),
+    path("first-purchases/", views.first_purchase_list, name="first-purchases"),
+    path("first-purchases/new/", views.first_purchase_create, name="first-purchase-create"),
 ]

@@ -6,6 +6,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -319,8 +320,11 @@ def request_create(request):
 def request_detail(request, pk: int):
     _request_reader(request)
     obj = access.get_or_404(selectors.requests_for(request.user), pk=pk)
-    actions = [t for t in REQUEST_WORKFLOW.available(obj, request.user) if t.action != "assign"]
-    can_assign = any(t.action == "assign" for t in REQUEST_WORKFLOW.available(obj, request.user))
+    available = REQUEST_WORKFLOW.available(obj, request.user)
+    # Assigning and a financing outcome have forms of their own.
+    actions = [t for t in available if t.action not in ("assign", "record_outcome")]
+    can_assign = any(t.action == "assign" for t in available)
+    can_record = any(t.action == "record_outcome" for t in available)
     return render(
         request,
         "serviceplatform/request_detail.html",
@@ -329,6 +333,8 @@ def request_detail(request, pk: int):
             "own": policies.is_own_request(request.user, obj),
             "actions": actions,
             "assign_form": forms.AssignForm(user=request.user, category=obj.category) if can_assign else None,
+            "financing": getattr(obj, "financing", None),
+            "outcome_form": forms.OutcomeForm(initial={"instrument": obj.financing.instrument}) if can_record else None,
             "transitions": transitions_of(obj),
             "history": history_rows(obj) if access.can_see_history(request.user) else None,
         },
@@ -372,4 +378,118 @@ def request_action(request, pk: int):
         service=lambda obj, **data: services.request_transition(actor=request.user, request=obj, **data),
         redirect=_request_page,
         done=_("The service request has been updated."),
+    )
+
+
+@workflow_action(REQUEST_WORKFLOW, action="record_outcome")
+@login_required
+@require_POST
+def request_outcome(request, pk: int):
+    """The provider records a financing request's outcome (granted or refused)."""
+    _request_reader(request)
+    return post_action(
+        request,
+        selectors.requests_for(request.user),
+        pk,
+        form=forms.OutcomeForm,
+        invalid=_("Please check the outcome's amount, rate, valuation and date."),
+        service=lambda obj, **data: services.financing_outcome_record(actor=request.user, request=obj, **data),
+        redirect=_request_page,
+        done=_("The financing outcome has been recorded."),
+    )
+
+
+# --- Guidance fund budgets --------------------------------------------------------------------------
+
+
+@login_required
+def fund_budget_list(request):
+    """The guidance funds' own budgets: committed, invested, available (apart from grant budgets)."""
+    qs = selectors.fund_budgets_for(request.user)
+    if not (access.is_office(request.user) or request.user.role in access.DISTRICT_READERS or qs.exists()):
+        raise Http404
+    rows = list(qs.order_by("-year", "provider__name"))
+    for row in rows:
+        row.available = row.amount - row.invested
+    return render(
+        request,
+        "serviceplatform/fund_budget_list.html",
+        {"budgets": rows, "can_manage": policies.can_manage_providers(request.user)},
+    )
+
+
+@login_required
+def fund_budget_set(request):
+    if not policies.can_manage_providers(request.user):
+        raise PermissionDenied
+    form = forms.FundBudgetForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_budget_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The fund's budget has been saved."))
+            return HttpResponseRedirect(reverse("serviceplatform:fund-budgets"))
+    return _form_page(
+        request,
+        form,
+        title=_("Set a guidance fund's budget"),
+        crumbs=[(reverse("serviceplatform:fund-budgets"), _("Guidance fund budgets"))],
+    )
+
+
+# --- First purchases -----------------------------------------------------------------------------------
+
+
+@login_required
+def first_purchase_list(request):
+    if not policies.can_read_purchases(request.user):
+        raise Http404
+    form = forms.FirstPurchaseFilterForm(request.GET or None)
+    qs = selectors.first_purchases_for(request.user)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Some filters were not understood."))
+        qs = qs.none()
+    elif form.is_bound:
+        if form.cleaned_data["year"]:
+            qs = qs.filter(purchased_on__year=form.cleaned_data["year"])
+        if form.cleaned_data["q"].strip():
+            q = form.cleaned_data["q"].strip()
+            qs = qs.filter(
+                Q(enterprise__name__icontains=q)
+                | Q(product__icontains=q)
+                | Q(buyer__icontains=q)
+                | Q(contract_number__icontains=q)
+            )
+    return render(
+        request,
+        "serviceplatform/first_purchase_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs.order_by("-purchased_on", "-pk")),
+            "can_enter": policies.can_enter_purchases(request.user),
+        },
+    )
+
+
+@login_required
+def first_purchase_create(request):
+    if not policies.can_enter_purchases(request.user):
+        raise PermissionDenied
+    initial = {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise", "").isdigit() else {}
+    form = forms.FirstPurchaseForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.first_purchase_add(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The first purchase has been entered."))
+            return HttpResponseRedirect(reverse("enterprises:detail", args=[obj.enterprise_id]))
+    return _form_page(
+        request,
+        form,
+        title=_("Enter a first purchase"),
+        crumbs=[(reverse("serviceplatform:first-purchases"), _("First purchases"))],
     )

@@ -268,3 +268,42 @@ def test_the_fund_budget_is_the_offices_and_fund_budgets_are_read_in_scope(
         "/api/v1/fund-budgets/", {"provider": fund[0].pk, "year": 2016, "amount": "1000000"}, format="json"
     )
     assert created.status_code == 201 and created.json()["available"] == "1000000.00"
+
+
+def test_the_pages_file_a_financing_request_and_the_provider_records_its_outcome_by_its_form(
+    web, street_officer, street_enterprise, guarantor, guarantor_staff
+):
+    with clock.running_on(DAY):
+        response = web(street_officer).post(
+            "/services/requests/new/",
+            {
+                "enterprise": street_enterprise.pk,
+                "category": "tech_finance",
+                "need": "流动资金贷款担保",
+                "service": guarantor[1].pk,
+                "amount_wanted": "2000000",
+                "use": "流动资金",
+                "instrument": "guarantee",
+            },
+        )
+    assert response.status_code == 302
+    req = ServiceRequest.objects.get()
+    provider = web(guarantor_staff)
+    with clock.running_on(DAY):
+        provider.post(f"/services/requests/{req.pk}/action/", {"action": "accept"})
+        page = provider.get(f"/services/requests/{req.pk}/").content.decode()
+    # The outcome has its form; there is no bare "deliver" button for a financing request.
+    assert f"/services/requests/{req.pk}/outcome/" in page and 'value="deliver"' not in page
+    with clock.running_on(DAY + datetime.timedelta(days=3)):
+        refused = provider.post(f"/services/requests/{req.pk}/outcome/", {"outcome": "granted", "amount": "9000000"})
+        assert refused.status_code == 302
+        req.refresh_from_db()
+        assert req.state == "accepted"
+        provider.post(
+            f"/services/requests/{req.pk}/outcome/",
+            {"outcome": "granted", "amount": "2000000", "instrument": "guarantee", "rate": "1.2"},
+        )
+    req.refresh_from_db()
+    assert req.state == "delivered"
+    enterprise_page = web(street_officer).get(f"/enterprises/{street_enterprise.pk}/").content.decode()
+    assert "担保贷款" in enterprise_page or "Guaranteed loan" in enterprise_page
