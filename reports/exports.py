@@ -4,10 +4,11 @@ CSV or XLSX by the portal's one writer (``qinhuai_talent.core.spreadsheets``).""
 from django.utils.translation import pgettext
 
 from assessment.models import AssessmentState
-from enterprises.models import EnterpriseClass, RevenueTier
+from enterprises.models import EnterpriseClass, FinancingInstrument, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
 from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
 from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, NUMBER, YEAR, Column, Sheet
+from serviceplatform.models import RequestState, ServiceCategory
 from talents.models import ApplicationState, Level, Origin
 
 from .selectors import PIPELINE_STAGES
@@ -152,4 +153,38 @@ def summary_sections(data: dict) -> list[Sheet]:
             for r in data["assessment"]
         ],
     )
-    return [titles, pipeline, enterprises, funding, quarters, exits, league]
+    return [titles, pipeline, enterprises, funding, quarters, exits, league, _services_sheet(data["services"])]
+
+
+def _services_sheet(sv: dict) -> Sheet:
+    """The "1+x" platform's year: requests by state and category, financing by instrument, first
+    purchases (a figure, a count, and an amount where there is one)."""
+    fin, fp = sv["financing"], sv["first_purchases"]
+    return Sheet(
+        pgettext("summary export", "Service platform"),
+        [
+            pgettext("summary export", "Figure"),
+            # Counts, and the closed requests' average rating.
+            Column(pgettext("summary export", "Value"), NUMBER),
+            Column(pgettext("summary export", "Amount (yuan)"), MONEY),
+        ],
+        [
+            [pgettext("summary export", "Service requests"), sv["requests"], ""],
+            *([_label(RequestState, k), v, ""] for k, v in sv["by_state"].items()),
+            *([_label(ServiceCategory, k), v, ""] for k, v in sv["by_category"].items()),
+            [pgettext("summary export", "Overdue service requests"), sv["overdue"], ""],
+            [
+                pgettext("summary export", "Average rating"),
+                "" if sv["average_rating"] is None else sv["average_rating"],
+                "",
+            ],
+            [
+                pgettext("summary export", "Financing granted through the platform"),
+                fin["granted"],
+                fin["amount_granted"],
+            ],
+            *([_label(FinancingInstrument, k), v["count"], v["amount"]] for k, v in fin["by_instrument"].items()),
+            [pgettext("summary export", "Financing refused"), fin["refused"], ""],
+            [pgettext("summary export", "First purchases"), fp["count"], fp["amount"]],
+        ],
+    )

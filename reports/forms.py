@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from assessment.models import AssessmentState
-from enterprises.models import EnterpriseClass, EnterpriseStatus, Listing, RevenueTier
+from enterprises.models import EnterpriseClass, EnterpriseStatus, FinancingInstrument, Listing, RevenueTier
 from funding.models import AgreementState, CaseState, ExitRule, FlagState, FundingSource, LedgerKind, TrancheState
 from qinhuai_talent.core.access import is_unit_officer, unit_scope
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind, User
+from serviceplatform.models import Provider, ProviderState, RequestState, ServiceCategory
 from talents.models import ApplicationState, Industry, Level, Origin, Program, SourceChannel
 
 from .selectors import FIRST_YEAR, PIPELINE_STAGES, level_order, parse_year
@@ -287,3 +288,37 @@ class AssessmentReportForm(ReportFilterForm):
         choices=_blank(_("Computed or later")) + [c for c in AssessmentState.choices if c[0] != AssessmentState.DRAFT],
         required=False,
     )
+
+
+# Service platform: requests not yet routed to a provider.
+NO_PROVIDER = "none"
+
+
+class ServicesReportForm(ReportFilterForm):
+    records_choices = (
+        ("requests", _("Service requests")),
+        ("financing", _("Financing through the platform")),
+        ("purchases", _("First purchases")),
+    )
+    record_fields = ("instrument",)
+
+    category = forms.ChoiceField(
+        label=_("Service category"), choices=_blank(_("All categories")) + ServiceCategory.choices, required=False
+    )
+    provider = forms.ChoiceField(label=_("Provider"), required=False)
+    state = forms.MultipleChoiceField(
+        label=_("Request state"), choices=RequestState.choices, required=False, help_text=_("None chosen: every state.")
+    )
+    instrument = forms.ChoiceField(
+        label=_("Instrument"), choices=_blank(_("All instruments")) + FinancingInstrument.choices, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].help_text = _("Requests filed, outcomes decided and purchases made that year.")
+        providers = Provider.objects.exclude(state=ProviderState.APPLIED).order_by("category", "name")
+        self.fields["provider"].choices = [
+            ("", _("All providers")),
+            (NO_PROVIDER, _("Not yet routed")),
+            *((str(p.pk), p.display_name) for p in providers),
+        ]

@@ -2,7 +2,8 @@
 
 Each area's figures come from that area's own app (``talents.selectors.title_counts`` and
 ``pipeline_counts``, ``enterprises.selectors.enterprise_figures`` and ``maker_space_counts``,
-``funding.selectors.funding_figures`` and ``exit_figures``, ``assessment.selectors.league_table``),
+``funding.selectors.funding_figures`` and ``exit_figures``, ``assessment.selectors.league_table``,
+``serviceplatform.selectors.service_figures``),
 so the reports show what the apps' own pages show; what they do not give (names, quotas, classes
 and tiers, planned against paid by quarter) is added here with aggregates. Scope comes from
 ``qinhuai_talent.core.access``: a unit officer gets its unit's figures, a report client the units
@@ -26,6 +27,7 @@ from qinhuai_talent.core.access import in_scope, unit_scope
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.money import to_money
+from serviceplatform import selectors as serviceplatform_selectors
 from talents import selectors as talents_selectors
 from talents.models import Call, Level, Program
 from talents.workflows import COUNTED_STATES, STAGES
@@ -246,6 +248,12 @@ def league_table(scope: Scope, year: int) -> list[dict]:
     ]
 
 
+def service_figures(scope: Scope, year: int) -> dict:
+    """The "1+x" platform's year (serviceplatform's own figures): requests by state and category,
+    financing obtained through it by instrument, first purchases."""
+    return serviceplatform_selectors.service_figures(scope.units, year)
+
+
 def summary(*, scope: Scope, year: int) -> dict:
     """Everything the summary endpoint, the dashboard and the exports show, for one scope and year."""
     names = _program_names()
@@ -260,4 +268,5 @@ def summary(*, scope: Scope, year: int) -> dict:
         "funding": funding_figures(scope, year),
         "exits": exit_figures(scope),
         "assessment": league_table(scope, year),
+        "services": service_figures(scope, year),
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("funding/", views.report_page, {"area": "funding"}, name="funding"),
     path("exits/", views.report_page, {"area": "exits"}, name="exits"),
     path("assessments/", views.report_page, {"area": "assessments"}, name="assessments"),
+    path("services/", views.report_page, {"area": "services"}, name="services"),
     path("clients/", views.client_list, name="client-list"),
     path("clients/new/", views.client_create, name="client-create"),
     path("clients/<int:pk>/", views.client_detail, name="client-detail"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from enterprises.models import FinancingInstrument
 from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import Role, User
+from qinhuai_talent.core.money import to_money
 
 from . import policies
 from .models import (
@@ -321,3 +322,68 @@ def provider_performance(
         total.flags = review_flags(total, thresholds)
         per[""] = total
     return result
+
+
+# --- Figures for the reports (stable signatures) -------------------------------------------------
+
+
+def service_figures(units: list[int] | None, year: int) -> dict:
+    """The platform's figures of a year for the units (``None``: the district), as the summary
+    gives them: requests filed that year by state and category (overdue ones now, the closed
+    ones' average rating); financing obtained through the platform (outcomes decided that year)
+    by instrument; first purchases of the year. Three queries."""
+    from decimal import Decimal
+
+    today = clock.today()
+
+    def scoped(qs, field):
+        if units is None:
+            return qs
+        return qs.filter(**{f"{field}__in": list(units)})
+
+    requests = scoped(ServiceRequest.objects.filter(filed_at__year=year), "org_unit")
+    by_state = dict.fromkeys(RequestState.values, 0)
+    by_category = {}
+    overdue = ratings = rated = 0
+    for row in (
+        requests.order_by()
+        .values("state", "category")
+        .annotate(
+            n=Count("pk"),
+            late=Count("pk", filter=Q(state__in=CLOCKED_STATES, due_on__lt=today)),
+            rated=Count("rating", filter=Q(state=RequestState.CLOSED)),
+            stars=Sum("rating", filter=Q(state=RequestState.CLOSED)),
+        )
+    ):
+        by_state[row["state"]] += row["n"]
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["n"]
+        overdue += row["late"]
+        rated += row["rated"]
+        ratings += row["stars"] or 0
+    outcomes = scoped(FinancingRequest.objects.filter(decided_on__year=year), "request__org_unit")
+    by_instrument = {i: {"count": 0, "amount": Decimal("0.00")} for i in FinancingInstrument.values}
+    refused = 0
+    for row in (
+        outcomes.order_by().values("outcome", "granted_instrument").annotate(n=Count("pk"), s=Sum("granted_amount"))
+    ):
+        if row["outcome"] == OutcomeResult.GRANTED:
+            by_instrument[row["granted_instrument"]] = {"count": row["n"], "amount": to_money(row["s"] or 0)}
+        elif row["outcome"] == OutcomeResult.REFUSED:
+            refused += row["n"]
+    purchases = scoped(FirstPurchase.objects.filter(purchased_on__year=year), "org_unit").aggregate(
+        count=Count("pk"), amount=Sum("amount")
+    )
+    return {
+        "requests": sum(by_state.values()),
+        "by_state": by_state,
+        "by_category": {c: by_category.get(c, 0) for c in ServiceCategory.values},
+        "overdue": overdue,
+        "average_rating": (Decimal(ratings) / rated).quantize(Decimal("0.01")) if rated else None,
+        "financing": {
+            "granted": sum(v["count"] for v in by_instrument.values()),
+            "refused": refused,
+            "amount_granted": sum((v["amount"] for v in by_instrument.values()), Decimal("0.00")),
+            "by_instrument": by_instrument,
+        },
+        "first_purchases": {"count": purchases["count"], "amount": to_money(purchases["amount"] or 0)},
+    }

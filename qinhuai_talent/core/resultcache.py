@@ -34,7 +34,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 # The apps whose tables carry the trigger; their own cache tables do not (they would count themselves).
-TRACKED_APPS = ("core", "talents", "enterprises", "funding", "assessment", "reports")
+TRACKED_APPS = ("core", "talents", "enterprises", "funding", "assessment", "reports", "serviceplatform")
 UNTRACKED = {"core_tablechange", "core_cachedresult", "core_heartbeat"}
 TRIGGER = "core_table_change"
 # Compaction folds the change rows once there are more than this many (a miss reads them all).

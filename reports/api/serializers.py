@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from assessment.models import AssessmentState
-from enterprises.models import EnterpriseClass, RevenueTier
+from enterprises.models import EnterpriseClass, FinancingInstrument, RevenueTier
 from funding.models import CaseState, ExitRule, FundingSource
+from serviceplatform.models import RequestState, ServiceCategory
 from talents.models import Level, Origin
 
 
@@ -14,8 +15,8 @@ def Money(**kwargs):  # noqa: N802 (reads as a field type)
     return serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True, **kwargs)
 
 
-def Score():  # noqa: N802
-    return serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+def Score(**kwargs):  # noqa: N802
+    return serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True, **kwargs)
 
 
 class TitleCountSerializer(serializers.Serializer):
@@ -118,6 +119,35 @@ class LeagueRowSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=AssessmentState.choices)
 
 
+class InstrumentMoneySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    amount = Money()
+
+
+class PlatformFinancingSerializer(serializers.Serializer):
+    granted = serializers.IntegerField(help_text=_("Outcomes granted in the year"))
+    refused = serializers.IntegerField(help_text=_("Outcomes refused in the year"))
+    amount_granted = Money()
+    by_instrument = serializers.DictField(
+        child=InstrumentMoneySerializer(), help_text=", ".join(FinancingInstrument.values)
+    )
+
+
+class FirstPurchaseFiguresSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    amount = Money()
+
+
+class ServiceFiguresSerializer(serializers.Serializer):
+    requests = serializers.IntegerField(help_text=_("Service requests filed in the year"))
+    by_state = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(RequestState.values))
+    by_category = serializers.DictField(child=serializers.IntegerField(), help_text=", ".join(ServiceCategory.values))
+    overdue = serializers.IntegerField(help_text=_("Of those, past their deadline today"))
+    average_rating = Score(help_text=_("Average rating of the closed ones (1 to 5)"))
+    financing = PlatformFinancingSerializer(help_text=_("Financing obtained through the platform"))
+    first_purchases = FirstPurchaseFiguresSerializer()
+
+
 class SummarySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     org_unit = serializers.CharField(allow_null=True, help_text=_("The unit asked for, or null for the scope"))
@@ -129,6 +159,7 @@ class SummarySerializer(serializers.Serializer):
     funding = FundingFiguresSerializer()
     exits = ExitFiguresSerializer()
     assessment = LeagueRowSerializer(many=True)
+    services = ServiceFiguresSerializer()
 
 
 class SearchHitSerializer(serializers.Serializer):

@@ -14,11 +14,20 @@ from .assessment import AssessmentsReport
 from .base import PER_PAGE, Report
 from .enterprises import EnterprisesReport
 from .funding import ExitsReport, FundingReport
+from .services import ServicesReport
 from .talents import ApplicationsReport, TalentsReport
 
 REPORTS: dict[str, type[Report]] = {
     r.key: r
-    for r in (TalentsReport, ApplicationsReport, EnterprisesReport, FundingReport, ExitsReport, AssessmentsReport)
+    for r in (
+        TalentsReport,
+        ApplicationsReport,
+        EnterprisesReport,
+        FundingReport,
+        ExitsReport,
+        AssessmentsReport,
+        ServicesReport,
+    )
 }
 
 __all__ = ["PER_PAGE", "REPORTS", "Report"]
