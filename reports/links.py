@@ -17,6 +17,9 @@ RECORD_PAGES: dict[str, tuple[str, dict[str, str]]] = {
     "exit_flags": ("reports:exits", {"records": "flags"}),
     "exit_cases": ("reports:exits", {"records": "cases"}),
     "assessments": ("reports:assessments", {}),
+    "service_requests": ("reports:services", {"records": "requests"}),
+    "platform_financing": ("reports:services", {"records": "financing"}),
+    "first_purchases": ("reports:services", {"records": "purchases"}),
 }
 
 

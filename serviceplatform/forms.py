@@ -153,7 +153,7 @@ class OutcomeForm(forms.Form):
         label=_("Instrument granted"), choices=[("", "—"), *FinancingInstrument.choices], required=False
     )
     rate = forms.DecimalField(
-        label=_("Rate (% a year)"),
+        label=_("Rate (percent a year)"),
         max_digits=6,
         decimal_places=3,
         required=False,

@@ -278,7 +278,7 @@ class FinancingRequest(models.Model):
         _("instrument granted"), max_length=10, choices=[(c.value, c.label) for c in FinancingInstrument], blank=True
     )
     # Yearly interest or guarantee fee in percent (loan, guarantee); post-money valuation (equity).
-    rate = models.DecimalField(_("rate (% a year)"), max_digits=6, decimal_places=3, null=True, blank=True)
+    rate = models.DecimalField(_("rate (percent a year)"), max_digits=6, decimal_places=3, null=True, blank=True)
     valuation = models.DecimalField(_("valuation (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)

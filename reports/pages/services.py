@@ -268,7 +268,7 @@ class ServicesReport(Report):
             Column(_("Provider")),
             Column(_("Instrument")),
             Column(_("Amount granted"), MONEY_WAN),
-            Column(_("Rate (% a year)"), SCORE),
+            Column(_("Rate (percent a year)"), SCORE),
             Column(_("Valuation"), MONEY_WAN),
             Column(_("Decided on"), DATE),
         ]
