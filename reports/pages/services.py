@@ -233,7 +233,7 @@ class ServicesReport(Report):
         if kind == "purchases":
             return self._purchase_records()
         columns = [
-            Column(_("Request")),
+            Column(pgettext("report", "Request")),
             Column(_("Enterprise")),
             Column(_("Unit")),
             Column(_("Category")),
@@ -262,7 +262,7 @@ class ServicesReport(Report):
 
     def _financing_records(self) -> Records:
         columns = [
-            Column(_("Request")),
+            Column(pgettext("report", "Request")),
             Column(_("Enterprise")),
             Column(_("Unit")),
             Column(_("Provider")),
