@@ -1,7 +1,10 @@
 """The demo's "1+x" platform: a dozen providers across the categories (the guidance fund, the
 guarantee company and the micro-loan company of the seed among them), their services, the
 `provider` login (staff of an IP agency), and 48 service requests of 2017 in every state, each
-walked through the services on its own days (some overdue, some rated, some from a plan item)."""
+walked through the services on its own days (some overdue, some rated, some from a plan item);
+the guidance fund's 2017 budget and four financing requests through the platform (an equity round
+of the guidance fund, a guarantee of the guarantee company for the `enterprise` login's company,
+a micro-loan, a bank loan refused); and four government first purchases."""
 
 import datetime
 from decimal import Decimal
@@ -13,7 +16,16 @@ from qinhuai_talent.core import clock
 from qinhuai_talent.core.models import Role, User
 
 from . import services
-from .models import Provider, ProviderStaff, ProviderState, RequestState, Service, ServiceRequest
+from .models import (
+    FirstPurchase,
+    FundBudget,
+    Provider,
+    ProviderStaff,
+    ProviderState,
+    RequestState,
+    Service,
+    ServiceRequest,
+)
 from .models import ServiceCategory as C
 
 # (name, English name, category, contact, phone, area, final state, services)
@@ -348,6 +360,10 @@ def seed(stdout) -> None:
     _provider_account(office, providers[IP_AGENCY])
     if not ServiceRequest.objects.exists():
         _requests(office)
+    if not FundBudget.objects.exists():
+        _financing(office, providers)
+    if not FirstPurchase.objects.exists():
+        _first_purchases(office)
     _account_plan_item()
 
 
@@ -557,3 +573,106 @@ def _staff_actor(provider: Provider) -> User:
     user.save()
     ProviderStaff.objects.create(user=user, provider=provider)
     return user
+
+
+GUIDANCE_FUND, GUARANTOR, MICRO_LOAN, BANK = (PROVIDERS[i][0] for i in (1, 2, 3, 4))
+M1, M3 = Decimal("1000000"), Decimal("3000000")
+FUND_BUDGET_2017 = Decimal("20000000")
+# (provider, instrument, amount wanted, use, filed, outcome: (amount granted, rate, valuation) or
+# the reason it was refused); the guarantee is for the `enterprise` login's company.
+FINANCING = [
+    (GUIDANCE_FUND, "equity", M3, "扩大研发团队，建设测试中心", "2017-08-07", (M3, None, 10 * M3)),
+    (GUARANTOR, "guarantee", 2 * M1, "流动资金贷款担保", "2017-09-04", (2 * M1, Decimal("1.5"), None)),
+    (MICRO_LOAN, "loan", M1, "采购原材料", "2017-10-09", (M1, Decimal("6.5"), None)),
+    (BANK, "loan", Decimal("5000000"), "新建生产线", "2017-10-16", "抵押物不足，建议先申请担保"),
+]
+# (buyer department, product, amount, day, contract number)
+FIRST_PURCHASES = [
+    ("秦淮区城市管理局", "智慧交通信号协同控制系统", Decimal("1200000"), "2017-05-18", "QHCG-2017-0031"),
+    ("秦淮区教育局", "中小学云端教学平台", Decimal("860000"), "2017-07-06", "QHCG-2017-0057"),
+    ("秦淮区卫生和计划生育局", "社区健康数据管理系统", Decimal("650000"), "2017-09-21", "QHCG-2017-0088"),
+    ("秦淮区政务服务管理办公室", "电子证照核验终端", Decimal("420000"), "2017-11-09", "QHCG-2017-0112"),
+]
+
+
+def _demo_enterprises() -> list[Enterprise]:
+    """Active enterprises of different units, the `enterprise` login's company second."""
+    active = list(Enterprise.objects.filter(status=EnterpriseStatus.ACTIVE).order_by("pk"))
+    account = _account_id("enterprise")
+    own = next((e for e in active if account is not None and e.account_id == account), None)
+    others, units = [], set()
+    for e in active:
+        if e is not own and e.org_unit_id not in units:
+            others.append(e)
+            units.add(e.org_unit_id)
+    if own is not None:
+        others.insert(1, own)
+    return others
+
+
+def _account_id(username: str) -> int | None:
+    return User.objects.filter(username=username).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def _financing(office: User, providers: dict[str, Provider]) -> None:
+    from enterprises.services import figures_recompute
+
+    services.fund_budget_set(actor=office, provider=providers[GUIDANCE_FUND], year=2017, amount=FUND_BUDGET_2017)
+    enterprises = _demo_enterprises()
+    if len(enterprises) < len(FINANCING):
+        return
+    officers = {
+        u.org_unit_id: u for u in User.objects.filter(role__in=[Role.STREET, Role.PARK], is_active=True).order_by("-pk")
+    }
+    for enterprise, (name, instrument, wanted, use, filed, outcome) in zip(enterprises, FINANCING, strict=False):
+        provider = providers[name]
+        service = provider.services.order_by("pk").first()
+        staff = _staff_actor(provider)
+        day = datetime.date.fromisoformat(filed)
+        with clock.running_on(day):
+            request = services.request_file(
+                actor=_officer_for(enterprise, officers, office),
+                enterprise=enterprise,
+                category=C.TECH_FINANCE,
+                need=NEEDS[C.TECH_FINANCE],
+                service=service,
+                amount_wanted=wanted,
+                use=use,
+                instrument=instrument,
+            )
+        with clock.running_on(day + 2 * DAY):
+            request = services.request_transition(actor=staff, request=request, action="accept")
+        with clock.running_on(day + 20 * DAY):
+            if isinstance(outcome, str):
+                services.financing_outcome_record(actor=staff, request=request, outcome="refused", reason=outcome)
+            else:
+                amount, rate, valuation = outcome
+                services.financing_outcome_record(
+                    actor=staff,
+                    request=request,
+                    outcome="granted",
+                    amount=amount,
+                    instrument=instrument,
+                    rate=rate,
+                    valuation=valuation,
+                )
+    # The granted ones are financing of their enterprises: their cumulative figures include them.
+    figures_recompute()
+
+
+@transaction.atomic
+def _first_purchases(office: User) -> None:
+    enterprises = _demo_enterprises()
+    for enterprise, (buyer, product, amount, day, number) in zip(enterprises[1:], FIRST_PURCHASES, strict=False):
+        purchased = datetime.date.fromisoformat(day)
+        with clock.running_on(purchased + 3 * DAY):
+            services.first_purchase_add(
+                actor=office,
+                enterprise=enterprise,
+                buyer=buyer,
+                product=product,
+                amount=amount,
+                purchased_on=purchased,
+                contract_number=number,
+            )

@@ -118,3 +118,21 @@ def test_the_api_refuses_a_contract_number_taken_with_a_400_naming_the_field(api
     response = api(office).post("/api/v1/first-purchases/", body, format="json")
     assert response.status_code == 400 and "contract_number" in response.json()
     assert FirstPurchase.objects.count() == 1
+
+
+def test_an_enterprise_account_reads_no_register_and_no_fund_budgets(api, web, office, units, street_enterprise, fund):
+    from qinhuai_talent.core.models import Role, User
+
+    account = User.objects.create_user("e-fp", password="x-Long-pass-1", role=Role.ENTERPRISE)
+    street_enterprise.account = account
+    street_enterprise.save(update_fields=["account"])
+    enter(office, street_enterprise, number="A-1")
+    client = api(account)
+    assert client.get("/api/v1/first-purchases/").json()["count"] == 0
+    assert client.get("/api/v1/fund-budgets/").json()["count"] == 0
+    assert web(account).get("/services/first-purchases/").status_code == 404
+    assert web(account).get("/services/fund-budgets/").status_code == 404
+    assert client.post("/api/v1/fund-budgets/", {"provider": fund[0].pk, "year": 2017, "amount": "1"}).status_code in (
+        403,
+        404,
+    )
