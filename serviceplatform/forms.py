@@ -66,16 +66,9 @@ class ServiceForm(forms.Form):
     expected_days = forms.IntegerField(label=_("Expected days"), min_value=1, max_value=3650)
 
 
-class RequestForm(forms.Form):
-    """Filed by the unit's officer on the enterprise's behalf, or by the office."""
+class FinancingWanted(forms.Form):
+    """A financing request's ask (科技金融): after the request's own fields."""
 
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
-    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
-    need = forms.CharField(label=_("What the enterprise needs"), widget=forms.Textarea(attrs={"rows": 3}))
-    service = forms.ModelChoiceField(
-        label=_("Service"), queryset=None, required=False, empty_label=_("Let the unit assign a provider")
-    )
-    plan_item = forms.ModelChoiceField(label=_("From the support plan item"), queryset=None, required=False)
     amount_wanted = forms.DecimalField(
         label=_("Financing wanted (yuan)"),
         max_digits=14,
@@ -87,6 +80,20 @@ class RequestForm(forms.Form):
     instrument = forms.ChoiceField(
         label=_("Instrument wanted"), choices=[("", "—"), *FinancingInstrument.choices], required=False
     )
+
+
+class RequestForm(FinancingWanted):
+    """Filed by the unit's officer on the enterprise's behalf, or by the office."""
+
+    field_order = ["enterprise", "category", "need", "service", "plan_item"]
+
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
+    need = forms.CharField(label=_("What the enterprise needs"), widget=forms.Textarea(attrs={"rows": 3}))
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("Let the unit assign a provider")
+    )
+    plan_item = forms.ModelChoiceField(label=_("From the support plan item"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,9 +112,11 @@ class RequestForm(forms.Form):
         references.narrow_form(self, user)
 
 
-class OwnRequestForm(forms.Form):
+class OwnRequestForm(FinancingWanted):
     """An enterprise asks for a service itself, usually from the catalogue (service and category
-    prefilled), possibly for one of its own 一企一策 plan items."""
+    prefilled), possibly for one of its own 一企一策 plan items; or for financing."""
+
+    field_order = ["category", "need", "service", "plan_item"]
 
     category = forms.ChoiceField(label=_("Category"), choices=ServiceCategory.choices)
     need = forms.CharField(label=_("What you need"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -307,3 +307,29 @@ def test_the_pages_file_a_financing_request_and_the_provider_records_its_outcome
     assert req.state == "delivered"
     enterprise_page = web(street_officer).get(f"/enterprises/{street_enterprise.pk}/").content.decode()
     assert "担保贷款" in enterprise_page or "Guaranteed loan" in enterprise_page
+
+
+def test_an_enterprise_account_asks_for_financing_on_its_own_form(web, street_enterprise, guarantor, units):
+    from qinhuai_talent.core.models import Role, User
+
+    account = User.objects.create_user("e-fin", password="x-Long-pass-1", role=Role.ENTERPRISE)
+    street_enterprise.account = account
+    street_enterprise.save(update_fields=["account"])
+    client = web(account)
+    form = client.get(f"/services/requests/new/?service={guarantor[1].pk}").content.decode()
+    assert 'name="amount_wanted"' in form and 'name="instrument"' in form
+    with clock.running_on(DAY):
+        response = client.post(
+            "/services/requests/new/",
+            {
+                "category": "tech_finance",
+                "need": "流动资金贷款担保",
+                "service": guarantor[1].pk,
+                "amount_wanted": "2000000",
+                "use": "流动资金",
+                "instrument": "guarantee",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()
+    financing = FinancingRequest.objects.get()
+    assert (financing.request.enterprise, financing.instrument) == (street_enterprise, "guarantee")
