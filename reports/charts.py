@@ -20,6 +20,7 @@ from .selectors import PIPELINE_STAGES
 BASE = {
     "style": charts.style(font_size=13),
     "print_values": True,
+    "print_zeroes": False,  # a stacked bar's missing part drew a "0" over its neighbour's label
     "width": 800,
     "height": 420,
     "truncate_label": 40,
@@ -27,7 +28,11 @@ BASE = {
 }
 
 
-def _link(value, url: str, label: str | None = None) -> dict:
+def _link(value, url: str, label: str | None = None) -> dict | None:
+    """A bar that links to the records it counts; none at all for nothing (pygal would still print a
+    "0" on a missing point given as a dict, over its neighbour's label)."""
+    if value is None:
+        return None
     point = {"value": value, "xlink": {"href": url, "target": "_self"}}
     if label:
         point["label"] = label

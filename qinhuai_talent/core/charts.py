@@ -5,6 +5,9 @@ The apps' chart modules build their charts with ``new`` and render them with ``r
 import hashlib
 import re
 
+import unicodedata
+
+import pygal.graph.graph
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
@@ -15,6 +18,26 @@ COLOURS = ("#b3261e", "#1f6feb", "#2da44e", "#bf8700", "#8250df", "#57606a", "#c
 # scripts and nothing reads it, so it is dropped.
 INLINE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
 CHART_ID = re.compile(r"chart-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def text_width(text: str, font_size: float) -> float:
+    """How wide a label draws: a Chinese character (or full-width punctuation) is about a font size
+    wide, a Latin letter or digit about 0.6 of one. pygal counts every character as 0.6 and made
+    the room for "南京市领军型科技创业人才（“321计划”）" too narrow, cutting it at the chart's edge."""
+    return sum(font_size if unicodedata.east_asian_width(c) in "WF" else 0.6 * font_size for c in str(text))
+
+
+def _text_box(text, font_size):
+    return (font_size, text_width(text, font_size))
+
+
+def _texts_box(texts, font_size):
+    return (font_size, max((text_width(t, font_size) for t in texts), default=0))
+
+
+# pygal sizes its margins with these two (imported by name into its graph module).
+pygal.graph.graph.get_text_box = _text_box
+pygal.graph.graph.get_texts_box = _texts_box
 
 
 def style(*, font_size: int = 12, colours: tuple[str, ...] = COLOURS, background: str = "transparent") -> Style:
