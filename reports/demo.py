@@ -23,10 +23,12 @@ FEW = 3
 
 
 def seed(stdout) -> None:
-    users = {u.username: u for u in User.objects.filter(username__in=["expert", "expert2", "finance", "leader"])}
+    users = {
+        u.username: u for u in User.objects.filter(username__in=["expert", "expert2", "expert3", "finance", "leader"])
+    }
     told = 0
     # Experts: the applications waiting for their scores.
-    for name in ("expert", "expert2"):
+    for name in ("expert", "expert2", "expert3"):
         expert = users.get(name)
         pending = (
             ReviewAssignment.objects.filter(

@@ -377,6 +377,21 @@ def _expert_profiles(industries: list[Industry], units: dict[str, OrgUnit]) -> N
         profile.fields.set([industries[i] for i in fields if i < len(industries)])
 
 
+def _third_expert(office: User, units: dict[str, OrgUnit]) -> None:
+    """expert3 has one review waiting, of an application outside 高新园区 (where they work)."""
+    expert3 = User.objects.filter(username="expert3").first()
+    app = (
+        Application.objects.filter(state=S.EXPERT_REVIEW)
+        .exclude(org_unit=units["gaoxin_park"])
+        .order_by("-call__program__code", "pk")
+        .first()
+    )
+    if expert3 is not None and app is not None:
+        ReviewAssignment.objects.get_or_create(
+            application=app, expert=expert3, defaults={"assigned_by": office, "assigned_at": REVIEWS_ASSIGNED}
+        )
+
+
 @transaction.atomic
 def seed(stdout) -> None:
     units = {u.code: u for u in OrgUnit.objects.all()}
@@ -422,6 +437,7 @@ def seed(stdout) -> None:
     created = _applications(calls, applicants, numbered, units, users, industries)
     _reviews(created, [users["expert"], users["expert2"]], users["office"])
     _expert_profiles(industries, units)
+    _third_expert(users["office"], units)
 
     for app in Application.objects.filter(call=calls["district_high_level_entrepreneur"], state=S.APPROVED):
         Title.objects.get_or_create(

@@ -4,7 +4,6 @@ The apps' chart modules build their charts with ``new`` and render them with ``r
 
 import hashlib
 import re
-
 import unicodedata
 
 import pygal.graph.graph

@@ -44,7 +44,7 @@ ACCOUNTS = [
     ("leader", Role.LEADER, None, "张", "主任"),
     # Extra accounts so that the workflows have a second expert and other units have officers.
     ("expert2", Role.EXPERT, None, "钱", "研究员"),
-    # A third expert, assigned nothing yet, who works for 高新园区: the assignment picker flags their
+    # A third expert, with one review waiting, who works for 高新园区: the assignment picker flags their
     # conflict with the park's applicants (issue 17 item 3).
     ("expert3", Role.EXPERT, None, "周", "工程师"),
     ("street2", Role.STREET, "shuangtang", "赵", "敏"),
