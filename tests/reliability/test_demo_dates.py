@@ -23,7 +23,19 @@ pytestmark = pytest.mark.django_db
 FIRST_DAY = datetime.date(2010, 1, 1)
 DEMO_DAY = clock.DEMO_DAY
 # Deadlines, ends and due days may lie ahead of the demo's day, within the plans' horizon.
-PLAN_WORDS = ("target", "due", "ends", "deadline", "until", "expires", "closes", "valid_to", "notice_ends", "recovery")
+PLAN_WORDS = (
+    "target",
+    "due",
+    "deliver_by",
+    "ends",
+    "deadline",
+    "until",
+    "expires",
+    "closes",
+    "valid_to",
+    "notice_ends",
+    "recovery",
+)
 PLAN_HORIZON = datetime.date(DEMO_DAY.year + 8, 12, 31)
 # Days that are not the district's story: when people were born.
 NOT_STORY = ("birth_date",)
