@@ -60,6 +60,8 @@ def portal_url(tmp_path_factory):
         DJANGO_DEBUG="1",
         DJANGO_SETTINGS_MODULE="qinhuai_talent.settings.main",
         PORTAL_AS_OF=PORTAL_AS_OF.isoformat(),
+        # The embedded mode's mail folder (one file per message), the portal's own beside its database.
+        EMAIL_FILE_PATH=str(db.parent / "mail"),
     )
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput"], ["seed_demo"]):
@@ -95,6 +97,37 @@ def portal_db(portal_url, tmp_path_factory):
     connection = sqlite3.connect(db, timeout=30)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def mail_folder(portal_url, tmp_path_factory) -> Path:
+    """The live portal's embedded mail folder, where a person reads the mail the portal sent them."""
+    (db,) = Path(tmp_path_factory.getbasetemp()).glob("portal[0-9]*/e2e.sqlite3")
+    return db.parent / "mail"
+
+
+def mails_to(folder: Path, address: str) -> list[str]:
+    """The text of every message in the mail folder sent to ``address``, oldest first."""
+    import email
+    from email.policy import default
+
+    found = []
+    for path in sorted(folder.glob("*"), key=lambda p: p.stat().st_mtime_ns):
+        # Django's file backend separates the messages of one connection with a line of dashes.
+        for raw in re.split(rb"\n-{79}\n", path.read_bytes()):
+            if not raw.strip():
+                continue
+            message = email.message_from_bytes(raw.lstrip(), policy=default)
+            if address in str(message.get("To", "")):
+                body = message.get_body(("plain",))
+                found.append(f"{message['Subject']}\n{body.get_content() if body else ''}")
+    return found
+
+
+def code_in_mail(folder: Path, address: str) -> str:
+    """The one-time code of the last message to ``address``."""
+    (code,) = re.findall(r"\b(\d{6})\b", mails_to(folder, address)[-1])[:1]
+    return code
 
 
 @pytest.fixture(scope="session")
@@ -157,9 +190,9 @@ def login(page, portal_url, signed_in):
     return do
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def assert_accessible(page) -> None:

@@ -66,7 +66,7 @@ def _names_the_tier_photographs() -> set[str]:
 
     literal = set()
     for test_file in Path(__file__).parent.glob("test_*.py"):
-        literal |= set(re.findall(r'screenshot\(page, "([^"]+)"\)', test_file.read_text()))
+        literal |= set(re.findall(r'screenshot\(page, "([^"]+)"[,)]', test_file.read_text()))
     return (
         literal
         | {f"{name}-{lang}" for name, _role, _path in MAIN_PAGES for lang in ("zh", "en")}

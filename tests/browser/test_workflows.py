@@ -105,7 +105,6 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     """The whole selection of one new talent of the officer's unit, through the pages of each role:
     registration, application, preliminary review, two experts' scores, panel defense, public notice,
     the office's ratification. Returns the talent's name and URL."""
-    from talents.models import ApplicationState
 
     call_url, call_title = open_new_call(login, page, portal_url, portal_db)
 
@@ -135,6 +134,21 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     app_url = page.url
     submit_action(page, "submit")
     assert_no_error_message(page)
+    review_to_approval(login, page, portal_url, portal_db, officer, app_url, shots=shots)
+    page.goto(call_url)
+    assert talent_name in page.locator("table").first.inner_text()
+    if shots:
+        screenshot(page, "call-board-zh")
+    return talent_name, talent_url
+
+
+def review_to_approval(login, page, portal_url: str, portal_db, officer: str, app_url: str, shots: bool = False):
+    """A submitted application of a district call, from the unit's preliminary review to the
+    office's ratification: two experts' scores, the panel defense, seven days of public notice."""
+    from talents.models import ApplicationState
+
+    login(officer)
+    page.goto(app_url)
     submit_action(page, "accept")
     assert_no_error_message(page)
     assert page.locator("#app-state").inner_text() == zh(ApplicationState.EXPERT_REVIEW.label)
@@ -142,8 +156,8 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     # The hosting unit assigns two experts (district programs are selected by the unit).
     for expert in ("expert", "expert2"):
         (expert_id,) = portal_db.execute("select id from core_user where username = ?", (expert,)).fetchone()
-        page.locator("#id_expert").select_option(str(expert_id))
-        page.locator("form[action$='/assign/'] button[type=submit]").click()
+        # The picker: a row per expert with its own button (issue 17 item 3).
+        page.locator(f"section[aria-labelledby=assign-h] tr[data-expert='{expert_id}'] button[type=submit]").click()
         page.wait_for_load_state()
         assert_no_error_message(page)
 
@@ -208,11 +222,6 @@ def select_a_talent(login, page, portal_url: str, portal_db, officer: str, shots
     assert page.locator("#app-state").inner_text() == zh(ApplicationState.APPROVED.label)
     if shots:
         screenshot(page, "application-approved-zh")
-    page.goto(call_url)
-    assert talent_name in page.locator("table").first.inner_text()
-    if shots:
-        screenshot(page, "call-board-zh")
-    return talent_name, talent_url
 
 
 def test_a_talent_is_selected_from_call_to_title(login, page, portal_url, portal_db):
