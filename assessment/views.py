@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.actions import post_action, workflow_action
+from qinhuai_talent.core.actions import ask_first, post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
@@ -327,6 +327,10 @@ def scheme_detail(request, pk: int):
             raise Http404
         url = reverse("assessment:scheme-detail", args=[pk])
         form_name = request.POST.get("form")
+        if form_name in ("activate", "close"):
+            asked = ask_first(request, scheme, SCHEME_WORKFLOW.get(form_name), url)
+            if asked is not None:
+                return asked
         try:
             if form_name == "activate":
                 services.scheme_activate(scheme=scheme, actor=user)
@@ -334,6 +338,7 @@ def scheme_detail(request, pk: int):
                 return HttpResponseRedirect(url)
             if form_name == "close":
                 services.scheme_close(scheme=scheme, actor=user)
+                messages.success(request, _("The scheme is closed."))
                 return HttpResponseRedirect(url)
             if form_name == "band":
                 band_form = GradeBandForm(request.POST)

@@ -37,8 +37,23 @@ SCHEME_WORKFLOW = Workflow(
     state_field="state",
     states=SchemeState,
     transitions=[
-        Transition("activate", (SchemeState.DRAFT,), SchemeState.ACTIVE, pgettext_lazy("scheme", "Activate"), _office),
-        Transition("close", (SchemeState.ACTIVE,), SchemeState.CLOSED, _("Close"), _office),
+        Transition(
+            "activate",
+            (SchemeState.DRAFT,),
+            SchemeState.ACTIVE,
+            pgettext_lazy("scheme", "Activate"),
+            _office,
+            confirm=_("The scheme is in force: this year's assessments are computed by its indicators and weights."),
+        ),
+        Transition(
+            "close",
+            (SchemeState.ACTIVE,),
+            SchemeState.CLOSED,
+            _("Close"),
+            _office,
+            confirm=_("The scheme is closed: no assessment is computed by it any more."),
+            destructive=True,
+        ),
     ],
     model=AssessmentScheme,
 )
@@ -95,6 +110,7 @@ ASSESSMENT_WORKFLOW = Workflow(
             _("Confirm"),
             lambda user, obj: policies.can_answer_for_unit(user, obj),
             prepare=_confirmed,
+            confirm=_("Your unit accepts these figures and scores; the office may then publish them."),
         ),
         Transition(
             "object",
@@ -104,9 +120,16 @@ ASSESSMENT_WORKFLOW = Workflow(
             lambda user, obj: policies.can_answer_for_unit(user, obj),
             needs_reason=True,
             prepare=_objected,
+            confirm=_("Your objection goes to the district office with your reason; the result waits for its answer."),
         ),
         Transition(
-            "reopen", (AssessmentState.OBJECTED,), AssessmentState.COMPUTED, _("Answer the objection"), _office, True
+            "reopen",
+            (AssessmentState.OBJECTED,),
+            AssessmentState.COMPUTED,
+            _("Answer the objection"),
+            _office,
+            True,
+            confirm=_("The objection is answered with your reason and the unit is asked to confirm the figures again."),
         ),
         Transition(
             "publish",
@@ -117,6 +140,7 @@ ASSESSMENT_WORKFLOW = Workflow(
             condition=_computed,
             prepare=_published,
             effect=_tell_the_unit,
+            confirm=_("The result is published in the league table for every reader; the work funds follow it."),
         ),
         # A unit that did not answer in time does not hold up the district's table; the reason is logged.
         Transition(
@@ -129,6 +153,10 @@ ASSESSMENT_WORKFLOW = Workflow(
             condition=_computed,
             prepare=_published,
             effect=_tell_the_unit,
+            confirm=_(
+                "The result is published without the unit's confirmation, with your reason; the work funds follow it."
+            ),
+            destructive=True,
         ),
     ],
     model=Assessment,
@@ -188,6 +216,7 @@ POOL_WORKFLOW = Workflow(
             _("Split the pool"),
             _office,
             condition=_splittable,
+            confirm=_("The pool is split among the units by their published results; an earlier split is replaced."),
         ),
     ],
     model=WorkFundPool,

@@ -54,6 +54,8 @@ SUPPORT_WORKFLOW = Workflow(
             gettext_lazy("Cancel"),
             _may_serve,
             needs_reason=True,
+            destructive=True,
+            confirm=gettext_lazy("The plan item is cancelled with your reason; it can be reopened later."),
         ),
         Transition(
             "reopen",

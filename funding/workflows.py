@@ -14,8 +14,8 @@ Who takes what:
   tranche is paid by its payout's payment and cancelled by a reversal or an exit.
 """
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_unit_officer
@@ -70,12 +70,49 @@ def _end_agreement(case, *, actor, reason: str = "") -> None:
     AGREEMENT_WORKFLOW.apply(agreement, action="exit", actor=actor, reason=reason, via="exitcase.exit")
 
 
+# The confirmations of the steps that move money name the amount and to whom.
+def _yuan(amount) -> str:
+    return gettext("%(amount)s yuan") % {"amount": f"{amount:,.2f}"}
+
+
+def _activation(agreement) -> str:
+    return gettext(
+        "The agreement comes into force: %(total)s of support to %(enterprise)s are committed and its tranches "
+        "are paid as their milestones are met."
+    ) % {"total": _yuan(agreement.total), "enterprise": agreement.enterprise.name}
+
+
+def _payout_approval(payout) -> str:
+    return gettext("%(amount)s to %(enterprise)s are approved for payment; finance then records the payment.") % {
+        "amount": _yuan(payout.amount),
+        "enterprise": payout.agreement.enterprise.name,
+    }
+
+
+def _payout_payment(payout) -> str:
+    return gettext(
+        "%(amount)s paid to %(enterprise)s are entered in the ledger with this voucher; a ledger entry is never "
+        "edited, only reversed by a new one."
+    ) % {"amount": _yuan(payout.amount), "enterprise": payout.agreement.enterprise.name}
+
+
+def _reversal_approval(reversal) -> str:
+    return gettext(
+        "A reversal of %(amount)s is entered in the ledger: the payment is reversed and its tranche cancelled."
+    ) % {"amount": _yuan(reversal.amount)}
+
+
 AGREEMENT_WORKFLOW = Workflow(
     "state",
     AgreementState,
     [
         Transition(
-            "activate", (AgreementState.DRAFT,), AgreementState.ACTIVE, _("Activate"), policies.can_manage_agreement
+            "activate",
+            (AgreementState.DRAFT,),
+            AgreementState.ACTIVE,
+            _("Activate"),
+            policies.can_manage_agreement,
+            confirm=_activation,
         ),
         Transition(
             "suspend",
@@ -84,9 +121,16 @@ AGREEMENT_WORKFLOW = Workflow(
             _("Suspend"),
             lambda u, o: is_office(u),
             needs_reason=True,
+            confirm=_("The agreement is suspended: none of its tranches is paid until the office resumes it."),
+            destructive=True,
         ),
         Transition(
-            "resume", (AgreementState.SUSPENDED,), AgreementState.ACTIVE, _("Resume"), lambda u, o: is_office(u)
+            "resume",
+            (AgreementState.SUSPENDED,),
+            AgreementState.ACTIVE,
+            _("Resume"),
+            lambda u, o: is_office(u),
+            confirm=_("The agreement is in force again: its tranches are paid as their milestones are met."),
         ),
         # The payment that settles the last tranche completes the agreement.
         Transition("complete", (AgreementState.ACTIVE,), AgreementState.COMPLETED, _("Complete"), by=EFFECT),
@@ -99,6 +143,8 @@ AGREEMENT_WORKFLOW = Workflow(
             lambda u, o: is_office(u),
             needs_reason=True,
             effect=_cancel_unpaid,
+            confirm=_("The draft agreement is terminated for good and its tranches are cancelled; nothing was paid."),
+            destructive=True,
         ),
         # An agreement in force ends early only through its exit case's decision (exit_case_exit).
         Transition(
@@ -261,6 +307,7 @@ PAYOUT_WORKFLOW = Workflow(
             condition=_approvable,
             prepare=_approved,
             wrong_state=_not_approvable,
+            confirm=_payout_approval,
         ),
         # The approver refuses it as it stands, with the reason (payout_return tells the preparer).
         Transition(
@@ -270,6 +317,11 @@ PAYOUT_WORKFLOW = Workflow(
             pgettext_lazy("payout", "Return"),
             policies.can_approve_payout,
             needs_reason=True,
+            confirm=_(
+                "The payout goes back to its preparer with your reason; nothing "
+                "is paid until it is resubmitted and approved."
+            ),
+            destructive=True,
         ),
         # Once the evidence is put right, the unit (or the office) puts it to the approver again.
         Transition(
@@ -288,6 +340,7 @@ PAYOUT_WORKFLOW = Workflow(
             condition=_payable,
             prepare=_paid,
             wrong_state=_not_payable,
+            confirm=_payout_payment,
         ),
         # Only as the effect of an approved reversal (REVERSAL_WORKFLOW): finance proposes, the office approves.
         Transition("reverse", (PayoutState.PAID,), PayoutState.REVERSED, _("Payment reversed"), by=EFFECT),
@@ -333,6 +386,9 @@ FLAG_WORKFLOW = Workflow(
             _("Dismiss"),
             policies.can_dismiss_flag,
             needs_reason=True,
+            confirm=_(
+                "The exit flag is dismissed with your reason: it no longer holds the agreement's unpaid tranches."
+            ),
         ),
         # Only when the flag's condition is gone (recompute_exit_flags).
         Transition("clear", (FlagState.OPEN,), FlagState.CLEARED, _("The condition no longer holds"), by=SYSTEM),
@@ -351,6 +407,9 @@ CASE_WORKFLOW = Workflow(
             _("Order rectification"),
             policies.can_open_case,
             needs_reason=True,
+            confirm=_(
+                "The enterprise is ordered to rectify by the date you give; the agreement's unpaid tranches stay held."
+            ),
         ),
         Transition(
             "continue",
@@ -359,6 +418,7 @@ CASE_WORKFLOW = Workflow(
             _("Decide: continue"),
             policies.can_decide_exit,
             needs_reason=True,
+            confirm=_("The case is closed: support continues and the held tranches can be paid again."),
         ),
         Transition(
             "exit",
@@ -368,6 +428,11 @@ CASE_WORKFLOW = Workflow(
             policies.can_decide_exit,
             needs_reason=True,
             effect=_end_agreement,
+            confirm=_(
+                "The agreement is terminated, its unpaid tranches are cancelled and "
+                "the recovery due is recorded; this cannot be undone."
+            ),
+            destructive=True,
         ),
     ],
     model=ExitCase,
@@ -422,6 +487,8 @@ REVERSAL_WORKFLOW = Workflow(
             _may_decide_reversal,
             prepare=_approved_reversal,
             effect=_reverse_payout,
+            confirm=_reversal_approval,
+            destructive=True,
         ),
         Transition(
             "reject",
@@ -431,6 +498,7 @@ REVERSAL_WORKFLOW = Workflow(
             _may_decide_reversal,
             needs_reason=True,
             prepare=_decided_by_another,
+            confirm=_("The reversal is rejected: the payment stands in the ledger."),
         ),
         Transition(
             "withdraw",
@@ -439,6 +507,7 @@ REVERSAL_WORKFLOW = Workflow(
             _("Withdraw the proposal"),
             policies.can_withdraw_reversal,
             prepare=_withdrawn_reversal,
+            confirm=_("The reversal proposal is withdrawn: the payment stands in the ledger."),
         ),
     ],
     model=Reversal,

@@ -16,8 +16,26 @@ CLAIM_WORKFLOW = Workflow(
     state_field="state",
     states=ClaimState,
     transitions=[
-        Transition("confirm", (ClaimState.PENDING,), ClaimState.CONFIRMED, _("Confirm"), _may_decide),
-        Transition("refuse", (ClaimState.PENDING,), ClaimState.REFUSED, _("Refuse"), _may_decide, needs_reason=True),
+        Transition(
+            "confirm",
+            (ClaimState.PENDING,),
+            ClaimState.CONFIRMED,
+            _("Confirm"),
+            _may_decide,
+            confirm=_(
+                "The account becomes the enterprise's own: it sees the enterprise's records, agreements and payouts."
+            ),
+        ),
+        Transition(
+            "refuse",
+            (ClaimState.PENDING,),
+            ClaimState.REFUSED,
+            _("Refuse"),
+            _may_decide,
+            needs_reason=True,
+            confirm=_("The claim is refused with your reason; the account is told."),
+            destructive=True,
+        ),
     ],
     model=EnterpriseClaim,
 )

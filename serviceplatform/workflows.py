@@ -33,9 +33,33 @@ PROVIDER_WORKFLOW = Workflow(
     state_field="state",
     states=P,
     transitions=[
-        Transition("accredit", (P.APPLIED,), P.ACCREDITED, _("Accredit"), policies.can_accredit),
-        Transition("suspend", (P.ACCREDITED,), P.SUSPENDED, _("Suspend"), policies.can_accredit, needs_reason=True),
-        Transition("reinstate", (P.SUSPENDED,), P.ACCREDITED, _("Reinstate"), policies.can_accredit, needs_reason=True),
+        Transition(
+            "accredit",
+            (P.APPLIED,),
+            P.ACCREDITED,
+            _("Accredit"),
+            policies.can_accredit,
+            confirm=_("The provider is accredited: enterprises can be served by it and requests assigned to it."),
+        ),
+        Transition(
+            "suspend",
+            (P.ACCREDITED,),
+            P.SUSPENDED,
+            _("Suspend"),
+            policies.can_accredit,
+            needs_reason=True,
+            confirm=_("The provider is suspended with your reason: no request can be assigned to it until reinstated."),
+            destructive=True,
+        ),
+        Transition(
+            "reinstate",
+            (P.SUSPENDED,),
+            P.ACCREDITED,
+            _("Reinstate"),
+            policies.can_accredit,
+            needs_reason=True,
+            confirm=_("The provider is accredited again: requests can be assigned to it."),
+        ),
         Transition(
             "revoke",
             (P.APPLIED, P.ACCREDITED, P.SUSPENDED),
@@ -43,6 +67,8 @@ PROVIDER_WORKFLOW = Workflow(
             _("Revoke"),
             policies.can_accredit,
             needs_reason=True,
+            confirm=_("The accreditation is revoked for good with your reason; this cannot be undone."),
+            destructive=True,
         ),
     ],
     model=Provider,
@@ -113,6 +139,8 @@ REQUEST_WORKFLOW = Workflow(
             pgettext_lazy("service request", "Decline"),
             policies.is_assigned_provider,
             needs_reason=True,
+            destructive=True,
+            confirm=_("The request goes back to its requester with your reason, to be assigned to another provider."),
         ),
         Transition(
             "start",
@@ -128,6 +156,10 @@ REQUEST_WORKFLOW = Workflow(
             _("Mark delivered"),
             policies.is_assigned_provider,
             condition=delivered_by_outcome,
+            confirm=_(
+                "The request is marked delivered and the requester is asked to "
+                "close it with a rating; this cannot be undone."
+            ),
         ),
         Transition(
             "record_outcome",
@@ -137,6 +169,10 @@ REQUEST_WORKFLOW = Workflow(
             policies.is_assigned_provider,
             condition=has_financing,
             wrong_state=outcome_wrong_state,
+            confirm=_(
+                "The financing outcome is recorded and the request is marked delivered; "
+                "the requester is asked to close it with a rating."
+            ),
         ),
         Transition(
             "close",
@@ -145,6 +181,7 @@ REQUEST_WORKFLOW = Workflow(
             _("Close with a rating"),
             policies.is_requesting_side,
             wrong_state=_rated_only_after_delivery,
+            confirm=_("The request is closed with your rating of the provider; this cannot be undone."),
         ),
         Transition(
             "cancel",
@@ -153,6 +190,8 @@ REQUEST_WORKFLOW = Workflow(
             _("Cancel"),
             policies.may_cancel,
             needs_reason=True,
+            confirm=_("The request is cancelled for good with your reason; the provider is told."),
+            destructive=True,
         ),
     ],
     model=ServiceRequest,

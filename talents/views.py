@@ -102,7 +102,7 @@ def call_create(request):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            messages.success(request, _("The call has been created; open it when it is ready."))
+            messages.success(request, _("The call has been created; publish it when it is ready."))
             return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
     return render(
         request, "talents/form.html", {"form": form, "heading": _("New call")}, status=400 if form.errors else 200

@@ -371,6 +371,10 @@ APPLICATION_WORKFLOW = Workflow(
             condition=_submittable,
             prepare=_submitted,
             notices=(Notice("application_received", "applicant"), Notice("application_new_in_unit", "unit")),
+            confirm=_(
+                "The application goes to the hosting unit's preliminary review and can no "
+                "longer be changed unless it is returned for revision."
+            ),
         ),
         Transition(
             "return",
@@ -381,8 +385,19 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
             prepare=_returned,
             notices=(Notice("application_returned", "applicant", _return_reason),),
+            confirm=_(
+                "The application goes back to the applicant with your reason; it "
+                "comes back to preliminary review when submitted again."
+            ),
         ),
-        Transition("accept", (S.SUBMITTED,), S.EXPERT_REVIEW, _("Pass preliminary review"), policies.is_unit_side),
+        Transition(
+            "accept",
+            (S.SUBMITTED,),
+            S.EXPERT_REVIEW,
+            _("Pass preliminary review"),
+            policies.is_unit_side,
+            confirm=_("The application passes preliminary review and goes to the expert review."),
+        ),
         Transition(
             "preliminary_reject",
             (S.SUBMITTED,),
@@ -392,6 +407,8 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
             prepare=_decided,
             notices=NOT_SELECTED,
+            confirm=_("The application is rejected for good and the applicant is told; this cannot be undone."),
+            destructive=True,
         ),
         Transition(
             "to_defense",
@@ -400,6 +417,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Send to panel defense"),
             policies.is_selector,
             condition=_to_defense,
+            confirm=_("The expert review ends and the application goes to the panel defense."),
         ),
         Transition(
             "select",
@@ -410,6 +428,10 @@ APPLICATION_WORKFLOW = Workflow(
             condition=_select,
             prepare=_in_notice,
             notices=(Notice("notice_started", "applicant", _notice_days),),
+            confirm=_(
+                "The application takes one of the call's places and its public "
+                "notice (公示) begins; the applicant is told."
+            ),
         ),
         Transition(
             "reject",
@@ -420,6 +442,8 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
             prepare=_decided,
             notices=NOT_SELECTED,
+            confirm=_("The application is rejected for good and the applicant is told; this cannot be undone."),
+            destructive=True,
         ),
         Transition(
             "recommend",
@@ -428,6 +452,7 @@ APPLICATION_WORKFLOW = Workflow(
             _("Recommend upward"),
             policies.is_office,
             condition=_recommend,
+            confirm=_("The application takes one of the call's places and is recommended to the higher level."),
         ),
         Transition(
             "approve",
@@ -439,6 +464,7 @@ APPLICATION_WORKFLOW = Workflow(
             prepare=_approved,
             effect=_grant_title,
             notices=SELECTED,
+            confirm=_("The approval is final: the talent receives the title and the applicant is told."),
         ),
         Transition(
             "reject_after_notice",
@@ -449,6 +475,8 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
             prepare=_decided,
             notices=NOT_SELECTED,
+            confirm=_("The application is rejected for good and the applicant is told; this cannot be undone."),
+            destructive=True,
         ),
         Transition(
             "record_approved",
@@ -460,6 +488,9 @@ APPLICATION_WORKFLOW = Workflow(
             prepare=_approved,
             effect=_grant_title,
             notices=SELECTED,
+            confirm=_(
+                "The higher level's approval is recorded: the talent receives the title and the applicant is told."
+            ),
         ),
         Transition(
             "record_rejected",
@@ -470,6 +501,8 @@ APPLICATION_WORKFLOW = Workflow(
             needs_reason=True,
             prepare=_decided,
             notices=NOT_SELECTED,
+            confirm=_("The higher level's rejection is recorded and the applicant is told; this cannot be undone."),
+            destructive=True,
         ),
         Transition(
             "withdraw",
@@ -479,6 +512,8 @@ APPLICATION_WORKFLOW = Workflow(
             policies.is_applicant_side,
             needs_reason=True,
             notices=(Notice("application_withdrawn", "applicant"), Notice("application_withdrawn", "unit")),
+            confirm=_("The application is withdrawn for good: it cannot be submitted again."),
+            destructive=True,
         ),
     ],
     model=Application,
@@ -497,20 +532,70 @@ def _rubric_complete(call: Call) -> None:
         )
 
 
+def _reopen_instead(state: str) -> DomainError | None:
+    if state != CallState.CLOSED:
+        return None
+    return DomainError(
+        gettext("The call is closed: publishing is for a draft. Reopening a closed call is its own step."),
+        code="reopen_instead",
+    )
+
+
+def _published(call: Call) -> str:
+    return gettext(
+        "The call is published: every applicant and unit sees it, and applications are taken from %(opens)s "
+        "to %(closes)s."
+    ) % {"opens": call.opens_on.isoformat(), "closes": call.closes_on.isoformat()}
+
+
+def _reopened(call: Call) -> str:
+    return gettext(
+        "The closed call takes applications again until %(closes)s; applicants and units see it as open."
+    ) % {"closes": call.closes_on.isoformat()}
+
+
 CALL_WORKFLOW = Workflow(
     state_field="state",
     states=CallState,
     transitions=[
+        # Publishing a draft and reopening a closed call are two steps with their own words: the
+        # one label for both reopened closed calls unawares.
         Transition(
             "open",
-            (CallState.DRAFT, CallState.CLOSED),
+            (CallState.DRAFT,),
             CallState.OPEN,
-            _("Open the call"),
+            _("Publish the call"),
             _call_manager,
             condition=_rubric_complete,
+            wrong_state=_reopen_instead,
+            confirm=_published,
         ),
-        Transition("close", (CallState.OPEN,), CallState.CLOSED, _("Close the call"), _call_manager),
-        Transition("finish", (CallState.CLOSED,), CallState.FINISHED, _("Finish the call"), _call_manager),
+        Transition(
+            "reopen",
+            (CallState.CLOSED,),
+            CallState.OPEN,
+            _("Reopen the call"),
+            _call_manager,
+            condition=_rubric_complete,
+            confirm=_reopened,
+        ),
+        Transition(
+            "close",
+            (CallState.OPEN,),
+            CallState.CLOSED,
+            _("Close the call"),
+            _call_manager,
+            confirm=_("No application can be submitted to the call any more; the office may reopen it."),
+        ),
+        Transition(
+            "finish",
+            (CallState.CLOSED,),
+            CallState.FINISHED,
+            _("Finish the call"),
+            _call_manager,
+            confirm=_("The call is finished for good: it cannot be reopened."),
+            destructive=True,
+        ),
     ],
     model=Call,
 )
@@ -532,6 +617,11 @@ OBJECTION_WORKFLOW = Workflow(
             _("Uphold the objection"),
             _objection_handler,
             needs_reason=True,
+            confirm=_(
+                "The objection is upheld with your findings: the application "
+                "cannot be ratified; this decision is final."
+            ),
+            destructive=True,
         ),
         Transition(
             "dismiss",
@@ -540,6 +630,7 @@ OBJECTION_WORKFLOW = Workflow(
             _("Dismiss the objection"),
             _objection_handler,
             needs_reason=True,
+            confirm=_("The objection is dismissed with your findings; this decision is final."),
         ),
     ],
     model=Objection,

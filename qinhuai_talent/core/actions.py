@@ -2,18 +2,26 @@
 every POST action view runs through one helper (``post_action``).
 
 ``@workflow_action(WORKFLOW, …)`` marks a view (a POST route of the URLconf) with the workflow it
-drives, where the action comes from and which URL argument names the record. Nothing at run time
-reads the mark; the generated button test (``tests/reliability/test_buttons.py``) walks the
-URLconf for it, so that every button a page shows can be traced to the transition it leads to
-and compared with what the workflow allows that person on that record, and every transition a
-person may take can be looked for on the record's page.
+drives, where the action comes from and which URL argument names the record. The generated button
+test (``tests/reliability/test_buttons.py``) walks the URLconf for the mark, so that every button
+a page shows can be traced to the transition it leads to and compared with what the workflow
+allows that person on that record, and every transition a person may take can be looked for on
+the record's page. At run time ``post_action`` reads it to ask once before a transition that
+declares its consequence (``Transition.confirm``: money, a decision, a publication, a state that
+cannot be undone): the POST without ``confirmed`` shows a page naming the record, the step and
+the consequence, carrying the same fields; only that page's POST takes the step. No script is
+needed for it, and a forged POST still goes through the workflow's rules. After any transition
+the person reads what happened: the view's own message, else the step and the record's new state.
 """
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .access import get_or_404
 from .errors import DomainError
@@ -51,10 +59,97 @@ def workflow_action(workflow: Workflow, **options):
     route = ActionRoute(workflow, **options)
 
     def mark(view):
-        view.workflow_action = route
-        return view
+        @functools.wraps(view)
+        def marked(request, *args, **kwargs):
+            request.workflow_route = (route, kwargs)
+            return view(request, *args, **kwargs)
+
+        marked.workflow_action = route
+        return marked
 
     return mark
+
+
+def _transition_of(request, record):
+    """The transition this POST asks of ``record`` through the view's marked route, or ``None``
+    (no mark, a work queue, which confirms its own way, or a value the route handles otherwise)."""
+    marked = getattr(request, "workflow_route", None)
+    if marked is None or record is None:
+        return None
+    route, kwargs = marked
+    workflow = route.workflow
+    if route.bulk or not isinstance(record, workflow.model):
+        return None
+    value = kwargs.get("action") or request.POST.get(route.field)
+    actions = route.actions_of(value)
+    if len(actions) > 1:
+        actions = tuple(a for a in actions if a == value)
+    if len(actions) != 1 or actions[0] in route.others:
+        return None
+    return next((t for t in workflow.transitions if t.action == actions[0]), None)
+
+
+def _state_label(workflow, record) -> str:
+    value = getattr(type(record)._base_manager.filter(pk=record.pk).first() or record, workflow.state_field)
+    try:
+        return str(workflow.states(value).label)
+    except ValueError:
+        return str(value)
+
+
+def transition_done(workflow, transition, record) -> str:
+    """What happened, in words: the step, the record and its state now."""
+    return _("“%(action)s” done: %(record)s is now “%(state)s”.") % {
+        "action": transition.label,
+        "record": record_name(record),
+        "state": _state_label(workflow, record),
+    }
+
+
+def record_name(record) -> str:
+    """The record as a confirmation names it: its kind and its own name."""
+    return _("%(kind)s “%(name)s”") % {"kind": record._meta.verbose_name, "name": record}
+
+
+def ask_first(request, record, transition, url: str):
+    """The answer to a POST of a step that asks once and is not confirmed yet: the refusal (as a
+    message, back to ``url``) if the workflow would refuse it now, else the confirmation page.
+    ``None``: go ahead (no such step, or confirmed)."""
+    if transition is None or transition.confirm is None or request.POST.get("confirmed") == "1":
+        return None
+    refusal = request.workflow_route[0].workflow.refusal(record, request.user, transition.action)
+    if refusal is not None:
+        messages.error(request, str(refusal.message))
+        return HttpResponseRedirect(url)
+    return confirmation(request, record, transition, url)
+
+
+def confirmation(request, record, transition, cancel_url: str):
+    """The page that asks once: the record, the step, its consequence, the state it leads to, and
+    a form posting the same fields again with ``confirmed``."""
+    workflow = request.workflow_route[0].workflow
+    fields = [
+        (key, value)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(key)
+    ]
+    current = getattr(record, workflow.state_field)
+    return render(
+        request,
+        "core/confirm_action.html",
+        {
+            "record": record,
+            "record_name": record_name(record),
+            "kind": record._meta.verbose_name,
+            "t": transition,
+            "consequence": transition.consequence(record),
+            "state_from": workflow.states(current).label,
+            "state_to": workflow.states(transition.target).label,
+            "fields": fields,
+            "cancel_url": cancel_url,
+        },
+    )
 
 
 def form_errors_text(form) -> str:
@@ -84,6 +179,9 @@ def post_action(
       (``DomainError``) shown as a message in the person's language;
     - then a redirect: ``redirect`` (a URL or a function of the record), after a success to
       ``then(result)`` if given, with ``done`` (a message, or a function of the result) shown.
+
+    A transition that declares its consequence is asked once first (see the module's text); a
+    transition without ``done`` says the step and the record's new state.
     """
     record = get_or_404(scope, **{lookup: pk}) if scope is not None else None
     url = redirect(record) if callable(redirect) else redirect
@@ -97,11 +195,16 @@ def post_action(
             messages.error(request, str(text) if text else form_errors_text(bound))
             return HttpResponseRedirect(url)
         data = bound.cleaned_data
+    transition = _transition_of(request, record)
+    asked = ask_first(request, record, transition, url)
+    if asked is not None:
+        return asked
     try:
         result = service(*args, **data)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(url)
-    return success_redirect(
-        request, then(result) if then is not None else url, done(result) if callable(done) else done
-    )
+    text = done(result) if callable(done) else done
+    if not text and transition is not None:
+        text = transition_done(request.workflow_route[0].workflow, transition, record)
+    return success_redirect(request, then(result) if then is not None else url, text)

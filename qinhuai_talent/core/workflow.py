@@ -17,7 +17,11 @@ one table, each with its guards and effect:
 - with which effect (``effect(obj, actor=, reason=, **params)``, run after the state is written,
   in the same transaction);
 - whom it tells (``notices``: one ``Notice`` per notification event, sent by the app's service
-  after ``apply`` to the audience it names).
+  after ``apply`` to the audience it names);
+- whether a person is asked once before taking it (``confirm``: the consequence in words, a text
+  or a function of the record; the web's ``post_action`` then shows a confirmation naming the
+  record and this consequence, and takes the step only when that page is posted) and whether its
+  button looks destructive (``destructive``).
 
 ``params`` are what the person gave with the step besides a reason (an approval's origin of the
 talent, a confirmed double-funding warning); they reach ``prepare`` and ``effect`` only when given.
@@ -81,6 +85,16 @@ class Transition:
     effect: Callable[..., None] | None = None
     wrong_state: Callable[[str], DomainError | None] | None = None
     notices: tuple[Notice, ...] = ()
+    # Money, a decision, a publication or a state the person cannot undo: the consequence, asked
+    # once before the step (a lazy text, or a function of the record returning one).
+    confirm: object = None
+    destructive: bool = False
+
+    def consequence(self, obj) -> str:
+        """The confirmation's sentence for ``obj`` (empty: the step is not confirmed)."""
+        if self.confirm is None:
+            return ""
+        return str(self.confirm(obj) if callable(self.confirm) else self.confirm)
 
 
 @dataclass(eq=False)  # one table per model: compared (and hashed) by identity

@@ -134,7 +134,14 @@ class CallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses={200: s.CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
+        """Publish a draft call (a closed call is reopened by ``reopen``, not by this)."""
         return self._move(request, pk, "open")
+
+    @extend_schema(request=None, responses={200: s.CallSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a closed call: it takes applications again until its closing date."""
+        return self._move(request, pk, "reopen")
 
     @extend_schema(request=None, responses={200: s.CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

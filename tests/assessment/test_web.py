@@ -100,7 +100,7 @@ def test_street_officer_confirms_own_scorecard_but_not_another(web, street_offic
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.state == AssessmentState.COMPUTED
-    client.post(f"/assessment/scorecards/{own.pk}/confirm/", {"reason": "数据无误"})
+    client.post(f"/assessment/scorecards/{own.pk}/confirm/", {"reason": "数据无误", "confirmed": "1"})
     own.refresh_from_db()
     assert own.state == AssessmentState.CONFIRMED and own.unit_comment == "数据无误"
 
@@ -119,7 +119,7 @@ def test_home_shows_the_scorecard_to_confirm_and_the_office_what_to_publish(clie
     client.force_login(street_officer)
     assert "本单位考核结果待确认" in client.get("/").content.decode()
     own = street_officer.org_unit.assessments.get(year=2017)
-    client.post(f"/assessment/scorecards/{own.pk}/confirm/")
+    client.post(f"/assessment/scorecards/{own.pk}/confirm/", {"confirmed": "1"})
     assert "/assessment/scorecards/?state=computed" not in client.get("/").content.decode()
     client.force_login(office)
     home = client.get("/").content.decode()

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from .conftest import screenshot, zh
+from .test_workflows import confirm_if_asked
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +61,12 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     )
     page.get_by_role("button", name=zh("Upload")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
     assert page.locator("#ready-to-submit").count() == 1
     page.locator("#submit-button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
 
@@ -76,6 +79,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.locator("#reason-return").fill("请补充景区试点合作意向书，并说明数据来源。")
     page.locator("form:has(input[name=action][value=return]) button[type=submit]").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
 
     # The applicant reads the reason, revises, and resubmits with a reply.
@@ -88,6 +92,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.locator("#id_summary").fill("夫子庙景区客流感知与智慧导览（已附景区合作意向）")
     page.get_by_role("button", name=zh("Save changes")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
     page.locator("#id_kind").select_option("business_plan")
     page.locator("#id_file").set_input_files(
@@ -95,9 +100,11 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     )
     page.get_by_role("button", name=zh("Upload")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     page.locator("#id_reply").fill("已补充景区合作意向书，数据来自景区闸机与公开客流统计。")
     page.locator("#submit-button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
     timeline = page.locator("#applicant-timeline").inner_text()

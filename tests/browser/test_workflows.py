@@ -37,8 +37,22 @@ def login(login, page):
 
 
 def submit_action(page, action: str) -> None:
-    """Press the button of one workflow step (the forms carry the step's code as `action`)."""
+    """Press the button of one workflow step (the forms carry the step's code as `action`), and
+    confirm it where it asks once."""
     page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
+    page.wait_for_load_state()
+    confirm_if_asked(page)
+
+
+def confirm_if_asked(page) -> None:
+    """A step that asks once (issue 17 item 7): the confirmation names the record and the
+    consequence; the person reads it and presses its confirm button."""
+    form = page.locator("form[data-confirm-action]")
+    if form.count() == 0:
+        return
+    assert page.locator("[data-record]").inner_text().strip()
+    assert page.locator("[data-consequence]").inner_text().strip()
+    form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -159,6 +173,7 @@ def review_to_approval(login, page, portal_url: str, portal_db, officer: str, ap
         # The picker: a row per expert with its own button (issue 17 item 3).
         page.locator(f"section[aria-labelledby=assign-h] tr[data-expert='{expert_id}'] button[type=submit]").click()
         page.wait_for_load_state()
+        confirm_if_asked(page)
         assert_no_error_message(page)
 
     # Two experts score it, each from the home page's card to their queue; the second one by
@@ -174,6 +189,7 @@ def review_to_approval(login, page, portal_url: str, portal_db, officer: str, ap
                 page.locator(f"#id_{code}").fill(mark)
             page.locator("form[action$='/score/'] button[type=submit]").click()
             page.wait_for_load_state()
+            confirm_if_asked(page)
         else:
             fields = page.locator("form[action$='/score/']").locator("input:visible, textarea:visible, select:visible")
             blanks = [None] * (fields.count() - len(marks))
@@ -194,6 +210,7 @@ def review_to_approval(login, page, portal_url: str, portal_db, officer: str, ap
     page.locator("#id_votes_against").fill("1")
     page.locator("form[action$='/vote/'] button[type=submit]").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     submit_action(page, "select")
     assert_no_error_message(page)
@@ -396,6 +413,7 @@ def test_the_office_computes_the_assessment_a_street_confirms_and_the_league_tab
     assert_no_error_message(page)
     page.locator("form:has(input[name=form][value=activate]) button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
 
     # The office recomputes from the league table and watches the job's progress bar.
@@ -415,6 +433,7 @@ def test_the_office_computes_the_assessment_a_street_confirms_and_the_league_tab
     page.locator("#reason").fill("数据已与街道台账核对无误")
     page.locator("button[formaction$='/confirm/']").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     scorecard_url = page.url
 
@@ -425,6 +444,7 @@ def test_the_office_computes_the_assessment_a_street_confirms_and_the_league_tab
     assert zh(AssessmentState.CONFIRMED.label) in fuzimiao.inner_text()
     page.locator("form[action$='/publish-confirmed/'] button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
 
     # Now the street finds itself in the published table, highlighted, with its total.
@@ -502,6 +522,7 @@ def new_park_agreement(
         page.locator("#id_budget").select_option(budget)
         page.get_by_role("button", name=zh("Create draft")).click()
         page.wait_for_load_state()
+        confirm_if_asked(page)
         if re.search(r"/funding/agreements/\d+/$", page.url):
             break
     else:
@@ -510,6 +531,7 @@ def new_park_agreement(
     agreement_url = page.url
     page.locator("form[action$='/activate/'] button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     return agreement_url, enterprise
 
@@ -553,6 +575,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     page.goto(f"{portal_url}{large}")
     page.get_by_role("button", name=zh("Approve")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert zh(PayoutState.APPROVED.label) in page.locator("main h1 + span, main .badge").first.inner_text()
 
@@ -571,6 +594,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     page.locator("#id_paid_on").fill(TODAY.isoformat())
     page.get_by_role("button", name=zh("Record payment")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert voucher in page.locator("ul.small").first.inner_text()
 
@@ -600,12 +624,14 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     page.goto(f"{portal_url}{payout}")
     page.get_by_role("button", name=zh("Approve")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     login("finance")
     page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{portal_url}{payout}")
     page.locator("#id_voucher").fill(unique("付-"))
     page.get_by_role("button", name=zh("Record payment")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
 
     # The venture has filed no operating report since it was registered: the exit recompute flags it.
@@ -631,6 +657,7 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     assert exit_form.locator("#id_exit_recovery_due").input_value() in ("30000.00", "30000")
     exit_form.locator("button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert zh(CaseState.EXITED.label) in page.locator("main .badge").first.inner_text()
 
@@ -642,6 +669,7 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     page.locator("#id_voucher").fill(unique("收-"))
     page.get_by_role("button", name=zh("Record recovery")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert "30000.00 / 30000.00" in page.locator("dl").inner_text()
     screenshot(page, "exit-case-recovered-zh")

@@ -67,7 +67,9 @@ def test_a_payment_is_not_dated_after_the_portals_today(finance, approved):
 
 def test_the_web_form_refuses_a_backdated_payment_with_its_message(web, finance, approved):
     response = web(finance).post(
-        f"/funding/payouts/{approved.pk}/pay/", {"voucher": "CZ-1", "paid_on": "0001-01-01"}, follow=True
+        f"/funding/payouts/{approved.pk}/pay/",
+        {"voucher": "CZ-1", "paid_on": "0001-01-01", "confirmed": "1"},
+        follow=True,
     )
     assert "早于2017-07-03的拨付审批" in response.content.decode()
     assert not LedgerEntry.objects.exists()

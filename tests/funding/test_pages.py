@@ -55,13 +55,13 @@ def test_park_officer_approves_from_the_queue_and_finance_pays_from_the_page(
     queue = web(park_officer).get("/funding/payouts/").content.decode()
     payout = Payout.objects.filter(org_unit__code="gaoxin_park").first()
     assert f"/funding/payouts/{payout.pk}/approve/" in queue
-    web(park_officer).post(f"/funding/payouts/{payout.pk}/approve/", {"next": "/funding/payouts/"})
+    web(park_officer).post(f"/funding/payouts/{payout.pk}/approve/", {"next": "/funding/payouts/", "confirmed": "1"})
     assert Payout.objects.get(pk=payout.pk).state == "approved"
     client.logout()
     finance_page = web(finance).get("/funding/payouts/finance/").content.decode()
     assert f"/funding/payouts/{payout.pk}/" in finance_page
-    web(finance).post(f"/funding/payouts/{payout.pk}/pay/", {"voucher": "CZ-9"})
-    web(finance).post(f"/funding/payouts/{payout.pk}/pay/", {"voucher": "CZ-9"})
+    web(finance).post(f"/funding/payouts/{payout.pk}/pay/", {"voucher": "CZ-9", "confirmed": "1"})
+    web(finance).post(f"/funding/payouts/{payout.pk}/pay/", {"voucher": "CZ-9", "confirmed": "1"})
     assert LedgerEntry.objects.filter(payout=payout).count() == 1
 
 

@@ -118,7 +118,7 @@ def test_the_payout_page_offers_finance_the_proposal_and_the_queue_offers_the_of
     client.force_login(office)
     assert approve in client.get("/funding/reversals/").content.decode()
     assert approve in client.get(f"/funding/payouts/{paid.pk}/").content.decode()
-    assert client.post(approve, {"next": "/funding/reversals/"}).status_code == 302
+    assert client.post(approve, {"next": "/funding/reversals/", "confirmed": "1"}).status_code == 302
     assert Reversal.objects.get().state == ReversalState.APPROVED
     assert approve not in client.get("/funding/reversals/").content.decode()
 

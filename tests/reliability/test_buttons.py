@@ -338,16 +338,38 @@ TYPED = {
 }
 
 
+def _asks_once(client, path: str, data: dict, workflow, transition, pk: int) -> str | None:
+    """Press a button whose step asks once, without confirming: what is wrong with the answer
+    (``None``: a confirmation page naming the record, the step and its consequence, the record
+    unchanged, and a form that posts the same fields with ``confirmed``)."""
+    from django.utils import translation
+    from django.utils.html import escape
+
+    record = workflow.model._base_manager.get(pk=pk)
+    before = getattr(record, workflow.state_field)
+    response = client.post(path, data)
+    after = getattr(workflow.model._base_manager.get(pk=pk), workflow.state_field)
+    body = response.content.decode() if response.status_code == 200 else ""
+    with translation.override("zh-hans"):
+        expected = [escape(str(record)), escape(transition.consequence(record)), escape(str(transition.label))]
+    missing = [text for text in expected if text not in body]
+    if response.status_code != 200 or after != before or "data-confirm-action" not in body or missing:
+        return f"{response.status_code}, {before}→{after}, missing {missing}"
+    return None
+
+
 def test_pressing_a_button_takes_its_transition(looked_at, client):
     """Every button shown (once per record and action), pressed by the person it was shown to
-    and rolled back: the record reaches the transition's target, so the service refuses nothing
-    the table and the page offered."""
+    and rolled back: a step that declares its consequence (``Transition.confirm``) first answers
+    with a confirmation naming the record and the consequence and changes nothing; confirmed (or
+    at once, for the others) the record reaches the transition's target, so the service refuses
+    nothing the table and the page offered, and a success message says what happened."""
     from django.contrib.messages import get_messages
     from django.db import transaction
 
     users, _pages, shown = looked_at
     by_name = {u.username: u for u in users}
-    pressed, failures = set(), []
+    pressed, failures, asked = set(), [], 0
     for (username, page), buttons in sorted(shown.items()):
         for mark, pk, actions, path, fields in buttons:
             if mark is None or (id(mark.workflow), pk, actions, mark.bulk) in pressed:
@@ -366,15 +388,26 @@ def test_pressing_a_button_takes_its_transition(looked_at, client):
             targets = {workflow.get(a).target for a in actions}
             client.cookies.clear()
             client.force_login(by_name[username])
+            transition = workflow.get(actions[0]) if len(actions) == 1 and not mark.bulk else None
             with transaction.atomic():
+                if transition is not None and transition.confirm is not None:
+                    asked += 1
+                    wrong = _asks_once(client, path, data, workflow, transition, pk)
+                    if wrong:
+                        failures.append(f"{username} {page}: {workflow.model.__name__} {pk} “{actions[0]}” {wrong}")
+                    data["confirmed"] = "1"
                 response = client.post(path, data)
                 after = getattr(workflow.model._base_manager.get(pk=pk), workflow.state_field)
-                said = [str(m) for m in get_messages(response.wsgi_request)][-1:] or [response.status_code]
+                told = list(get_messages(response.wsgi_request))
+                said = [str(m) for m in told][-1:] or [response.status_code]
                 transaction.set_rollback(True)
             if after not in targets:
                 failures.append(
                     f"{username} {page}: {workflow.model.__name__} {pk} “{'/'.join(actions)}” left it {after}: {said}"
                 )
-    print(f"buttons pressed: {len(pressed)}")
+            elif not mark.bulk and not any(m.level_tag == "success" and str(m).strip() for m in told):
+                failures.append(f"{username} {page}: {workflow.model.__name__} {pk} “{actions[0]}” said nothing")
+    print(f"buttons pressed: {len(pressed)}, of which asked once first: {asked}")
     assert len(pressed) > 50, len(pressed)
-    assert not failures, "buttons the service then refuses:\n" + "\n".join(failures)
+    assert asked > 10, asked
+    assert not failures, "buttons the service then refuses, or that did not ask or tell:\n" + "\n".join(failures)

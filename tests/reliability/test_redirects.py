@@ -87,7 +87,7 @@ def test_action_views_redirect_within_the_site(client, office, park_officer, tar
     # Approving a payout, done and refused (both answer with a redirect to where the form said).
     for user in (park_officer, office):
         client.force_login(user)
-        _stays_on_site(client.post(f"/funding/payouts/{payout.pk}/approve/", {"next": target}))
+        _stays_on_site(client.post(f"/funding/payouts/{payout.pk}/approve/", {"next": target, "confirmed": "1"}))
     # Marking a notification read.
     notify(event="job_failed", recipients=[office], key="redirect-test", params={"kind": "x", "job": 1, "message": "m"})
     item = office.notifications.get(channel=Channel.INBOX)

@@ -136,7 +136,7 @@ def test_an_enterprise_claims_by_credit_code_the_unit_confirms_and_a_second_clai
     assert second.status_code == 400 and "已被其他账号认领" in second.content.decode()
     # Only the officer of the enterprise's unit (or the office) decides: another unit's is a 404.
     assert web(street_officer).post(f"/selfservice/claims/{claim.pk}/confirm/").status_code == 404
-    assert web(park_officer).post(f"/selfservice/claims/{claim.pk}/confirm/").status_code == 302
+    assert web(park_officer).post(f"/selfservice/claims/{claim.pk}/confirm/", {"confirmed": "1"}).status_code == 302
     a.enterprise.refresh_from_db()
     account = User.objects.get(username="ent1")
     assert a.enterprise.account == account

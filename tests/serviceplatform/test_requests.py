@@ -189,9 +189,9 @@ def test_the_request_pages_walk_the_workflow_by_buttons(web, client, street_offi
     client.post(f"/services/requests/{req.pk}/action/", {"action": "deliver", "note": "已完成"})
     client.force_login(street_officer)
     assert 'value="close"' in client.get(f"/services/requests/{req.pk}/").content.decode()
-    client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "9"})
+    client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "9", "confirmed": "1"})
     req.refresh_from_db()
     assert req.state == "delivered"
-    client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "4"})
+    client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "4", "confirmed": "1"})
     req.refresh_from_db()
     assert req.state == "closed" and req.rating == 4

@@ -35,7 +35,11 @@ def test_office_creates_a_call_then_a_street_officer_files_and_submits(web, unit
     )
     call = Call.objects.get(year=today.year + 2)
     assert response.status_code == 302
-    client.post(f"/talents/calls/{call.pk}/action/", {"action": "open"})
+    # Publishing asks once, naming the call and the consequence; only the confirmation publishes.
+    asked = client.post(f"/talents/calls/{call.pk}/action/", {"action": "open"}).content.decode()
+    call.refresh_from_db()
+    assert call.state == "draft" and call.title in asked and "申报时间为" in asked
+    client.post(f"/talents/calls/{call.pk}/action/", {"action": "open", "confirmed": "1"})
     call.refresh_from_db()
     assert call.state == "open"
 
@@ -72,7 +76,7 @@ def test_office_creates_a_call_then_a_street_officer_files_and_submits(web, unit
     page = client.post(f"/talents/applications/{app.pk}/action/", {"action": "submit"}, follow=True)
     assert "缺少必备材料" in page.content.decode()
     client.post(f"/talents/applications/{app.pk}/attachments/", {"kind": "business_plan", "file": pdf()})
-    page = client.post(f"/talents/applications/{app.pk}/action/", {"action": "submit"}, follow=True)
+    page = client.post(f"/talents/applications/{app.pk}/action/", {"action": "submit", "confirmed": "1"}, follow=True)
     app.refresh_from_db()
     assert app.state == "submitted" and "已提交，待初审" in page.content.decode()
 

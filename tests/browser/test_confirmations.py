@@ -1,0 +1,121 @@
+"""Issue 17 item 7 by clicks: what matters asks once, naming the record and the consequence, and
+then says what happened. A payment recorded by finance (money), and a call published, closed and
+reopened under their own words (发布 a draft, 重新开放 a closed call; 新建 makes a new one)."""
+
+import re
+
+import pytest
+
+from .conftest import screenshot, zh
+from .test_workflows import TODAY, open_from_home, unique
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def login(login, page):
+    def as_user(username: str):
+        page.context.clear_cookies()
+        return login(username)
+
+    return as_user
+
+
+def _asked(page, *texts: str) -> None:
+    """The page is a confirmation naming each of ``texts``, and nothing has happened yet."""
+    confirmation = page.locator("[data-confirmation]")
+    assert confirmation.count() == 1, page.url
+    said = confirmation.inner_text()
+    for text in texts:
+        assert text in said, (text, said)
+    assert page.locator(".alert-success").count() == 0
+
+
+def _confirm(page) -> str:
+    page.locator("form[data-confirm-action] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".alert-danger").count() == 0, page.locator(".alert-danger").all_inner_texts()
+    return page.locator(".alert-success").inner_text()
+
+
+def test_finance_confirms_a_payment_naming_the_enterprise_and_the_amount(login, page, portal_url):
+    login("finance")
+    open_from_home(page, portal_url, "funding.to_pay")
+    row = page.locator("tbody tr").filter(has=page.get_by_role("link", name=zh("Record payment"))).first
+    row.get_by_role("link", name=zh("Record payment")).click()
+    page.wait_for_url(re.compile(r"/funding/payouts/\d+/$"))
+    payout_url = page.url
+    enterprise = page.locator("dl dd").first.inner_text().strip()
+    page.locator("#id_voucher").fill(unique("付-"))
+    page.locator("#id_paid_on").fill(TODAY.isoformat())
+    page.get_by_role("button", name=zh("Record payment")).click()
+    page.wait_for_load_state()
+    _asked(page, enterprise, "元", zh("Record payment"))
+    assert page.locator(f"a[href='{payout_url.removeprefix(portal_url)}']").count() >= 1  # cancel goes back
+    screenshot(page, "confirm-payment-zh")
+    page.set_viewport_size({"width": 390, "height": 844})
+    # On a phone the confirmation reads without sideways scrolling and its buttons keep one line.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    for button in page.locator("[data-confirmation] .btn").all():
+        box = button.bounding_box()
+        assert box and box["height"] < 60, box
+    screenshot(page, "confirm-payment-phone-zh")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    said = _confirm(page)
+    assert page.url == payout_url and said.strip()
+    from funding.models import PayoutState
+
+    assert page.locator("h1 + .badge").inner_text() == zh(PayoutState.PAID.label)
+
+
+def test_a_call_is_published_closed_and_reopened_each_under_its_own_words(login, page, portal_url, portal_db):
+    from talents.models import CallState
+
+    login("office")
+    page.goto(f"{portal_url}/talents/calls/")
+    new_call = page.get_by_role("link", name=zh("New call"))
+    assert new_call.inner_text().strip() == "新建申报批次"
+    new_call.click()
+    (year,) = portal_db.execute(
+        "select max(c.year) from talents_call c join talents_program p on p.id = c.program_id where p.code = ?",
+        ("district_high_level_entrepreneur",),
+    ).fetchone()
+    program = page.locator("#id_program")
+    program.select_option(
+        program.evaluate("(s) => [...s.options].find(o => o.textContent.includes('秦淮区高层次创业人才')).value")
+    )
+    page.locator("#id_year").fill(str(max(year or 0, TODAY.year - 1) + 1))
+    title = unique("秦淮区高层次创业人才专项")
+    page.locator("#id_title").fill(title)
+    page.locator("#id_opens_on").fill(TODAY.isoformat())
+    page.locator("#id_closes_on").fill(TODAY.replace(year=TODAY.year + 1).isoformat())
+    page.locator("#id_quota").fill("5")
+    page.locator("#id_notice_days").fill("7")
+    page.get_by_role("button", name=zh("Save")).click()
+    page.wait_for_url(re.compile(r"/talents/calls/\d+/$"))
+    board = page.url
+
+    def press(label: str) -> None:
+        page.get_by_role("button", name=zh(label)).click()
+        page.wait_for_load_state()
+
+    # A draft is published: the confirmation names the call and who will see it.
+    assert page.get_by_role("button", name=zh("Reopen the call")).count() == 0
+    press("Publish the call")
+    _asked(page, title, "所有申报人和单位均可看到")
+    said = _confirm(page)
+    assert zh("Publish the call") in said and zh(CallState.OPEN.label) in said and page.url == board
+
+    press("Close the call")
+    _asked(page, title, "不再接受申报")
+    _confirm(page)
+    assert zh(CallState.CLOSED.label) in page.get_by_role("heading", level=1).inner_text()
+
+    # A closed call is not “published” again: reopening is its own button, with its own consequence.
+    assert page.get_by_role("button", name=zh("Publish the call")).count() == 0
+    press("Reopen the call")
+    _asked(page, title, "重新接受申报")
+    screenshot(page, "confirm-reopen-call-zh")
+    said = _confirm(page)
+    assert zh("Reopen the call") in said and zh(CallState.OPEN.label) in said
+    assert zh(CallState.OPEN.label) in page.get_by_role("heading", level=1).inner_text()
