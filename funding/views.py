@@ -209,7 +209,6 @@ def agreement_action(request, pk: int, action: str):
             actor=request.user, agreement_id=agreement.pk, action=action, reason=request.POST.get("reason", "")
         ),
         redirect=lambda agreement: _agreement_page(agreement.pk),
-        done=_("Done."),
     )
 
 
@@ -424,7 +423,6 @@ def reversal_action(request, pk: int, action: str):
             actor=request.user, reversal_id=reversal.pk, reason=request.POST.get("reason", "")
         ),
         redirect=safe_next(request, reverse("funding:reversal-queue")),
-        done=_("Done."),
     )
 
 
@@ -757,7 +755,8 @@ def case_action(request, pk: int, action: str):
         invalid=invalid,
         service=service,
         redirect=lambda case: reverse("funding:case-detail", args=[case.pk]),
-        done=_("Done."),
+        # A decision says itself (the step and the case's new state); a recovery is no step.
+        done=_("The recovery has been recorded in the ledger.") if action == "recover" else "",
     )
 
 
