@@ -566,6 +566,7 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     assert page.locator(f"tr:has(a[href='{large}'])").count() == 0
     page.locator(f"tr:has(a[href='{small}']) button[type=submit]").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     # 600,000 yuan is above it: the park may not approve; the office does.
     page.goto(f"{portal_url}{large}")
