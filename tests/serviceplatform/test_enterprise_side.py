@@ -86,7 +86,10 @@ def test_an_enterprise_asks_follows_and_rates_and_its_plan_item_counts_as_done(
         assert [a.count for a in attention(account) if a.key == "serviceplatform.to_rate"] == [1]
         detail = client.get(f"/services/requests/{req.pk}/").content.decode()
         assert 'value="close"' in detail and 'value="cancel"' not in detail
-        client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "5", "comment": "专业"})
+        client.post(
+            f"/services/requests/{req.pk}/action/",
+            {"action": "close", "rating": "5", "comment": "专业", "confirmed": "1"},
+        )
     req.refresh_from_db()
     own_item.refresh_from_db()
     assert (req.state, req.rating, req.rating_comment) == ("closed", 5, "专业")

@@ -95,7 +95,10 @@ def test_the_yearly_review_suspends_a_flagged_provider_through_its_workflow(
     services.thresholds_set(actor=office, min_on_time_rate=Decimal("80"), min_rating=Decimal("3.5"), min_requests=2)
     page = web(office).get("/services/providers/review/?year=2017").content.decode()
     assert f'action="/services/providers/{ip[0].pk}/action/"' in page and 'value="suspend"' in page
-    client.post(f"/services/providers/{ip[0].pk}/action/", {"action": "suspend", "reason": "2017年度评估未达标"})
+    client.post(
+        f"/services/providers/{ip[0].pk}/action/",
+        {"action": "suspend", "reason": "2017年度评估未达标", "confirmed": "1"},
+    )
     ip[0].refresh_from_db()
     assert ip[0].state == "suspended" and ip[0].state_reason == "2017年度评估未达标"
     log = transitions_of(ip[0]).last()

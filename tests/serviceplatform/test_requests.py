@@ -186,7 +186,7 @@ def test_the_request_pages_walk_the_workflow_by_buttons(web, client, street_offi
     detail = client.get(f"/services/requests/{req.pk}/").content.decode()
     assert 'value="accept"' in detail and 'value="decline"' in detail
     client.post(f"/services/requests/{req.pk}/action/", {"action": "accept"})
-    client.post(f"/services/requests/{req.pk}/action/", {"action": "deliver", "note": "已完成"})
+    client.post(f"/services/requests/{req.pk}/action/", {"action": "deliver", "note": "已完成", "confirmed": "1"})
     client.force_login(street_officer)
     assert 'value="close"' in client.get(f"/services/requests/{req.pk}/").content.decode()
     client.post(f"/services/requests/{req.pk}/action/", {"action": "close", "rating": "9", "confirmed": "1"})
