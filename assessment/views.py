@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from qinhuai_talent.core import access
 from qinhuai_talent.core.actions import ask_first, post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.lists import page_of
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, UnitKind
 from qinhuai_talent.core.params import year_param
 from qinhuai_talent.core.spreadsheets import CODE, COUNT, MONEY, NUMBER, Column, Sheet, export_response
@@ -51,7 +51,7 @@ PART_LABELS = {
 
 
 def _page(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    return page_of(request, qs, per_page)
 
 
 def _year(request, years: list[int]) -> int:

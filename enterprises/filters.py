@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
-from qinhuai_talent.core import clock
+from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import OrgUnit
 from qinhuai_talent.core.params import MAX_ID
 from talents.models import Industry, Level
@@ -51,6 +51,13 @@ class UnitCodeFilter(filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def _maker_spaces(request):
+    """The maker spaces of the reader's scope (all of them for the district's readers)."""
+    if request is None or not request.user.is_authenticated:
+        return MakerSpace.objects.none()
+    return access.scope_units(MakerSpace.objects.order_by("name"), request.user, "org_unit")
+
+
 class EnterpriseFilter(filters.FilterSet):
     org_unit = UnitCodeFilter(field_name="org_unit")
     industry = filters.ModelChoiceFilter(
@@ -61,9 +68,8 @@ class EnterpriseFilter(filters.FilterSet):
     listing = filters.ChoiceFilter(choices=Listing.choices, label=_("Listing"))
     status = filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("Status"))
     latest_grade = filters.ChoiceFilter(choices=Grade.choices, label=_("Latest grade"))
-    maker_space = filters.NumberFilter(
-        field_name="maker_space_id", min_value=1, max_value=MAX_ID, label=_("Maker space")
-    )
+    # A choice among the maker spaces the reader sees (by name), not an id to type.
+    maker_space = filters.ModelChoiceFilter(queryset=_maker_spaces, field_name="maker_space", label=_("Maker space"))
     q = filters.CharFilter(method="search", label=_("Search"))
     sort = filters.ChoiceFilter(
         method="sort_by",

@@ -53,10 +53,10 @@ def enterprise_list(request):
     qs = selectors.enterprises_for(request.user)
     data = request.GET.copy()
     data.setdefault("sort", "name")
-    filterset = EnterpriseFilter(data, queryset=qs)
+    filterset = EnterpriseFilter(data, queryset=qs, request=request)
     if not filterset.is_valid():
         messages.error(request, _("Some filters were not understood and were ignored."))
-        filterset = EnterpriseFilter({"sort": "name"}, queryset=qs)
+        filterset = EnterpriseFilter({"sort": "name"}, queryset=qs, request=request)
     page = paginate(request, filterset.qs)
     sort = data.get("sort", "name")
     columns = [

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from qinhuai_talent.core.access import can_see_history, get_or_404, unit_scope
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
+from qinhuai_talent.core.lists import page_of
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.views import paginate
 from talents.models import Level, Origin
@@ -270,7 +270,7 @@ def report_page(request, area: str):
     year = report.year or _year_asked(request)
     unit_code = scope.unit.code if scope.unit else None
     records = report.records()
-    page = Paginator(records.items, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, records.items, PER_PAGE)
     context.update(
         {
             "report": report,

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from qinhuai_talent.core import references
@@ -145,6 +146,11 @@ class ApplicationForm(forms.ModelForm):
     def __init__(self, *args, user: User, talents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["talent"].queryset = talents if talents is not None else Talent.objects.none()
+        # Hundreds of names: the field searches as the officer types (portal.js), the full
+        # choice stays the answer without a script.
+        self.fields["talent"].widget.attrs.update(
+            {"data-lookup": reverse("talents:talent-lookup"), "data-lookup-label": _("Search the applicant by name")}
+        )
         self.fields["call"].queryset = Call.objects.filter(state="open").select_related("program")
         references.narrow_form(self, user)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("queues/decisions/", views.decision_queue, name="decision-queue"),
     path("queues/assignment/", views.assignment_queue, name="assignment-queue"),
     path("applications/new/", views.application_create, name="application-create"),
+    path("lookup/talents/", views.talent_lookup, name="talent-lookup"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application-edit"),
     path("applications/<int:pk>/action/", views.application_action, name="application-action"),

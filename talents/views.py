@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -273,6 +273,25 @@ def application_list(request):
             "units": units,
         },
     )
+
+
+LOOKUP_LIMIT = 20
+
+
+@login_required
+def talent_lookup(request):
+    """The applicant field's search as you type: up to 20 talents whose name contains ``q``, from
+    exactly the talents the new-application form offers this person (another unit's never), as
+    JSON ``{"results": [{"id", "name", "unit"}], "more": bool}``."""
+    if not (access.is_office(request.user) or access.is_unit_officer(request.user)):
+        raise Http404
+    q = request.GET.get("q", "").strip()[:50]
+    rows = []
+    if q:
+        qs = policies.talents_for(request.user).filter(name__icontains=q).select_related("org_unit")
+        rows = list(qs.order_by("name", "pk")[: LOOKUP_LIMIT + 1])
+    results = [{"id": t.pk, "name": str(t), "unit": str(t.org_unit) if t.org_unit_id else ""} for t in rows]
+    return JsonResponse({"results": results[:LOOKUP_LIMIT], "more": len(results) > LOOKUP_LIMIT})
 
 
 @login_required

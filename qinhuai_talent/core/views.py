@@ -2,7 +2,6 @@ import sys
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from .access import can_see_history, get_or_404, is_office, users_for
 from .audit import history_rows
 from .errors import DomainError
 from .jobs import JOB_KINDS, job_create, job_sentences, jobs_for
+from .lists import page_of
 from .models import Role
 from .registry import attention_for, key_figures_for
 
@@ -45,7 +45,8 @@ def home(request):
 
 
 def paginate(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    """The list's page at the person's page size, its query remembered (``core.lists``)."""
+    return page_of(request, qs, per_page)
 
 
 @login_required

@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core.errors import DomainError
+from qinhuai_talent.core.lists import page_of
 from qinhuai_talent.core.navigation import safe_next
 
 from .models import Channel, Notification
@@ -28,7 +28,7 @@ def inbox(request):
     qs = inbox_for(request.user)
     if request.GET.get("unread") in ("1", "true"):
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 30)
     prefs = preferences_of(request.user)
     form = PreferencesForm(
         initial={"email": prefs[Channel.EMAIL], "sms": prefs[Channel.SMS], "language": request.user.language}

@@ -86,3 +86,49 @@ def bulk_values(obj, queue) -> list:
     from qinhuai_talent.core.bulk import row_values
 
     return row_values(queue, obj)
+
+
+@register.simple_tag(takes_context=True)
+def list_url(context, name: str, *args) -> str:
+    """A list's URL with the filters, sort, page and page size the person left it with (the
+    breadcrumbs and back links of its records; ``core.lists``)."""
+    from django.urls import reverse
+
+    from ..lists import remembered_query
+
+    path = reverse(name, args=args)
+    query = remembered_query(context.get("request"), path)
+    return f"{path}?{query}" if query else path
+
+
+@register.simple_tag(takes_context=True)
+def query_fields(context, *excluded: str):
+    """The current query's parameters as hidden inputs (a GET form that changes one of them
+    keeps the others), less ``excluded``."""
+    from django.utils.html import format_html_join
+
+    request = context["request"]
+    rows = [(k, v) for k, values in request.GET.lists() if k not in excluded for v in values]
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', rows) if rows else ""
+
+
+@register.simple_tag
+def page_window(page, around: int = 2) -> list:
+    """The page numbers to link around the current one: first, last and ``around`` either side,
+    ``None`` for a gap."""
+    last, here = page.paginator.num_pages, page.number
+    shown = sorted({1, last, *range(max(1, here - around), min(last, here + around) + 1)})
+    out, previous = [], 0
+    for n in shown:
+        if n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
+
+
+@register.simple_tag
+def page_sizes() -> tuple:
+    from ..lists import PAGE_SIZES
+
+    return PAGE_SIZES

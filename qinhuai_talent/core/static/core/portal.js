@@ -34,3 +34,47 @@
 
 // Print buttons (the printable notices): no inline script under the Content Security Policy.
 document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));
+
+// A choice among hundreds (the applicant of a new application): a search box above it asks the
+// portal's own lookup as the person types and narrows the choice to what it finds, in the
+// person's scope. Without a script the full choice is the field; the choice is always what posts.
+document.querySelectorAll("select[data-lookup]").forEach((select) => {
+  const url = select.getAttribute("data-lookup");
+  const input = document.createElement("input");
+  input.type = "search";
+  input.className = "form-control form-control-sm mb-1";
+  input.id = `${select.id}-lookup`;
+  input.autocomplete = "off";
+  input.setAttribute("aria-label", select.getAttribute("data-lookup-label") || "");
+  input.placeholder = select.getAttribute("data-lookup-label") || "";
+  input.setAttribute("aria-controls", select.id);
+  input.setAttribute("data-lookup-for", select.id);
+  select.parentNode.insertBefore(input, select);
+  const all = Array.from(select.options).map((o) => [o.value, o.textContent]);
+  let timer = null;
+  const fill = (rows) => {
+    const keep = select.value;
+    select.replaceChildren(...rows.map(([value, text]) => new Option(text, value)));
+    if (rows.some(([value]) => value === keep)) select.value = keep;
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (!q) {
+      fill(all);
+      return;
+    }
+    timer = setTimeout(() => {
+      fetch(`${url}?q=${encodeURIComponent(q)}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((data) => {
+          if (!data || input.value.trim() !== q) return;
+          const found = data.results.map((t) => [String(t.id), t.unit ? `${t.name} · ${t.unit}` : t.name]);
+          fill([all[0] && all[0][0] === "" ? all[0] : ["", "---------"], ...found]);
+          if (found.length === 1) select.value = found[0][0];
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        })
+        .catch(() => {});
+    }, 200);
+  });
+});
