@@ -230,11 +230,16 @@ def _body(response) -> object:
 def _snapshot(user: User, routes: list[str]) -> dict[str, tuple[int, object]]:
     from django.test import Client
 
+    from qinhuai_talent.core.lists import COOKIE as LIST_MEMORY
+
     web, api = Client(), APIClient()
     web.force_login(user)
     api.force_authenticate(user)
     out = {}
     for url in routes:
+        # Each page as reached directly: a breadcrumb carries the query its list was last left
+        # with (core.lists), which is the visit's order, not a figure.
+        web.cookies.pop(LIST_MEMORY, None)
         response = (api if url.startswith("/api/") else web).get(url)
         assert response.status_code < 500, f"{url}: {response.status_code}"
         out[url] = (response.status_code, _body(response))
