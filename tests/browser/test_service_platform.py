@@ -11,6 +11,7 @@ import pytest
 from serviceplatform.demo import ACCOUNT_PLAN_ITEM
 
 from .conftest import assert_accessible, screenshot, zh
+from .test_workflows import confirm_if_asked
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +44,7 @@ def open_card(page, key: str) -> None:
 def submit_action(page, action: str) -> None:
     page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
 
 
 def assert_no_error_message(page) -> None:
