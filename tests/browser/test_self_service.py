@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from .conftest import code_in_mail, mails_to, screenshot, zh
-from .test_workflows import open_new_call, review_to_approval, start_job
+from .test_workflows import confirm_if_asked, open_new_call, review_to_approval, start_job
 
 pytestmark = pytest.mark.browser
 
@@ -174,6 +174,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     page.locator("#reason-return").fill("请补充秦淮河游船公司的合作意向。")
     page.locator("form:has(input[name=action][value=return]) button[type=submit]").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
 
     # The applicant hears of it, revises and resubmits with a reply.
@@ -250,6 +251,7 @@ def test_a_new_enterprise_account_claims_files_and_sees_its_milestone_met(
     row = page.locator("#claims tr", has_text=name)
     row.get_by_role("button", name=zh("Confirm")).click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     no_error(page)
 
     # The enterprise, told of the confirmation, files its 2017 Q4 again with the revenue it made

@@ -295,13 +295,15 @@ def test_the_pages_file_a_financing_request_and_the_provider_records_its_outcome
     # The outcome has its form; there is no bare "deliver" button for a financing request.
     assert f"/services/requests/{req.pk}/outcome/" in page and 'value="deliver"' not in page
     with clock.running_on(DAY + datetime.timedelta(days=3)):
-        refused = provider.post(f"/services/requests/{req.pk}/outcome/", {"outcome": "granted", "amount": "9000000"})
+        refused = provider.post(
+            f"/services/requests/{req.pk}/outcome/", {"outcome": "granted", "amount": "9000000", "confirmed": "1"}
+        )
         assert refused.status_code == 302
         req.refresh_from_db()
         assert req.state == "accepted"
         provider.post(
             f"/services/requests/{req.pk}/outcome/",
-            {"outcome": "granted", "amount": "2000000", "instrument": "guarantee", "rate": "1.2"},
+            {"outcome": "granted", "amount": "2000000", "instrument": "guarantee", "rate": "1.2", "confirmed": "1"},
         )
     req.refresh_from_db()
     assert req.state == "delivered"
