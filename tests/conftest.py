@@ -86,6 +86,18 @@ def _reference_data(request):
         getattr(importlib.import_module(module), loader)(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language, whatever the previous one switched on
+    (a request in English leaves English active in the thread)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def delete_output_dir():
     """pytest-playwright empties test-results/ at the start of every session. `make test` and CI
