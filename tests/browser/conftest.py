@@ -174,6 +174,7 @@ def login(page, portal_url, signed_in):
     login form; afterwards with the session it opened (a login costs more than most pages)."""
 
     def do(username: str):
+        page.context.clear_cookies()  # whoever was signed in before in this tab signs out
         if username in signed_in:
             page.context.add_cookies(signed_in[username])
             page.goto(f"{portal_url}/")
@@ -188,6 +189,11 @@ def login(page, portal_url, signed_in):
         return page
 
     return do
+
+
+def assert_no_error_message(page) -> None:
+    errors = page.locator(".alert-danger")
+    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:

@@ -12,15 +12,6 @@ from .test_workflows import TODAY, open_from_home, unique
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def login(login, page):
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
-
-
 def _asked(page, *texts: str) -> None:
     """The page is a confirmation naming each of ``texts``, and nothing has happened yet."""
     confirmation = page.locator("[data-confirmation]")

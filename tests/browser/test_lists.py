@@ -12,15 +12,6 @@ from .conftest import screenshot, zh
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def login(login, page):
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
-
-
 def _query(url: str) -> dict:
     return parse_qs(urlsplit(url).query)
 

@@ -7,28 +7,12 @@ import uuid
 
 import pytest
 
-from .conftest import screenshot, zh
+from .conftest import assert_no_error_message, screenshot, zh
 from .test_workflows import confirm_if_asked
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def login(login, page):
-    """Log in as another person in the same browser tab."""
-
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
-
-
-def no_error(page) -> None:
-    errors = page.locator(".alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, portal_url):
@@ -49,7 +33,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.locator("#id_is_legal_representative").check()
     page.get_by_role("button", name=zh("Save as draft")).click()
     page.wait_for_url(re.compile(r"/talents/mine/applications/\d+/$"))
-    no_error(page)
+    assert_no_error_message(page)
     own_url = page.url
     app_id = int(own_url.rstrip("/").rsplit("/", 1)[1])
     assert page.locator("#submission-problems").count() == 1  # the business plan is missing
@@ -62,12 +46,12 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.get_by_role("button", name=zh("Upload")).click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
     assert page.locator("#ready-to-submit").count() == 1
     page.locator("#submit-button").click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
 
     # The street's officer finds it among the applications awaiting preliminary review and returns it.
@@ -80,7 +64,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.locator("form:has(input[name=action][value=return]) button[type=submit]").click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
 
     # The applicant reads the reason, revises, and resubmits with a reply.
     login("talent")
@@ -93,7 +77,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.get_by_role("button", name=zh("Save changes")).click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
     page.locator("#id_kind").select_option("business_plan")
     page.locator("#id_file").set_input_files(
         files=[{"name": "合作意向书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -105,7 +89,7 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     page.locator("#submit-button").click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
     timeline = page.locator("#applicant-timeline").inner_text()
     assert "退回修改" in timeline and "已补充景区合作意向书" in timeline

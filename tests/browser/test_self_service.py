@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from .conftest import code_in_mail, mails_to, screenshot, zh
+from .conftest import assert_no_error_message, code_in_mail, mails_to, screenshot, zh
 from .test_workflows import confirm_if_asked, open_new_call, review_to_approval, start_job
 
 pytestmark = pytest.mark.browser
@@ -24,22 +24,6 @@ PASSWORD = "Qinhuai-self-2018"
 # The demo's 高新园区 enterprise whose revenue milestone waits (cumulative revenue below a million):
 # enterprises.demo position 11, unclaimed, with an agreement in force.
 CLAIMED = 11
-
-
-@pytest.fixture
-def login(login, page):
-    """Log in as another demo person in the same browser tab."""
-
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
-
-
-def no_error(page) -> None:
-    errors = page.locator(".alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def back_as(page, portal_url: str, cookies: list[dict]) -> None:
@@ -64,11 +48,11 @@ def register(page, portal_url: str, mail_folder, *, kind: str, fields: dict[str,
     page.locator("input[name=channel][value=email]").check()
     page.get_by_role("button", name=zh("Send the code")).click()
     page.wait_for_url(re.compile(r"/accounts/register/[\w-]+/$"))
-    no_error(page)
+    assert_no_error_message(page)
     page.locator("#id_code").fill(code_in_mail(mail_folder, fields["email"]))
     page.get_by_role("button", name=zh("Confirm")).click()
     page.wait_for_url(f"{portal_url}/")
-    no_error(page)
+    assert_no_error_message(page)
     return page.context.cookies()
 
 
@@ -145,7 +129,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
         page.locator("#id_education").select_option("doctorate")
     page.get_by_role("button", name=zh("Save as draft")).click()
     page.wait_for_url(re.compile(r"/talents/mine/applications/\d+/$"))
-    no_error(page)
+    assert_no_error_message(page)
     own_url = page.url
     app_id = int(own_url.rstrip("/").rsplit("/", 1)[1])
     # A PDF for each document the call asks for (a paper of its own where it asks for none).
@@ -157,11 +141,11 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
         )
         page.get_by_role("button", name=zh("Upload")).click()
         page.wait_for_load_state()
-        no_error(page)
+        assert_no_error_message(page)
     assert page.locator("#ready-to-submit").count() == 1
     page.locator("#submit-button").click()
     page.wait_for_load_state()
-    no_error(page)
+    assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
     assert "application_received" in inbox_events(page, portal_url)
 
@@ -175,7 +159,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     page.locator("form:has(input[name=action][value=return]) button[type=submit]").click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
 
     # The applicant hears of it, revises and resubmits with a reply.
     back_as(page, portal_url, talent)
@@ -188,7 +172,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     page.locator("#id_summary").fill("秦淮河夜游客流预测与智慧票务（已附游船公司合作意向）")
     page.get_by_role("button", name=zh("Save changes")).click()
     page.wait_for_load_state()
-    no_error(page)
+    assert_no_error_message(page)
     page.locator("#id_kind").select_option("other")
     page.locator("#id_file").set_input_files(
         files=[{"name": "合作意向书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -198,7 +182,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     page.locator("#id_reply").fill("已补充游船公司合作意向书。")
     page.locator("#submit-button").click()
     page.wait_for_load_state()
-    no_error(page)
+    assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
 
     # The unit, the experts and the office carry it to the decision.
@@ -252,7 +236,7 @@ def test_a_new_enterprise_account_claims_files_and_sees_its_milestone_met(
     row.get_by_role("button", name=zh("Confirm")).click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-    no_error(page)
+    assert_no_error_message(page)
 
     # The enterprise, told of the confirmation, files its 2017 Q4 again with the revenue it made
     # (a correction, the first version kept).
@@ -277,7 +261,7 @@ def test_a_new_enterprise_account_claims_files_and_sees_its_milestone_met(
         form.locator(f"#id_{field}").fill(value)
     form.get_by_role("button", name=zh("Submit the filing")).click()
     page.wait_for_url(f"{portal_url}/enterprises/mine/")
-    no_error(page)
+    assert_no_error_message(page)
     page.get_by_role("link", name=zh("My agreements: tranches, milestones and payouts")).click()
     page.wait_for_url(f"{portal_url}/funding/mine/")
     revenue = page.locator("tr[data-tranche='2'] li", has_text="1,000,000")

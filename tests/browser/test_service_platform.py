@@ -10,24 +10,13 @@ import pytest
 
 from serviceplatform.demo import ACCOUNT_PLAN_ITEM
 
-from .conftest import assert_accessible, screenshot, zh
+from .conftest import assert_accessible, assert_no_error_message, screenshot, zh
 from .test_workflows import confirm_if_asked
 
 pytestmark = pytest.mark.browser
 
 IP_SERVICE = "专利申请代理"
 IP_AGENCY = "南京秦淮知识产权服务中心"
-
-
-@pytest.fixture
-def login(login, page):
-    """Log in as another person in the same tab: the request passes from hand to hand."""
-
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
 
 
 def open_menu(page, section: str, item: str) -> None:
@@ -45,11 +34,6 @@ def submit_action(page, action: str) -> None:
     page.locator(f"form:has(input[name=action][value={action}]) button[type=submit]").click()
     page.wait_for_load_state()
     confirm_if_asked(page)
-
-
-def assert_no_error_message(page) -> None:
-    errors = page.locator(".alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def switch_language(page, code: str, button: str) -> None:

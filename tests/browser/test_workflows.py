@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PORTAL_AS_OF, assert_accessible, screenshot, zh
+from .conftest import PORTAL_AS_OF, assert_accessible, assert_no_error_message, screenshot, zh
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,6 @@ TODAY = PORTAL_AS_OF
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
-
-
-@pytest.fixture
-def login(login, page):
-    """Log in as another person in the same browser tab: the workflows pass from hand to hand."""
-
-    def as_user(username: str):
-        page.context.clear_cookies()
-        return login(username)
-
-    return as_user
 
 
 def submit_action(page, action: str) -> None:
@@ -54,11 +43,6 @@ def confirm_if_asked(page) -> None:
     assert page.locator("[data-consequence]").inner_text().strip()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-
-
-def assert_no_error_message(page) -> None:
-    errors = page.locator(".alert-danger")
-    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def open_from_home(page, portal_url: str, key: str) -> None:
