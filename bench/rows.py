@@ -53,7 +53,7 @@ def _default_for(field: models.Field):
         return field.get_default()
     if field.null:
         return None
-    if isinstance(field, models.CharField | models.TextField) and field.blank:
+    if isinstance(field, models.CharField | models.TextField | models.FileField) and field.blank:
         return ""
     raise ImproperlyConfigured(
         f"{field.model._meta.db_table}.{field.column} is NOT NULL without a default: the scale generator must fill it"
