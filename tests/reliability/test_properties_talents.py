@@ -109,6 +109,7 @@ class Model:
 
     pk: int
     unit_id: int
+    talent_id: int
     host_selects: bool  # a district-level program, selected by the hosting unit
     has_defense: bool
     min_reviews: int
@@ -153,6 +154,7 @@ class ApplicationMachine(RuleBasedStateMachine):
                 Model(
                     pk=app.pk,
                     unit_id=app.org_unit_id,
+                    talent_id=app.talent_id,
                     host_selects=call.program.selection_authority == "host_unit",
                     has_defense=call.program.has_defense,
                     min_reviews=call.min_reviews,
@@ -260,7 +262,17 @@ class ApplicationMachine(RuleBasedStateMachine):
         m, user, reviewer = self._pick(index), self.users[who], self.users[expert]
         outcome = _outcome(lambda: services.review_assign(application_id=m.pk, expert=reviewer, actor=user), "assign")
         may = user.role == Role.OFFICE or (m.host_selects and self._unit_side(user, m))
-        expected = may and reviewer.role == Role.EXPERT and m.state == S.EXPERT_REVIEW and expert not in m.reviews
+        # An expert who declared a conflict with the same applicant before is refused (review_conflicts).
+        declared_before = any(
+            o.talent_id == m.talent_id and expert in o.reviews and o.reviews[expert].conflict for o in self.apps
+        )
+        expected = (
+            may
+            and reviewer.role == Role.EXPERT
+            and m.state == S.EXPERT_REVIEW
+            and expert not in m.reviews
+            and not declared_before
+        )
         assert (outcome == "ok") == expected, f"{who} assigning {expert} to {m.pk} ({m.state}): {outcome}"
         if expected:
             m.reviews[expert] = Review()
