@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access, clock, spreadsheets
-from qinhuai_talent.core.actions import post_action, workflow_action
+from qinhuai_talent.core.actions import form_page, post_action, refuse_on_form, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.http import content_disposition
@@ -29,19 +29,6 @@ from .workflows import IMPORT_WORKFLOW
 def _reader(request) -> None:
     if not policies.can_read(request.user):
         raise Http404
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
-def _form_page(request, form, *, title: str, crumbs: list[tuple[str, str]], enctype: bool = False, intro: str = ""):
-    return render(
-        request,
-        "enterprises/form.html",
-        {"form": form, "title": title, "crumbs": crumbs, "multipart": enctype, "intro": intro},
-    )
 
 
 # --- Enterprises ---------------------------------------------------------------------------------
@@ -120,11 +107,11 @@ def enterprise_create(request):
         try:
             enterprise = services.enterprise_save(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The enterprise has been registered."))
             return HttpResponseRedirect(reverse("enterprises:detail", args=[enterprise.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Register an enterprise"),
@@ -154,11 +141,11 @@ def enterprise_edit(request, pk: int):
         try:
             services.enterprise_save(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The changes have been saved."))
             return HttpResponseRedirect(reverse("enterprises:detail", args=[enterprise.pk]))
-    return _form_page(request, form, title=_("Edit enterprise"), crumbs=_crumbs(enterprise))
+    return form_page(request, form, title=_("Edit enterprise"), crumbs=_crumbs(enterprise))
 
 
 def _enterprise_form_view(request, pk: int, *, form_class, service, title: str, done: str, form_kwargs=None):
@@ -170,11 +157,11 @@ def _enterprise_form_view(request, pk: int, *, form_class, service, title: str, 
         try:
             service(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(reverse("enterprises:detail", args=[enterprise.pk]))
-    return _form_page(request, form, title=f"{title} · {enterprise.name}", crumbs=_crumbs(enterprise))
+    return form_page(request, form, title=f"{title} · {enterprise.name}", crumbs=_crumbs(enterprise))
 
 
 @login_required
@@ -200,7 +187,7 @@ def report_add(request, pk: int):
         try:
             report = services.report_submit(actor=request.user, enterprise=enterprise, figures=data, **period)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             if report.version > 1:
                 messages.success(
@@ -212,7 +199,7 @@ def report_add(request, pk: int):
                 messages.success(request, _("The report has been recorded."))
             messages.info(request, _("Cumulative figures and classes update with the next recompute."))
             return HttpResponseRedirect(reverse("enterprises:detail", args=[enterprise.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Report operating data") + f" · {enterprise.name}",
@@ -335,7 +322,7 @@ def import_home(request):
                 data=upload.read(imports.MAX_UPLOAD_BYTES + 1),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             return HttpResponseRedirect(reverse("enterprises:import-detail", args=[batch.pk]))
     page = paginate(request, selectors.imports_for(request.user), per_page=20)
@@ -447,11 +434,11 @@ def maker_space_create(request):
         try:
             services.maker_space_save(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The maker space has been registered."))
             return HttpResponseRedirect(reverse("enterprises:maker-spaces"))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Register a maker space"),
@@ -486,11 +473,11 @@ def mentor_create(request):
         try:
             services.mentor_save(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The mentor has been registered."))
             return HttpResponseRedirect(reverse("enterprises:mentors"))
-    return _form_page(
+    return form_page(
         request, form, title=_("Register a mentor"), crumbs=[(reverse("enterprises:mentors"), _("Mentors"))]
     )
 
@@ -517,7 +504,7 @@ def class_rules(request):
                 try:
                     services.class_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
                 except DomainError as exc:
-                    _form_error(form, exc)
+                    refuse_on_form(form, exc)
                 else:
                     messages.success(
                         request, _("The rule has been saved; it applies from the next recompute of the figures.")
@@ -575,7 +562,7 @@ def my_report_file(request):
         try:
             report = services.report_submit(actor=request.user, enterprise=enterprise, figures=data, **period)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             if report.version > 1:
                 messages.success(
@@ -599,7 +586,7 @@ def my_financing_add(request):
         try:
             services.financing_round_add(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The financing round has been recorded."))
             return HttpResponseRedirect(reverse("enterprises:mine"))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
 from qinhuai_talent.core.access import can_see_history, get_or_404, is_office, scope_units, unit_scope
-from qinhuai_talent.core.actions import post_action, success_redirect, workflow_action
+from qinhuai_talent.core.actions import post_action, refuse_on_form, success_redirect, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.bulk import queue_view, serves
 from qinhuai_talent.core.errors import DomainError
@@ -183,7 +183,7 @@ def agreement_create(request):
         try:
             agreement = services.agreement_create(actor=user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return success_redirect(
                 request,
@@ -537,7 +537,7 @@ def budget_create(request):
         try:
             budget = services.budget_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return success_redirect(
                 request,
@@ -559,7 +559,7 @@ def budget_edit(request, pk: int):
         try:
             services.budget_update(actor=request.user, budget_id=budget.pk, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return success_redirect(
                 request, reverse("funding:budget-list") + f"?year={form.cleaned_data['year']}", _("Budget changed.")
@@ -585,7 +585,7 @@ def _limit_form_page(request, limit, *, initial=None):
         try:
             services.approval_limit_set(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return success_redirect(request, reverse("funding:limit-list"), _("Approval limit set."))
     return render(
@@ -804,7 +804,7 @@ def my_use_of_funds(request, pk: int):
                 upload=data["file"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return success_redirect(
                 request,

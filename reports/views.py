@@ -10,6 +10,7 @@ from knox.models import AuthToken
 
 from qinhuai_talent.core import spreadsheets
 from qinhuai_talent.core.access import can_see_history, get_or_404, unit_scope
+from qinhuai_talent.core.actions import refuse_on_form
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.i18n import in_reader_language, reads_chinese
@@ -175,7 +176,7 @@ def client_create(request):
                 units=list(form.cleaned_data["units"]),
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             request.session[TOKEN_SESSION_KEY] = {"client": client.pk, "token": token}
             messages.success(request, _("The report client has been issued."))

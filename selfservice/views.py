@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core.access import is_office, is_unit_officer
-from qinhuai_talent.core.actions import post_action, workflow_action
+from qinhuai_talent.core.actions import post_action, refuse_on_form, workflow_action
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.masking import mask_phone
 
@@ -27,7 +27,7 @@ def register(request):
         try:
             registration, _address = services.registration_start(**form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             return HttpResponseRedirect(reverse("selfservice:register-confirm", args=[registration.token]))
     return render(request, "selfservice/register.html", {"form": form}, status=400 if form.errors else 200)
@@ -83,7 +83,7 @@ def invitation_accept(request, token: str):
         try:
             user = services.invitation_accept(token=token, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready. Welcome!"))
@@ -115,7 +115,7 @@ def invitations(request):
                 enterprise_id=data["enterprise"].pk if data["enterprise"] else None,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("Invitation for %(name)s sent.") % {"name": record.name})
             return HttpResponseRedirect(reverse("selfservice:invitations"))

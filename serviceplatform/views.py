@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from enterprises.selectors import own_enterprise
 from qinhuai_talent.core import access, clock
-from qinhuai_talent.core.actions import post_action, workflow_action
+from qinhuai_talent.core.actions import form_page, post_action, refuse_on_form, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.views import paginate
@@ -25,15 +25,6 @@ from . import forms, policies, selectors, services
 from .api.views import ServiceRequestFilter
 from .models import ProviderState, ReviewThresholds, ServiceCategory
 from .workflows import PROVIDER_WORKFLOW, REQUEST_WORKFLOW
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
-
-
-def _form_page(request, form, *, title: str, crumbs: list[tuple[str, str]]):
-    return render(request, "serviceplatform/form.html", {"form": form, "title": title, "crumbs": crumbs})
 
 
 def catalogue(request):
@@ -162,11 +153,11 @@ def provider_create(request):
         try:
             provider = services.provider_register(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The provider's application has been registered."))
             return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Register a service provider"),
@@ -226,11 +217,11 @@ def service_create(request, pk: int):
         try:
             services.service_save(actor=request.user, provider=provider, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The service has been added."))
             return HttpResponseRedirect(reverse("serviceplatform:provider-detail", args=[provider.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Add a service"),
@@ -304,11 +295,11 @@ def request_create(request):
         try:
             obj = services.request_file(actor=request.user, **data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The service request has been filed."))
             return HttpResponseRedirect(reverse("serviceplatform:request-detail", args=[obj.pk]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Ask for a service") if own is not None else _("File a service request"),
@@ -427,11 +418,11 @@ def fund_budget_set(request):
         try:
             services.fund_budget_set(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The fund's budget has been saved."))
             return HttpResponseRedirect(reverse("serviceplatform:fund-budgets"))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Set a guidance fund's budget"),
@@ -483,11 +474,11 @@ def first_purchase_create(request):
         try:
             obj = services.first_purchase_add(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The first purchase has been entered."))
             return HttpResponseRedirect(reverse("enterprises:detail", args=[obj.enterprise_id]))
-    return _form_page(
+    return form_page(
         request,
         form,
         title=_("Enter a first purchase"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access, spreadsheets
-from qinhuai_talent.core.actions import post_action, workflow_action
+from qinhuai_talent.core.actions import post_action, refuse_on_form, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.bulk import MAX_CHOSEN, chosen_ids, queue_view, serves
 from qinhuai_talent.core.errors import DomainError
@@ -100,7 +100,7 @@ def call_create(request):
                 criteria=d["rubric"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The call has been created; publish it when it is ready."))
             return HttpResponseRedirect(reverse("talents:call-board", args=[call.pk]))
@@ -307,7 +307,7 @@ def application_create(request):
                 actor=request.user, talent=d.pop("talent"), call=d.pop("call"), industry=d.pop("industry"), **d
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The application has been saved as a draft; add its documents, then submit."))
             return HttpResponseRedirect(_back(app))
@@ -634,7 +634,7 @@ def talent_edit(request, pk: int):
         try:
             services.talent_update(actor=request.user, talent_id=talent.pk, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The talent's record has been changed."))
             return HttpResponseRedirect(reverse("talents:talent-detail", args=[talent.pk]))
@@ -657,7 +657,7 @@ def application_edit(request, pk: int):
         try:
             services.application_update(actor=request.user, application_id=app.pk, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("The application has been changed."))
             return HttpResponseRedirect(_back(app))
@@ -679,7 +679,7 @@ def talent_create(request):
         try:
             talent = services.talent_create(actor=request.user, **d)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -748,7 +748,7 @@ def my_apply(request, call_id: int):
         try:
             app = services.applicant_draft(actor=request.user, call_id=call.pk, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("Your application has been saved as a draft."))
             return _mine(app.pk)
@@ -812,7 +812,7 @@ def my_application_edit(request, pk: int):
         try:
             services.applicant_update(actor=request.user, application_id=app.pk, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            refuse_on_form(form, exc)
         else:
             messages.success(request, _("Your changes have been saved."))
             return _mine(app.pk)

@@ -152,6 +152,22 @@ def confirmation(request, record, transition, cancel_url: str):
     )
 
 
+def refuse_on_form(form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: under the field it names when the form has that
+    field, else above the form."""
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+
+
+def form_page(request, form, *, title: str, crumbs: list[tuple[str, str]], multipart: bool = False, intro: str = ""):
+    """A page holding one form (``core/form_page.html``): the title, the breadcrumbs that lead
+    to it, an optional line of introduction; ``multipart`` for a form that uploads files."""
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": title, "crumbs": crumbs, "multipart": multipart, "intro": intro},
+    )
+
+
 def form_errors_text(form) -> str:
     """A bound form's errors as one sentence for a flash message (the fields' own messages)."""
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
