@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,8 @@ from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.money import to_money
-from qinhuai_talent.core.workflow import log_transition
+from qinhuai_talent.core.workflow import Notice, log_transition
+from qinhuai_talent.notifications.services import Message, notify, notify_many, unit_officers
 
 from . import policies
 from .models import (
@@ -27,14 +29,19 @@ from .models import (
     OutcomeResult,
     Provider,
     ProviderStaff,
-    ProviderState,
-    RequestState,
     ReviewThresholds,
     Service,
     ServiceCategory,
     ServiceRequest,
 )
-from .workflows import ACCEPT_WORKING_DAYS, PROVIDER_WORKFLOW, REQUEST_WORKFLOW
+from .workflows import (
+    CLOCKED_STATES,
+    FILED_UNROUTED,
+    OVERDUE,
+    PROVIDER_WORKFLOW,
+    REQUEST_WORKFLOW,
+    check_routable,
+)
 
 # --- Providers, services and staff ------------------------------------------------------------------
 
@@ -142,33 +149,6 @@ def thresholds_set(
 # --- Service requests ------------------------------------------------------------------------------
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
-    """``days`` working days (Monday to Friday) after ``start``."""
-    day = start
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
-def _check_routable(*, provider: Provider, service: Service | None, category: str) -> None:
-    if not provider.is_accredited:
-        raise DomainError(
-            _("%(provider)s is not accredited (%(state)s) and cannot take requests.")
-            % {"provider": provider.display_name, "state": ProviderState(provider.state).label},
-            field="provider",
-            code="provider_not_accredited",
-        )
-    if service is not None:
-        if service.provider_id != provider.pk:
-            raise DomainError(_("This service is not offered by the chosen provider."), field="service")
-        if not service.active:
-            raise DomainError(_("This service is no longer offered."), field="service")
-        if service.category != category:
-            raise DomainError(_("The service belongs to another category."), field="service")
-
-
 @transaction.atomic
 def request_file(
     *,
@@ -209,7 +189,7 @@ def request_file(
     if provider is not None:
         provider = Provider.objects.get(pk=provider.pk)
     if provider is not None:
-        _check_routable(provider=provider, service=service, category=category)
+        check_routable(provider=provider, service=service, category=category)
     if plan_item is not None:
         plan_item = SupportPlanItem.objects.select_for_update().get(pk=plan_item.pk)
         if plan_item.enterprise_id != enterprise.pk:
@@ -232,13 +212,14 @@ def request_file(
         filed_by=actor,
         filed_at=clock.now(),
     )
-    log_transition(request, action="submit", from_state="", to_state=request.state, actor=actor)
+    entry = log_transition(request, action="submit", from_state="", to_state=request.state, actor=actor)
     if financing is not None:
         FinancingRequest.objects.create(request=request, **financing)
     if plan_item is not None and plan_item.status == SupportStatus.PLANNED:
         SUPPORT_WORKFLOW.apply(plan_item, action="request_filed", actor=actor, via="serviceplatform.submit")
     if provider is not None:
-        request = request_assign(actor=actor, request=request, provider=provider, service=service)
+        return request_assign(actor=actor, request=request, provider=provider, service=service)
+    tell_of_transition(request, FILED_UNROUTED, actor=actor, key=f"service_request:{request.pk}:submit:{entry.pk}")
     return request
 
 
@@ -253,20 +234,7 @@ def request_assign(
     *, actor: User, request: ServiceRequest, provider: Provider, service: Service | None = None
 ) -> ServiceRequest:
     """Route the request to an accredited provider; it must accept within 3 working days."""
-    request = _locked(request)
-    if service is None and request.service_id is not None and request.service.provider_id == provider.pk:
-        service = request.service
-    _check_routable(provider=provider, service=service, category=request.category)
-    if request.state == RequestState.DECLINED and request.provider_id == provider.pk:
-        raise DomainError(_("This provider has declined the request; choose another."), field="provider")
-    request.provider = provider
-    request.service = service
-    request.due_on = add_working_days(clock.today(), ACCEPT_WORKING_DAYS)
-    REQUEST_WORKFLOW.apply(request, action="assign", actor=actor, extra_fields=["provider", "service", "due_on"])
-    return request
-
-
-DEFAULT_DELIVERY_DAYS = 30
+    return _step(request, action="assign", actor=actor, params={"provider": provider, "service": service})
 
 
 @transaction.atomic
@@ -281,71 +249,125 @@ def request_transition(
     comment: str = "",
 ) -> ServiceRequest:
     """Accept, decline (with a reason), start, deliver (with what was done), close (with the
-    enterprise's rating) or cancel (with a reason) a request. Assigning is ``request_assign``."""
-    if action == "assign":
-        raise DomainError(_("Choose the provider to assign the request to."), field="provider")
-    if action == "record_outcome":
-        raise DomainError(_("Give the outcome: granted with its amount, or refused with a reason."), field="outcome")
+    enterprise's rating) or cancel (with a reason) a request: ``workflows.REQUEST_WORKFLOW``
+    checks the step, stamps what it writes and runs its effect. Assigning is ``request_assign``,
+    a financing outcome ``financing_outcome_record``."""
+    return _step(
+        request,
+        action=action,
+        actor=actor,
+        reason=(reason or note).strip(),
+        params={"note": note, "rating": rating, "comment": comment},
+    )
+
+
+def _step(request: ServiceRequest, *, action: str, actor: User, reason: str = "", params: dict) -> ServiceRequest:
     request = _locked(request)
     # Out of order or not this person's step: refused before any input is read, in the step's words.
     refusal = REQUEST_WORKFLOW.refusal(request, actor, action)
     if refusal is not None:
         raise refusal
-    extra: list[str] = []
-    today = clock.today()
-    if action == "accept":
-        days = request.service.expected_days if request.service_id else DEFAULT_DELIVERY_DAYS
-        request.accepted_on = today
-        request.deliver_by = request.due_on = today + datetime.timedelta(days=days)
-        extra = ["due_on", "accepted_on", "deliver_by"]
-    elif action == "decline":
-        request.decline_reason = reason.strip()
-        request.due_on = None
-        extra = ["decline_reason", "due_on"]
-    elif action == "deliver":
-        if not note.strip():
-            raise DomainError(_("Please describe what was done."), field="note")
-        request.delivery_note = note.strip()
-        request.delivered_on = today
-        extra = ["delivery_note", "delivered_on"]
-        reason = reason or note.strip()
-    elif action == "close":
-        if request.rating is not None:
-            raise DomainError(_("This request has already been rated."), field="rating", code="already_rated")
-        if rating is None or not 1 <= int(rating) <= 5:
-            raise DomainError(_("Please rate the service from 1 to 5."), field="rating", code="rating_out_of_range")
-        request.rating = int(rating)
-        request.rating_comment = comment.strip()
-        request.due_on = None
-        extra = ["rating", "rating_comment", "due_on"]
-    elif action == "cancel":
-        request.due_on = None
-        extra = ["due_on"]
-    REQUEST_WORKFLOW.apply(request, action=action, actor=actor, reason=reason.strip(), extra_fields=extra)
-    if action == "decline":
-        request.declined_by.add(request.provider_id)
-    if action == "close" and request.plan_item_id is not None:
-        _complete_plan_item(actor=actor, request=request)
+    entry = REQUEST_WORKFLOW.apply(request, action=action, actor=actor, reason=reason, params=params)
+    tell_of_transition(
+        request, REQUEST_WORKFLOW.get(action).notices, actor=actor, reason=reason, key=_key(request, action, entry)
+    )
     return request
 
 
-def _complete_plan_item(*, actor: User, request: ServiceRequest) -> None:
-    """A plan item whose request is closed counts as done, with the delivery as its outcome
-    (an effect of the close, whoever closed it: the enterprise, its unit or the office)."""
-    item = SupportPlanItem.objects.select_for_update().get(pk=request.plan_item_id)
-    if item.status in (SupportStatus.PLANNED, SupportStatus.IN_PROGRESS):
-        item.outcome = str(
-            _("Service request #%(id)s closed: %(note)s") % {"id": request.pk, "note": request.delivery_note}
-        )
-        item.completed_on = clock.today()
-        SUPPORT_WORKFLOW.apply(
-            item,
-            action="request_closed",
-            actor=actor,
-            reason=item.outcome,
-            extra_fields=["outcome", "completed_on"],
-            via="serviceplatform.close",
-        )
+def _key(request: ServiceRequest, action: str, entry) -> str:
+    """One occurrence of a step: telling of it again (a retry, a rerun) tells nobody twice."""
+    return f"service_request:{request.pk}:{action}:{entry.pk}"
+
+
+def tell_of_transition(
+    request: ServiceRequest, notices: tuple[Notice, ...], *, actor: User | None, key: str, reason: str = ""
+) -> int:
+    """Send the notices a step declares, each to its audience but the person who took the step:
+    the provider's staff, the requester (the enterprise's account, or whoever filed for an
+    enterprise without one) or the unit's officers. Returns the rows written."""
+    audiences = {
+        "provider": lambda: staff_of(request.provider_id),
+        "requester": lambda: [request.enterprise.account_id or request.filed_by_id],
+        "unit": lambda: unit_officers(request.org_unit_id),
+    }
+    url = reverse("serviceplatform:request-detail", args=[request.pk])
+    params = _told_params(request)
+    told = 0
+    for notice in notices:
+        recipients = [pk for pk in audiences[notice.audience]() if pk and pk != getattr(actor, "pk", None)]
+        own = notice.params(request, reason=reason) if notice.params else {}
+        told += notify(event=notice.event, recipients=recipients, key=key, params={**params, **own}, url=url)
+    return told
+
+
+def _told_params(request: ServiceRequest) -> dict:
+    """What every message of a request names: its number, enterprise, category and provider."""
+    return {
+        "number": request.pk,
+        "enterprise": request.enterprise.name,
+        "category": ServiceCategory(request.category).label,
+        "provider": request.provider.name if request.provider_id else "",
+    }
+
+
+def staff_of(provider_id: int | None) -> list[int]:
+    """The active accounts of a provider's staff."""
+    if provider_id is None:
+        return []
+    return list(
+        ProviderStaff.objects.filter(provider_id=provider_id, user__is_active=True).values_list("user_id", flat=True)
+    )
+
+
+def requests_remind_overdue() -> int:
+    """Beat, daily: the unit's officers and the provider's staff hear once of each request past
+    the deadline of its state (``workflows.OVERDUE``; a key per request, state and deadline: a
+    rerun tells nobody twice, a new deadline missed is told again). A constant number of
+    statements, however many requests; returns the rows written."""
+    overdue = list(
+        ServiceRequest.objects.filter(state__in=CLOCKED_STATES, due_on__lt=clock.today())
+        .select_related("enterprise", "provider")
+        .order_by("pk")
+    )
+    if not overdue:
+        return 0
+    audiences = {
+        "unit": _grouped(
+            User.objects.filter(
+                role__in=(Role.STREET, Role.PARK), org_unit_id__in={r.org_unit_id for r in overdue}, is_active=True
+            ).values_list("org_unit_id", "pk")
+        ),
+        "provider": _grouped(
+            ProviderStaff.objects.filter(
+                provider_id__in={r.provider_id for r in overdue}, user__is_active=True
+            ).values_list("provider_id", "user_id")
+        ),
+    }
+    whose = {"unit": "org_unit_id", "provider": "provider_id"}
+    told = 0
+    for event in dict.fromkeys(n.event for n in OVERDUE):
+        messages = []
+        for request in overdue:
+            key = f"service_request:{request.pk}:overdue:{request.state}:{request.due_on.isoformat()}"
+            for notice in (n for n in OVERDUE if n.event == event):
+                own = notice.params(request, reason="") if notice.params else {}
+                messages.append(
+                    Message(
+                        recipients=audiences[notice.audience].get(getattr(request, whose[notice.audience]), []),
+                        key=key,
+                        params={**_told_params(request), **own},
+                        url=reverse("serviceplatform:request-detail", args=[request.pk]),
+                    )
+                )
+        told += notify_many(event=event, messages=messages)
+    return told
+
+
+def _grouped(pairs) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for owner, pk in pairs:
+        grouped.setdefault(owner, []).append(pk)
+    return grouped
 
 
 # --- Financing channels (科技金融) -------------------------------------------------------------------
@@ -479,12 +501,19 @@ def financing_outcome_record(
     financing.save()
     request.financing = financing
     request.delivery_note, request.delivered_on = str(note), today
-    REQUEST_WORKFLOW.apply(
+    entry = REQUEST_WORKFLOW.apply(
         request,
         action="record_outcome",
         actor=actor,
         reason=str(note),
         extra_fields=["delivery_note", "delivered_on"],
+    )
+    tell_of_transition(
+        request,
+        REQUEST_WORKFLOW.get("record_outcome").notices,
+        actor=actor,
+        reason=str(note),
+        key=_key(request, "record_outcome", entry),
     )
     return request
 

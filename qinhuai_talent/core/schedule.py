@@ -31,6 +31,7 @@ LABELS = {
     "remind-reviews-due": _("Remind experts of reviews coming due"),
     "remind-filings": _("Tell enterprises of their quarter's filing window: open, 5 days left, late"),
     "retry-notifications": _("Send again the notifications that failed (the outbox sweep)"),
+    "remind-overdue-service-requests": _("Tell units and providers of service requests past their deadline"),
 }
 # How late an entry may be before /readyz calls it overdue (beat sleeps at most its loop interval).
 OVERDUE_GRACE = timedelta(minutes=10)

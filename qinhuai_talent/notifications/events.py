@@ -180,6 +180,60 @@ _event(
     channels=(Channel.INBOX, Channel.EMAIL),
 )
 _event(
+    "service_request_to_assign",
+    _("Service request to assign"),
+    _("Service request #%(number)s of %(enterprise)s (%(category)s) has no provider yet: please assign one."),
+    channels=(Channel.INBOX, Channel.EMAIL),
+)
+_event(
+    "service_request_assigned",
+    _("New service request for your organisation"),
+    _(
+        "Service request #%(number)s of %(enterprise)s (%(category)s) has been routed to %(provider)s: "
+        "please accept or decline it by %(due)s."
+    ),
+)
+_event(
+    "service_request_accepted",
+    _("Service request accepted"),
+    _("%(provider)s has accepted service request #%(number)s (%(category)s) and is to deliver it by %(due)s."),
+)
+_event(
+    "service_request_declined",
+    _("Service request declined"),
+    _(
+        "%(provider)s has declined service request #%(number)s of %(enterprise)s (%(category)s): %(reason)s. "
+        "It waits to be assigned to another provider."
+    ),
+)
+_event(
+    "service_request_delivered",
+    _("Service delivered: please rate it"),
+    _(
+        "%(provider)s has delivered service request #%(number)s (%(category)s): %(note)s "
+        "Please close it with your rating."
+    ),
+)
+_event(
+    "service_request_closed",
+    _("Service request rated"),
+    _("Service request #%(number)s of %(enterprise)s has been closed with a rating of %(rating)s of 5."),
+)
+_event(
+    "service_request_cancelled",
+    _("Service request cancelled"),
+    _("Service request #%(number)s of %(enterprise)s (%(category)s) has been cancelled: %(reason)s"),
+)
+_event(
+    "service_request_overdue",
+    _("Service request overdue"),
+    _(
+        "Service request #%(number)s of %(enterprise)s (%(category)s, %(provider)s) is overdue: "
+        "its step was due on %(due)s."
+    ),
+    channels=(Channel.INBOX, Channel.EMAIL),
+)
+_event(
     "job_finished",
     _("Job finished"),
     _("The job “%(kind)s” (#%(job)s) has finished."),

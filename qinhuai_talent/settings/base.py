@@ -371,6 +371,10 @@ CELERY_BEAT_SCHEDULE["remind-filings"] = {
     "task": "enterprises.tasks.remind_filings",
     "schedule": crontab(hour=8, minute=10),  # in the morning, Asia/Shanghai
 }
+CELERY_BEAT_SCHEDULE["remind-overdue-service-requests"] = {
+    "task": "serviceplatform.tasks.remind_overdue_requests",
+    "schedule": crontab(hour=8, minute=20),  # in the morning, Asia/Shanghai
+}
 # /readyz: a notification waiting longer than this (seconds) makes the portal degraded.
 OUTBOX_MAX_AGE = env_int("OUTBOX_MAX_AGE", 900)
 CELERY_BEAT_SCHEDULE["retry-notifications"] = {

@@ -117,6 +117,7 @@ def test_every_demo_account_has_a_few_notifications_in_its_inbox(demo, web):
         "talent": "application_returned",
         "street": "application_new_in_unit",
         "office": "payout_waiting",
+        "provider": "service_request_assigned",
     }
     for username, *_ in ACCOUNTS:
         user = User.objects.get(username=username)

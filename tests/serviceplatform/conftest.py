@@ -55,6 +55,19 @@ def park_enterprise(units):
 
 
 @pytest.fixture
+def account(units):
+    """The account of ``own``, the street's enterprise."""
+    return User.objects.create_user("e-svc", password="x-Long-pass-1", role=Role.ENTERPRISE)
+
+
+@pytest.fixture
+def own(street_enterprise, account):
+    street_enterprise.account = account
+    street_enterprise.save(update_fields=["account"])
+    return street_enterprise
+
+
+@pytest.fixture
 def plan_item(street_enterprise):
     return SupportItemFactory(enterprise=street_enterprise, kind="other", title="协助申请发明专利")
 

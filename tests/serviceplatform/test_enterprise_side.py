@@ -9,7 +9,7 @@ import pytest
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed
-from qinhuai_talent.core.models import Role, TransitionLog, User
+from qinhuai_talent.core.models import TransitionLog
 from serviceplatform import services
 from serviceplatform.models import ServiceRequest
 from serviceplatform.selectors import attention
@@ -19,18 +19,6 @@ from tests.enterprises.factories import SupportItemFactory
 pytestmark = pytest.mark.django_db
 
 MONDAY = datetime.date(2017, 6, 5)
-
-
-@pytest.fixture
-def account(units):
-    return User.objects.create_user("e-svc", password="x-Long-pass-1", role=Role.ENTERPRISE)
-
-
-@pytest.fixture
-def own(street_enterprise, account):
-    street_enterprise.account = account
-    street_enterprise.save(update_fields=["account"])
-    return street_enterprise
 
 
 @pytest.fixture
