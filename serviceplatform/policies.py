@@ -38,6 +38,12 @@ def can_see_performance(user: User) -> bool:
     )
 
 
+def can_review_providers(user: User) -> bool:
+    """The yearly provider review (every provider's figures against the thresholds, by page and
+    API) is the office's; leadership reads it."""
+    return access.is_office(user) or (user.is_authenticated and user.role == Role.LEADER)
+
+
 def can_set_thresholds(user: User) -> bool:
     return access.is_office(user)
 

@@ -23,7 +23,7 @@ from qinhuai_talent.core.workflow import transitions_of
 
 from . import forms, policies, selectors, services
 from .api.views import ServiceRequestFilter
-from .models import ProviderState, ReviewThresholds, ServiceCategory
+from .models import ReviewThresholds, ServiceCategory
 from .workflows import PROVIDER_WORKFLOW, REQUEST_WORKFLOW
 
 
@@ -67,11 +67,8 @@ def _review_year(request) -> int:
 
 def _with_performance(user, providers, year: int) -> None:
     """Attach each provider's total figures of ``year`` (``perf``), for those who may see them."""
-    if not policies.can_see_performance(user):
-        return
-    figures = selectors.provider_performance(year=year, provider_ids=[p.pk for p in providers])
-    for provider in providers:
-        provider.perf = figures.get(provider.pk, {}).get("") or selectors.Performance(provider_id=provider.pk)
+    if policies.can_see_performance(user):
+        selectors.with_performance(providers, year=year)
 
 
 @login_required
@@ -99,10 +96,10 @@ def provider_review(request):
     """The office's yearly provider review: every provider's figures of the year against the
     thresholds, those below first, each accredited one flagged with a button to suspend it
     (through the provider workflow, logged with the reason)."""
-    if not policies.can_see_performance(request.user) or access.is_unit_officer(request.user):
+    if not policies.can_review_providers(request.user):
         raise Http404
     year = _review_year(request)
-    providers = list(selectors.providers_for(request.user).exclude(state=ProviderState.APPLIED))
+    providers = list(selectors.providers_under_review(request.user))
     _with_performance(request.user, providers, year)
     providers.sort(key=lambda p: (not p.perf.flags, p.category, p.name))
     thresholds = ReviewThresholds.current()
@@ -172,9 +169,8 @@ def provider_detail(request, pk: int):
     year = _review_year(request)
     performance = None
     if policies.can_see_performance(request.user):
-        figures = selectors.provider_performance(year=year, provider_ids=[provider.pk]).get(provider.pk, {})
-        total = figures.pop("", None) or selectors.Performance(provider_id=provider.pk)
-        performance = {"total": total, "rows": sorted(figures.values(), key=lambda f: f.category)}
+        selectors.with_performance([provider], year=year)
+        performance = {"total": provider.perf, "rows": provider.perf_by_category}
     return render(
         request,
         "serviceplatform/provider_detail.html",

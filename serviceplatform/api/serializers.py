@@ -17,6 +17,7 @@ from ..models import (
     Provider,
     ProviderState,
     RequestState,
+    ReviewThresholds,
     Service,
     ServiceCategory,
     ServiceRequest,
@@ -314,3 +315,64 @@ class FirstPurchaseSerializer(serializers.ModelSerializer):
         # A contract number entered twice is the service's refusal (with its code), not a 400 of DRF's.
         validators = []
         extra_kwargs = {"contract_number": {"validators": []}}
+
+
+class PerformanceFiguresSerializer(serializers.Serializer):
+    """One provider's figures of the year for one category of requests (``category`` empty: all)."""
+
+    category = serializers.CharField(help_text="A service category code; empty for all the provider's requests.")
+    received = serializers.IntegerField(help_text="Routed to it, or declined by it before going elsewhere.")
+    accepted = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    on_time = serializers.IntegerField(help_text="Delivered by the deadline set on acceptance.")
+    on_time_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="Per cent of delivered; null before any delivery."
+    )
+    median_days = serializers.FloatField(allow_null=True, help_text="Median days from acceptance to delivery.")
+    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+
+
+class ProviderPerformanceSerializer(serializers.Serializer):
+    """A provider's performance of the year: its total, its figures by category of request and
+    why it is up for review (``flags``: ``on_time``, ``rating``) against the office's thresholds."""
+
+    id = serializers.IntegerField(help_text="The provider's id.")
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=ServiceCategory.choices, help_text="The provider's main category.")
+    state = serializers.ChoiceField(choices=ProviderState.choices)
+    year = serializers.SerializerMethodField()
+    total = PerformanceFiguresSerializer(source="perf")
+    by_category = PerformanceFiguresSerializer(source="perf_by_category", many=True)
+    flags = serializers.SerializerMethodField()
+
+    def get_year(self, obj) -> int:
+        return self.context["year"]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=[("on_time", "on_time"), ("rating", "rating")]))
+    )
+    def get_flags(self, obj) -> list[str]:
+        return list(obj.perf.flags)
+
+
+class PerformanceQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False, min_value=2000, max_value=2100, help_text="Requests filed in this year (default: the latest)."
+    )
+
+
+class ReviewThresholdsSerializer(serializers.ModelSerializer):
+    """What the office expects of a provider: below ``min_on_time_rate`` per cent delivered on
+    time, or below ``min_rating`` on average, judged from at least ``min_requests`` delivered
+    (rated) requests of a year, a provider is flagged for review."""
+
+    min_on_time_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    min_rating = serializers.DecimalField(max_digits=3, decimal_places=2, min_value=1, max_value=5)
+    min_requests = serializers.IntegerField(min_value=1, max_value=1000)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReviewThresholds
+        fields = ["min_on_time_rate", "min_rating", "min_requests", "updated_at", "updated_by"]
+        read_only_fields = ["updated_at", "updated_by"]

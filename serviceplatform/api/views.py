@@ -4,21 +4,24 @@ writes and transitions through the services."""
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as df
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
 from qinhuai_talent.core.models import Role
 
-from .. import selectors, services
+from .. import policies, selectors, services
 from ..models import (
     FirstPurchase,
     FundBudget,
     Provider,
     ProviderState,
     RequestState,
+    ReviewThresholds,
     Service,
     ServiceCategory,
     ServiceRequest,
@@ -29,9 +32,12 @@ from .serializers import (
     FundBudgetSerializer,
     OfferedServiceSerializer,
     OutcomeSerializer,
+    PerformanceQuerySerializer,
     ProviderActionSerializer,
+    ProviderPerformanceSerializer,
     ProviderSerializer,
     RequestActionSerializer,
+    ReviewThresholdsSerializer,
     ServiceRequestSerializer,
 )
 
@@ -330,3 +336,63 @@ class FirstPurchaseViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOn
         serializer.is_valid(raise_exception=True)
         obj = services.first_purchase_add(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+
+YEAR = OpenApiParameter(
+    "year", int, description="Requests filed in this year (default: the latest year with requests)."
+)
+
+
+@extend_schema(parameters=[YEAR], responses={200: ProviderPerformanceSerializer, **ERRORS})
+class ProviderPerformanceViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Provider performance (the yearly provider review): per provider (``id`` is the provider's)
+    and category of request, for the requests filed in ``year``, received, accepted, declined,
+    delivered, on time (by the deadline set on acceptance), the on-time rate, the median days to
+    deliver and the average rating; ``flags`` say why a provider is up for review against the
+    office's thresholds (``/api/v1/provider-review/thresholds/``). The office and leadership read
+    it; anyone else sees no provider (a 404 by id). Suspending one is ``service-providers/{id}/suspend/``."""
+
+    queryset = Provider.objects.none()
+    selector = staticmethod(selectors.providers_under_review)
+    serializer_class = ProviderPerformanceSerializer
+    filterset_class = ProviderFilter
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("category", "name", "pk")
+
+    def get_serializer_context(self):
+        query = PerformanceQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or selectors.review_year_default()
+        return {**super().get_serializer_context(), "year": year}
+
+    def get_serializer(self, *args, **kwargs):
+        if args:
+            rows = args[0] if kwargs.get("many") else [args[0]]
+            kwargs["context"] = self.get_serializer_context()
+            selectors.with_performance(list(rows), year=kwargs["context"]["year"])
+        return super().get_serializer(*args, **kwargs)
+
+
+class ReviewThresholdsView(APIView):
+    """The thresholds of the yearly provider review (one set, the defaults until the office sets
+    them): the office and leadership read them; the office sets them with PUT."""
+
+    permission_classes = [ReadOnlyForReaders]
+    serializer_class = ReviewThresholdsSerializer
+
+    @extend_schema(responses={200: ReviewThresholdsSerializer, 404: ERRORS[404]})
+    def get(self, request):
+        if not policies.can_review_providers(request.user):
+            raise NotFound
+        return Response(ReviewThresholdsSerializer(ReviewThresholds.current()).data)
+
+    @extend_schema(request=ReviewThresholdsSerializer, responses={200: ReviewThresholdsSerializer, **ERRORS})
+    def put(self, request):
+        if not policies.can_review_providers(request.user):
+            raise NotFound
+        body = ReviewThresholdsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        row = services.thresholds_set(actor=request.user, **body.validated_data)
+        return Response(ReviewThresholdsSerializer(row).data)

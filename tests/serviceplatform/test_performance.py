@@ -151,3 +151,94 @@ def test_the_provider_list_and_review_take_a_constant_number_of_queries(
         staff = make_staff(office, provider, f"staff{n}")
         _walk(street_officer, staff, street_enterprise, service, delivered_after=3, rating=4)
     assert (count("/services/providers/"), count("/services/providers/review/")) == before
+
+
+# --- The same review by API ---------------------------------------------------------------------
+
+
+def test_the_api_gives_each_providers_figures_by_category_and_its_review_flags(api, office, story, ip, law):
+    client = api(office)
+    body = client.get("/api/v1/provider-performance/?year=2017").json()
+    rows = {r["id"]: r for r in body["results"]}
+    assert set(rows) >= {ip[0].pk, law[0].pk}
+    mine = rows[ip[0].pk]
+    assert mine["year"] == 2017 and mine["flags"] == []
+    total = mine["total"]
+    assert (total["received"], total["accepted"], total["declined"], total["delivered"], total["on_time"]) == (
+        4,
+        3,
+        1,
+        2,
+        1,
+    )
+    assert (total["on_time_rate"], total["median_days"], total["average_rating"]) == ("50.0", 10, "3.50")
+    assert [(c["category"], c["received"], c["delivered"]) for c in mine["by_category"]] == [
+        ("consulting", 1, 0),
+        ("ip", 3, 2),
+    ]
+    # The office raises the bar: the IP agency is flagged on both counts, the law firm on none.
+    response = client.put(
+        "/api/v1/provider-review/thresholds/",
+        {"min_on_time_rate": "80", "min_rating": "4", "min_requests": 2},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["updated_by"] == "office"
+    assert client.get(f"/api/v1/provider-performance/{ip[0].pk}/?year=2017").json()["flags"] == ["on_time", "rating"]
+    assert client.get(f"/api/v1/provider-performance/{law[0].pk}/?year=2017").json()["flags"] == []
+    assert client.get("/api/v1/provider-performance/?year=2016").json()["results"][0]["total"]["received"] == 0
+
+
+def test_only_the_office_and_leadership_read_the_review_and_only_the_office_sets_thresholds(
+    api, office, leader, street_officer, expert, ip_staff, story, ip
+):
+    from serviceplatform.models import ReviewThresholds
+
+    body = {"min_on_time_rate": "10", "min_rating": "1", "min_requests": 1}
+    for user in (street_officer, expert, ip_staff):
+        client = api(user)
+        assert client.get("/api/v1/provider-performance/").json()["count"] == 0, user
+        assert client.get(f"/api/v1/provider-performance/{ip[0].pk}/").status_code == 404, user
+        assert client.get("/api/v1/provider-review/thresholds/").status_code == 404, user
+        assert client.put("/api/v1/provider-review/thresholds/", body, format="json").status_code in (403, 404), user
+    reader = api(leader)
+    assert reader.get(f"/api/v1/provider-performance/{ip[0].pk}/").status_code == 200
+    assert reader.get("/api/v1/provider-review/thresholds/").json()["min_rating"] == "3.50"
+    assert reader.put("/api/v1/provider-review/thresholds/", body, format="json").status_code == 403
+    assert not ReviewThresholds.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"min_on_time_rate": "120", "min_rating": "4", "min_requests": 3}, "min_on_time_rate"),
+        ({"min_on_time_rate": "80", "min_rating": "0.5", "min_requests": 3}, "min_rating"),
+        ({"min_on_time_rate": "80", "min_rating": "4", "min_requests": 0}, "min_requests"),
+        ({"min_on_time_rate": "eighty", "min_rating": "4", "min_requests": 3}, "min_on_time_rate"),
+        ({"min_rating": "4", "min_requests": 3}, "min_on_time_rate"),
+    ],
+)
+def test_bad_thresholds_are_a_400_naming_the_field_and_change_nothing(api, office, body, field):
+    from serviceplatform.models import ReviewThresholds
+
+    response = api(office).put("/api/v1/provider-review/thresholds/", body, format="json")
+    assert response.status_code == 400 and field in response.json(), response.content
+    assert not ReviewThresholds.objects.exists()
+    bad_year = api(office).get("/api/v1/provider-performance/?year=nineteen")
+    assert bad_year.status_code == 400 and "year" in bad_year.json()
+
+
+def test_the_performance_list_takes_a_constant_number_of_queries(api, office, story, street_officer, street_enterprise):
+    client = api(office)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/provider-performance/?year=2017").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(3):
+        provider, service = make_provider(office, f"接口机构{n}", ServiceCategory.MARKETING)
+        _walk(
+            street_officer, make_staff(office, provider, f"api-staff{n}"), street_enterprise, service, delivered_after=2
+        )
+    assert count() == before
