@@ -17,7 +17,6 @@ from qinhuai_talent.core.models import User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.services import notify
 from talents.models import ApplicationState, ReviewAssignment
-from talents.services import review_due_on
 
 FEW = 3
 
@@ -45,7 +44,7 @@ def seed(stdout) -> None:
                 event="review_assigned",
                 recipients=[expert],
                 key=f"review:{a.pk}:assigned",
-                params={"call": a.application.call, "due": review_due_on(a).isoformat()},
+                params={"call": a.application.call, "due": a.due_on.isoformat()},
                 url=reverse("talents:expert-queue"),
             )
     # Finance: approved payouts waiting for payment.

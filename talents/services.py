@@ -734,14 +734,10 @@ def review_assign(
         event="review_assigned",
         recipients=[expert],
         key=f"review:{assignment.pk}:assigned",
-        params={"call": app.call, "due": review_due_on(assignment).isoformat()},
+        params={"call": app.call, "due": assignment.due_on.isoformat()},
         url=reverse("talents:expert-queue"),
     )
     return assignment
-
-
-def review_due_on(assignment: ReviewAssignment) -> datetime.date:
-    return assignment.due_on
 
 
 def reviews_remind_due(*, within_days: int = 3) -> int:
@@ -765,7 +761,7 @@ def reviews_remind_due(*, within_days: int = 3) -> int:
         Message(
             recipients=[a.expert_id],
             key=f"review:{a.pk}:due",
-            params={"call": a.application.call, "due": review_due_on(a).isoformat()},
+            params={"call": a.application.call, "due": a.due_on.isoformat()},
             url=url,
         )
         for a in due
