@@ -42,6 +42,13 @@ def _calls(user) -> list[tuple[str, object]]:
 
 
 CALL_FILTER = Filter("call", gettext_lazy("Call"), _calls, lambda qs, v: qs.filter(call_id=int(v)))
+# The decisions' stages: the home page's card of candidates in public notice opens this queue at its stage.
+STATE_FILTER = Filter(
+    "state",
+    gettext_lazy("State"),
+    lambda user: [(str(s), S(s).label) for s in DECISION_STATES],
+    lambda qs, v: qs.filter(state=v),
+)
 COLUMNS = (
     Column(gettext_lazy("Call"), lambda a: a.call),
     Column(gettext_lazy("Unit"), lambda a: a.org_unit),
@@ -107,5 +114,5 @@ DECISION_QUEUE = Queue(
     name=_name,
     link=_link,
     columns=(*COLUMNS, Column(gettext_lazy("Expert score"), lambda a: a.score if a.score is not None else "—")),
-    filters=(CALL_FILTER,),
+    filters=(CALL_FILTER, STATE_FILTER),
 )

@@ -91,3 +91,45 @@ def test_the_leaders_home_leads_with_key_figures_that_count_their_records(demo_d
             assert shown == listed and listed > 0, (figure.key, figure.value, listed)
     # The office, who has work waiting, keeps its to-do list first and no figures.
     assert key_figures_for(User.objects.get(username="office")) == []
+
+
+def _queues():
+    """Every work queue the URLconf serves (``core.bulk.serves`` marks its view), with its page."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and hasattr(entry.callback, "queue") and "<" not in str(entry.pattern):
+                yield entry.callback.queue, "/" + prefix + str(entry.pattern)
+
+    return list(walk(get_resolver()))
+
+
+def test_a_card_whose_items_a_work_queue_takes_opens_that_queue(demo_district):
+    """Issue 17 items 1 and 2, generated over every card of every role and every work queue: where
+    a queue the person may use lists every item a card counts, the card opens that queue (at the
+    card's stage where the queue holds several), not a plain list; what the card counts and the
+    list agree by the test above."""
+    from urllib.parse import urlsplit
+
+    queues = _queues()
+    assert len(queues) >= 4, queues
+    wrong, led = [], set()
+    for username in ROLES:
+        user = User.objects.get(username=username)
+        for card in attention_cards(user):
+            counted = set(card.items.values_list("pk", flat=True))
+            if not counted:
+                continue
+            for queue, path in queues:
+                if queue.workflow.model is not card.items.model or not queue.may_see(user):
+                    continue
+                if counted <= set(queue.listed(user).values_list("pk", flat=True)):
+                    if urlsplit(card.url).path == path:
+                        led.add(card.key)
+                    else:
+                        wrong.append(f"{username} {card.key}: opens {card.url}, its items are all in {path}")
+    assert not wrong, "\n".join(wrong)
+    assert {"talents.preliminary", "talents.notice", "funding.to_approve", "funding.to_pay"} <= led, led
