@@ -382,13 +382,18 @@ def assessment_publish(*, assessment_id: int, actor: User, reason: str = "") -> 
     return _transition(assessment_id, action=action, actor=actor, reason=reason)
 
 
+def confirmed_to_publish(*, year: int, unit_kind: str | None = None):
+    """The confirmed assessments of a year (and unit kind) that publishing them all would move."""
+    qs = Assessment.objects.filter(year=year, state=AssessmentState.CONFIRMED).select_related("org_unit")
+    if unit_kind:
+        qs = qs.filter(org_unit__kind=unit_kind)
+    return qs.order_by("org_unit__kind", "org_unit__code")
+
+
 def assessments_publish_confirmed(*, year: int, unit_kind: str | None, actor: User) -> int:
     """Publish every confirmed assessment of a year (and kind); each transition is logged."""
     _require_office(actor)
-    qs = Assessment.objects.filter(year=year, state=AssessmentState.CONFIRMED)
-    if unit_kind:
-        qs = qs.filter(org_unit__kind=unit_kind)
-    ids = list(qs.values_list("pk", flat=True))
+    ids = list(confirmed_to_publish(year=year, unit_kind=unit_kind).values_list("pk", flat=True))
     for pk in ids:
         _transition(pk, action="publish", actor=actor)
     return len(ids)

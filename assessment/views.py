@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from qinhuai_talent.core import access
-from qinhuai_talent.core.actions import ask_first, post_action, workflow_action
+from qinhuai_talent.core.actions import ask_first, confirm_many, post_action, workflow_action
 from qinhuai_talent.core.audit import history_rows
 from qinhuai_talent.core.errors import DomainError
 from qinhuai_talent.core.lists import page_of
@@ -263,13 +263,18 @@ def publish_confirmed(request):
     except ValueError:
         messages.error(request, _("Choose a year."))
         return HttpResponseRedirect(url)
+    unit_kind = request.POST.get("unit_kind") or None
+    if policies.can_configure(request.user):
+        # A publication: asked once, listing every assessment it publishes.
+        listed = services.confirmed_to_publish(year=year, unit_kind=unit_kind)
+        asked = confirm_many(request, ASSESSMENT_WORKFLOW, ASSESSMENT_WORKFLOW.get("publish"), listed, url)
+        if asked is not None:
+            return asked
     return post_action(
         request,
         None,
         None,
-        service=lambda: services.assessments_publish_confirmed(
-            year=year, unit_kind=request.POST.get("unit_kind") or None, actor=request.user
-        ),
+        service=lambda: services.assessments_publish_confirmed(year=year, unit_kind=unit_kind, actor=request.user),
         redirect=url,
         then=lambda count: f"{url}?year={year}",
         done=lambda count: _("%(count)s assessment(s) published.") % {"count": count},

@@ -214,12 +214,13 @@ class ObjectionForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    upheld = forms.TypedChoiceField(
-        label=_("finding"),
-        choices=[("0", _("Dismissed")), ("1", _("Upheld"))],
-        coerce=lambda v: v == "1",
-    )
+    """The findings; the finding itself is the button pressed (uphold or dismiss, each its own step)."""
+
     resolution = forms.CharField(label=_("investigation and resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveActionForm(ResolveForm):
+    action = forms.ChoiceField(choices=[("uphold", "uphold"), ("dismiss", "dismiss")])
 
 
 class ConflictForm(forms.Form):

@@ -372,6 +372,7 @@ def application_detail(request, pk: int):
         "can_object": app.state == ApplicationState.PUBLIC_NOTICE and policies.can_record_objection(user, app),
         "objection_form": forms.ObjectionForm(),
         "resolve_form": forms.ResolveForm(),
+        "resolve_steps": [OBJECTION_WORKFLOW.get("uphold"), OBJECTION_WORKFLOW.get("dismiss")],
         "history": history_rows(app) if access.can_see_history(user) else None,
     }
     return render(request, "talents/application_detail.html", context)
@@ -538,10 +539,10 @@ def objection_resolve(request, pk: int, objection_id: int):
         request,
         app.objections.all(),
         objection_id,
-        form=forms.ResolveForm,
+        form=forms.ResolveActionForm,
         invalid=_("Please record the investigation's findings."),
-        service=lambda objection, **data: services.objection_resolve(
-            objection_id=objection.pk, actor=request.user, **data
+        service=lambda objection, action, resolution: services.objection_resolve(
+            objection_id=objection.pk, actor=request.user, upheld=action == "uphold", resolution=resolution
         ),
         redirect=_back(app.pk),
         done=_("The objection has been resolved."),
@@ -785,10 +786,15 @@ def _my_application_page(request, app: Application, *, form=None, status: int = 
         "problems": services.submission_problems(app) if editable else [],
         "required": [DocumentKind(k).label for k in app.call.required_documents if k in DocumentKind.values],
         "attachment_form": forms.ApplicantAttachmentForm(kinds=kinds) if editable else None,
-        "submit_form": forms.ApplicantSubmitForm() if editable else None,
+        # The submission's button only when the workflow would take it (the problems above say why not).
+        "submit_form": forms.ApplicantSubmitForm()
+        if editable and APPLICATION_WORKFLOW.refusal(app, request.user, "submit") is None
+        else None,
         "withdraw_form": forms.ApplicantWithdrawForm()
         if APPLICATION_WORKFLOW.refusal(app, request.user, "withdraw") is None
         else None,
+        "submit_step": APPLICATION_WORKFLOW.get("submit"),
+        "withdraw_step": APPLICATION_WORKFLOW.get("withdraw"),
         **extra,
     }
     return render(request, "talents/my_application.html", context, status=status)
@@ -841,6 +847,7 @@ def my_attachment_download(request, pk: int, attachment_id: int):
     return _serve_attachment(app, attachment_id)
 
 
+@workflow_action(APPLICATION_WORKFLOW, action="submit")
 @login_required
 @require_POST
 def my_application_submit(request, pk: int):
@@ -855,23 +862,20 @@ def my_application_submit(request, pk: int):
     )
 
 
+@workflow_action(APPLICATION_WORKFLOW, action="withdraw")
 @login_required
 @require_POST
 def my_application_withdraw(request, pk: int):
-    def withdraw(app):
-        # The reason is the service's to require (its refusal is the message), so the form's
-        # own error is not shown.
-        form = forms.ApplicantWithdrawForm(request.POST)
-        form.is_valid()
-        services.applicant_withdraw(
-            actor=request.user, application_id=app.pk, reason=form.cleaned_data.get("reason", "")
-        )
-
     return post_action(
         request,
         _own_applications(request),
         pk,
-        service=withdraw,
+        # Without a reason, refused before the confirmation is asked, in the workflow's own words.
+        form=forms.ApplicantWithdrawForm,
+        invalid=_("Please give a reason."),
+        service=lambda app, reason: services.applicant_withdraw(
+            actor=request.user, application_id=app.pk, reason=reason
+        ),
         redirect=_my_page,
         done=_("Your application has been withdrawn."),
     )

@@ -605,6 +605,20 @@ def _objection_handler(user, objection) -> bool:
     return policies.can_record_objection(user, objection.application)
 
 
+def _upheld(objection: Objection) -> str:
+    return gettext(
+        "The objection is upheld with your findings: the application of %(application)s cannot be ratified; "
+        "this decision is final."
+    ) % {"application": objection.application}
+
+
+def _dismissed(objection: Objection) -> str:
+    return gettext(
+        "The objection is dismissed with your findings: the application of %(application)s may be ratified "
+        "once its public notice ends; this decision is final."
+    ) % {"application": objection.application}
+
+
 # An objection recorded during the public notice is investigated and resolved by the office.
 OBJECTION_WORKFLOW = Workflow(
     state_field="state",
@@ -617,10 +631,7 @@ OBJECTION_WORKFLOW = Workflow(
             _("Uphold the objection"),
             _objection_handler,
             needs_reason=True,
-            confirm=_(
-                "The objection is upheld with your findings: the application "
-                "cannot be ratified; this decision is final."
-            ),
+            confirm=_upheld,
             destructive=True,
         ),
         Transition(
@@ -630,7 +641,7 @@ OBJECTION_WORKFLOW = Workflow(
             _("Dismiss the objection"),
             _objection_handler,
             needs_reason=True,
-            confirm=_("The objection is dismissed with your findings; this decision is final."),
+            confirm=_dismissed,
         ),
     ],
     model=Objection,

@@ -47,10 +47,12 @@ class ActionRoute:
     bulk: bool = False
 
     def actions_of(self, value: str | None) -> tuple[str, ...]:
+        """The transition(s) a POST with ``value`` (the URL's ``action`` or the POSTed ``field``)
+        takes: a route's choice among a few narrows to the one chosen."""
         if isinstance(self.action, str):
             return (self.action,)
         if isinstance(self.action, tuple):
-            return self.action
+            return (value,) if value in self.action else self.action
         return (value,) if value else ()
 
 
@@ -80,10 +82,7 @@ def _transition_of(request, record):
     workflow = route.workflow
     if route.bulk or not isinstance(record, workflow.model):
         return None
-    value = kwargs.get("action") or request.POST.get(route.field)
-    actions = route.actions_of(value)
-    if len(actions) > 1:
-        actions = tuple(a for a in actions if a == value)
+    actions = route.actions_of(kwargs.get("action") or request.POST.get(route.field))
     if len(actions) != 1 or actions[0] in route.others:
         return None
     return next((t for t in workflow.transitions if t.action == actions[0]), None)
@@ -124,16 +123,21 @@ def ask_first(request, record, transition, url: str):
     return confirmation(request, record, transition, url)
 
 
-def confirmation(request, record, transition, cancel_url: str):
-    """The page that asks once: the record, the step, its consequence, the state it leads to, and
-    a form posting the same fields again with ``confirmed``."""
-    workflow = request.workflow_route[0].workflow
-    fields = [
+def _posted_fields(request) -> list[tuple[str, str]]:
+    """What the person posted, to post again from the confirmation page."""
+    return [
         (key, value)
         for key in request.POST
         if key not in ("csrfmiddlewaretoken", "confirmed")
         for value in request.POST.getlist(key)
     ]
+
+
+def confirmation(request, record, transition, cancel_url: str):
+    """The page that asks once: the record, the step, its consequence, the state it leads to, and
+    a form posting the same fields again with ``confirmed``."""
+    workflow = request.workflow_route[0].workflow
+    fields = _posted_fields(request)
     current = getattr(record, workflow.state_field)
     return render(
         request,
@@ -165,6 +169,34 @@ def form_page(request, form, *, title: str, crumbs: list[tuple[str, str]], multi
         request,
         "core/form_page.html",
         {"form": form, "title": title, "crumbs": crumbs, "multipart": multipart, "intro": intro},
+    )
+
+
+def confirm_many(request, workflow, transition, records, cancel_url: str):
+    """The answer to a POST of one step over a set of records (every confirmed assessment of a
+    year published at once) that is not confirmed yet: the same confirmation page, listing each
+    record the step will move. ``None``: confirmed, go ahead. An empty set is asked nothing (the
+    service says that nothing was to do)."""
+    records = list(records)
+    if transition.confirm is None or request.POST.get("confirmed") == "1" or not records:
+        return None
+    fields = _posted_fields(request)
+    kind, f = workflow.model._meta.verbose_name_plural, workflow.state_field
+    return render(
+        request,
+        "core/confirm_action.html",
+        {
+            "record": kind,
+            "record_name": _("%(count)s records: %(kind)s") % {"count": len(records), "kind": kind},
+            "records": [record_name(r) for r in records],
+            "kind": kind,
+            "t": transition,
+            "consequence": " ".join(dict.fromkeys(transition.consequence(r) for r in records)),
+            "state_from": "、".join(dict.fromkeys(str(workflow.states(getattr(r, f)).label) for r in records)),
+            "state_to": workflow.states(transition.target).label,
+            "fields": fields,
+            "cancel_url": cancel_url,
+        },
     )
 
 

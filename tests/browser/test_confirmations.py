@@ -1,6 +1,8 @@
 """Issue 17 item 7 by clicks: what matters asks once, naming the record and the consequence, and
-then says what happened. A payment recorded by finance (money), and a call published, closed and
-reopened under their own words (发布 a draft, 重新开放 a closed call; 新建 makes a new one)."""
+then says what happened. A payment recorded by finance (money), a bulk approval from the
+approver's queue (one confirmation listing exactly the chosen payouts, then each one's result),
+and a call published, closed and reopened under their own words (发布 a draft, 重新开放 a closed
+call; 新建 makes a new one)."""
 
 import re
 
@@ -110,3 +112,31 @@ def test_a_call_is_published_closed_and_reopened_each_under_its_own_words(login,
     said = _confirm(page)
     assert zh("Reopen the call") in said and zh(CallState.OPEN.label) in said
     assert zh(CallState.OPEN.label) in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_a_bulk_approval_lists_the_chosen_payouts_once_then_each_result(login, page, portal_url):
+    """The office opens its card of payouts awaiting approval (the queue), ticks two, presses
+    审批通过…: one confirmation lists exactly those two and what will happen, nothing is approved
+    yet; confirmed, each row says done, or refused and why (four eyes, a limit)."""
+    login("office")
+    open_from_home(page, portal_url, "funding.to_approve")
+    boxes = page.locator("form[data-queue] input[name=ids]")
+    assert boxes.count() >= 3, boxes.count()  # two chosen, the others left waiting
+    chosen = [boxes.nth(n).get_attribute("value") for n in (0, 1)]
+    for n in (0, 1):
+        boxes.nth(n).check()
+    page.locator("form[data-queue] button[name=action][value=approve]").click()
+    page.wait_for_load_state()
+    listed = page.locator("form[data-confirm-list] tr[data-item]")
+    assert [row.get_attribute("data-item") for row in listed.all()] == chosen
+    # Each payout's amount, read as money: thousands separators, two decimals, the unit in its column.
+    assert "元" in page.locator("form[data-confirm-list] thead").inner_text()
+    assert all(re.search(r"\d{1,3}(,\d{3})*\.\d{2}", row.inner_text()) for row in listed.all())
+    assert page.locator(".alert-success").count() == 0
+    screenshot(page, "bulk-approve-confirm-zh")
+    page.locator("form[data-confirm-list] button[type=submit]").click()
+    page.wait_for_load_state()
+    results = page.locator("tr[data-item][data-result]")
+    assert [row.get_attribute("data-item") for row in results.all()] == chosen
+    for row in results.all():
+        assert row.get_attribute("data-result") == "done" or row.locator("td").nth(2).inner_text().strip()

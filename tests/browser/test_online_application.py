@@ -50,6 +50,9 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     assert page.locator("#ready-to-submit").count() == 1
     page.locator("#submit-button").click()
     page.wait_for_load_state()
+    # The submission asks once, naming the application and what follows; nothing is sent before.
+    assert page.locator("[data-confirmation=submit] [data-record]").inner_text().strip()
+    assert "初审" in page.locator("[data-consequence]").inner_text()
     confirm_if_asked(page)
     assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
@@ -94,6 +97,14 @@ def test_a_talent_applies_online_is_returned_revises_and_resubmits(login, page, 
     timeline = page.locator("#applicant-timeline").inner_text()
     assert "退回修改" in timeline and "已补充景区合作意向书" in timeline
     screenshot(page, "applicant-application-zh")
+
+    # The applicant's inbox, by the header's link: each step told in its own words, the newest first.
+    page.locator("#inbox-link").click()
+    page.wait_for_url(re.compile(r"/notifications/"))
+    events = [e.get_attribute("data-event") for e in page.locator("#inbox [data-event]").all()]
+    assert {"application_received", "application_returned"} <= set(events), events
+    assert page.locator(f"#inbox a[href='/talents/mine/applications/{app_id}/']").count() >= 1
+    screenshot(page, "notifications-inbox-zh")
 
     # The officer sees it back in the queue with the reply in its log.
     login("street")

@@ -145,6 +145,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     assert page.locator("#ready-to-submit").count() == 1
     page.locator("#submit-button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
     assert "application_received" in inbox_events(page, portal_url)
@@ -182,6 +183,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
     page.locator("#id_reply").fill("已补充游船公司合作意向书。")
     page.locator("#submit-button").click()
     page.wait_for_load_state()
+    confirm_if_asked(page)
     assert_no_error_message(page)
     assert page.locator("#applicant-stage").inner_text() == "初审中"
 

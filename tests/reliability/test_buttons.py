@@ -209,29 +209,47 @@ def looked_at(action_routes, _demo_district_for_module, django_db_blocker):
         # Every page without parameters, and the record pages of the API's lists (a few ids each).
         pages |= {"/" + r for r, _e in web_patterns() if _is_web(r) and "<" not in r and not r.endswith(".xlsx")}
         api_lists = {p.rstrip("/").rsplit("/", 1)[-1]: p for p, ops in schema_paths().items() if "get" in ops}
+        record_routes = []
         for route, _e in web_patterns():
             parts = route.split("/")
             if not _is_web(route) or route.count("<") != 1 or "<int:pk>" not in parts:
                 continue
             resource = WEB_ALIASES.get(parts[parts.index("<int:pk>") - 1], parts[parts.index("<int:pk>") - 1])
             if resource in api_lists:
-                for row in list_all(api_for(office), api_lists[resource], limit_pages=1)[:3]:
-                    pages.add("/" + route.replace("<int:pk>", str(row["id"])))
+                record_routes.append((route, api_lists[resource]))
+
+        def listed_pages(user):
+            lists = {}
+            for route, path in record_routes:
+                if path not in lists:
+                    lists[path] = list_all(api_for(user), path, limit_pages=1)[:3]
+                for row in lists[path]:
+                    yield "/" + route.replace("<int:pk>", str(row["id"]))
+
+        pages |= set(listed_pages(office))
         shown: dict[tuple[str, str], list] = {}
+        posted: dict[tuple[str, str], list] = {}  # every POST form a page offers, workflow or not
         for user in users:
             client = Client()
             client.force_login(user)
-            for page in sorted(pages):
-                found = []
+            # Besides the pages everyone looks at, the person's own records' pages (an applicant's
+            # own application, an enterprise's own report): the first few of each of its API lists.
+            for page in sorted(pages | set(listed_pages(user))):
+                found, forms = [], []
                 for status, body in _pages_of_list(client, page):
                     assert status < 500, f"{user.username} GET {page}: {status}"
                     found += list(_buttons(page, body))
+                    if status == 200:
+                        parser = _Forms(page)
+                        parser.feed(body)
+                        forms += parser.found
                 shown[(user.username, page)] = found
-    return users, record_pages, shown
+                posted[(user.username, page)] = forms
+    return users, record_pages, shown, posted
 
 
 def test_every_button_leads_to_a_transition_the_person_may_take_on_that_record_now(looked_at):
-    users, _pages, shown = looked_at
+    users, _pages, shown, _posted = looked_at
     by_name = {u.username: u for u in users}
     wrong, checked = [], 0
     # A queue's bulk button acts on the records chosen among those it offers, each taken or refused
@@ -274,7 +292,7 @@ def test_every_button_leads_to_a_transition_the_person_may_take_on_that_record_n
 
 
 def test_every_transition_a_person_may_take_has_its_button_on_the_records_page(looked_at, action_routes):
-    users, record_pages, shown = looked_at
+    users, record_pages, shown, _posted = looked_at
     routed = {id(mark.workflow) for _r, mark in action_routes}
     missing, checked = [], 0
     for workflow in REGISTRY:
@@ -367,7 +385,7 @@ def test_pressing_a_button_takes_its_transition(looked_at, client):
     from django.contrib.messages import get_messages
     from django.db import transaction
 
-    users, _pages, shown = looked_at
+    users, _pages, shown, _posted = looked_at
     by_name = {u.username: u for u in users}
     pressed, failures, asked = set(), [], 0
     for (username, page), buttons in sorted(shown.items()):
@@ -411,3 +429,58 @@ def test_pressing_a_button_takes_its_transition(looked_at, client):
     assert len(pressed) > 50, len(pressed)
     assert asked > 10, asked
     assert not failures, "buttons the service then refuses, or that did not ask or tell:\n" + "\n".join(failures)
+
+
+def test_no_form_takes_a_step_that_asks_before_it_is_confirmed(looked_at, client, monkeypatch):
+    """Issue 17 item 7, over every POST form of every page looked at (marked as a workflow's route
+    or not: an applicant's submit, an objection's finding, a form's own save) and every transition
+    of every workflow: pressed as shown, without the confirmation, no form takes a person's step
+    that declares its consequence (``Transition.confirm``). A view that reaches such a step
+    without ``post_action`` asking first (an unmarked route, a choice of steps the route does not
+    narrow to one) fails here, naming the form and the step, the day it is added."""
+    from django.db import transaction
+
+    from qinhuai_talent.core.workflow import Workflow
+
+    taken: list[tuple[Workflow, str]] = []
+    apply, apply_many = Workflow.apply, Workflow.apply_many
+
+    def recording_apply(self, obj, *, action, **kwargs):
+        taken.append((self, action))
+        return apply(self, obj, action=action, **kwargs)
+
+    def recording_apply_many(self, queryset, *, action, **kwargs):
+        taken.append((self, action))
+        return apply_many(self, queryset, action=action, **kwargs)
+
+    monkeypatch.setattr(Workflow, "apply", recording_apply)
+    monkeypatch.setattr(Workflow, "apply_many", recording_apply_many)
+    users, _pages, _shown, posted = looked_at
+    by_name = {u.username: u for u in users}
+    pressed, stepped, failures = set(), 0, []
+    for (username, page), forms in sorted(posted.items()):
+        for target, fields in forms:
+            path = urlsplit(target).path or page
+            key = (username, path, tuple(sorted(fields)), str(fields.get("action")))
+            if key in pressed or path.startswith(("/accounts/", "/i18n/")):
+                continue  # signing in and out, the language: no record's step
+            pressed.add(key)
+            client.cookies.clear()
+            client.force_login(by_name[username])
+            data = {**TYPED, **{k: v for k, v in fields.items() if v}}
+            data.pop("confirmed", None)
+            with transaction.atomic():
+                taken.clear()
+                response = client.post(path, data)
+                transaction.set_rollback(True)
+            assert response.status_code < 500, f"{username} {page}: POST {path} {response.status_code}"
+            stepped += bool(taken)
+            for workflow, action in taken:
+                t = workflow.get(action)
+                if t.by == PERSON and t.confirm is not None:
+                    failures.append(
+                        f"{username} {page}: POST {path} took {workflow.model._meta.label} “{action}” unasked"
+                    )
+    print(f"forms pressed unconfirmed: {len(pressed)}, of which took a step: {stepped}")
+    assert len(pressed) > 100 and stepped > 10, (len(pressed), stepped)
+    assert not failures, "forms that take a step that asks, without asking:\n" + "\n".join(sorted(set(failures)))

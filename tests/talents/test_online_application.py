@@ -114,7 +114,12 @@ def test_a_talent_applies_from_the_open_calls_page_and_submits_with_an_attachmen
     )
     client.post(f"/talents/mine/applications/{app.pk}/attachments/", {"kind": "business_plan", "file": pdf()})
     assert 'id="ready-to-submit"' in client.get(f"/talents/mine/applications/{app.pk}/").content.decode()
-    client.post(f"/talents/mine/applications/{app.pk}/submit/")
+    # The submission asks once, naming the application and what follows, and sends nothing yet.
+    asked = client.post(f"/talents/mine/applications/{app.pk}/submit/").content.decode()
+    assert "data-confirm-action" in asked and "秦淮云脑科技有限公司" in asked and "所属单位初审" in asked
+    app.refresh_from_db()
+    assert app.state == S.DRAFT
+    client.post(f"/talents/mine/applications/{app.pk}/submit/", {"confirmed": "1"})
     app.refresh_from_db()
     assert app.state == S.SUBMITTED and app.submitted_at is not None
     page = client.get(f"/talents/mine/applications/{app.pk}/").content.decode()
@@ -373,6 +378,25 @@ def test_a_talent_withdraws_before_the_decision_but_not_after(applicant, call, s
     with raises_domain("invalid_state") as exc:
         services.applicant_withdraw(actor=decided.talent.account, application_id=decided.pk, reason="晚了")
     assert exc.value.code == "invalid_state"
+
+
+def test_the_applicants_withdrawal_on_its_page_asks_once_and_wants_a_reason(applicant, call, web):
+    """Issue 17 item 7: withdrawing cannot be undone, so the page asks once, naming the application
+    and the consequence; without a reason it is refused at once, before anything is asked."""
+    from django.contrib.messages import get_messages
+
+    app = draft_of(applicant, call)
+    client = web(applicant)
+    url = f"/talents/mine/applications/{app.pk}/withdraw/"
+    refused = client.post(url, {"reason": " "})
+    assert [str(m) for m in get_messages(refused.wsgi_request)] == ["请填写理由。"]
+    asked = client.post(url, {"reason": "项目已落户外区。"}).content.decode()
+    assert "data-confirm-action" in asked and app.venture_name in asked and "不能再次提交" in asked
+    app.refresh_from_db()
+    assert app.state == S.DRAFT
+    client.post(url, {"reason": "项目已落户外区。", "confirmed": "1"})
+    app.refresh_from_db()
+    assert app.state == S.WITHDRAWN
 
 
 def test_the_decision_reaches_the_applicant_in_their_words(applicant, call, advance, web):
