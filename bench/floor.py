@@ -3,7 +3,10 @@ per row. Data-modifying CTEs see one snapshot, so every decision is computed fro
 and the writes follow from the decisions. The floor decides the same columns as the engine
 (milestone met, tranche state, payout amount/factor/approver/state/preparer, flag key) but does
 not render the per-payout explanation text and reasons, which the engine builds in Python; the
-digests compare decisions, not prose.
+digests compare decisions, not prose. Like the engine (``Workflow.apply_many``), each statement
+logs every state it moves: one transition-log row per record, hashed onto the record's chain
+(sha256 of the same JSON payload as ``TransitionLog.compute_hash``), and the chain's head
+advanced, in the same statement.
 """
 
 from datetime import date
@@ -14,6 +17,60 @@ from funding import engine
 from qinhuai_talent.core.clock import add_months
 
 GRADE_RANK_SQL = "(position({g} in 'ABCD') - 1)"
+
+# ``moves`` (ct, object_id, action, from_state, to_state, reason) → the log rows and chain heads
+# ``Workflow.apply_many`` writes: the previous link from the chain's head (or, for a chain
+# written before heads existed, its newest row), the hash of the row's payload, the head upserted.
+LOG_CTES = """
+lp AS (
+  SELECT mv.*, 'transition:' || mv.ct || ':' || mv.object_id AS chain,
+         coalesce(h.last_hash, (SELECT l.hash FROM core_transitionlog l WHERE l.content_type_id = mv.ct
+                  AND l.object_id = mv.object_id ORDER BY l.at DESC, l.id DESC LIMIT 1), '') AS prev_hash,
+         coalesce(h.length, (SELECT count(*) FROM core_transitionlog l WHERE l.content_type_id = mv.ct
+                  AND l.object_id = mv.object_id)) AS length
+  FROM moves mv LEFT JOIN core_chainhead h ON h.chain = 'transition:' || mv.ct || ':' || mv.object_id
+),
+lh AS (
+  SELECT lp.*, encode(sha256(convert_to(json_build_array(lp.ct, lp.object_id, lp.action, lp.from_state,
+         lp.to_state, %(actor)s::bigint, lp.reason, %(at_iso)s::text, lp.prev_hash)::text, 'UTF8')), 'hex') AS hash
+  FROM lp
+),
+il AS (
+  INSERT INTO core_transitionlog (content_type_id, object_id, action, from_state, to_state, actor_id, reason, at,
+                                  prev_hash, hash)
+  SELECT ct, object_id, action, from_state, to_state, %(actor)s, reason, %(at)s, prev_hash, hash FROM lh
+  RETURNING id, hash
+),
+ih AS (
+  INSERT INTO core_chainhead (chain, last_id, last_hash, length)
+  SELECT lh.chain, il.id, il.hash, lh.length + 1 FROM il JOIN lh ON lh.hash = il.hash
+  ON CONFLICT (chain) DO UPDATE SET last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash,
+                                    length = EXCLUDED.length
+  RETURNING 1
+)"""
+
+
+def log_params() -> dict:
+    """The actor, the stamp and the content types the log rows name."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from funding.models import ExitFlag, Payout, Tranche
+    from qinhuai_talent.core import clock
+    from qinhuai_talent.core.system import system_actor
+
+    at = clock.now()
+    cts = ContentType.objects.get_for_models(Tranche, Payout, ExitFlag)
+    return {
+        "actor": system_actor().pk,
+        "at": at,
+        "at_iso": at.isoformat(),
+        "ct_tranche": cts[Tranche].pk,
+        "ct_payout": cts[Payout].pk,
+        "ct_flag": cts[ExitFlag].pk,
+        "hold_reason": engine.HOLD_REASON,
+        "release_reason": engine.RELEASE_REASON,
+    }
+
 
 PAYOUTS_SQL = """
 WITH
@@ -71,7 +128,9 @@ d AS (
   SELECT d0.*, round(planned_amount * factor, 2) AS amount,
     CASE WHEN payout_state = 'approved' THEN CASE WHEN flagged THEN 'held' ELSE state END
          WHEN flagged THEN 'held' WHEN all_met THEN 'eligible' ELSE 'waiting' END AS new_state,
-    CASE WHEN flagged THEN 'held' WHEN all_met THEN 'proposed' ELSE 'cancelled' END AS pstate
+    CASE WHEN flagged THEN 'held' WHEN all_met THEN
+           CASE WHEN payout_state = 'returned' THEN 'returned' ELSE 'proposed' END
+         ELSE 'cancelled' END AS pstate
   FROM d0
 ),
 dl AS (SELECT d.*, CASE WHEN lim IS NOT NULL AND amount <= lim THEN 'unit' ELSE 'district' END AS level FROM d),
@@ -81,13 +140,13 @@ um AS (
 ),
 ut AS (
   UPDATE funding_tranche x SET state = dl.new_state
-  FROM dl WHERE x.id = dl.id AND dl.new_state <> dl.state RETURNING 1
+  FROM dl WHERE x.id = dl.id AND dl.new_state <> dl.state RETURNING x.id, dl.state AS from_state, x.state AS to_state
 ),
 ip AS (
   INSERT INTO funding_payout (tranche_id, agreement_id, org_unit_id, amount, factor, explanation, approver_level,
                               state, prepared_by_id, voucher, computed_at, reasons {extra_cols})
   SELECT id, agreement_id, org_unit_id, amount, factor, '', level, pstate, preparer, '', now(), '[]'::jsonb {extra_vals}
-  FROM dl WHERE payout_id IS NULL AND all_met RETURNING 1
+  FROM dl WHERE payout_id IS NULL AND all_met RETURNING id, state
 ),
 up AS (
   UPDATE funding_payout x SET org_unit_id = dl.org_unit_id, amount = dl.amount, factor = dl.factor,
@@ -95,9 +154,24 @@ up AS (
   FROM dl WHERE x.id = dl.payout_id AND dl.payout_state <> 'approved'
     AND (x.org_unit_id, x.amount, x.factor, x.approver_level, x.state, x.prepared_by_id)
         IS DISTINCT FROM (dl.org_unit_id, dl.amount, dl.factor, dl.level, dl.pstate, dl.preparer)
-  RETURNING 1
-)
-SELECT (SELECT count(*) FROM um), (SELECT count(*) FROM ut), (SELECT count(*) FROM ip), (SELECT count(*) FROM up)
+  RETURNING x.id, dl.payout_state AS from_state, x.state AS to_state
+),
+moves AS (
+  SELECT %(ct_tranche)s::int AS ct, id AS object_id,
+         CASE to_state WHEN 'eligible' THEN 'eligible' WHEN 'waiting' THEN 'wait' ELSE 'hold' END AS action,
+         from_state::text, to_state::text, ''::text AS reason
+  FROM ut
+  UNION ALL
+  -- created as proposed, then held by the open flag (the engine's one logged step for it)
+  SELECT %(ct_payout)s, id, 'hold', 'proposed', 'held', '' FROM ip WHERE state = 'held'
+  UNION ALL
+  SELECT %(ct_payout)s, id, CASE to_state WHEN 'proposed' THEN 'propose' WHEN 'held' THEN 'hold' ELSE 'cancel' END,
+         from_state, to_state, ''
+  FROM up WHERE from_state <> to_state
+),
+{log_ctes}
+SELECT (SELECT count(*) FROM um), (SELECT count(*) FROM ut), (SELECT count(*) FROM ip), (SELECT count(*) FROM up),
+       (SELECT count(*) FROM il), (SELECT count(*) FROM ih)
 """
 
 
@@ -136,19 +210,25 @@ def floor_payouts(*, as_of: date, only: list[int] | None = None) -> dict:
     factors = engine.factors()
     values = ", ".join(f"('{g}', {f}::numeric)" for g, f in factors.items()) + ", ('-', 1::numeric)"
     cols, vals, extra = _extra_payout_columns()
-    params = {"as_of": as_of, "only": only} | {f"extra_{i}": v for i, v in enumerate(extra)}
+    params = {"as_of": as_of, "only": only} | {f"extra_{i}": v for i, v in enumerate(extra)} | log_params()
     sql = PAYOUTS_SQL.format(
-        factors=values, only="AND ag.id = ANY(%(only)s)" if only else "", extra_cols=cols, extra_vals=vals
+        factors=values,
+        only="AND ag.id = ANY(%(only)s)" if only else "",
+        extra_cols=cols,
+        extra_vals=vals,
+        log_ctes=LOG_CTES,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        m, t, ins, upd = cursor.fetchone()
+        m, t, ins, upd, logged, heads = cursor.fetchone()
     return {
         "milestones_changed": m,
         "tranches_changed": t,
         "payouts_created": ins,
         "payouts_updated": upd,
         "rows_written": m + t + ins + upd,
+        "log_rows": logged,
+        "chain_heads": heads,
     }
 
 
@@ -237,10 +317,10 @@ upd AS (
   WHERE o.agreement_id = k.agreement_id AND o.rule = k.rule AND o.state = 'open' AND o.evidence_key <> k.key RETURNING 1
 ),
 clr AS (
-  UPDATE funding_exitflag o SET state = 'cleared', closed_at = now(), reason = 'condition no longer holds'
+  UPDATE funding_exitflag o SET state = 'cleared', closed_at = %(at)s, closed_by_id = %(actor)s
   WHERE o.state = 'open'
     AND NOT EXISTS (SELECT 1 FROM found f WHERE f.agreement_id = o.agreement_id AND f.rule = o.rule)
-  RETURNING o.agreement_id
+  RETURNING o.id, o.agreement_id
 ),
 flagged AS (SELECT DISTINCT agreement_id FROM keep),
 released AS (SELECT DISTINCT agreement_id FROM clr WHERE agreement_id NOT IN (SELECT agreement_id FROM flagged)),
@@ -248,9 +328,11 @@ ht AS (
   UPDATE funding_tranche t SET state = CASE
       WHEN t.agreement_id IN (SELECT agreement_id FROM flagged) THEN 'held'
       WHEN EXISTS (SELECT 1 FROM funding_payout p WHERE p.tranche_id = t.id) THEN 'eligible' ELSE 'waiting' END
-  WHERE (t.agreement_id IN (SELECT agreement_id FROM flagged) AND t.state IN ('waiting', 'eligible'))
-     OR (t.agreement_id IN (SELECT agreement_id FROM released) AND t.state = 'held')
-  RETURNING 1
+  FROM funding_tranche old
+  WHERE old.id = t.id
+    AND ((t.agreement_id IN (SELECT agreement_id FROM flagged) AND t.state IN ('waiting', 'eligible'))
+         OR (t.agreement_id IN (SELECT agreement_id FROM released) AND t.state = 'held'))
+  RETURNING t.id, old.state AS from_state, t.state AS to_state
 ),
 hp AS (
   UPDATE funding_payout p SET
@@ -258,12 +340,28 @@ hp AS (
       approved_by_id = CASE WHEN p.agreement_id IN (SELECT agreement_id FROM flagged)
                             THEN NULL ELSE p.approved_by_id END,
       approved_at = CASE WHEN p.agreement_id IN (SELECT agreement_id FROM flagged) THEN NULL ELSE p.approved_at END
-  WHERE (p.agreement_id IN (SELECT agreement_id FROM flagged) AND p.state IN ('proposed', 'approved'))
-     OR (p.agreement_id IN (SELECT agreement_id FROM released) AND p.state = 'held')
-  RETURNING 1
-)
+  FROM funding_payout old
+  WHERE old.id = p.id
+    AND ((p.agreement_id IN (SELECT agreement_id FROM flagged) AND p.state IN ('proposed', 'approved', 'returned'))
+         OR (p.agreement_id IN (SELECT agreement_id FROM released) AND p.state = 'held'))
+  RETURNING p.id, old.state AS from_state, p.state AS to_state
+),
+moves AS (
+  SELECT %(ct_flag)s::int AS ct, id AS object_id, 'clear'::text AS action, 'open'::text AS from_state,
+         'cleared'::text AS to_state, ''::text AS reason
+  FROM clr
+  UNION ALL
+  SELECT %(ct_tranche)s, id, CASE to_state WHEN 'held' THEN 'hold' WHEN 'eligible' THEN 'eligible' ELSE 'wait' END,
+         from_state, to_state, CASE to_state WHEN 'held' THEN %(hold_reason)s ELSE %(release_reason)s END
+  FROM ht
+  UNION ALL
+  SELECT %(ct_payout)s, id, CASE to_state WHEN 'held' THEN 'hold' ELSE 'propose' END,
+         from_state, to_state, CASE to_state WHEN 'held' THEN %(hold_reason)s ELSE %(release_reason)s END
+  FROM hp
+),
+{log_ctes}
 SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM clr),
-       (SELECT count(*) FROM ht), (SELECT count(*) FROM hp)
+       (SELECT count(*) FROM ht), (SELECT count(*) FROM hp), (SELECT count(*) FROM il), (SELECT count(*) FROM ih)
 """
 
 
@@ -289,12 +387,14 @@ def exit_params(as_of: date) -> dict:
 
 def floor_exit_flags(*, as_of: date) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute(EXIT_SQL, exit_params(as_of))
-        raised, updated, cleared, held_t, held_p = cursor.fetchone()
+        cursor.execute(EXIT_SQL.replace("{log_ctes}", LOG_CTES), exit_params(as_of) | log_params())
+        raised, updated, cleared, held_t, held_p, logged, heads = cursor.fetchone()
     return {
         "raised": raised,
         "updated": updated,
         "cleared": cleared,
         "held": held_t + held_p,
         "rows_written": raised + updated + cleared + held_t + held_p,
+        "log_rows": logged,
+        "chain_heads": heads,
     }

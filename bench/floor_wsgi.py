@@ -140,6 +140,11 @@ FIRST_RUN = {
 _conn = None
 
 
+def params(year: int) -> dict:
+    """The parameters of the floor's statements (also explained by ``bench/plans.py``)."""
+    return {"page": PAGE, "year": year, "q": f"%{SEARCH_QUERY}%"}
+
+
 def _connection():
     global _conn
     if _conn is None or _conn.closed:
@@ -148,15 +153,37 @@ def _connection():
     return _conn
 
 
+# The filing's floor: the row the portal's filing writes, in one INSERT, from the posted JSON.
+FILING = """
+    INSERT INTO enterprises_operatingreport (enterprise_id, period_kind, year, quarter, sales, main_revenue,
+        net_profit, tax_paid, employees, insured_employees, rnd_spend, patents_filed, patents_granted, version,
+        is_current, submitted_by_id, submitted_at)
+    VALUES (%(enterprise)s, 'quarter', %(year)s, %(quarter)s, %(sales)s, %(main_revenue)s, %(net_profit)s,
+        %(tax_paid)s, %(employees)s, %(insured_employees)s, %(rnd_spend)s, %(patents_filed)s, %(patents_granted)s,
+        1, true, %(account)s, now())
+    RETURNING id"""
+
+
+def _filing(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    data = json.loads(environ["wsgi.input"].read(length))
+    with _connection().cursor() as cursor:
+        cursor.execute(FILING, data)
+        body = json.dumps({"id": cursor.fetchone()[0]}).encode()
+    start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def app(environ, start_response):
     path = environ.get("PATH_INFO", "")
+    if path == "/filing/" and environ.get("REQUEST_METHOD") == "POST":
+        return _filing(environ, start_response)
     sql = QUERIES.get(path) or FIRST_RUN.get(path)
     if sql is None:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
     with _connection().cursor(cursor_factory=RealDictCursor) as cursor:
-        params = {"page": PAGE, "year": int(os.environ.get("BENCH_YEAR", "2026")), "q": f"%{SEARCH_QUERY}%"}
-        cursor.execute(sql, params)
+        cursor.execute(sql, params(int(os.environ.get("BENCH_YEAR", "2026"))))
         answer = {"results": cursor.fetchall()}
         if path in COUNTS:
             cursor.execute(COUNTS[path])

@@ -1,7 +1,9 @@
 """The naive baseline: the same recomputes written the way they usually start, as a plain
 per-object ORM loop (load each agreement, follow its relations one query at a time, evaluate in
 Python, ``save()`` every row). The rules themselves are the engine's (``engine._evaluate``), so
-the comparison is about the access pattern, not about different rules.
+the comparison is about the access pattern, not about different rules. A state moves one record
+at a time through its workflow's ``apply`` (which saves the state and logs it), as a per-object
+service would.
 """
 
 from datetime import date, timedelta
@@ -25,10 +27,19 @@ from funding.models import (
     TrancheState,
     UseOfFundsReport,
 )
+from funding.workflows import FLAG_WORKFLOW, PAYOUT_WORKFLOW, TRANCHE_WORKFLOW
+from qinhuai_talent.core import clock
 from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.money import to_money
+from qinhuai_talent.core.system import system_actor
 
 UNPAID = engine.UNPAID
+
+
+def _move(workflow, obj, target: str, actions: dict, *, reason: str = "") -> None:
+    """Move one record to ``target`` through its workflow (saved and logged), if it is elsewhere."""
+    if getattr(obj, workflow.state_field) != target:
+        workflow.apply(obj, action=actions[target], actor=system_actor(), reason=reason)
 
 
 def naive_payouts(*, agreement_ids: list[int], as_of: date) -> int:
@@ -84,11 +95,12 @@ def naive_payouts(*, agreement_ids: list[int], as_of: date) -> int:
             existing = Payout.objects.filter(tranche=tranche).first()
             if existing is not None and existing.state == PayoutState.APPROVED:
                 if held:
-                    tranche.state = TrancheState.HELD
+                    _move(TRANCHE_WORKFLOW, tranche, TrancheState.HELD, engine.TRANCHE_ACTIONS)
                 tranche.save()
                 saved += 1
                 continue
-            tranche.state = TrancheState.HELD if held else TrancheState.ELIGIBLE if all_met else TrancheState.WAITING
+            target = TrancheState.HELD if held else TrancheState.ELIGIBLE if all_met else TrancheState.WAITING
+            _move(TRANCHE_WORKFLOW, tranche, target, engine.TRANCHE_ACTIONS)
             tranche.save()
             saved += 1
             if not all_met and existing is None:
@@ -109,10 +121,14 @@ def naive_payouts(*, agreement_ids: list[int], as_of: date) -> int:
             reasons.append({"code": "approver", "level": level, "limit": f"{limit:.2f}" if limit is not None else None})
             if held:
                 reasons.append({"code": "held"})
-            payout = existing or Payout(tranche=tranche, agreement=agreement)
+            payout = existing or Payout(tranche=tranche, agreement=agreement, computed_at=clock.now())
             payout.org_unit_id = agreement.org_unit_id
             payout.amount, payout.factor, payout.approver_level = amount, factor, level
-            payout.state = PayoutState.HELD if held else PayoutState.PROPOSED if all_met else PayoutState.CANCELLED
+            target = PayoutState.HELD if held else PayoutState.PROPOSED if all_met else PayoutState.CANCELLED
+            if payout.pk is None:
+                payout.save()  # created as proposed, then moved like an existing one
+            if not (payout.state == PayoutState.RETURNED and target == PayoutState.PROPOSED):
+                _move(PAYOUT_WORKFLOW, payout, target, engine.PAYOUT_ACTIONS)
             payout.prepared_by_id = max((m.verified_by_id for m in milestones if m.verified_by_id), default=None)
             payout.reasons = reasons
             payout.explanation = explain.render_stored(reasons)
@@ -194,22 +210,27 @@ def naive_exit_flags(*, agreement_ids: list[int], as_of: date) -> int:
             saved += 1
         for rule, flag in open_flags.items():
             if rule not in found:
-                flag.state, flag.reason = FlagState.CLEARED, "condition no longer holds"
+                flag.closed_at, flag.closed_by = clock.now(), system_actor()
+                FLAG_WORKFLOW.apply(flag, action="clear", actor=system_actor())
                 flag.save()
                 saved += 1
         flagged = ExitFlag.objects.filter(agreement=a, state=FlagState.OPEN).exists()
+        hold, release = engine.HOLD_REASON, engine.RELEASE_REASON
         for t in a.tranches.all():
             if flagged and t.state in (TrancheState.WAITING, TrancheState.ELIGIBLE):
-                t.state = TrancheState.HELD
+                _move(TRANCHE_WORKFLOW, t, TrancheState.HELD, engine.TRANCHE_ACTIONS, reason=hold)
             elif not flagged and t.state == TrancheState.HELD:
-                t.state = TrancheState.ELIGIBLE if Payout.objects.filter(tranche=t).exists() else TrancheState.WAITING
+                paid_out = Payout.objects.filter(tranche=t).exists()
+                target = TrancheState.ELIGIBLE if paid_out else TrancheState.WAITING
+                _move(TRANCHE_WORKFLOW, t, target, engine.TRANCHE_ACTIONS, reason=release)
             t.save()
             saved += 1
         for p in Payout.objects.filter(agreement=a):
-            if flagged and p.state in (PayoutState.PROPOSED, PayoutState.APPROVED):
-                p.state, p.approved_by, p.approved_at = PayoutState.HELD, None, None
+            if flagged and p.state in (PayoutState.PROPOSED, PayoutState.APPROVED, PayoutState.RETURNED):
+                p.approved_by, p.approved_at = None, None
+                _move(PAYOUT_WORKFLOW, p, PayoutState.HELD, engine.PAYOUT_ACTIONS, reason=hold)
             elif not flagged and p.state == PayoutState.HELD:
-                p.state = PayoutState.PROPOSED
+                _move(PAYOUT_WORKFLOW, p, PayoutState.PROPOSED, engine.PAYOUT_ACTIONS, reason=release)
             p.save()
             saved += 1
     return saved

@@ -14,8 +14,9 @@ from itertools import chain
 from pathlib import Path
 
 from bench.floor_wsgi import COUNTS, FIRST_RUN, QUERIES
+from bench.floor_wsgi import params as floor_params
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 
 ENGINE = {
     "payouts batch: tranches of 2,000 agreements": """
@@ -81,7 +82,7 @@ def main(year: int | None = None) -> None:
     from django.utils import timezone
 
     year = year or timezone.localdate().year
-    params = {"page": 50, "year": year}
+    params = floor_params(year)
     statements = chain(
         ((name, sql, None) for name, sql in portal_statements(year)),
         ((f"list floor {path}", sql, params) for path, sql in QUERIES.items()),

@@ -22,6 +22,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +39,11 @@ NAIVE_SAMPLE = int(os.environ.get("BENCH_NAIVE_SAMPLE", "400"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 LOAD_CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "8"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "5"))
-RESULTS = ROOT / "bench" / "results"
+# Each timed step runs this many times; the figures are the median, with the spread beside it.
+REPEAT = max(int(os.environ.get("BENCH_REPEAT", "3")), 1)
+# A run whose 1-minute load average at start is above this is not called quiet.
+QUIET_LOAD = 1.0
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results")
 ENV = os.environ | {
     "DATABASE_URL": DB_URL,
     "DJANGO_SETTINGS_MODULE": "qinhuai_talent.settings.main",
@@ -95,7 +100,7 @@ def machine() -> dict:
         "memory": mem,
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "load_at_start": os.getloadavg()[0],
+        "load_at_start": round(os.getloadavg()[0], 2),
     }
 
 
@@ -103,27 +108,62 @@ def machine() -> dict:
 
 
 SNAPSHOT_SQL = """
-DROP TABLE IF EXISTS bench_s_tranche, bench_s_milestone, bench_s_payout, bench_s_max;
+DROP TABLE IF EXISTS bench_s_tranche, bench_s_milestone, bench_s_payout, bench_s_flag, bench_s_head, bench_s_user,
+       bench_s_max;
 CREATE UNLOGGED TABLE bench_s_tranche AS SELECT id, state FROM funding_tranche;
 CREATE UNLOGGED TABLE bench_s_milestone AS SELECT id, met, met_on FROM funding_milestone;
 CREATE UNLOGGED TABLE bench_s_payout AS SELECT id, state, amount, factor, approver_level, prepared_by_id,
        approved_by_id, approved_at, org_unit_id, explanation, reasons, computed_at FROM funding_payout;
+CREATE UNLOGGED TABLE bench_s_flag AS SELECT id, state, evidence, evidence_key, details, closed_at, closed_by_id, reason
+       FROM funding_exitflag;
+CREATE UNLOGGED TABLE bench_s_head AS SELECT id, last_id, last_hash, length FROM core_chainhead;
+CREATE UNLOGGED TABLE bench_s_user AS SELECT id, unread_notifications FROM core_user;
 CREATE UNLOGGED TABLE bench_s_max AS SELECT (SELECT coalesce(max(id), 0) FROM funding_payout) AS payout,
-       (SELECT coalesce(max(id), 0) FROM funding_exitflag) AS flag;
+       (SELECT coalesce(max(id), 0) FROM funding_exitflag) AS flag,
+       (SELECT coalesce(max(id), 0) FROM core_transitionlog) AS log,
+       (SELECT coalesce(max(id), 0) FROM notifications_notification) AS notification;
 """
+# Back to the snapshot: what a recompute wrote (states, payouts, flags, its transition-log rows
+# and chain heads, its notifications) undone, so each of the repeated runs starts from the same data.
 RESTORE_SQL = """
+DELETE FROM notifications_notification WHERE id > (SELECT notification FROM bench_s_max);
+UPDATE core_user u SET unread_notifications = s.unread_notifications FROM bench_s_user s
+  WHERE s.id = u.id AND u.unread_notifications <> s.unread_notifications;
+DELETE FROM core_chainhead h WHERE NOT EXISTS (SELECT 1 FROM bench_s_head s WHERE s.id = h.id);
+UPDATE core_chainhead h SET last_id = s.last_id, last_hash = s.last_hash, length = s.length FROM bench_s_head s
+  WHERE s.id = h.id AND h.last_id <> s.last_id;
+DELETE FROM core_transitionlog WHERE id > (SELECT log FROM bench_s_max);
 DELETE FROM funding_exitflag WHERE id > (SELECT flag FROM bench_s_max);
+UPDATE funding_exitflag f SET state = s.state, evidence = s.evidence, evidence_key = s.evidence_key,
+       details = s.details, closed_at = s.closed_at, closed_by_id = s.closed_by_id, reason = s.reason
+  FROM bench_s_flag s WHERE s.id = f.id AND (f.state, f.evidence, f.evidence_key, f.details::text, f.closed_at,
+       f.closed_by_id, f.reason) IS DISTINCT FROM (s.state, s.evidence, s.evidence_key, s.details::text, s.closed_at,
+       s.closed_by_id, s.reason);
 DELETE FROM funding_payout WHERE id > (SELECT payout FROM bench_s_max);
 UPDATE funding_payout p SET state = s.state, amount = s.amount, factor = s.factor, approver_level = s.approver_level,
        prepared_by_id = s.prepared_by_id, approved_by_id = s.approved_by_id, approved_at = s.approved_at,
        org_unit_id = s.org_unit_id, explanation = s.explanation, reasons = s.reasons, computed_at = s.computed_at
   FROM bench_s_payout s WHERE s.id = p.id AND (p.state, p.amount, p.factor, p.approver_level, p.prepared_by_id,
-       p.approved_by_id, p.approved_at) IS DISTINCT FROM (s.state, s.amount, s.factor, s.approver_level,
-       s.prepared_by_id, s.approved_by_id, s.approved_at);
+       p.approved_by_id, p.approved_at, p.explanation) IS DISTINCT FROM (s.state, s.amount, s.factor,
+       s.approver_level, s.prepared_by_id, s.approved_by_id, s.approved_at, s.explanation);
 UPDATE funding_tranche t SET state = s.state FROM bench_s_tranche s WHERE s.id = t.id AND t.state <> s.state;
 UPDATE funding_milestone m SET met = s.met, met_on = s.met_on FROM bench_s_milestone s
   WHERE s.id = m.id AND (m.met, m.met_on) IS DISTINCT FROM (s.met, s.met_on);
 """
+
+
+def spread(values: list[float], places: int = 3) -> dict:
+    """The runs of one timed step, their median and their spread ((max - min) / median, %)."""
+    middle = statistics.median(values)
+    return {
+        "runs": [round(v, places) for v in values],
+        "median": round(middle, places),
+        "spread_pct": round((max(values) - min(values)) / middle * 100, 1) if middle else 0.0,
+    }
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def run_sql(sql: str) -> None:
@@ -219,36 +259,93 @@ def celery_group(ids: list[int], as_of: str, workers: int, partitions: int) -> f
             worker.kill()
 
 
+def _repeated_rollback(label: str, func) -> dict:
+    """``timed_rollback`` REPEAT times: seconds of each, the result and digests of the first; the
+    digests of every run must agree (a run that decided otherwise is not the same step)."""
+    runs = []
+    for i in range(REPEAT):
+        log(f"{label} ({i + 1}/{REPEAT})")
+        runs.append(timed_rollback(func))
+    if any(r["after"] != runs[0]["after"] for r in runs):
+        raise SystemExit(f"{label}: the repeated runs decided differently")
+    return runs[0] | {"seconds": spread([r["seconds"] for r in runs])}
+
+
+def _repeated_engine(kind: str, as_of: str, digest_of) -> tuple[dict, dict, tuple]:
+    """The engine's job REPEAT times from the same data (restored from the snapshot before each
+    run but the first), then its unchanged rerun REPEAT times on what the last run left."""
+    firsts, digests = [], []
+    for i in range(REPEAT):
+        if i:
+            run_sql(RESTORE_SQL)
+        log(f"{kind}: engine job ({i + 1}/{REPEAT})")
+        firsts.append(engine_job(kind, as_of))
+        digests.append(digest_of())
+    if any(d != digests[0] for d in digests):
+        raise SystemExit(f"{kind}: the repeated engine runs decided differently")
+    reruns = []
+    for i in range(REPEAT):
+        log(f"{kind}: unchanged rerun ({i + 1}/{REPEAT})")
+        reruns.append(engine_job(kind, as_of))
+    first = firsts[0] | {
+        "seconds": spread([r["seconds"] for r in firsts]),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in firsts),
+        "urlconf_seconds": statistics.median(r.get("urlconf_seconds", 0.0) for r in firsts),
+        # where the time goes (bench/job.py), the median of each phase over the runs
+        "phases": {
+            k: round(statistics.median(r["phases"][k] for r in firsts), 3)
+            for k in ("load", "decide", "write", "notify")
+        },
+    }
+    rerun = reruns[0] | {
+        "seconds": spread([r["seconds"] for r in reruns]),
+        "rows": max(_rows(r["counts"]) for r in reruns),
+    }
+    return first, rerun, digests[0]
+
+
 def bench_recomputes(as_of: str) -> dict:
     from datetime import date
 
     from bench import digest, floor, naive
     from funding.models import Agreement
+    from qinhuai_talent.core.system import system_actor
 
     day = date.fromisoformat(as_of)
     out = {}
+    system_actor()  # created once, outside the rolled-back runs
 
     # --- payouts
     active = list(Agreement.objects.filter(state="active").order_by("pk").values_list("pk", flat=True))
     sample = naive.sample_ids(active, NAIVE_SAMPLE)
     run_sql(SNAPSHOT_SQL)
-    log(f"payouts: naive loop on {len(sample)} of {len(active)} agreements")
-    nv = timed_rollback(
-        lambda: (naive.naive_payouts(agreement_ids=sample, as_of=day), lambda: digest.payouts_digest(sample))
+    since = digest.log_mark()
+    nv = _repeated_rollback(
+        f"payouts: naive loop on {len(sample)} of {len(active)} agreements",
+        lambda: (naive.naive_payouts(agreement_ids=sample, as_of=day), lambda: digest.payouts_digest(sample, since)),
     )
-    log("payouts: floor statement")
-    fl = timed_rollback(
-        lambda: (floor.floor_payouts(as_of=day), lambda: (digest.payouts_digest(), digest.payouts_digest(sample)))
+    fl = _repeated_rollback(
+        "payouts: floor statement",
+        lambda: (
+            floor.floor_payouts(as_of=day),
+            lambda: (digest.payouts_digest(None, since), digest.payouts_digest(sample, since)),
+        ),
     )
     celery = {}
     for workers in (1, 2):
-        log(f"payouts: Celery group of 8 partitions, {workers} worker process(es)")
-        celery[f"workers_{workers}_seconds"] = round(celery_group(active, as_of, workers, 8), 2)
-        run_sql(RESTORE_SQL)
-    log("payouts: engine job")
-    first = engine_job("recompute_payouts", as_of)
-    engine_full, engine_sample = digest.payouts_digest(), digest.payouts_digest(sample)
-    rerun = engine_job("recompute_payouts", as_of)
+        seconds = []
+        for i in range(REPEAT):
+            log(f"payouts: Celery group of 8 partitions, {workers} worker process(es) ({i + 1}/{REPEAT})")
+            seconds.append(celery_group(active, as_of, workers, 8))
+            run_sql(RESTORE_SQL)
+        celery[f"workers_{workers}"] = spread(seconds, 2)
+        celery[f"workers_{workers}_seconds"] = celery[f"workers_{workers}"]["median"]
+    celery["speedup"] = round(celery["workers_1_seconds"] / celery["workers_2_seconds"], 2)
+    first, rerun, (engine_full, engine_sample) = _repeated_engine(
+        "recompute_payouts",
+        as_of,
+        lambda: (digest.payouts_digest(None, since), digest.payouts_digest(sample, since)),
+    )
     out["recompute_payouts"] = _figures(first, rerun, nv, fl, len(sample), len(active), engine_full, engine_sample)
     out["recompute_payouts"]["celery"] = celery | {"partitions": 8}
 
@@ -257,18 +354,24 @@ def bench_recomputes(as_of: str) -> dict:
         Agreement.objects.filter(state__in=("active", "suspended")).order_by("pk").values_list("pk", flat=True)
     )
     sample = naive.sample_ids(scoped, NAIVE_SAMPLE)
-    log(f"exit flags: naive loop on {len(sample)} of {len(scoped)} agreements")
-    nv = timed_rollback(
-        lambda: (naive.naive_exit_flags(agreement_ids=sample, as_of=day), lambda: digest.exit_digest(sample))
+    run_sql(SNAPSHOT_SQL)
+    since = digest.log_mark()
+    nv = _repeated_rollback(
+        f"exit flags: naive loop on {len(sample)} of {len(scoped)} agreements",
+        lambda: (naive.naive_exit_flags(agreement_ids=sample, as_of=day), lambda: digest.exit_digest(sample, since)),
     )
-    log("exit flags: floor statement")
-    fl = timed_rollback(
-        lambda: (floor.floor_exit_flags(as_of=day), lambda: (digest.exit_digest(), digest.exit_digest(sample)))
+    fl = _repeated_rollback(
+        "exit flags: floor statement",
+        lambda: (
+            floor.floor_exit_flags(as_of=day),
+            lambda: (digest.exit_digest(None, since), digest.exit_digest(sample, since)),
+        ),
     )
-    log("exit flags: engine job")
-    first = engine_job("recompute_exit_flags", as_of)
-    engine_full, engine_sample = digest.exit_digest(), digest.exit_digest(sample)
-    rerun = engine_job("recompute_exit_flags", as_of)
+    first, rerun, (engine_full, engine_sample) = _repeated_engine(
+        "recompute_exit_flags",
+        as_of,
+        lambda: (digest.exit_digest(None, since), digest.exit_digest(sample, since)),
+    )
     out["recompute_exit_flags"] = _figures(first, rerun, nv, fl, len(sample), len(scoped), engine_full, engine_sample)
     out["recompute_exit_flags"]["celery"] = {
         "note": "not partitioned: the engine runs exit flags as one transaction under an advisory lock"
@@ -283,23 +386,34 @@ def _rows(counts: dict) -> int:
 
 
 def _figures(first, rerun, nv, fl, sample, total, engine_full, engine_sample) -> dict:
-    naive_seconds = nv["seconds"] / max(sample, 1) * total
+    """Medians of the repeated runs as the headline figures, each step's runs and spread beside."""
+    engine_s, floor_s = first["seconds"]["median"], fl["seconds"]["median"]
+    naive_seconds = nv["seconds"]["median"] / max(sample, 1) * total
     floor_full, floor_sample = fl["after"]
     return {
-        "seconds": round(first["seconds"], 3),
+        "seconds": engine_s,
         "rows_written": _rows(first["counts"]),
         "counts": first["counts"],
         "peak_rss_mb": round(first["peak_rss_mb"], 1),
-        "rerun_seconds": round(rerun["seconds"], 3),
-        "rerun_rows": _rows(rerun["counts"]),
+        "rerun_seconds": rerun["seconds"]["median"],
+        "rerun_rows": rerun["rows"],
         "naive_seconds": round(naive_seconds, 2),
         "naive_sample": sample,
-        "naive_sample_seconds": round(nv["seconds"], 3),
+        "naive_sample_seconds": nv["seconds"]["median"],
         "agreements": total,
-        "floor_seconds": round(fl["seconds"], 3),
+        "floor_seconds": floor_s,
         "floor_rows": fl["result"][0]["rows_written"],
-        "speedup_vs_naive": round(naive_seconds / first["seconds"], 1) if first["seconds"] else None,
-        "ratio_to_floor": round(first["seconds"] / fl["seconds"], 2) if fl["seconds"] else None,
+        "floor_log_rows": fl["result"][0].get("log_rows"),
+        "speedup_vs_naive": round(naive_seconds / engine_s, 1) if engine_s else None,
+        "ratio_to_floor": round(engine_s / floor_s, 2) if floor_s else None,
+        "phases": first.get("phases"),
+        "urlconf_seconds": first.get("urlconf_seconds"),
+        "repeats": {
+            "engine": first["seconds"],
+            "rerun": rerun["seconds"],
+            "floor": fl["seconds"],
+            "naive_sample": nv["seconds"],
+        },
         "digest": {
             "engine": engine_full,
             "floor": floor_full,
@@ -392,19 +506,46 @@ def _load(url: str, headers: list[str]) -> dict:
 
 
 def _python_load(url: str, headers: list[str]) -> dict:
-    import statistics
+    import urllib.request
+
+    hdrs = dict(h.split(": ", 1) for h in headers)
+    return _threaded_load(lambda _i: urllib.request.Request(url, headers=hdrs))
+
+
+def _post_load(url: str, request_for, limit: int | None = None) -> dict:
+    """POSTs under the same load: ``request_for(i)`` gives the i-th request's (headers, body), so
+    each request can be another user's (the filings of the window's last days); at most ``limit``."""
+    import urllib.request
+
+    def build(i: int):
+        headers, body = request_for(i)
+        return urllib.request.Request(url, data=body, headers=headers, method="POST")
+
+    return _threaded_load(build, limit)
+
+
+def _threaded_load(build, limit: int | None = None) -> dict:
+    """LOAD_CONNECTIONS threads sending ``build(i)`` for i = 0, 1, … for LOAD_SECONDS (or until
+    ``limit`` requests: then requests/s is over the time they took); a request that fails or
+    answers other than 2xx is an error, not a time."""
+    import itertools
     import threading
     import urllib.request
 
     times, errors = [], [0]
+    numbers = itertools.count()
+    started_at = time.perf_counter()
     stop = time.time() + LOAD_SECONDS
-    hdrs = dict(h.split(": ", 1) for h in headers)
 
     def worker():
         while time.time() < stop and len(times) < 100_000:
+            i = next(numbers)
+            if limit is not None and i >= limit:
+                return
+            request = build(i)
             started = time.perf_counter()
             try:
-                urllib.request.urlopen(urllib.request.Request(url, headers=hdrs), timeout=30).read()
+                urllib.request.urlopen(request, timeout=30).read()
                 times.append(time.perf_counter() - started)
             except Exception:
                 errors[0] += 1
@@ -414,15 +555,30 @@ def _python_load(url: str, headers: list[str]) -> dict:
         t.start()
     for t in threads:
         t.join()
+    elapsed = min(time.perf_counter() - started_at, LOAD_SECONDS) if limit is not None else LOAD_SECONDS
     times.sort()
     q = statistics.quantiles(times, n=100) if len(times) > 1 else [0] * 99
     return {
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
-        "rps": round(len(times) / LOAD_SECONDS, 1),
+        "rps": round(len(times) / elapsed, 1),
         "requests": len(times),
         "errors": errors[0],
     }
+
+
+def _load_figures(portal_runs: list[dict], floor_runs: list[dict]) -> dict:
+    """Medians of the repeated loads (p50, p95, requests/s) for the portal and its floor, with
+    the spread of each; requests and errors are the runs' sums."""
+    out = {}
+    for prefix, runs in (("", portal_runs), ("floor_", floor_runs)):
+        for key in ("p50_ms", "p95_ms", "rps"):
+            figures = spread([r[key] for r in runs], 1)
+            out[f"{prefix}{key}"] = figures["median"]
+            out.setdefault("repeats", {})[f"{prefix}{key}"] = figures
+        out[f"{prefix}requests"] = sum(r["requests"] for r in runs)
+        out[f"{prefix}errors"] = sum(r["errors"] for r in runs)
+    return out
 
 
 def _queries(path: str, token: str) -> dict:
@@ -487,10 +643,11 @@ def bench_web(year: int) -> dict:
             )
             _warm(f"http://127.0.0.1:{port}{path}", auth)
             _warm(f"http://127.0.0.1:{floor_port}{floor_path}", [])
-            portal_figures = _load(f"http://127.0.0.1:{port}{path}", auth)
-            floor_figures = _load(f"http://127.0.0.1:{floor_port}{floor_path}", [])
-            floor = {"path": path, "floor_rps": floor_figures["rps"], "floor_p95_ms": floor_figures["p95_ms"]}
-            out[name] = portal_figures | measured | floor
+            portal_runs, floor_runs = [], []
+            for _ in range(REPEAT):  # alternated, so a drift of the machine's load touches both sides
+                portal_runs.append(_load(f"http://127.0.0.1:{port}{path}", auth))
+                floor_runs.append(_load(f"http://127.0.0.1:{floor_port}{floor_path}", []))
+            out[name] = _load_figures(portal_runs, floor_runs) | measured | {"path": path}
             if f"/first-run{floor_path}" in FIRST_RUN:
                 first_run = f"http://127.0.0.1:{floor_port}/first-run{floor_path}"
                 _warm(first_run, [])
@@ -506,45 +663,96 @@ def bench_web(year: int) -> dict:
 # ------------------------------------------------------------------ main
 
 
+def _pm(figures: dict | None) -> str:
+    """A step's spread as ±half of (max - min) / median."""
+    return f"±{figures['spread_pct'] / 2:.0f}%" if figures else ""
+
+
+def quiet_line(results: dict) -> str:
+    load = results["load"]
+    start, end = load["start"][0], load["end"][0] if "end" in load else float("nan")
+    verdict = "quiet" if results["quiet"] else f"NOT QUIET (1-minute load at start above {QUIET_LOAD})"
+    return f"load average at start {start:.2f}, at end {end:.2f}: {verdict}"
+
+
 def table(results: dict) -> str:
-    lines = [f"scale {results['scale']} · seed {results['seed_seconds']:.0f} s · {results['machine']['cpus']} CPUs"]
-    lines.append(
-        f"{'recompute':<22}{'seconds':>9}{'naive':>10}{'floor':>8}{'×naive':>8}{'×floor':>8}"
-        f"{'RSS MB':>8}{'rerun s':>9}{'rerun rows':>11}  agree"
-    )
-    for kind in ("recompute_payouts", "recompute_exit_flags"):
-        r = results[kind]
-        agree = "yes" if all(r["agree"].values()) else f"NO {r['agree']}"
+    lines = [
+        f"scale {results['scale']} · seed {results['seed_seconds']:.0f} s · {results['machine']['cpus']} CPUs · "
+        f"medians of {results['repeat']} runs (± half the spread)",
+        quiet_line(results),
+    ]
+    if "recompute_payouts" in results:
         lines.append(
-            f"{kind:<22}{r['seconds']:>9.2f}{r['naive_seconds']:>10.1f}{r['floor_seconds']:>8.2f}"
-            f"{r['speedup_vs_naive'] or 0:>8.1f}{r['ratio_to_floor'] or 0:>8.2f}{r['peak_rss_mb']:>8.0f}"
-            f"{r['rerun_seconds']:>9.2f}{r['rerun_rows']:>11}  {agree}"
+            f"{'recompute':<22}{'seconds':>14}{'naive':>10}{'floor':>14}{'×naive':>8}{'×floor':>8}"
+            f"{'RSS MB':>8}{'rerun s':>9}{'rerun rows':>11}  agree"
         )
-    c = results["recompute_payouts"]["celery"]
-    lines.append(
-        f"celery group (payouts, 8 partitions): 1 worker {c['workers_1_seconds']} s, "
-        f"2 workers {c['workers_2_seconds']} s"
-    )
-    lines.append(
-        f"{'endpoint':<18}{'p50 ms':>8}{'p95 ms':>8}{'rps':>8}{'floor rps':>10}{'share':>7}{'1st floor':>10}"
-        f"{'share':>7}{'queries':>8}{'uncached ms':>12}{'queries':>8}"
-    )
-    for name, e in results["endpoints"].items():
-        share = e["rps"] / e["floor_rps"] if e["floor_rps"] else 0
-        first = e.get("first_run_floor_rps")
-        first_cols = f"{first:>10.1f}{e['rps'] / first:>7.0%}" if first else f"{'—':>10}{'':>7}"
+        for kind in ("recompute_payouts", "recompute_exit_flags"):
+            r = results[kind]
+            agree = "yes" if all(r["agree"].values()) else f"NO {r['agree']}"
+            rep = r["repeats"]
+            lines.append(
+                f"{kind:<22}{r['seconds']:>9.2f}{_pm(rep['engine']):>5}{r['naive_seconds']:>10.1f}"
+                f"{r['floor_seconds']:>9.2f}{_pm(rep['floor']):>5}"
+                f"{r['speedup_vs_naive'] or 0:>8.1f}{r['ratio_to_floor'] or 0:>8.2f}{r['peak_rss_mb']:>8.0f}"
+                f"{r['rerun_seconds']:>9.2f}{r['rerun_rows']:>11}  {agree}"
+            )
+            if r.get("phases"):
+                phases = ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items() if isinstance(v, float | int))
+                lines.append(f"    engine phases (s): {phases}")
+        c = results["recompute_payouts"]["celery"]
         lines.append(
-            f"{name:<18}{e['p50_ms']:>8.1f}{e['p95_ms']:>8.1f}{e['rps']:>8.1f}{e['floor_rps']:>10.1f}"
-            f"{share:>7.0%}{first_cols}{e['queries']:>8}{e['uncached_ms']:>12.1f}{e['queries_uncached']:>8}"
+            f"celery group (payouts, 8 partitions): 1 worker {c['workers_1_seconds']} s {_pm(c['workers_1'])}, "
+            f"2 workers {c['workers_2_seconds']} s {_pm(c['workers_2'])} ({c['speedup']}×)"
+        )
+    if "endpoints" in results:
+        lines.append(
+            f"{'endpoint':<18}{'p50 ms':>8}{'p95 ms':>13}{'rps':>13}{'floor rps':>15}{'share':>7}{'1st floor':>10}"
+            f"{'share':>7}{'queries':>8}{'uncached ms':>12}{'queries':>8}"
+        )
+        for name, e in results["endpoints"].items():
+            share = e["rps"] / e["floor_rps"] if e["floor_rps"] else 0
+            first = e.get("first_run_floor_rps")
+            first_cols = f"{first:>10.1f}{e['rps'] / first:>7.0%}" if first else f"{'—':>10}{'':>7}"
+            rep = e.get("repeats", {})
+            uncached = e.get("uncached_ms")
+            lines.append(
+                f"{name:<18}{e['p50_ms']:>8.1f}{e['p95_ms']:>8.1f}{_pm(rep.get('p95_ms')):>5}"
+                f"{e['rps']:>8.1f}{_pm(rep.get('rps')):>5}{e['floor_rps']:>10.1f}{_pm(rep.get('floor_rps')):>5}"
+                f"{share:>7.0%}{first_cols}{e.get('queries', ''):>8}"
+                f"{uncached if uncached is not None else '':>12}{e.get('queries_uncached', ''):>8}"
+            )
+    if "fanout" in results:
+        f = results["fanout"]["reminders"]
+        lines.append(
+            f"reminder fan-out on {f['day']}: {f['notifications']} notifications ({f['emails']} emails) written in "
+            f"{f['create_seconds']:.2f} s, delivered by a worker of {f['workers']} processes after "
+            f"{f['deliver_seconds']:.2f} s; the same reminder again: {f['rerun_rows']} rows, {f['rerun_emails']} emails"
+        )
+        e = results["fanout"]["filing"]
+        rep = e["repeats"]
+        lines.append(
+            f"{'filing (POST)':<18}{e['p50_ms']:>8.1f}{e['p95_ms']:>8.1f}{_pm(rep['p95_ms']):>5}{e['rps']:>8.1f}"
+            f"{_pm(rep['rps']):>5}{e['floor_rps']:>10.1f}{_pm(rep['floor_rps']):>5}"
+            f"{e['rps'] / e['floor_rps'] if e['floor_rps'] else 0:>7.0%}  floor: one INSERT; "
+            f"errors {e['errors']} / {e['floor_errors']}"
         )
     return "\n".join(lines)
 
 
 def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    # Other sessions share the cores: the 1, 5 and 15 minute load averages before and after.
-    load_at_start = list(os.getloadavg())
-    results = {"scale": SCALE, "machine": machine(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
+    # Other sessions share the cores: the 1, 5 and 15 minute load averages before and after, and
+    # between the phases; a run that starts above QUIET_LOAD is not called quiet.
+    results = {
+        "scale": SCALE,
+        "repeat": REPEAT,
+        "machine": machine(),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load": {"start": load_average()},
+    }
+    results["quiet"] = results["load"]["start"][0] <= QUIET_LOAD
+    if not results["quiet"]:
+        log(f"load average {results['load']['start']}: this run is not quiet (1-minute load above {QUIET_LOAD})")
     from django.utils import timezone
 
     as_of = os.environ.get("BENCH_AS_OF") or timezone.localdate().isoformat()
@@ -566,24 +774,30 @@ def main() -> None:
     import django
 
     django.setup()
-    phases = os.environ.get("BENCH_PHASES", "recompute,web,plans").split(",")
+    phases = os.environ.get("BENCH_PHASES", "recompute,web,fanout,plans").split(",")
+    results["load"]["before_phases"] = load_average()
     if "recompute" in phases:
         results.update(bench_recomputes(as_of))
+        results["load"]["after_recompute"] = load_average()
         save(results)  # what is measured so far survives a failure in the web phase
     if "web" in phases:
         results["endpoints"] = bench_web(int(as_of[:4]))
+        results["load"]["after_web"] = load_average()
+        save(results)
+    if "fanout" in phases:
+        from bench import fanout
+
+        results["fanout"] = fanout.bench_fanout(as_of)
+        results["load"]["after_fanout"] = load_average()
     if "plans" in phases:
         from bench import plans
 
         plans.main(int(as_of[:4]))
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    results["machine"]["load_at_end"] = os.getloadavg()[0]
-    results["machine"]["load_averages"] = {"start": load_at_start, "end": list(os.getloadavg())}
+    results["load"]["end"] = load_average()
+    results["machine"]["load_at_end"] = results["load"]["end"][0]
     save(results)
-    if {"recompute", "web"} <= set(phases):
-        print(table(results))
-    else:
-        print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+    print(table(results))
 
 
 def save(results: dict) -> None:

@@ -68,6 +68,9 @@ DEFAULT_EXIT_RULES = {
 UNPAID = UNPAID_TRANCHE_STATES
 # Payout states the recompute owns; approved ones are touched only to hold them, paid ones never.
 SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANCELLED)
+# The reasons the holds log (message ids, translated where the log is read).
+HOLD_REASON = gettext_noop("An open exit flag holds the agreement's unpaid tranches.")
+RELEASE_REASON = gettext_noop("No open exit flag holds the agreement any longer.")
 
 
 def as_of_date(params: dict | None) -> date:
@@ -111,7 +114,7 @@ def release_holds(*, agreement_ids: list[int], actor=None) -> int:
     if not free:
         return 0
     actor = actor or system_actor()
-    reason = gettext_noop("No open exit flag holds the agreement any longer.")
+    reason = RELEASE_REASON
     held = Tranche.objects.filter(agreement_id__in=free, state=TrancheState.HELD)
     written = PAYOUT_WORKFLOW.apply_many(
         Payout.objects.filter(agreement_id__in=free, state=PayoutState.HELD),
@@ -133,7 +136,7 @@ def hold_flagged(*, agreement_ids: list[int] | None = None, actor=None) -> int:
     if agreement_ids is not None:
         flagged = flagged.filter(agreement_id__in=agreement_ids)
     actor = actor or system_actor()
-    reason = gettext_noop("An open exit flag holds the agreement's unpaid tranches.")
+    reason = HOLD_REASON
     written = TRANCHE_WORKFLOW.apply_many(
         Tranche.objects.filter(agreement_id__in=flagged, state__in=(TrancheState.WAITING, TrancheState.ELIGIBLE)),
         action="hold",
