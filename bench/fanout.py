@@ -24,7 +24,6 @@ import datetime
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -139,7 +138,7 @@ def _emails(folder: Path) -> int:
 def reminder_fanout(day: datetime.date, env: dict, mail: Path, workers: int = 2) -> dict:
     from django.db.models import Count
 
-    from bench.run import PY, ROOT, log
+    from bench.run import PY, ROOT, log, stop
     from qinhuai_talent.notifications.models import Notification
 
     since = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -161,11 +160,7 @@ def reminder_fanout(day: datetime.date, env: dict, mail: Path, workers: int = 2)
         time.sleep(3)  # anything it enqueued would be delivered by now
         rerun_emails = _emails(mail) - emails
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
     rows = Notification.objects.filter(pk__gt=since)
     return {
         "day": day.isoformat(),
@@ -192,7 +187,7 @@ def filing_load(day: datetime.date, quarter: tuple[int, int], pairs: list[tuple[
     """The quarter's filings under load, portal and floor alternated, REPEAT runs each."""
     from django.db import connection
 
-    from bench.run import PY, REPEAT, ROOT, _free_port, _load_figures, _post_load, _wait_port, log, spread
+    from bench.run import PY, REPEAT, ROOT, _free_port, _load_figures, _post_load, _wait_port, log, spread, stop
     from enterprises import selectors
 
     year, q = quarter
@@ -256,8 +251,7 @@ def filing_load(day: datetime.date, quarter: tuple[int, int], pairs: list[tuple[
         clear()
     finally:
         for proc in (portal, floor_app):
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            stop(proc, 30)
     return _load_figures(portal_runs, floor_runs) | {
         "path": "POST /api/v1/operating-reports/",
         "quarter": f"{year}Q{q}",

@@ -252,11 +252,16 @@ def celery_group(ids: list[int], as_of: str, workers: int, partitions: int) -> f
         result.get(timeout=3600, propagate=True)
         return time.perf_counter() - started
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
+
+
+def stop(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """SIGTERM a process the bench started, and kill it if it has not ended within ``timeout``."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def _repeated_rollback(label: str, func) -> dict:
@@ -304,6 +309,29 @@ def _repeated_engine(kind: str, as_of: str, digest_of) -> tuple[dict, dict, tupl
     return first, rerun, digests[0]
 
 
+def _recompute(label: str, kind: str, ids: list[int], day, naive_run, floor_run, digest_of, before_engine=None):
+    """One recompute's figures: the naive loop on a sample, the floor, (``before_engine``: the
+    Celery groups), the engine and its reruns, from the same snapshot, with the digests compared."""
+    from bench import digest, naive
+
+    sample = naive.sample_ids(ids, NAIVE_SAMPLE)
+    run_sql(SNAPSHOT_SQL)
+    since = digest.log_mark()
+    nv = _repeated_rollback(
+        f"{label}: naive loop on {len(sample)} of {len(ids)} agreements",
+        lambda: (naive_run(agreement_ids=sample, as_of=day), lambda: digest_of(sample, since)),
+    )
+    fl = _repeated_rollback(
+        f"{label}: floor statement",
+        lambda: (floor_run(as_of=day), lambda: (digest_of(None, since), digest_of(sample, since))),
+    )
+    extra = before_engine() if before_engine else {}
+    first, rerun, (engine_full, engine_sample) = _repeated_engine(
+        kind, day.isoformat(), lambda: (digest_of(None, since), digest_of(sample, since))
+    )
+    return _figures(first, rerun, nv, fl, len(sample), len(ids), engine_full, engine_sample) | extra
+
+
 def bench_recomputes(as_of: str) -> dict:
     from datetime import date
 
@@ -312,67 +340,42 @@ def bench_recomputes(as_of: str) -> dict:
     from qinhuai_talent.core.system import system_actor
 
     day = date.fromisoformat(as_of)
-    out = {}
     system_actor()  # created once, outside the rolled-back runs
-
-    # --- payouts
     active = list(Agreement.objects.filter(state="active").order_by("pk").values_list("pk", flat=True))
-    sample = naive.sample_ids(active, NAIVE_SAMPLE)
-    run_sql(SNAPSHOT_SQL)
-    since = digest.log_mark()
-    nv = _repeated_rollback(
-        f"payouts: naive loop on {len(sample)} of {len(active)} agreements",
-        lambda: (naive.naive_payouts(agreement_ids=sample, as_of=day), lambda: digest.payouts_digest(sample, since)),
-    )
-    fl = _repeated_rollback(
-        "payouts: floor statement",
-        lambda: (
-            floor.floor_payouts(as_of=day),
-            lambda: (digest.payouts_digest(None, since), digest.payouts_digest(sample, since)),
-        ),
-    )
-    celery = {}
-    for workers in (1, 2):
-        seconds = []
-        for i in range(REPEAT):
-            log(f"payouts: Celery group of 8 partitions, {workers} worker process(es) ({i + 1}/{REPEAT})")
-            seconds.append(celery_group(active, as_of, workers, 8))
-            run_sql(RESTORE_SQL)
-        celery[f"workers_{workers}"] = spread(seconds, 2)
-        celery[f"workers_{workers}_seconds"] = celery[f"workers_{workers}"]["median"]
-    celery["speedup"] = round(celery["workers_1_seconds"] / celery["workers_2_seconds"], 2)
-    first, rerun, (engine_full, engine_sample) = _repeated_engine(
-        "recompute_payouts",
-        as_of,
-        lambda: (digest.payouts_digest(None, since), digest.payouts_digest(sample, since)),
-    )
-    out["recompute_payouts"] = _figures(first, rerun, nv, fl, len(sample), len(active), engine_full, engine_sample)
-    out["recompute_payouts"]["celery"] = celery | {"partitions": 8}
 
-    # --- exit flags (from the state the payout recompute left)
+    def celery_groups() -> dict:
+        celery = {"partitions": 8}
+        for workers in (1, 2):
+            seconds = []
+            for i in range(REPEAT):
+                log(f"payouts: Celery group of 8 partitions, {workers} worker process(es) ({i + 1}/{REPEAT})")
+                seconds.append(celery_group(active, as_of, workers, 8))
+                run_sql(RESTORE_SQL)
+            celery[f"workers_{workers}"] = spread(seconds, 2)
+            celery[f"workers_{workers}_seconds"] = celery[f"workers_{workers}"]["median"]
+        celery["speedup"] = round(celery["workers_1_seconds"] / celery["workers_2_seconds"], 2)
+        return {"celery": celery}
+
+    out = {
+        "recompute_payouts": _recompute(
+            "payouts",
+            "recompute_payouts",
+            active,
+            day,
+            naive.naive_payouts,
+            floor.floor_payouts,
+            digest.payouts_digest,
+            celery_groups,
+        )
+    }
+    # exit flags, from the state the payout recompute left
     scoped = list(
         Agreement.objects.filter(state__in=("active", "suspended")).order_by("pk").values_list("pk", flat=True)
     )
-    sample = naive.sample_ids(scoped, NAIVE_SAMPLE)
-    run_sql(SNAPSHOT_SQL)
-    since = digest.log_mark()
-    nv = _repeated_rollback(
-        f"exit flags: naive loop on {len(sample)} of {len(scoped)} agreements",
-        lambda: (naive.naive_exit_flags(agreement_ids=sample, as_of=day), lambda: digest.exit_digest(sample, since)),
-    )
-    fl = _repeated_rollback(
-        "exit flags: floor statement",
-        lambda: (
-            floor.floor_exit_flags(as_of=day),
-            lambda: (digest.exit_digest(None, since), digest.exit_digest(sample, since)),
-        ),
-    )
-    first, rerun, (engine_full, engine_sample) = _repeated_engine(
-        "recompute_exit_flags",
-        as_of,
-        lambda: (digest.exit_digest(None, since), digest.exit_digest(sample, since)),
-    )
-    out["recompute_exit_flags"] = _figures(first, rerun, nv, fl, len(sample), len(scoped), engine_full, engine_sample)
+    out["recompute_exit_flags"] = _recompute(
+        "exit flags", "recompute_exit_flags", scoped, day, naive.naive_exit_flags, floor.floor_exit_flags,
+        digest.exit_digest,
+    )  # fmt: skip
     out["recompute_exit_flags"]["celery"] = {
         "note": "not partitioned: the engine runs exit flags as one transaction under an advisory lock"
     }
@@ -612,6 +615,26 @@ def _queries(path: str, token: str) -> dict:
     }
 
 
+def _floor_ms(floor_path: str, year: int) -> float:
+    """The floor's statements for one request (the page or the summary's one statement, and the
+    count), one at a time in this process: the median of COLD_RUNS, beside ``uncached_ms``."""
+    from django.db import connection
+
+    from bench.floor_wsgi import COUNTS, QUERIES, params
+
+    times = []
+    for _ in range(COLD_RUNS):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(QUERIES[floor_path], params(year))
+            cursor.fetchall()
+            if floor_path in COUNTS:
+                cursor.execute(COUNTS[floor_path])
+                cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 1)
+
+
 def bench_web(year: int) -> dict:
     from knox.models import AuthToken
 
@@ -636,10 +659,11 @@ def bench_web(year: int) -> dict:
         auth = [f"Authorization: Token {token}", "Host: 127.0.0.1"]
         for name, (path, floor_path) in ENDPOINTS.items():
             path = path.format(year=year)
-            measured = _queries(path, token)
+            measured = _queries(path, token) | {"floor_uncached_ms": _floor_ms(floor_path, year)}
             log(
                 f"web: {name} {path} (HTTP {measured['status']}, {measured['queries']} queries from the cache, "
-                f"{measured['queries_uncached']} computing it in {measured['uncached_ms']} ms)"
+                f"{measured['queries_uncached']} computing it in {measured['uncached_ms']} ms; "
+                f"the floor's statements {measured['floor_uncached_ms']} ms)"
             )
             _warm(f"http://127.0.0.1:{port}{path}", auth)
             _warm(f"http://127.0.0.1:{floor_port}{floor_path}", [])
@@ -655,8 +679,7 @@ def bench_web(year: int) -> dict:
                 out[name] |= {"first_run_floor_rps": first["rps"], "first_run_floor_p95_ms": first["p95_ms"]}
     finally:
         for proc in (portal, floor_app):
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            stop(proc, 30)
     return out
 
 
@@ -707,7 +730,7 @@ def table(results: dict) -> str:
     if "endpoints" in results:
         lines.append(
             f"{'endpoint':<18}{'p50 ms':>8}{'p95 ms':>13}{'rps':>13}{'floor rps':>15}{'share':>7}{'1st floor':>10}"
-            f"{'share':>7}{'queries':>8}{'uncached ms':>12}{'queries':>8}"
+            f"{'share':>7}{'queries':>8}{'uncached ms':>12}{'queries':>8}{'floor ms':>9}"
         )
         for name, e in results["endpoints"].items():
             share = e["rps"] / e["floor_rps"] if e["floor_rps"] else 0
@@ -720,6 +743,7 @@ def table(results: dict) -> str:
                 f"{e['rps']:>8.1f}{_pm(rep.get('rps')):>5}{e['floor_rps']:>10.1f}{_pm(rep.get('floor_rps')):>5}"
                 f"{share:>7.0%}{first_cols}{e.get('queries', ''):>8}"
                 f"{uncached if uncached is not None else '':>12}{e.get('queries_uncached', ''):>8}"
+                f"{e.get('floor_uncached_ms', ''):>9}"
             )
     if "fanout" in results:
         f = results["fanout"]["reminders"]
