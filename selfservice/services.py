@@ -208,7 +208,9 @@ def registration_resend(*, token: str) -> Registration:
     Refused within a minute of the last code and after five resends (``resend_too_soon``,
     ``resend_limit``), and for a registration already confirmed (``code_used``)."""
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().select_related("account").filter(token=token).first()
+        registration = (
+            Registration.objects.select_for_update(of=("self",)).select_related("account").filter(token=token).first()
+        )
         if registration is None:
             raise DomainError(_("This registration link is not valid; please register again."), code="unknown")
         if registration.used_at is not None:
