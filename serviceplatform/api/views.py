@@ -382,7 +382,7 @@ class ReviewThresholdsView(APIView):
     permission_classes = [ReadOnlyForReaders]
     serializer_class = ReviewThresholdsSerializer
 
-    @extend_schema(responses={200: ReviewThresholdsSerializer, 404: ERRORS[404]})
+    @extend_schema(responses={200: ReviewThresholdsSerializer, 403: ERRORS[403], 404: ERRORS[404]})
     def get(self, request):
         if not policies.can_review_providers(request.user):
             raise NotFound
