@@ -59,7 +59,7 @@ def deliver_one(pk: int) -> bool:
             "; giving up" if gave_up else "",
             exc,
         )
-        now = timezone.now()
+        now = clock.now()  # the retry schedule reads the portal's clock, as the row's first attempt did
         Notification.objects.filter(pk=pk).update(
             attempts=attempts,
             last_error=str(exc)[:2000],
@@ -87,7 +87,7 @@ def retry_pending(limit: int = 1000) -> int:
     """Beat, every minute: send what is due again (a failed attempt, a lost task message)."""
     ids = list(
         _pending()
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now()))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock.now()))
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

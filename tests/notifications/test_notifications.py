@@ -229,3 +229,17 @@ def test_unread_count_follows_the_inbox(reachable):
     reachable.refresh_from_db()
     unread = Notification.objects.filter(recipient=reachable, channel="inbox", read_at__isnull=True).count()
     assert reachable.unread_notifications == unread == 2
+
+
+@pytest.mark.parametrize("as_of", ["2018-01-15", "2099-06-30"])
+def test_the_sweep_sends_what_is_due_by_the_portals_own_clock(reachable, settings, as_of):
+    """A message whose first attempt was lost (its task never ran) is due to the sweep at once,
+    whatever day the portal runs on (PORTAL_AS_OF, in the past like the demo or ahead like the
+    bench's filing window): the row's schedule and the sweep read the same clock."""
+    settings.PORTAL_AS_OF = as_of
+    tell(reachable, key="lost")  # no on-commit callback runs: the delivery task is lost
+    email = Notification.objects.get(key="lost", channel=Channel.EMAIL)
+    assert email.is_pending
+    assert tasks.retry_pending() == 1
+    email.refresh_from_db()
+    assert email.delivered_at is not None and len(mail.outbox) == 1
