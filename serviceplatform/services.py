@@ -19,7 +19,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Notice, log_transition
-from qinhuai_talent.notifications.services import Message, notify, notify_many, unit_officers
+from qinhuai_talent.notifications.services import Message, notify_many, officers_of_units, tell_notices, unit_officers
 
 from . import policies
 from .models import (
@@ -285,19 +285,20 @@ def tell_of_transition(
     """Send the notices a step declares, each to its audience but the person who took the step:
     the provider's staff, the requester (the enterprise's account, or whoever filed for an
     enterprise without one) or the unit's officers. Returns the rows written."""
-    audiences = {
-        "provider": lambda: staff_of(request.provider_id),
-        "requester": lambda: [request.enterprise.account_id or request.filed_by_id],
-        "unit": lambda: unit_officers(request.org_unit_id),
-    }
     url = reverse("serviceplatform:request-detail", args=[request.pk])
-    params = _told_params(request)
-    told = 0
-    for notice in notices:
-        recipients = [pk for pk in audiences[notice.audience]() if pk and pk != getattr(actor, "pk", None)]
-        own = notice.params(request, reason=reason) if notice.params else {}
-        told += notify(event=notice.event, recipients=recipients, key=key, params={**params, **own}, url=url)
-    return told
+    return tell_notices(
+        notices,
+        request,
+        audiences={
+            "provider": lambda: (staff_of(request.provider_id), url),
+            "requester": lambda: ([request.enterprise.account_id or request.filed_by_id], url),
+            "unit": lambda: (unit_officers(request.org_unit_id), url),
+        },
+        params=_told_params(request),
+        key=key,
+        reason=reason,
+        actor=actor,
+    )
 
 
 def _told_params(request: ServiceRequest) -> dict:
@@ -332,11 +333,7 @@ def requests_remind_overdue() -> int:
     if not overdue:
         return 0
     audiences = {
-        "unit": _grouped(
-            User.objects.filter(
-                role__in=(Role.STREET, Role.PARK), org_unit_id__in={r.org_unit_id for r in overdue}, is_active=True
-            ).values_list("org_unit_id", "pk")
-        ),
+        "unit": officers_of_units(r.org_unit_id for r in overdue),
         "provider": _grouped(
             ProviderStaff.objects.filter(
                 provider_id__in={r.provider_id for r in overdue}, user__is_active=True

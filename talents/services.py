@@ -25,7 +25,7 @@ from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Transition
-from qinhuai_talent.notifications.services import notify, office_staff, unit_officers
+from qinhuai_talent.notifications.services import notify, office_staff, tell_notices, unit_officers
 
 from . import fit, policies, selectors
 from .models import (
@@ -630,15 +630,17 @@ def application_transition(
 def tell_of_transition(app: Application, transition: Transition, *, reason: str, key: str) -> None:
     """Send the notices the step declares (``Transition.notices``), each to its audience: the
     applicant (who opens their own page, the back office's is not theirs) or the unit's officers."""
-    audiences = {
-        "applicant": lambda: ([app.talent.account_id], reverse("talents:my-application", args=[app.pk])),
-        "unit": lambda: (unit_officers(app.org_unit_id), reverse("talents:application-detail", args=[app.pk])),
-    }
-    params = {"call": app.call, "venture": app.venture_name, "talent": app.talent.name, "unit": app.org_unit}
-    for notice in transition.notices:
-        recipients, url = audiences[notice.audience]()
-        own = notice.params(app, reason=reason) if notice.params else {}
-        notify(event=notice.event, recipients=recipients, key=key, params={**params, **own}, url=url)
+    tell_notices(
+        transition.notices,
+        app,
+        audiences={
+            "applicant": lambda: ([app.talent.account_id], reverse("talents:my-application", args=[app.pk])),
+            "unit": lambda: (unit_officers(app.org_unit_id), reverse("talents:application-detail", args=[app.pk])),
+        },
+        params={"call": app.call, "venture": app.venture_name, "talent": app.talent.name, "unit": app.org_unit},
+        key=key,
+        reason=reason,
+    )
 
 
 @transaction.atomic

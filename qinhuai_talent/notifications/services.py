@@ -145,6 +145,30 @@ def _enqueue(keys: list[str]) -> None:
         log.warning("could not enqueue notification delivery for %s; the sweep will retry", keys[:3], exc_info=True)
 
 
+def tell_notices(
+    notices: Iterable,
+    record,
+    *,
+    audiences: dict,
+    params: dict,
+    key: str,
+    reason: str = "",
+    actor: User | None = None,
+) -> int:
+    """Send the notices a workflow step declares (``Transition.notices``), each to its audience.
+    ``audiences`` maps an audience's name to a callable giving its people (ids) and the page they
+    open; ``params`` are what every message of the record names, each notice adding its own
+    (``Notice.params(record, reason=)``). The person who took the step (``actor``) is not told.
+    Returns the rows written."""
+    told = 0
+    for notice in notices:
+        people, url = audiences[notice.audience]()
+        recipients = [pk for pk in people if pk and pk != getattr(actor, "pk", None)]
+        own = notice.params(record, reason=reason) if notice.params else {}
+        told += notify(event=notice.event, recipients=recipients, key=key, params={**params, **own}, url=url)
+    return told
+
+
 def unread_recount(user_ids: Iterable[int]) -> None:
     """Set each user's unread count (shown in every page's header) from the inbox, in one statement.
 
@@ -230,10 +254,15 @@ def office_staff() -> list[int]:
 
 
 def unit_officers(unit_id: int | None) -> list[int]:
-    if unit_id is None:
-        return []
-    return list(
-        User.objects.filter(role__in=(Role.STREET, Role.PARK), org_unit_id=unit_id, is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
+    """The active street and park officers of one unit (ids)."""
+    return officers_of_units([unit_id]).get(unit_id, []) if unit_id is not None else []
+
+
+def officers_of_units(unit_ids: Iterable[int | None]) -> dict[int, list[int]]:
+    """The active street and park officers of each unit (ids by unit id), in one query."""
+    grouped: dict[int, list[int]] = {}
+    for unit_id, pk in User.objects.filter(
+        role__in=(Role.STREET, Role.PARK), org_unit_id__in={u for u in unit_ids if u is not None}, is_active=True
+    ).values_list("org_unit_id", "pk"):
+        grouped.setdefault(unit_id, []).append(pk)
+    return grouped
