@@ -413,7 +413,15 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             )
         counts.payouts_updated += len(moved | {p.pk for p in updates})
         notices.milestones_met(met_now)
-        notices.payouts_waiting(locked)
+        # The approvers of every payout proposed or recomputed now (created and not held, moved to
+        # proposed, or updated: a new limit may have given it another approver); the notice's key
+        # tells each approver of a payout once, and a payout nothing touched is not read again.
+        held_now = set(created_held)
+        notices.payouts_waiting(
+            [p.pk for p in creates if p.tranche_id not in held_now]
+            + payout_moves.get(PayoutState.PROPOSED, [])
+            + [p.pk for p in updates]
+        )
 
 
 def _changed(existing: dict, values: dict) -> bool:

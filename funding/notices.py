@@ -2,11 +2,18 @@
 agreements cost a few statements. Each key names one occurrence, so a recompute that runs again
 tells nobody twice."""
 
+from django.db.models import Q
 from django.urls import reverse
 
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.events import Said
-from qinhuai_talent.notifications.services import Message, notify_many, office_staff, unit_officers
+from qinhuai_talent.notifications.services import (
+    Message,
+    notify_many,
+    office_staff,
+    officers_of_units,
+    unit_officers,
+)
 
 from .models import ApproverLevel, ExitFlag, Milestone, Payout, PayoutState, UseOfFundsReport
 
@@ -16,10 +23,12 @@ def _agreement_url(agreement_id: int) -> str:
 
 
 def milestones_met(milestone_ids) -> int:
-    """The enterprise hears of each milestone now met."""
-    rows = Milestone.objects.filter(pk__in=list(milestone_ids), met=True).select_related(
-        "tranche__agreement__enterprise"
-    )
+    """The enterprise hears of each milestone now met. Only milestones of enterprises that have an
+    account are read: most enterprises have none, and a recompute that meets thousands of
+    milestones builds no message for nobody."""
+    rows = Milestone.objects.filter(
+        pk__in=list(milestone_ids), met=True, tranche__agreement__enterprise__account__isnull=False
+    ).select_related("tranche__agreement__enterprise")
     messages = [
         Message(
             recipients=[m.tranche.agreement.enterprise.account_id],
@@ -32,23 +41,22 @@ def milestones_met(milestone_ids) -> int:
     return notify_many(event="milestone_met", messages=messages)
 
 
-def payouts_waiting(agreement_ids) -> int:
+def payouts_waiting(payout_ids) -> int:
     """The approver (the unit's officers within its limit, the office above it) hears of each
-    payout proposed for approval."""
-    rows = Payout.objects.filter(agreement_id__in=list(agreement_ids), state=PayoutState.PROPOSED).select_related(
-        "agreement", "tranche"
+    payout now proposed for approval (``payout_ids``: those that became proposed). A payout
+    whose approvers are nobody (a unit without an officer) builds no message."""
+    rows = list(
+        Payout.objects.filter(pk__in=list(payout_ids), state=PayoutState.PROPOSED).select_related(
+            "agreement", "tranche"
+        )
     )
-    office = None
-    officers: dict[int, list[int]] = {}
+    office = office_staff() if any(p.approver_level == ApproverLevel.DISTRICT for p in rows) else []
+    officers = officers_of_units({p.org_unit_id for p in rows if p.approver_level != ApproverLevel.DISTRICT})
     messages = []
     for p in rows:
-        if p.approver_level == ApproverLevel.DISTRICT:
-            office = office if office is not None else office_staff()
-            recipients = office
-        else:
-            if p.org_unit_id not in officers:
-                officers[p.org_unit_id] = unit_officers(p.org_unit_id)
-            recipients = officers[p.org_unit_id]
+        recipients = office if p.approver_level == ApproverLevel.DISTRICT else officers.get(p.org_unit_id)
+        if not recipients:
+            continue
         messages.append(
             Message(
                 recipients=recipients,
@@ -102,16 +110,20 @@ def payout_moved(payout: Payout, *, event: str, key: str, **extra) -> int:
 
 
 def flags_raised(flag_filter) -> int:
-    """The enterprise and its unit's officers hear of each exit flag raised."""
-    rows = ExitFlag.objects.filter(flag_filter).select_related("agreement__enterprise")
-    officers: dict[int, list[int]] = {}
+    """The enterprise and its unit's officers hear of each exit flag raised. Only flags someone
+    hears of are read (an enterprise with an account, or a unit with an officer)."""
+    units = ExitFlag.objects.filter(flag_filter).order_by().values_list("org_unit_id", flat=True).distinct()
+    officers = officers_of_units(units)
+    rows = (
+        ExitFlag.objects.filter(flag_filter)
+        .filter(Q(agreement__enterprise__account__isnull=False) | Q(org_unit_id__in=list(officers)))
+        .select_related("agreement__enterprise")
+    )
     messages = []
     for f in rows:
-        if f.org_unit_id not in officers:
-            officers[f.org_unit_id] = unit_officers(f.org_unit_id)
         messages.append(
             Message(
-                recipients=[f.agreement.enterprise.account_id, *officers[f.org_unit_id]],
+                recipients=[f.agreement.enterprise.account_id, *officers.get(f.org_unit_id, [])],
                 key=f"exitflag:{f.pk}:raised",
                 params={
                     "agreement": f.agreement.number,

@@ -256,6 +256,9 @@ def _relevel_waiting_payouts(org_unit_id: int, limit: Decimal) -> None:
             for r in payout.reasons
         ]
     Payout.objects.bulk_update(waiting, ["approver_level", "reasons"])
+    # A payout that now waits for someone else: its new approver hears of it (the notice's key
+    # tells each approver of a payout once).
+    notices.payouts_waiting([p.pk for p in waiting])
 
 
 # ---------------------------------------------------------------- agreements

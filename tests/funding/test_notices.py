@@ -45,3 +45,35 @@ def test_an_exit_case_reaches_the_enterprise_and_the_unit(office, park_officer, 
     a.enterprise.save()
     services.exit_case_open(actor=office, agreement_id=a.pk, note="核查")
     assert events(account) == ["exit_case_opened"] and "exit_case_opened" in events(park_officer)
+
+
+def test_a_payout_that_a_new_limit_gives_to_another_approver_reaches_that_approver(office, park_officer, recompute):
+    """ "The approver hears of each payout waiting": when the office lowers the park's limit below a
+    waiting payout, the office is now its approver and hears of it; raising it back gives it to the
+    park again, whose officer had heard already and is not told twice."""
+    limit(unit("gaoxin_park"), "500000.00")
+    a = agreement(office, grant="1000000.00")  # first tranche 300,000: within the park's limit
+    recompute("payouts", as_of="2017-06-30")
+    payout = Payout.objects.get(agreement=a, tranche__sequence=1)
+    assert events(park_officer).count("payout_waiting") == 1 and "payout_waiting" not in events(office)
+    services.approval_limit_set(actor=office, org_unit=unit("gaoxin_park"), max_amount="200000")
+    assert events(office).count("payout_waiting") == 1
+    told = Notification.objects.get(recipient=office, event="payout_waiting", channel="inbox")
+    assert told.url.endswith(f"/payouts/{payout.pk}/")
+    services.approval_limit_set(actor=office, org_unit=unit("gaoxin_park"), max_amount="500000")
+    recompute("payouts", as_of="2017-06-30")
+    assert events(park_officer).count("payout_waiting") == 1 and events(office).count("payout_waiting") == 1
+
+
+def test_the_recompute_reads_no_notice_for_what_it_did_not_change(office, park_officer, recompute):
+    """A recompute that changes nothing tells nobody and reads nothing to tell: its notices cost
+    no statement about payouts, milestones or flags already told."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    limit(unit("gaoxin_park"), "500000.00")
+    agreement(office)
+    recompute("payouts", as_of="2017-06-30")
+    with CaptureQueriesContext(connection) as ctx:
+        recompute("payouts", as_of="2017-06-30")
+    assert not [q["sql"] for q in ctx.captured_queries if "notifications_notification" in q["sql"]]
