@@ -258,24 +258,28 @@ class TransitionLog(models.Model):
     def to_label(self) -> str:
         return self._state_label(self.to_state)
 
-    def payload(self) -> str:
-        return json.dumps(
-            [
-                self.content_type_id,
-                self.object_id,
-                self.action,
-                self.from_state,
-                self.to_state,
-                self.actor_id,
-                self.reason,
-                self.at.isoformat(),
-                self.prev_hash,
-            ],
+    @staticmethod
+    def hash_of(content_type_id, object_id, action, from_state, to_state, actor_id, reason, at, prev_hash) -> str:
+        """The row's hash from its fields (the one rule, for a row in memory and for the bulk
+        writer that builds no model instances)."""
+        payload = json.dumps(
+            [content_type_id, object_id, action, from_state, to_state, actor_id, reason, at.isoformat(), prev_hash],
             ensure_ascii=False,
         )
+        return hashlib.sha256(payload.encode()).hexdigest()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.payload().encode()).hexdigest()
+        return self.hash_of(
+            self.content_type_id,
+            self.object_id,
+            self.action,
+            self.from_state,
+            self.to_state,
+            self.actor_id,
+            self.reason,
+            self.at,
+            self.prev_hash,
+        )
 
 
 class TableChange(models.Model):

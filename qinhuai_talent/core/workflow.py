@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import clock
@@ -226,7 +226,7 @@ class Workflow:
             model._base_manager.filter(pk__in=[pk for pk, _s in chunk]).update(
                 **{self.state_field: t.target}, **(values or {})
             )
-            log_transitions(model, chunk, action=action, to_state=t.target, actor=actor, reason=reason)
+            log_transitions_bulk(model, chunk, action=action, to_state=t.target, actor=actor, reason=reason)
         return len(rows)
 
     def create(self, obj, *, actor, action: str = "create", reason: str = "") -> TransitionLog:
@@ -260,15 +260,10 @@ def workflows_of(model) -> list[Workflow]:
     return [w for w in REGISTRY if w.model is model]
 
 
-def log_transitions(
-    model, rows: list[tuple[int, str]], *, action: str, to_state: str, actor, reason: str = "", at=None
-) -> list[TransitionLog]:
-    """Append one log row per ``(pk, from_state)`` to each record's chain and advance its head:
-    one query for the heads, one for chains that have none yet, one insert, one upsert."""
-    if not rows:
-        return []
-    ct = ContentType.objects.get_for_model(model)
-    chains = {pk: transition_chain(ct.pk, pk) for pk, _s in rows}
+def _chain_links(ct_id: int, pks: list[int]) -> tuple[dict[int, str], dict[int, str], dict[int, int]]:
+    """Each record's chain, its newest hash and its length: one query for the heads, one for the
+    chains that have none yet."""
+    chains = {pk: transition_chain(ct_id, pk) for pk in pks}
     heads = {h.chain: h for h in ChainHead.objects.filter(chain__in=list(chains.values()))}
     headless = [pk for pk, chain in chains.items() if chain not in heads]
     prev: dict[int, str] = {}
@@ -276,7 +271,7 @@ def log_transitions(
     if headless:
         # Rows written before chain heads existed: the chain's newest row is its previous link.
         for object_id, digest in (
-            TransitionLog.objects.filter(content_type=ct, object_id__in=headless)
+            TransitionLog.objects.filter(content_type_id=ct_id, object_id__in=headless)
             .order_by("object_id", "at", "id")
             .values_list("object_id", "hash")
         ):
@@ -286,6 +281,18 @@ def log_transitions(
         head = heads.get(chain)
         if head is not None:
             prev[pk], length[pk] = head.last_hash, head.length
+    return chains, prev, length
+
+
+def log_transitions(
+    model, rows: list[tuple[int, str]], *, action: str, to_state: str, actor, reason: str = "", at=None
+) -> list[TransitionLog]:
+    """Append one log row per ``(pk, from_state)`` to each record's chain and advance its head:
+    one query for the heads, one for chains that have none yet, one insert, one upsert."""
+    if not rows:
+        return []
+    ct = ContentType.objects.get_for_model(model)
+    chains, prev, length = _chain_links(ct.pk, [pk for pk, _s in rows])
     at = at or clock.now()
     actor_id = getattr(actor, "pk", None)
     entries = []
@@ -314,6 +321,51 @@ def log_transitions(
         update_fields=["last_id", "last_hash", "length"],
     )
     return entries
+
+
+def log_transitions_bulk(
+    model, rows: list[tuple[int, str]], *, action: str, to_state: str, actor, reason: str = ""
+) -> int:
+    """``log_transitions`` for a bulk move (``Workflow.apply_many``), returning the rows written.
+    On PostgreSQL the rows and the heads go in as arrays (``unnest``), one INSERT and one upsert
+    with no model instance per row: the same rows, hashes and heads, at a fraction of the cost at
+    the recompute's scale (tens of thousands of moves)."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return len(log_transitions(model, rows, action=action, to_state=to_state, actor=actor, reason=reason))
+    ct_id = ContentType.objects.get_for_model(model).pk
+    pks = [pk for pk, _s in rows]
+    chains, prev, length = _chain_links(ct_id, pks)
+    at = clock.now()
+    actor_id = getattr(actor, "pk", None)
+    reason = str(reason or "")
+    prevs = [prev.get(pk, "") for pk in pks]
+    froms = [from_state for _pk, from_state in rows]
+    hashes = [
+        TransitionLog.hash_of(ct_id, pk, action, from_state, to_state, actor_id, reason, at, prev_hash)
+        for (pk, from_state), prev_hash in zip(rows, prevs, strict=True)
+    ]
+    log_table, head_table = TransitionLog._meta.db_table, ChainHead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {log_table}
+                    (content_type_id, object_id, action, from_state, to_state, actor_id, reason, at, prev_hash, hash)
+                SELECT %s, t.object_id, %s, t.from_state, %s, %s, %s, %s, t.prev_hash, t.hash
+                  FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])
+                       AS t(object_id, from_state, prev_hash, hash)
+                RETURNING object_id, id""",  # noqa: S608 (the models' own table names)
+            [ct_id, action, to_state, actor_id, reason, at, pks, froms, prevs, hashes],
+        )
+        ids = dict(cursor.fetchall())
+        cursor.execute(
+            f"""INSERT INTO {head_table} (chain, last_id, last_hash, length)
+                SELECT * FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::bigint[])
+                ON CONFLICT (chain) DO UPDATE
+                   SET last_id = EXCLUDED.last_id, last_hash = EXCLUDED.last_hash, length = EXCLUDED.length""",  # noqa: S608
+            [[chains[pk] for pk in pks], [ids[pk] for pk in pks], hashes, [length.get(pk, 0) + 1 for pk in pks]],
+        )
+    return len(ids)
 
 
 def log_transition(

@@ -173,3 +173,26 @@ def test_a_past_rectification_deadline_is_refused(reporting, park_officer):
     case = services.exit_case_open(actor=park_officer, agreement_id=reporting.pk)
     with pytest.raises(DomainError, match="须晚于今天"):
         services.exit_case_rectify(actor=park_officer, case_id=case.pk, due=date(2017, 1, 1), reason="x")
+
+
+def test_the_bulk_moves_of_a_hold_and_its_release_leave_every_chain_verifiable(reporting, recompute):
+    """README: every transition is logged, hash-chained per record. The recompute's bulk moves
+    (a flag raised, tranches and payouts held, the flag cleared, the holds released) write their
+    log rows in bulk (on PostgreSQL as arrays, with no model instance per row): each row's hash is
+    the one ``verify_audit`` recomputes, each links to the record's previous row, and each
+    record's chain head names its newest row."""
+    from qinhuai_talent.core.audit import verify_transitions
+    from qinhuai_talent.core.chains import verify_transition_heads
+    from qinhuai_talent.core.models import TransitionLog
+
+    logged = TransitionLog.objects.count()
+    OperatingReport.objects.filter(enterprise=reporting.enterprise, quarter__in=(3, 4)).delete()
+    recompute("payouts", as_of=AS_OF)
+    recompute("exit_flags", as_of=AS_OF)
+    report(reporting.enterprise, 2017, 3)
+    report(reporting.enterprise, 2017, 4)
+    recompute("exit_flags", as_of=AS_OF)
+    recompute("payouts", as_of=AS_OF)
+    actions = list(TransitionLog.objects.filter(pk__gt=0).order_by("id").values_list("action", flat=True))[logged:]
+    assert {"hold", "clear", "propose"} <= set(actions), actions  # held, cleared, released
+    assert verify_transitions() == [] and verify_transition_heads() == []
