@@ -28,6 +28,7 @@ from enterprises.selectors import last_filed_quarters
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.clock import add_months
 from qinhuai_talent.core.jobs import JobContext
+from qinhuai_talent.core.lookups import any_of
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.system import system_actor
 
@@ -226,7 +227,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
     with transaction.atomic():
         locked = list(
             Agreement.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=ids, state=AgreementState.ACTIVE)
+            .filter(any_of("pk", ids), state=AgreementState.ACTIVE)
             .values_list("pk", flat=True)
         )
         if not locked:
@@ -234,7 +235,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         counts.agreements += len(locked)
         agreements = {
             a["pk"]: a
-            for a in Agreement.objects.filter(pk__in=locked).values(
+            for a in Agreement.objects.filter(any_of("pk", locked)).values(
                 "pk",
                 "org_unit_id",
                 "enterprise__registered_on",
@@ -248,12 +249,12 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             )
         }
         flagged = set(
-            ExitFlag.objects.filter(agreement_id__in=locked, state=FlagState.OPEN).values_list(
+            ExitFlag.objects.filter(any_of("agreement_id", locked), state=FlagState.OPEN).values_list(
                 "agreement_id", flat=True
             )
         )
         tranches = list(
-            Tranche.objects.filter(agreement_id__in=locked).values(
+            Tranche.objects.filter(any_of("agreement_id", locked)).values(
                 "pk", "agreement_id", "sequence", "planned_amount", "state"
             )
         )
@@ -261,13 +262,13 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         unpaid = [t for t in tranches if t["state"] in UNPAID]
         unpaid_ids = [t["pk"] for t in unpaid]
         accepted = set(
-            UseOfFundsReport.objects.filter(tranche__agreement_id__in=locked, accepted=True).values_list(
+            UseOfFundsReport.objects.filter(any_of("tranche__agreement_id", locked), accepted=True).values_list(
                 "tranche_id", flat=True
             )
         )
         milestones = defaultdict(list)
         for m in (
-            Milestone.objects.filter(tranche_id__in=unpaid_ids)
+            Milestone.objects.filter(any_of("tranche_id", unpaid_ids))
             .order_by("id")
             .values(
                 "id",
@@ -285,7 +286,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             milestones[m["tranche_id"]].append(m)
         payouts = {
             p["tranche_id"]: p
-            for p in Payout.objects.filter(tranche_id__in=unpaid_ids).values(
+            for p in Payout.objects.filter(any_of("tranche_id", unpaid_ids)).values(
                 "pk",
                 "tranche_id",
                 "org_unit_id",
@@ -377,24 +378,26 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
 
         written = 0
         if met_now:
-            written += Milestone.objects.filter(pk__in=met_now).update(met=True, met_on=as_of)
+            written += Milestone.objects.filter(any_of("pk", met_now)).update(met=True, met_on=as_of)
         if unmet_now:
-            written += Milestone.objects.filter(pk__in=unmet_now).update(met=False, met_on=None)
+            written += Milestone.objects.filter(any_of("pk", unmet_now)).update(met=False, met_on=None)
         counts.milestones_changed += written
         for target, pks in tranche_moves.items():
             counts.tranches_changed += TRANCHE_WORKFLOW.apply_many(
-                Tranche.objects.filter(pk__in=pks), action=TRANCHE_ACTIONS[target], actor=actor
+                Tranche.objects.filter(any_of("pk", pks)), action=TRANCHE_ACTIONS[target], actor=actor
             )
         if creates:
             Payout.objects.bulk_create(creates, batch_size=BATCH)
             counts.payouts_created += len(creates)
             if created_held:
                 PAYOUT_WORKFLOW.apply_many(
-                    Payout.objects.filter(tranche_id__in=created_held), action="hold", actor=actor
+                    Payout.objects.filter(any_of("tranche_id", created_held)), action="hold", actor=actor
                 )
         moved = set()
         for target, pks in payout_moves.items():
-            PAYOUT_WORKFLOW.apply_many(Payout.objects.filter(pk__in=pks), action=PAYOUT_ACTIONS[target], actor=actor)
+            PAYOUT_WORKFLOW.apply_many(
+                Payout.objects.filter(any_of("pk", pks)), action=PAYOUT_ACTIONS[target], actor=actor
+            )
             moved.update(pks)
         if updates:
             Payout.objects.bulk_update(
@@ -536,7 +539,7 @@ def _exit_conditions(as_of: date, rules: dict[str, int]) -> dict[tuple[int, str]
         cutoff = as_of - timedelta(days=days)
         overdue = (
             Milestone.objects.filter(
-                tranche__agreement_id__in=[a["pk"] for a in agreements],
+                any_of("tranche__agreement_id", [a["pk"] for a in agreements]),
                 tranche__state__in=UNPAID,
                 met=False,
             )
@@ -613,7 +616,7 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         in_force = (AgreementState.ACTIVE, AgreementState.SUSPENDED)
         units = {
             pk: unit
-            for pk, unit, state in Agreement.objects.filter(pk__in={a for a, _r in found}).values_list(
+            for pk, unit, state in Agreement.objects.filter(any_of("pk", {a for a, _r in found})).values_list(
                 "pk", "org_unit_id", "state"
             )
             if state in in_force
@@ -655,7 +658,7 @@ def recompute_exit_flags(ctx: JobContext) -> dict:
         if gone:
             # The page says why in the reader's language (the transition's label), nothing stored.
             counts["cleared"] = FLAG_WORKFLOW.apply_many(
-                ExitFlag.objects.filter(pk__in=gone),
+                ExitFlag.objects.filter(any_of("pk", gone)),
                 action="clear",
                 actor=actor,
                 values={"closed_at": now, "closed_by": actor},

@@ -5,6 +5,7 @@ tells nobody twice."""
 from django.db.models import Q
 from django.urls import reverse
 
+from qinhuai_talent.core.lookups import any_of
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.events import Said
 from qinhuai_talent.notifications.services import (
@@ -27,7 +28,7 @@ def milestones_met(milestone_ids) -> int:
     account are read: most enterprises have none, and a recompute that meets thousands of
     milestones builds no message for nobody."""
     rows = Milestone.objects.filter(
-        pk__in=list(milestone_ids), met=True, tranche__agreement__enterprise__account__isnull=False
+        any_of("pk", milestone_ids), met=True, tranche__agreement__enterprise__account__isnull=False
     ).select_related("tranche__agreement__enterprise")
     messages = [
         Message(
@@ -43,28 +44,31 @@ def milestones_met(milestone_ids) -> int:
 
 def payouts_waiting(payout_ids) -> int:
     """The approver (the unit's officers within its limit, the office above it) hears of each
-    payout now proposed for approval (``payout_ids``: those that became proposed). A payout
-    whose approvers are nobody (a unit without an officer) builds no message."""
-    rows = list(
-        Payout.objects.filter(pk__in=list(payout_ids), state=PayoutState.PROPOSED).select_related(
-            "agreement", "tranche"
-        )
+    payout now proposed for approval (``payout_ids``: those that became proposed or were
+    recomputed). Only payouts someone approves are read: a unit without an officer builds no
+    message."""
+    ids = list(payout_ids)
+    if not ids:
+        return 0
+    office = office_staff()
+    officers = officers_of_units(
+        Payout.objects.filter(any_of("pk", ids)).order_by().values_list("org_unit_id", flat=True).distinct()
     )
-    office = office_staff() if any(p.approver_level == ApproverLevel.DISTRICT for p in rows) else []
-    officers = officers_of_units({p.org_unit_id for p in rows if p.approver_level != ApproverLevel.DISTRICT})
-    messages = []
-    for p in rows:
-        recipients = office if p.approver_level == ApproverLevel.DISTRICT else officers.get(p.org_unit_id)
-        if not recipients:
-            continue
-        messages.append(
-            Message(
-                recipients=recipients,
-                key=f"payout:{p.pk}:waiting",
-                params=_payout_params(p),
-                url=reverse("funding:payout-detail", args=[p.pk]),
-            )
+    someone = Q(org_unit_id__in=list(officers)) & ~Q(approver_level=ApproverLevel.DISTRICT)
+    if office:
+        someone |= Q(approver_level=ApproverLevel.DISTRICT)
+    rows = Payout.objects.filter(any_of("pk", ids), someone, state=PayoutState.PROPOSED).select_related(
+        "agreement", "tranche"
+    )
+    messages = [
+        Message(
+            recipients=office if p.approver_level == ApproverLevel.DISTRICT else officers[p.org_unit_id],
+            key=f"payout:{p.pk}:waiting",
+            params=_payout_params(p),
+            url=reverse("funding:payout-detail", args=[p.pk]),
         )
+        for p in rows
+    ]
     return notify_many(event="payout_waiting", messages=messages)
 
 

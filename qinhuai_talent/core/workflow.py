@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .chains import transition_chain
 from .errors import ActionNotAllowed, DomainError
+from .lookups import any_of
 from .models import ChainHead, TransitionLog
 from .system import is_system
 
@@ -223,7 +224,7 @@ class Workflow:
         )
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            model._base_manager.filter(pk__in=[pk for pk, _s in chunk]).update(
+            model._base_manager.filter(any_of("pk", [pk for pk, _s in chunk])).update(
                 **{self.state_field: t.target}, **(values or {})
             )
             log_transitions_bulk(model, chunk, action=action, to_state=t.target, actor=actor, reason=reason)
@@ -264,7 +265,7 @@ def _chain_links(ct_id: int, pks: list[int]) -> tuple[dict[int, str], dict[int, 
     """Each record's chain, its newest hash and its length: one query for the heads, one for the
     chains that have none yet."""
     chains = {pk: transition_chain(ct_id, pk) for pk in pks}
-    heads = {h.chain: h for h in ChainHead.objects.filter(chain__in=list(chains.values()))}
+    heads = {h.chain: h for h in ChainHead.objects.filter(any_of("chain", list(chains.values())))}
     headless = [pk for pk, chain in chains.items() if chain not in heads]
     prev: dict[int, str] = {}
     length: dict[int, int] = {}
