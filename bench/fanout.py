@@ -7,8 +7,11 @@ the processes the bench starts), when nobody has filed that quarter yet:
 - reminder fan-out: ``filings_remind`` in a process of its own, with the portal's Celery app on the
   bench's broker, writes the "5 days left" notifications (and the late ones of the quarter before);
   a worker of the portal's Celery app (2 processes) delivers them to the file email backend.
-  Figures: seconds to write the outbox, seconds until nothing is pending, rows per channel, email
-  files; then the same reminder again, which must write 0 rows and send no email.
+  The reminder's rows left by an earlier run (a reused seed) are deleted first. Figures: seconds
+  to write the outbox, seconds until nothing is pending, the reminder's rows by event and channel
+  (counted by event and quarter, whoever wrote them), the messages in the mail folder (several a
+  file) beside the e-mail rows the outbox marks delivered; then the same reminder again, which
+  must write 0 rows and send no email.
 - filing submission: ``POST /api/v1/operating-reports/`` under concurrent load, each request the
   quarter's filing of another enterprise with that enterprise's own token, beside the floor's one
   ``INSERT`` of the same row (``bench/floor_wsgi.py``, ``/filing/``). The quarter's filings are
@@ -101,20 +104,52 @@ def _pending() -> int:
     )
 
 
-def _remind(day: datetime.date, env: dict) -> dict:
-    """``filings_remind`` in its own process: its seconds, the rows it attempted (its return value,
-    which counts a row the outbox already holds too) and the rows it wrote (counted)."""
-    from bench.run import PY, ROOT
+# The events ``enterprises.services.filings_remind`` sends (window open, 5 days left, late).
+REMINDER_EVENTS = ("filing_window_open", "filing_window_closing", "filing_late")
+
+
+def reminder_rows(day: datetime.date):
+    """The outbox rows of the reminder ``filings_remind`` sends on ``day`` (its events, for the two
+    quarters it reads), whichever process wrote them: what the figures count, rather than the
+    difference of a table count around the run (which says 0 when an earlier, interrupted run on a
+    reused seed already wrote them) or every row after a given id."""
+    from enterprises import selectors
     from qinhuai_talent.notifications.models import Notification
 
-    before = Notification.objects.count()
+    latest = selectors.last_ended_quarter(day)
+    periods = [f"{y}Q{q}" for y, q in (latest, selectors.previous_quarter(*latest))]
+    return Notification.objects.filter(event__in=REMINDER_EVENTS, params__period__in=periods)
+
+
+def clear_reminder(day: datetime.date) -> int:
+    """Delete the reminder's rows left by an earlier run (a reused seed), so that this run writes
+    and delivers all of them; the recipients' unread counts are recounted. Returns the rows deleted."""
+    from django.db import transaction
+
+    from qinhuai_talent.notifications.services import unread_recount
+
+    rows = reminder_rows(day)
+    with transaction.atomic():
+        users = set(rows.values_list("recipient_id", flat=True))
+        deleted, _by_model = rows.delete()
+        if users:
+            unread_recount(users)
+    return deleted
+
+
+def _remind(day: datetime.date, env: dict) -> dict:
+    """``filings_remind`` in its own process: its seconds, the rows it attempted (its return value,
+    which counts a row the outbox already holds too) and the reminder's rows it wrote (counted)."""
+    from bench.run import PY, ROOT
+
+    before = reminder_rows(day).count()
     out = subprocess.run(
         [PY, "-m", "bench.fanout", "remind", day.isoformat()], cwd=ROOT, env=env, capture_output=True, text=True
     )
     if out.returncode:
         raise SystemExit(f"filings_remind failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    return result | {"written": Notification.objects.count() - before}
+    return result | {"written": reminder_rows(day).count() - before}
 
 
 def _wait_delivered(timeout: float) -> float:
@@ -139,9 +174,11 @@ def reminder_fanout(day: datetime.date, env: dict, mail: Path, workers: int = 2)
     from django.db.models import Count
 
     from bench.run import PY, ROOT, log, stop
-    from qinhuai_talent.notifications.models import Notification
+    from qinhuai_talent.notifications.models import Channel
 
-    since = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    cleared = clear_reminder(day)
+    if cleared:
+        log(f"fan-out: {cleared} rows of this reminder left by an earlier run deleted first")
     worker = subprocess.Popen(
         [PY, "-m", "celery", "-A", "qinhuai_talent", "worker", "-c", str(workers), "-P", "prefork", "-l", "WARNING",
          "-n", f"bench-mail{workers}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
@@ -161,9 +198,11 @@ def reminder_fanout(day: datetime.date, env: dict, mail: Path, workers: int = 2)
         rerun_emails = _emails(mail) - emails
     finally:
         stop(worker)
-    rows = Notification.objects.filter(pk__gt=since)
-    return {
+    rows = reminder_rows(day)
+    delivered_emails = rows.filter(channel=Channel.EMAIL, delivered_at__isnull=False).count()
+    out = {
         "day": day.isoformat(),
+        "cleared_before": cleared,
         "notifications": first["written"],
         "attempted": first["rows"],
         "by_event_and_channel": {
@@ -175,12 +214,22 @@ def reminder_fanout(day: datetime.date, env: dict, mail: Path, workers: int = 2)
         "wall_seconds": round(total, 2),
         "workers": workers,
         "emails": emails,
+        "emails_delivered": delivered_emails,
         "undelivered": _pending(),
         "rerun_rows": rerun["written"],
         "rerun_attempted": rerun["rows"],
         "rerun_seconds": round(rerun["seconds"], 2),
         "rerun_emails": rerun_emails,
     }
+    if emails != delivered_emails:
+        # The outbox says these were sent, the folder holds fewer: another worker on the same
+        # broker (one left from an interrupted run) took some of the tasks to its own folder.
+        out["note"] = (
+            f"{delivered_emails} e-mail rows delivered but {emails} messages in this run's folder: "
+            "another worker consumed the bench's broker; the delivery figures are not this run's alone"
+        )
+        log(f"fan-out: {out['note']}")
+    return out
 
 
 def filing_load(day: datetime.date, quarter: tuple[int, int], pairs: list[tuple[int, int]], env: dict) -> dict:

@@ -179,6 +179,49 @@ def test_filing_window_fanout_tells_every_owing_enterprise_once():
     assert Notification.objects.count() == rows  # the rerun writes no row (its return counts the attempts)
 
 
+@pytest.mark.django_db
+def test_the_fanout_counts_what_the_reminder_wrote_and_the_mail_folder_holds(tmp_path, settings):
+    """The fan-out's figures count the reminder's own rows, whoever wrote them, and every message
+    in the file backend's folder (several a file): on a reused seed an earlier run's rows are
+    cleared first, so the run writes and counts all of them again."""
+    from django.core.mail import EmailMessage, get_connection
+
+    from bench import fanout
+    from enterprises.services import filings_remind
+    from qinhuai_talent.notifications.models import Channel, Notification
+    from qinhuai_talent.notifications.tasks import deliver_one
+
+    seed()
+    fanout.accounts()
+    day, _quarter = fanout.window_day(AS_OF.isoformat())
+    written = filings_remind(today=day)
+    assert written > 0
+    other = Notification.objects.create(
+        recipient_id=Notification.objects.values_list("recipient_id", flat=True).first(),
+        channel=Channel.INBOX,
+        event="filing_window_closing",
+        key="filing:other-period",
+        params={"period": "2001Q1"},
+    )
+    rows = fanout.reminder_rows(day)
+    assert rows.count() == written  # the rows it wrote, not the one of another period
+    # The file backend of the embedded mode, one connection per message, many messages a file.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    emails = list(rows.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
+    assert all(deliver_one(pk) for pk in emails)
+    assert fanout._emails(tmp_path) == len(emails) == rows.filter(delivered_at__isnull=False, channel="email").count()
+    # One file holds every message its connection wrote: the folder's messages are counted, not files.
+    folder = tmp_path / "one-connection"
+    with get_connection(file_path=str(folder)) as connection_:
+        connection_.send_messages([EmailMessage(f"第{n}封", "内容", to=["a@bench.invalid"]) for n in range(3)])
+    assert len(list(folder.iterdir())) == 1 and fanout._emails(folder) == 3
+    # A reused seed: the reminder already in the outbox is cleared, the other period's row kept.
+    assert fanout.clear_reminder(day) == written
+    assert not fanout.reminder_rows(day).exists() and Notification.objects.filter(pk=other.pk).exists()
+    assert filings_remind(today=day) == written == fanout.reminder_rows(day).count()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_the_filing_floor_writes_the_row_the_portal_reads_as_a_filing():
