@@ -27,7 +27,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from qinhuai_talent.core import access, clock
 from qinhuai_talent.core.models import OrgUnit, User
@@ -37,6 +36,7 @@ from .models import (
     ZERO,
     ClassChange,
     Enterprise,
+    EnterpriseClass,
     EnterpriseStatus,
     Evaluation,
     FilingStatus,
@@ -165,20 +165,48 @@ def enterprise_figures(units: Units = None, *, include_inactive: bool = False) -
     unless ``include_inactive``: a company that moved out or was deregistered is no longer the
     district's. ``revenue_10m_plus`` includes those at 50 million or more. One query.
     """
+    figures = enterprise_breakdown(units, include_inactive=include_inactive)
+    for key in ("by_class", "by_tier", "cumulative_revenue"):
+        figures.pop(key)
+    return figures
+
+
+def enterprise_breakdown(units: Units = None, *, include_inactive: bool = False) -> dict:
+    """``enterprise_figures`` with the count by class (``by_class``) and by revenue tier
+    (``by_tier``), every class and tier present, and the cumulative main-business revenue
+    (``cumulative_revenue``), from the same single pass: one query grouped by class and tier."""
     qs = Enterprise.objects.all()
     if not include_inactive:
         qs = qs.filter(status=EnterpriseStatus.ACTIVE)
-    figures = _unit_filter(qs, units).aggregate(
-        count=Count("pk"),
-        cumulative_sales=Coalesce(Sum("cumulative_sales"), Value(ZERO)),
-        cumulative_financing=Coalesce(Sum("cumulative_financing"), Value(ZERO)),
-        revenue_10m_plus=Count("pk", filter=Q(revenue_tier__in=[RevenueTier.TEN_M, RevenueTier.FIFTY_M])),
-        revenue_50m_plus=Count("pk", filter=Q(revenue_tier=RevenueTier.FIFTY_M)),
-        neeq_listed=Count("pk", filter=Q(listing=Listing.NEEQ)),
+    rows = (
+        _unit_filter(qs, units)
+        .values("enterprise_class", "revenue_tier")
+        .annotate(
+            count=Count("pk"),
+            cumulative_sales=Sum("cumulative_sales"),
+            cumulative_financing=Sum("cumulative_financing"),
+            cumulative_revenue=Sum("cumulative_revenue"),
+            revenue_10m_plus=Count("pk", filter=Q(revenue_tier__in=[RevenueTier.TEN_M, RevenueTier.FIFTY_M])),
+            revenue_50m_plus=Count("pk", filter=Q(revenue_tier=RevenueTier.FIFTY_M)),
+            neeq_listed=Count("pk", filter=Q(listing=Listing.NEEQ)),
+        )
+        .order_by()
     )
-    for key in ("cumulative_sales", "cumulative_financing"):
+    counts = ("count", "revenue_10m_plus", "revenue_50m_plus", "neeq_listed")
+    sums = ("cumulative_sales", "cumulative_financing", "cumulative_revenue")
+    figures = dict.fromkeys(counts, 0) | dict.fromkeys(sums, ZERO)
+    by_class = dict.fromkeys(EnterpriseClass.values, 0)
+    by_tier = dict.fromkeys(RevenueTier.values, 0)
+    for row in rows:
+        for key in counts:
+            figures[key] += row[key]
+        for key in sums:
+            figures[key] += row[key] or ZERO
+        by_class[row["enterprise_class"]] = by_class.get(row["enterprise_class"], 0) + row["count"]
+        by_tier[row["revenue_tier"]] = by_tier.get(row["revenue_tier"], 0) + row["count"]
+    for key in sums:
         figures[key] = Decimal(figures[key]).quantize(Decimal("0.01"))
-    return figures
+    return {**figures, "by_class": by_class, "by_tier": by_tier}
 
 
 def maker_space_counts(units: Units = None) -> dict:

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from django.utils.translation import gettext as _
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_unit_officer, scope_own, scope_units
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
+from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.registry import Attention
 
 from . import charges, policies
@@ -246,10 +249,49 @@ def exit_board(user: User) -> dict:
 
 
 def _agreements_in(year: int | None, units: Iterable[int] | None) -> QuerySet:
+    """The agreements charged to ``year``: to a budget of that year, or starting that year when they
+    have none. The year's budgets are a subquery rather than a join: the planner tests each
+    agreement against a small hashed set instead of joining every agreement to its budget first."""
     qs = _in_units(Agreement.objects.all(), units)
     if year is not None:
-        qs = qs.filter(Q(budget__year=year) | Q(budget__isnull=True, starts_on__year=year))
+        qs = qs.filter(
+            Q(budget__in=Budget.objects.filter(year=year).values("pk")) | Q(budget__isnull=True, starts_on__year=year)
+        )
     return qs
+
+
+def _sums_of_agreements(agreements: QuerySet, parts: dict[str, tuple[QuerySet, str]]) -> dict[str, Decimal]:
+    """For each ``name: (rows, amount field)``, the sum of ``amount`` over the rows of the
+    ``agreements`` (each row has an ``agreement``): one statement, the rows of every part in one
+    ``UNION ALL`` kept to the agreements by one ``IN`` (so the agreements' rule is evaluated once,
+    not once a part). Zero where a part has no row."""
+    sums = dict.fromkeys(parts, ZERO)
+    branches, params = [], []
+    try:
+        within, within_params = agreements.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # no agreement can match (an empty scope)
+        return sums
+    for name, (rows, amount) in parts.items():
+        try:
+            sql, branch_params = (
+                rows.order_by().annotate(figure=Value(name), x=F(amount)).values("figure", "agreement_id", "x")
+            ).query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        branches.append(f"SELECT * FROM ({sql}) b{len(branches)}")  # noqa: S608 (the ORM's own SQL)
+        params.extend(branch_params)
+    if not branches:
+        return sums
+    # The ORM's own SQL, its values passed as parameters.
+    statement = (
+        f"SELECT r.figure, SUM(r.x) FROM ({' UNION ALL '.join(branches)}) r "  # noqa: S608
+        f"WHERE r.agreement_id IN ({within}) GROUP BY r.figure"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *within_params])
+        for name, total in cursor.fetchall():
+            sums[name] = to_money(total or 0)
+    return sums
 
 
 def funding_figures(year: int | None = None, units: Iterable[int] | None = None) -> dict:
@@ -259,40 +301,46 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
     have none). By source, each component (district's share, city's share) counts under the source
     of the budget it is charged to; by level, the city's and the district's components, so both
     splits add up to the committed total and agree with the budgets (``funding.charges``). Amounts
-    are Decimal yuan. Seven queries.
+    are Decimal yuan. Three queries: the agreements grouped by the sources of their two budgets (the
+    totals and both splits), the held tranches, eligible payouts, recoveries and recovery due of
+    those agreements (one statement), the budgets by source.
     """
     agreements = _agreements_in(year, units)
-    totals = agreements.aggregate(
-        paid=_sum("paid_total"),
-        city=Coalesce(Sum(charges.committed_of(charges.CITY)), Value(ZERO), output_field=MONEY),
-        district=Coalesce(Sum(charges.committed_of(charges.DISTRICT)), Value(ZERO), output_field=MONEY),
-        agreements=Count("id"),
+    fields = charges.BUDGET_FIELD
+    groups = (
+        agreements.values(*(f"{field}__source" for field in fields.values()))
+        .annotate(
+            n=Count("id"),
+            paid=_sum("paid_total"),
+            **{
+                f"{measure.__name__}_{component}": Coalesce(Sum(measure(component)), Value(ZERO), output_field=MONEY)
+                for component in fields
+                for measure in (charges.committed_of, charges.paid_of)
+            },
+        )
+        .order_by()
     )
-    tranches = Tranche.objects.filter(agreement__in=agreements.values("pk")).aggregate(
-        held=_sum("planned_amount", state=TrancheState.HELD),
-    )
-    eligible = Payout.objects.filter(
-        agreement__in=agreements.values("pk"), state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)
-    ).aggregate(s=_sum("amount"))["s"]
-    ledger = LedgerEntry.objects.filter(agreement__in=agreements.values("pk")).aggregate(
-        recovered=_sum("amount", kind=LedgerKind.RECOVERY)
-    )
-    recovery = ExitCase.objects.filter(agreement__in=agreements.values("pk")).aggregate(due=_sum("recovery_due"))
     by_source = {s.value: {"source": s.value, "committed": ZERO, "paid": ZERO, "budget": ZERO} for s in FundingSource}
-    # Each component under the source of the budget it is charged to (funding.charges).
-    for component, field in charges.BUDGET_FIELD.items():
-        for row in (
-            agreements.filter(**{f"{field}__isnull": False})
-            .values(f"{field}__source")
-            .annotate(
-                committed=Coalesce(Sum(charges.committed_of(component)), Value(ZERO), output_field=MONEY),
-                paid=Coalesce(Sum(charges.paid_of(component)), Value(ZERO), output_field=MONEY),
-            )
-            .order_by()
-        ):
-            entry = by_source[row[f"{field}__source"]]
-            entry["committed"] += row["committed"]
-            entry["paid"] += row["paid"]
+    totals = {"agreements": 0, "paid": ZERO, charges.CITY: ZERO, charges.DISTRICT: ZERO}
+    for row in groups:
+        totals["agreements"] += row["n"]
+        totals["paid"] += row["paid"]
+        for component, field in fields.items():
+            totals[component] += row[f"committed_of_{component}"]
+            # Each component under the source of the budget it is charged to (funding.charges).
+            source = row[f"{field}__source"]
+            if source is not None:
+                by_source[source]["committed"] += row[f"committed_of_{component}"]
+                by_source[source]["paid"] += row[f"paid_of_{component}"]
+    sums = _sums_of_agreements(
+        agreements,
+        {
+            "held": (Tranche.objects.filter(state=TrancheState.HELD), "planned_amount"),
+            "eligible": (Payout.objects.filter(state__in=(PayoutState.PROPOSED, PayoutState.APPROVED)), "amount"),
+            "recovered": (LedgerEntry.objects.filter(kind=LedgerKind.RECOVERY), "amount"),
+            "recovery_due": (ExitCase.objects.all(), "recovery_due"),
+        },
+    )
     budgets = _in_units(Budget.objects.all(), units)
     if year is not None:
         budgets = budgets.filter(year=year)
@@ -300,28 +348,31 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
         by_source[row["source"]]["budget"] = row["amount"]
     return {
         "agreements": totals["agreements"],
-        "committed": totals["city"] + totals["district"],
+        "committed": totals[charges.CITY] + totals[charges.DISTRICT],
         "paid": totals["paid"],
-        "eligible": eligible,
-        "held": tranches["held"],
-        "recovered": -ledger["recovered"],
-        "recovery_due": recovery["due"],
+        "eligible": sums["eligible"],
+        "held": sums["held"],
+        "recovered": -sums["recovered"],
+        "recovery_due": sums["recovery_due"],
         "by_source": list(by_source.values()),
-        "by_level": {"city": totals["city"], "district": totals["district"]},
+        "by_level": {"city": totals[charges.CITY], "district": totals[charges.DISTRICT]},
     }
 
 
 def exit_figures(units: Iterable[int] | None = None) -> dict:
-    """Open flags (total and by rule), cases by state, exits decided, recovery due and recovered."""
+    """Open flags (total and by rule), cases by state, exits decided, recovery due and recovered.
+    Two queries: the open flags by rule, the cases by state with their money."""
     flags = _in_units(ExitFlag.objects.filter(state=FlagState.OPEN), units)
     by_rule = {r.value: 0 for r in ExitRule}
     for row in flags.values("rule").annotate(n=Count("id")):
         by_rule[row["rule"]] = row["n"]
     cases = _in_units(ExitCase.objects.all(), units)
     by_state = {s.value: 0 for s in CaseState}
-    for row in cases.values("state").annotate(n=Count("id")):
+    money = {"due": ZERO, "recovered": ZERO}
+    for row in cases.values("state").annotate(n=Count("id"), due=_sum("recovery_due"), recovered=_sum("recovered")):
         by_state[row["state"]] = row["n"]
-    money = cases.aggregate(due=_sum("recovery_due"), recovered=_sum("recovered"))
+        money["due"] += row["due"]
+        money["recovered"] += row["recovered"]
     return {
         "open_flags": sum(by_rule.values()),
         "open_flags_by_rule": by_rule,

@@ -1,11 +1,12 @@
 """The district's figures for a year, scoped to the caller, in a constant number of queries.
 
 Each area's figures come from that area's own app (``talents.selectors.title_counts`` and
-``pipeline_counts``, ``enterprises.selectors.enterprise_figures`` and ``maker_space_counts``,
+``pipeline_counts``, ``enterprises.selectors.enterprise_breakdown`` and ``maker_space_counts``,
 ``funding.selectors.funding_figures`` and ``exit_figures``, ``assessment.selectors.league_table``,
 ``serviceplatform.selectors.service_figures``),
-so the reports show what the apps' own pages show; what they do not give (names, quotas, classes
-and tiers, planned against paid by quarter) is added here with aggregates. Scope comes from
+so the reports show what the apps' own pages show; what they do not give (names, planned against
+paid by quarter) is added here with aggregates. Each area reads each of its tables once where it
+can (one grouped query with conditional sums rather than one query per state or program). Scope comes from
 ``qinhuai_talent.core.access``: a unit officer gets its unit's figures, a report client the units
 of its grant, office and leadership the district.
 """
@@ -13,13 +14,11 @@ of its grant, office and leadership the district.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models import Case, F, IntegerField, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from assessment import selectors as assessment_selectors
 from enterprises import selectors as enterprises_selectors
-from enterprises.models import Enterprise, EnterpriseClass, EnterpriseStatus, RevenueTier
 from funding import selectors as funding_selectors
 from funding.models import LedgerEntry, LedgerKind, Tranche, TrancheState
 from qinhuai_talent.core import clock
@@ -29,7 +28,7 @@ from qinhuai_talent.core.models import OrgUnit, User
 from qinhuai_talent.core.money import to_money
 from serviceplatform import selectors as serviceplatform_selectors
 from talents import selectors as talents_selectors
-from talents.models import Call, Level, Program
+from talents.models import Level, Program
 from talents.workflows import COUNTED_STATES, STAGES
 
 ZERO = Decimal("0.00")
@@ -126,37 +125,19 @@ def title_counts(scope: Scope, year: int, names: dict[str, dict]) -> list[dict]:
 
 
 def pipeline_counts(scope: Scope, year: int, names: dict[str, dict]) -> list[dict]:
-    """The year's calls with their applications by stage (talents' own count), with each call's
-    quota and state and the number of submitted applications. One query besides talents' two."""
-    calls = {c["program__code"]: c for c in Call.objects.filter(year=year).values("program__code", "quota", "state")}
+    """The year's calls with their applications by stage, each call's quota and state and the
+    number of submitted applications (talents' own count, two queries)."""
     rows = _with_names(talents_selectors.pipeline_counts(year, units=scope.units), names)
-    for row in rows:
-        call = calls.get(row["program"], {})
-        row["quota"] = call.get("quota", 0)
-        row["call_state"] = call.get("state", "")
     rows.sort(key=lambda r: (_level_key(r["level"]), r["program"]))
     return rows
 
 
 def enterprise_figures(scope: Scope) -> dict:
     """The active talent enterprises' figures (enterprises' own count, from their derived figures),
-    with the count by class and by revenue tier and their cumulative main-business revenue. One
-    query besides enterprises' one."""
-    figures = enterprises_selectors.enterprise_figures(scope.units)
-    by_class = dict.fromkeys(EnterpriseClass.values, 0)
-    by_tier = dict.fromkeys(RevenueTier.values, 0)
-    revenue = ZERO
-    rows = (
-        scope.apply(Enterprise.objects.filter(status=EnterpriseStatus.ACTIVE))
-        .values("enterprise_class", "revenue_tier")
-        .annotate(n=Count("id"), revenue=Sum("cumulative_revenue"))
-        .order_by()
-    )
-    for row in rows:
-        by_class[row["enterprise_class"]] = by_class.get(row["enterprise_class"], 0) + row["n"]
-        by_tier[row["revenue_tier"]] = by_tier.get(row["revenue_tier"], 0) + row["n"]
-        revenue += row["revenue"] or ZERO
-    return {**figures, "cumulative_revenue": to_money(revenue), "by_class": by_class, "by_tier": by_tier}
+    with the count by class and by revenue tier and their cumulative main-business revenue, from
+    enterprises' one grouped query."""
+    figures = enterprises_selectors.enterprise_breakdown(scope.units)
+    return {**figures, "cumulative_revenue": to_money(figures["cumulative_revenue"])}
 
 
 def maker_space_counts(scope: Scope) -> dict:
@@ -176,41 +157,46 @@ def funds_by_quarter(
 ) -> list[dict]:
     """Planned (tranches by due date) against paid (net ledger payments by entry date), per
     quarter of the three years up to ``year``. ``tranches`` and ``ledger`` narrow what is counted
-    (a report page's filters); by default everything in scope counts. Two queries."""
+    (a report page's filters); by default everything in scope counts. Two queries, each summing by
+    day (at most the three years' days, whatever the number of rows: grouping by the date itself
+    is cheaper than by its extracted year and quarter), added up into quarters here."""
     first = year - QUARTER_YEARS + 1
     tranches = Tranche.objects.all() if tranches is None else tranches
     ledger = LedgerEntry.objects.all() if ledger is None else ledger
-    planned = {
-        (r["y"], r["q"]): r["amount"]
-        for r in scope.apply(
+    planned = (
+        scope.apply(
             tranches.filter(due_on__year__gte=first, due_on__year__lte=year).exclude(state=TrancheState.CANCELLED),
             "agreement__org_unit",
         )
-        .annotate(y=ExtractYear("due_on"), q=ExtractQuarter("due_on"))
-        .values("y", "q")
-        .annotate(amount=Sum("planned_amount"))
         .order_by()
-    }
-    paid = {
-        (r["y"], r["q"]): r["amount"]
-        for r in scope.apply(
+        .values(day=F("due_on"))
+        .annotate(amount=Sum("planned_amount"))
+    )
+    paid = (
+        scope.apply(
             ledger.filter(
                 entry_date__year__gte=first,
                 entry_date__year__lte=year,
                 kind__in=[LedgerKind.PAYMENT, LedgerKind.REVERSAL],
             )
         )
-        .annotate(y=ExtractYear("entry_date"), q=ExtractQuarter("entry_date"))
-        .values("y", "q")
-        .annotate(amount=Sum("amount"))
         .order_by()
+        .values(day=F("entry_date"))
+        .annotate(amount=Sum("amount"))
+    )
+    sums = {
+        (figure, y, q): ZERO for figure in ("planned", "paid") for y in range(first, year + 1) for q in (1, 2, 3, 4)
     }
+    for figure, rows in (("planned", planned), ("paid", paid)):
+        for row in rows:
+            day = row["day"]
+            sums[figure, day.year, (day.month - 1) // 3 + 1] += row["amount"] or ZERO
     return [
         {
             "year": y,
             "quarter": q,
-            "planned": to_money(planned.get((y, q)) or ZERO),
-            "paid": to_money(paid.get((y, q)) or ZERO),
+            "planned": to_money(sums["planned", y, q]),
+            "paid": to_money(sums["paid", y, q]),
         }
         for y in range(first, year + 1)
         for q in (1, 2, 3, 4)

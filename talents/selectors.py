@@ -4,7 +4,8 @@ Stable, documented functions for the other apps (reports, assessment) — their 
 change:
 
 - ``title_counts(year=None, units=None)`` → ``[{"program", "level", "origin", "count"}]``
-- ``pipeline_counts(year, units=None)`` → ``[{"program", "level", "active", "by_stage": {stage: n}}]``
+- ``pipeline_counts(year, units=None)`` → ``[{"program", "level", "quota", "call_state", "active",
+  "by_stage": {stage: n}}]``
 
 ``units`` is ``None`` (the whole district) or an iterable of ``OrgUnit`` ids or instances.
 """
@@ -91,11 +92,12 @@ def title_counts(year: int | None = None, units: Iterable | None = None) -> list
 def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
     """Applications to ``year``'s calls by program and stage.
 
-    ``[{"program": code, "level", "applications": n, "active": n, "by_stage": {state: n}}]``, one
-    entry per program with a call that year; ``by_stage`` has every stage (0 when none);
-    ``applications`` counts the applications (``COUNTED_STATES``: not drafts); ``active`` counts the
-    applications still in the pipeline (submitted, returned, expert review, defense, recommended,
-    public notice), not drafts or decided ones. Two queries.
+    ``[{"program": code, "level", "quota", "call_state", "applications": n, "active": n,
+    "by_stage": {state: n}}]``, one entry per program with a call that year (with the call's quota
+    and state); ``by_stage`` has every stage (0 when none); ``applications`` counts the applications
+    (``COUNTED_STATES``: not drafts); ``active`` counts the applications still in the pipeline
+    (submitted, returned, expert review, defense, recommended, public notice), not drafts or
+    decided ones. Two queries.
     """
     calls = list(Call.objects.filter(year=year).select_related("program").order_by("program__code"))
     qs = Application.objects.filter(call__year=year)
@@ -113,6 +115,8 @@ def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
             {
                 "program": code,
                 "level": call.program.level,
+                "quota": call.quota,
+                "call_state": call.state,
                 "applications": sum(by_stage[s] for s in COUNTED_STATES),
                 "active": sum(by_stage[s] for s in ACTIVE_STATES),
                 "by_stage": by_stage,

@@ -66,12 +66,12 @@ def test_dashboard_runs_a_constant_number_of_queries(web, office, district, djan
 
     client = web(office)
     # session 1, user 1, the user's unit for the header 1, the unit filter's choices 1, the
-    # summary's 25 figure queries = 29.
-    with django_assert_max_num_queries(29):
+    # summary's 17 figure queries = 21.
+    with django_assert_max_num_queries(21):
         client.get(DASHBOARD, {"year": 2017})
     f.EnterpriseFactory.create_batch(4)
     f.TitleFactory.create_batch(4)
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(21):
         client.get(DASHBOARD, {"year": 2017})
 
 

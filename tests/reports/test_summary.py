@@ -218,18 +218,19 @@ def test_summary_runs_a_constant_number_of_queries(api, office, district, django
     from . import factories as f
 
     client = api(office)
-    # the unit asked for 1, program names 1, titles 1, calls 2 and applications by stage 1,
-    # enterprises aggregate 1 and by class and tier 1, maker spaces 1, funding's figures 7 (by
-    # source: the district's and the city's components) and planned/paid by quarter 2, flags 1,
-    # cases by state 1 and their money 1, league 1; service requests by state and category 1,
-    # financing outcomes by instrument 1, first purchases 1 = 26.
-    with django_assert_max_num_queries(26):
+    # the unit asked for 1, program names 1, titles 1, calls 1 and applications by stage 1,
+    # enterprises by class and tier 1, maker spaces 1, funding's figures 3 (the agreements by the
+    # sources of their two budgets; their held, eligible, recovered and recovery due in one
+    # statement; budgets) and planned/paid by quarter 2, flags 1, cases by state with their money
+    # 1, league 1; service requests by state and category 1, financing outcomes by instrument 1,
+    # first purchases 1 = 18.
+    with django_assert_max_num_queries(18):
         assert client.get(URL, {"year": 2017, "org_unit": "fuzimiao"}).status_code == 200
     f.TitleFactory.create_batch(5)
     f.ApplicationFactory.create_batch(5, call=f.CallFactory(program=f.ProgramFactory(), year=2017))
     f.EnterpriseFactory.create_batch(5)
     f.ExitFlagFactory.create_batch(3)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(18):
         assert client.get(URL, {"year": 2017, "org_unit": "fuzimiao"}).status_code == 200
 
 
@@ -238,9 +239,9 @@ def test_report_token_query_count_includes_only_its_grant(
 ):
     _client, token = report_client("gaoxin_park", "fuzimiao")
     client = token_api(token)
-    # The 25 figure queries (no unit asked for), the token 1, its user 1, the grant 1, the
+    # The 17 figure queries (no unit asked for), the token 1, its user 1, the grant 1, the
     # token's last use 0-1.
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(21):
         assert client.get(URL, {"year": 2017}).status_code == 200
 
 
