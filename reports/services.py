@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
+from qinhuai_talent.core.api.auth import purge_expired
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
 from qinhuai_talent.core.models import OrgUnit, Role, User
 
@@ -52,6 +53,7 @@ def report_client_issue_token(*, actor: User, client_id: int) -> tuple[str, date
     client = _locked_client(client_id)
     if not client.is_active:
         raise DomainError(_("This report client has been revoked; issue a new client instead."))
+    purge_expired(client)
     instance, token = AuthToken.objects.create(client)
     return token, instance.expiry
 

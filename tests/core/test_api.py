@@ -131,3 +131,35 @@ def test_tokens_end_when_the_password_changes_or_the_account_is_deactivated(chan
     other.first_name = "改名"
     other.save()
     assert works(fresh)
+
+
+def test_a_token_request_reads_its_token_once_and_an_expired_token_is_refused_and_gone(api, office, password):
+    """Every API request authenticates with one query (the token with its user); an expired token
+    is a 401 and is deleted; a user's other expired tokens go when they are issued a new one."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from knox.models import AuthToken
+    from knox.settings import CONSTANTS
+
+    def key(token: str) -> str:
+        return token[: CONSTANTS.TOKEN_KEY_LENGTH]
+
+    def token() -> str:
+        return api().post("/api/v1/auth/token/", {"username": "office", "password": password}).json()["token"]
+
+    first, second = token(), token()
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/me/").status_code == 200
+    assert len([q for q in ctx.captured_queries if "knox_authtoken" in q["sql"]]) == 1
+    AuthToken.objects.filter(token_key=key(first)).update(expiry=timezone.now() - timedelta(minutes=1))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first}")
+    assert client.get("/api/v1/me/").status_code == 401
+    assert not AuthToken.objects.filter(token_key=key(first)).exists()
+    AuthToken.objects.filter(token_key=key(second)).update(expiry=timezone.now() - timedelta(minutes=1))
+    third = token()
+    assert list(AuthToken.objects.filter(user=office).values_list("token_key", flat=True)) == [key(third)]

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from ..access import users_for
 from ..jobs import job_create, jobs_for
 from ..models import Job, JobState, OrgUnit, Role, UnitKind
-from .auth import ExpiringTokenAuthentication
+from .auth import ExpiringTokenAuthentication, purge_expired
 from .serializers import (
     JobCreateSerializer,
     JobSerializer,
@@ -53,6 +53,7 @@ class TokenView(GenericAPIView):
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None or not user.is_active:
             raise AuthenticationFailed(_("Please enter a correct username and password."))
+        purge_expired(user)
         instance, token = AuthToken.objects.create(user)
         # Through the serializer: the expiry in the portal's time (+08:00) like every other time.
         return Response(TokenResponseSerializer({"token": token, "expiry": instance.expiry}).data)
