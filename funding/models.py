@@ -174,6 +174,11 @@ class Tranche(models.Model):
             models.Index(fields=["state", "agreement"]),
             # The summary's planned amounts by quarter, read from the index alone.
             models.Index(fields=["due_on", "state", "planned_amount"], name="tranche_due_amounts"),
+            # The summary's held amounts by agreement (tens of thousands after an exit recompute),
+            # read from the index alone.
+            models.Index(
+                fields=["agreement"], include=["planned_amount"], condition=Q(state="held"), name="tranche_held_amounts"
+            ),
         ]
 
     def __str__(self) -> str:

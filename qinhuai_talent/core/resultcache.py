@@ -23,6 +23,8 @@ computation writes, or when it reads a table without the trigger.
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
@@ -124,9 +126,28 @@ def _relations(plan) -> Iterable[str]:
             yield from _relations(value)
 
 
+# The tables a statement reads, by its text and parameters: the same statement with the same
+# parameters has the same plan's relations (the schema changes only with a deploy, which restarts
+# the process). A result recomputed after a write (a filing invalidating the summary all day) then
+# costs its statements and no EXPLAIN before each. Bounded, oldest first out.
+_PLAN_TABLES: OrderedDict[tuple, frozenset[str]] = OrderedDict()
+PLAN_MEMO_SIZE = 4096
+_PLAN_LOCK = threading.Lock()
+
+
+def _frozen(value):
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    hash(value)  # TypeError for anything else unhashable: not memoised
+    return value
+
+
 class _Reads:
     """Records the tables the SELECTs run through the connection read, from their plans (the
-    EXPLAIN runs through the same cursor, so query logs count it)."""
+    EXPLAIN runs through the same cursor, so query logs count it), each statement's planned once
+    per process (``_PLAN_TABLES``)."""
 
     def __init__(self):
         self.tables: set[str] = set()
@@ -138,7 +159,13 @@ class _Reads:
             return execute(sql, params, many, context)
         if many or not sql.lstrip()[:6].upper() == "SELECT":
             self.only_reads = False
-        else:
+            return execute(sql, params, many, context)
+        try:
+            memo = (connection.alias, sql, _frozen(params))
+        except TypeError:
+            memo = None
+        known = _PLAN_TABLES.get(memo) if memo is not None else None
+        if known is None:
             self.explaining = True
             try:
                 cursor = context["cursor"]
@@ -146,7 +173,13 @@ class _Reads:
                 plan = cursor.fetchone()[0]
             finally:
                 self.explaining = False
-            self.tables.update(_relations(plan if not isinstance(plan, str) else json.loads(plan)))
+            known = frozenset(_relations(plan if not isinstance(plan, str) else json.loads(plan)))
+            if memo is not None:
+                with _PLAN_LOCK:
+                    _PLAN_TABLES[memo] = known
+                    if len(_PLAN_TABLES) > PLAN_MEMO_SIZE:
+                        _PLAN_TABLES.popitem(last=False)
+        self.tables.update(known)
         return execute(sql, params, many, context)
 
 

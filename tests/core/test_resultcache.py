@@ -139,3 +139,21 @@ def test_a_kept_read_inside_another_is_part_of_it(units):
     outer = resultcache.cached(("outer",), lambda: resultcache.count(Enterprise.objects.all()) + 1)
     assert outer == 2
     assert list(CachedResult.objects.values_list("tables", flat=True)) == [["enterprises_enterprise"]]
+
+
+def test_a_result_recomputed_after_a_write_plans_no_statement_again(api, office, units):
+    """Filings invalidate the summary all day: its recomputation runs its statements, not an
+    EXPLAIN before each one again (the tables a statement reads are known from its first run),
+    and it still follows every write and records the same tables."""
+    unit = OrgUnit.objects.get(code="gaoxin_park")
+    _enterprise(0, unit, cumulative_sales=Decimal("1000.00"))
+    client = api(office)
+    path = f"/api/v1/reports/summary/?year={datetime.date.today().year}"
+    client.get(path)
+    tables = sorted(map(tuple, CachedResult.objects.values_list("tables", flat=True)))
+    _enterprise(1, unit, cumulative_sales=Decimal("234.50"))
+    with CaptureQueriesContext(connection) as queries:
+        fresh = client.get(path).json()
+    assert fresh["enterprises"]["cumulative_sales"] == "1234.50"
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
+    assert sorted(map(tuple, CachedResult.objects.values_list("tables", flat=True))) == tables
