@@ -133,26 +133,42 @@ def _posted_fields(request) -> list[tuple[str, str]]:
     ]
 
 
-def confirmation(request, record, transition, cancel_url: str):
-    """The page that asks once: the record, the step, its consequence, the state it leads to, and
-    a form posting the same fields again with ``confirmed``."""
-    workflow = request.workflow_route[0].workflow
-    fields = _posted_fields(request)
-    current = getattr(record, workflow.state_field)
+def _confirmation_page(request, workflow, transition, moved, cancel_url: str, **shown):
+    """The confirmation page (``core/confirm_action.html``) for ``transition`` over the records it
+    moves (``moved``, one or many): the step, its consequence (each distinct one once), the states
+    the records leave and the one they reach, and a form posting the same fields again with
+    ``confirmed``.
+    ``shown``: how the record is named (``record``, ``record_name``, ``kind``, ``records``)."""
+    f = workflow.state_field
     return render(
         request,
         "core/confirm_action.html",
         {
-            "record": record,
-            "record_name": record_name(record),
-            "kind": record._meta.verbose_name,
+            **shown,
             "t": transition,
-            "consequence": transition.consequence(record),
-            "state_from": workflow.states(current).label,
+            "consequence": " ".join(dict.fromkeys(str(transition.consequence(r)) for r in moved)),
+            # A list of states in the reader's language: "、" in Chinese, ", " in English.
+            "state_from": _(", ").join(dict.fromkeys(str(workflow.states(getattr(r, f)).label) for r in moved)),
             "state_to": workflow.states(transition.target).label,
-            "fields": fields,
+            "fields": _posted_fields(request),
             "cancel_url": cancel_url,
         },
+    )
+
+
+def confirmation(request, record, transition, cancel_url: str):
+    """The page that asks once: the record, the step, its consequence, the state it leads to, and
+    a form posting the same fields again with ``confirmed``."""
+    workflow = request.workflow_route[0].workflow
+    return _confirmation_page(
+        request,
+        workflow,
+        transition,
+        [record],
+        cancel_url,
+        record=record,
+        record_name=record_name(record),
+        kind=record._meta.verbose_name,
     )
 
 
@@ -180,23 +196,17 @@ def confirm_many(request, workflow, transition, records, cancel_url: str):
     records = list(records)
     if transition.confirm is None or request.POST.get("confirmed") == "1" or not records:
         return None
-    fields = _posted_fields(request)
-    kind, f = workflow.model._meta.verbose_name_plural, workflow.state_field
-    return render(
+    kind = workflow.model._meta.verbose_name_plural
+    return _confirmation_page(
         request,
-        "core/confirm_action.html",
-        {
-            "record": kind,
-            "record_name": _("%(count)s records: %(kind)s") % {"count": len(records), "kind": kind},
-            "records": [record_name(r) for r in records],
-            "kind": kind,
-            "t": transition,
-            "consequence": " ".join(dict.fromkeys(transition.consequence(r) for r in records)),
-            "state_from": "、".join(dict.fromkeys(str(workflow.states(getattr(r, f)).label) for r in records)),
-            "state_to": workflow.states(transition.target).label,
-            "fields": fields,
-            "cancel_url": cancel_url,
-        },
+        workflow,
+        transition,
+        records,
+        cancel_url,
+        record=kind,
+        record_name=_("%(count)s records: %(kind)s") % {"count": len(records), "kind": kind},
+        records=[record_name(r) for r in records],
+        kind=kind,
     )
 
 

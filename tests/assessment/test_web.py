@@ -180,3 +180,32 @@ def test_an_activity_year_outside_the_calendar_is_a_400_with_its_message(web, of
     assert response.status_code == 400
     assert "年度须为 1900 至 2100 之间的年份" in response.content.decode()
     assert web(office).get("/assessment/activities/", {"year": "2017"}).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_publishing_every_confirmed_assessment_asks_once_listing_each(
+    web, office, street_officer, computed, units, language
+):
+    """The office's “publish every confirmed assessment of the year” asks once (core.actions'
+    confirm_many): the page lists each assessment it publishes, the state they leave in the
+    reader's language (no Chinese list separator in English), and nothing is published until the
+    confirmation's own POST."""
+    for code in ("fuzimiao", "shuangtang"):
+        assessment = units[code].assessments.get(year=2017)
+        assessment.state = AssessmentState.CONFIRMED
+        assessment.save(update_fields=["state"])
+    client = web(office)
+    client.cookies["django_language"] = language
+    page = client.post("/assessment/publish-confirmed/", {"year": "2017"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "data-confirmation" in html and html.count("<li>") >= 2
+    for code in ("fuzimiao", "shuangtang"):
+        unit = units[code]
+        assert (unit.name_en if language == "en" else unit.name) in html, code
+    if language == "en":
+        assert "、" not in html.split("data-confirmation", 1)[1].split("</section>", 1)[0]
+    assert not units["fuzimiao"].assessments.filter(year=2017, state=AssessmentState.PUBLISHED).exists()
+    client.post("/assessment/publish-confirmed/", {"year": "2017", "confirmed": "1"})
+    published = [units[code].assessments.get(year=2017).state for code in ("fuzimiao", "shuangtang")]
+    assert published == [AssessmentState.PUBLISHED] * 2

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from .conftest import screenshot, zh
+from .conftest import CJK, GLOSS, record_names, screenshot, zh
+from .test_self_service import switch_language
 from .test_workflows import TODAY, open_from_home, unique
 
 pytestmark = pytest.mark.browser
@@ -140,3 +141,133 @@ def test_a_bulk_approval_lists_the_chosen_payouts_once_then_each_result(login, p
     assert [row.get_attribute("data-item") for row in results.all()] == chosen
     for row in results.all():
         assert row.get_attribute("data-result") == "done" or row.locator("td").nth(2).inner_text().strip()
+
+
+# ---------------------------------------------------------------- the same confirmations in English
+
+
+def _asked_in_english(page, names: re.Pattern, *records: str, typed: str = "") -> str:
+    """The page is a confirmation in English: it names each of ``records`` and a consequence, and
+    once the records' own names (what people wrote, in Chinese) and what the person ``typed`` (a
+    reason, shown back) are set aside, none of its own text is Chinese. Nothing has happened yet.
+    Returns the confirmation's text."""
+    if typed:
+        names = re.compile(f"{re.escape(typed)}|{names.pattern}")
+    confirmation = page.locator("[data-confirmation]")
+    assert confirmation.count() == 1, page.url
+    said = confirmation.inner_text()
+    for record in records:
+        assert record in said, (record, said)
+    consequence = page.locator("[data-consequence]").inner_text().strip()
+    assert re.search(r"[A-Za-z]{3,}", consequence) and not CJK.search(names.sub("", consequence)), consequence
+    left = [line for line in said.splitlines() if CJK.search(GLOSS.sub("", names.sub("", line)))]
+    assert not left, f"Chinese left in the confirmation: {left}"
+    assert page.locator(".alert-success").count() == 0
+    return said
+
+
+def _cancel(page, back: str) -> None:
+    """The confirmation's Cancel leads back to the record, where nothing has happened."""
+    page.locator("[data-confirmation]").get_by_role("link", name="Cancel").click()
+    page.wait_for_load_state()
+    assert page.url == back, (page.url, back)
+    assert page.locator(".alert-success").count() == 0
+
+
+def _names(portal_db) -> re.Pattern:
+    """What people wrote into records, plus the units' names (a list of assessments names them)."""
+    units = [n for (n,) in portal_db.execute("select name from core_orgunit") if n and CJK.search(n)]
+    objections = [c for (c,) in portal_db.execute("select content from talents_objection") if c]
+    return re.compile(
+        record_names(portal_db).pattern + "".join(f"|{re.escape(u)}" for u in sorted(units + objections, key=len)[::-1])
+    )
+
+
+def test_an_applicants_resubmission_and_withdrawal_ask_in_english(login, page, portal_url, portal_db):
+    """The applicant, the language switched to English in the header, resubmits and withdraws the
+    application that was returned: each asks once, in English, naming the venture; cancelled."""
+    names = _names(portal_db)
+    login("talent")
+    switch_language(page, "en")
+    page.get_by_role("link", name="My applications").first.click()
+    page.wait_for_url(f"{portal_url}/talents/mine/")
+    page.locator("tbody tr", has_text="Returned for revision").locator("a").first.click()
+    page.wait_for_url(re.compile(r"/talents/mine/applications/\d+/$"))
+    mine = page.url
+    venture = page.locator("main dl dd").first.inner_text().strip()
+    assert CJK.search(venture), venture  # the demo's venture, a name in Chinese, stays as written
+
+    reply = page.locator("#submit-form textarea")
+    if reply.count():
+        reply.first.fill("已补充财务报表。")
+    page.locator("#submit-button").click()
+    page.wait_for_load_state()
+    said = _asked_in_english(page, names, venture, typed="已补充财务报表。")
+    assert "Resubmit" in said or "Submit" in said, said
+    screenshot(page, "confirm-resubmit-en")
+    _cancel(page, mine)
+
+    page.locator("#withdraw-form textarea").first.fill("不再申报。")
+    page.locator("#withdraw-button").click()
+    page.wait_for_load_state()
+    said = _asked_in_english(page, names, venture, typed="不再申报。")
+    assert "cannot be submitted again" in said, said
+    assert page.locator("[data-confirmation] .btn-danger").count() == 1  # destructive looks destructive
+    screenshot(page, "confirm-withdraw-en")
+    _cancel(page, mine)
+    assert "Returned for revision" in page.locator("main").inner_text()
+
+
+def test_an_objections_finding_and_a_years_publication_ask_in_english(login, page, portal_url, portal_db):
+    """The office, in English: the open objection to an application under public notice, upheld
+    or dismissed (each asks, naming the application); every confirmed assessment of the year
+    published at once (asks, listing each). All cancelled: the records stay as they were."""
+    names = _names(portal_db)
+    (venture,) = portal_db.execute(
+        "select a.venture_name from talents_objection o join talents_application a on a.id = o.application_id"
+        " where o.state = 'open' order by o.id limit 1"
+    ).fetchone()
+    login("office")
+    switch_language(page, "en")
+    box = page.get_by_role("searchbox").first
+    box.fill(venture)
+    box.press("Enter")
+    page.wait_for_url(f"{portal_url}/search/?q=*")
+    page.locator("#search-applications").get_by_role("link", name=venture).first.click()
+    page.wait_for_url(re.compile(r"/talents/applications/\d+/$"))
+    application = page.url
+    for step, destructive in (("uphold", True), ("dismiss", False)):
+        form = page.locator("form[action*='/objections/']")
+        form.locator("textarea").first.fill("经核实，异议内容与事实不符。")
+        form.locator(f"button[name=action][value={step}]").click()
+        page.wait_for_load_state()
+        said = _asked_in_english(page, names, venture, typed="经核实，异议内容与事实不符。")
+        assert page.locator("[data-confirmation] .btn-danger").count() == int(destructive), said
+        screenshot(page, f"confirm-objection-{step}-en")
+        _cancel(page, application)
+
+    page.locator("#mainnav .dropdown-toggle", has_text="Assessment").click()
+    page.locator("#mainnav").get_by_role("link", name="League table").click()
+    page.wait_for_load_state()
+    (year,) = portal_db.execute("select year from assessment_assessment where state = 'confirmed' limit 1").fetchone()
+    assert str(year) in page.get_by_role("heading", level=1).inner_text()  # the league opens on the last year
+    league = page.url
+    units = [
+        u
+        for (u,) in portal_db.execute(
+            # The units as an English reader reads them: by their English names.
+            "select u.name_en from assessment_assessment a join core_orgunit u on u.id = a.org_unit_id"
+            " where a.state = 'confirmed' and a.year = ?",
+            (year,),
+        )
+    ]
+    assert units
+    page.locator("form[action$='/publish-confirmed/'] button").click()
+    page.wait_for_load_state()
+    said = _asked_in_english(page, names, *units)
+    assert page.locator("[data-records] li").count() == len(units), said
+    assert "published" in said, said
+    screenshot(page, "confirm-publish-year-en")
+    page.locator("[data-confirmation]").get_by_role("link", name="Cancel").click()
+    page.wait_for_load_state()
+    assert page.url.split("?")[0] == league.split("?")[0] and page.locator(".alert-success").count() == 0
