@@ -457,7 +457,8 @@ def review_assign(request, pk: int):
             application_id=app.pk, expert=expert, actor=request.user, despite_conflict=despite_conflict
         ),
         redirect=_back,
-        done=_("The expert has been assigned."),
+        # The message names who was assigned, by full name (issue 17 item 5).
+        done=lambda assignment: _("%(user)s is assigned to review this application.") % {"user": assignment.expert},
     )
 
 
