@@ -13,7 +13,7 @@ from enterprises.models import Enterprise, Grade
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.i18n import in_reader_language
 from qinhuai_talent.core.models import OrgUnit
-from qinhuai_talent.core.money import ZERO, money  # noqa: F401  (ZERO: the app's zero, imported from here)
+from qinhuai_talent.core.money import ZERO, format_yuan, money  # noqa: F401  (ZERO: the app's zero, imported from here)
 from talents.models import Application, Program, Talent, private_storage
 
 
@@ -56,7 +56,7 @@ class ApprovalLimit(models.Model):
         constraints = [models.CheckConstraint(name="limit_not_negative", condition=Q(max_amount__gte=0))]
 
     def __str__(self) -> str:
-        return f"{self.org_unit}: {self.max_amount}"
+        return f"{self.org_unit}: {format_yuan(self.max_amount)}"
 
 
 class AgreementState(models.TextChoices):
@@ -302,7 +302,7 @@ class Payout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tranche}: {self.amount}"
+        return f"{self.tranche}: {format_yuan(self.amount)}"
 
 
 class LedgerKind(models.TextChoices):
@@ -359,7 +359,7 @@ class LedgerEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount}"
+        return f"{self.get_kind_display()} {format_yuan(self.amount)}"
 
 
 class ReversalState(models.TextChoices):
@@ -423,7 +423,7 @@ class Reversal(models.Model):
         indexes = [models.Index(fields=["state", "-proposed_at"], name="reversal_queue_order")]
 
     def __str__(self) -> str:
-        return f"{self.payout}: −{self.amount}"
+        return f"{self.payout}: −{format_yuan(self.amount)}"
 
 
 class ExitRule(models.TextChoices):

@@ -35,6 +35,12 @@ def money(verbose_name, **kwargs) -> MoneyField:
     return MoneyField(verbose_name, **kwargs)
 
 
+def format_yuan(value) -> str:
+    """An exact amount as a record holds it: yuan with two decimals, thousands separators and the
+    unit named, “480,000.00 元” (issue 17 item 6: where a page summarises, ``format_wan``)."""
+    return _("%(amount)s yuan") % {"amount": f"{to_money(value or 0):,.2f}"}
+
+
 def format_wan(value) -> str:
     """A sum as the district's documents write it: 万元 below 1 亿, 亿元 above."""
     amount = Decimal(value or 0)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from knox.models import AuthToken
@@ -17,16 +18,18 @@ def test_leader_sees_the_district_dashboard_with_charts_and_linked_figures(web, 
     response = web(leader).get(DASHBOARD, {"year": 2017})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "秦淮区 2017 年人才工作概况" in html
+    text = re.sub(r"<[^>]+>", "", html)  # the year is marked up as a <time>
+    assert "秦淮区 2017 年人才工作概况" in text
     assert html.count("<svg") == 6 and "<script" not in html.split("<main", 1)[1].split("</main>")[0]
-    # 95,500,000.50 yuan of cumulative sales in 亿元; 2,500,000 committed in 万元.
-    assert "0.96" in html and "250.0" in html
+    # Each figure with its unit beside it (issue 17 item 6), by the one rule: 95,500,000.50 yuan of
+    # cumulative sales, below 1 亿, in 万元; 2,500,000 committed in 万元.
+    assert "9,550.0 万元" in text and "250.0 万元" in text
     assert "national_thousand_talents" in html  # figures link to their records, filtered
 
 
 def test_street_officer_sees_its_own_unit_version(web, street_officer, district):
     html = web(street_officer).get(DASHBOARD, {"year": 2017}).content.decode()
-    assert "夫子庙街道 2017 年人才工作概况" in html
+    assert "夫子庙街道 2017 年人才工作概况" in re.sub(r"<[^>]+>", "", html)
     assert "双塘街道" not in html
 
 

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..money import WAN, YI, format_wan
+from ..money import WAN, YI, format_wan, format_yuan
 
 register = template.Library()
 
@@ -55,7 +56,25 @@ def yi(value):
 
 @register.filter
 def money_words(value):
+    """A sum as a page summarises it, its unit named: “48.0 万元”."""
     return format_wan(value)
+
+
+@register.filter
+def yuan(value):
+    """An exact amount as a record holds it, its unit named: “480,000.00 元”."""
+    if value in (None, ""):
+        return "—"
+    return format_yuan(value)
+
+
+@register.filter
+def as_year(value):
+    """A year in running text as HTML marks one, ``<time datetime="2017">2017</time>``: a date,
+    not a figure (what the money check of the browser tier sets aside by its element)."""
+    if value in (None, ""):
+        return value
+    return format_html('<time datetime="{}">{}</time>', value, value)
 
 
 @register.filter
