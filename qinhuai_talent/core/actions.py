@@ -22,6 +22,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .access import get_or_404
 from .errors import DomainError
@@ -204,7 +205,8 @@ def confirm_many(request, workflow, transition, records, cancel_url: str):
         records,
         cancel_url,
         record=kind,
-        record_name=_("%(count)s records: %(kind)s") % {"count": len(records), "kind": kind},
+        record_name=ngettext("%(count)s record: %(kind)s", "%(count)s records: %(kind)s", len(records))
+        % {"count": len(records), "kind": kind},
         records=[record_name(r) for r in records],
         kind=kind,
     )
