@@ -27,6 +27,15 @@ def _people(portal_db) -> tuple[re.Pattern, dict[str, str]]:
     return re.compile(rf"(?<![A-Za-z0-9_.@/-])(?:{words})(?![A-Za-z0-9_@/-])"), {u: n for u, n in users if n}
 
 
+def _log_names_people(page, names: dict) -> None:
+    """The page's transition log names each actor by full name (or — for the system)."""
+    log = page.locator("section[aria-labelledby=log-h] li")
+    assert log.count() >= 1
+    for entry in log.all():
+        actor = entry.inner_text().split(" · ")[1]
+        assert actor in names.values() or actor == "—", entry.inner_text()
+
+
 def _no_username(page, usernames: re.Pattern, where: str) -> str:
     text = page.locator("body").inner_text()
     found = sorted({m.group(0) for m in usernames.finditer(text)})
@@ -70,11 +79,7 @@ def test_the_office_sees_people_by_full_name(login, page, portal_url, portal_db)
     assert rows.count() >= 2
     for row in rows.all():
         assert any(n in row.inner_text() for n in names.values()), row.inner_text()
-    log = page.locator("section[aria-labelledby=log-h] li")
-    assert log.count() >= 1
-    for entry in log.all():
-        actor = entry.inner_text().split(" · ")[1]
-        assert actor in names.values() or actor == "—", entry.inner_text()
+    _log_names_people(page, names)
     _no_username(page, usernames, "an application's page")
 
     # Assigning an expert: the message names the expert by full name.
@@ -113,11 +118,7 @@ def test_a_street_officer_sees_people_by_full_name(login, page, portal_url, port
     # An application that has been through the workflow: its log names who moved it.
     page.locator("tbody tr").filter(has_not_text=zh("Draft")).first.locator("a").first.click()
     page.wait_for_url(re.compile(r"/talents/applications/\d+/$"))
-    log = page.locator("section[aria-labelledby=log-h] li")
-    assert log.count() >= 1
-    for entry in log.all():
-        actor = entry.inner_text().split(" · ")[1]
-        assert actor in names.values() or actor == "—", entry.inner_text()
+    _log_names_people(page, names)
     _no_username(page, usernames, "an application's page")
     screenshot(page, "people-by-name-street-application-zh")
     _inbox(page, usernames, names)
