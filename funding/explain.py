@@ -11,9 +11,11 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from qinhuai_talent.core.money import format_yuan
+
 
 def yuan(value) -> str:
-    return f"¥{Decimal(value):,.2f}"
+    return format_yuan(value)
 
 
 def _milestone_line(r: dict) -> str:

@@ -227,8 +227,8 @@ class Milestone(models.Model):
 
     @property
     def requirement(self) -> str:
-        """What the milestone asks for, figure included (“Cumulative revenue ≥ ¥1,000,000.00”)."""
-        amount = f"¥{self.threshold:,.2f}" if self.threshold is not None else "—"
+        """What the milestone asks for, figure included (“Cumulative revenue ≥ 1,000,000.00 yuan”)."""
+        amount = format_yuan(self.threshold) if self.threshold is not None else "—"
         if self.kind == MilestoneKind.PAID_IN_CAPITAL:
             return _("Paid-in capital ≥ %(amount)s") % {"amount": amount}
         if self.kind == MilestoneKind.FINANCING:

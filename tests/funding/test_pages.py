@@ -137,10 +137,10 @@ def test_the_agreement_page_says_what_each_milestone_asks_for_in_the_readers_lan
     assert revenue is not None and revenue.threshold
     client = web(office)
     html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
-    amount = f"¥{revenue.threshold:,.2f}"
-    assert f"累计营收≥{amount}" in html and "≥X" not in html
+    amount = f"{revenue.threshold:,.2f}"
+    assert f"累计营收≥{amount}元" in html and "≥X" not in html
     client.cookies["django_language"] = "en"
     # (override: the request activates English in this thread; leaving restores the language)
     with translation.override("zh-hans"):
         html = client.get(f"/funding/agreements/{signed.pk}/").content.decode()
-    assert f"Cumulative revenue ≥ {amount}" in html and "≥ X" not in html
+    assert f"Cumulative revenue ≥ {amount} yuan" in html and "≥ X" not in html
