@@ -587,11 +587,11 @@ def test_payouts_are_approved_within_and_above_the_park_limit_and_paid_by_financ
     agreement_id = small_url.rstrip("/").rsplit("/", 1)[1]
     page.goto(f"{portal_url}/funding/ledger/?agreement={agreement_id}")
     assert voucher in page.locator("table").first.inner_text()
-    assert "6000.00" in page.locator("table").first.inner_text()
+    assert "6,000.00" in page.locator("table").first.inner_text()
     page.goto(small_url)
     ledger = page.locator(f"h2:text-is('{zh('Ledger')}') + .table-responsive table")
     assert voucher in ledger.inner_text()
-    assert "0.6 / 2.0" in page.locator("dl").inner_text()
+    assert "0.6 万元 / 2.0 万元" in page.locator("dl").inner_text()
     assert "0.6" in page.locator(".funding-bar").get_attribute("aria-label")
     screenshot(page, "agreement-paid-zh")
 
@@ -656,5 +656,5 @@ def test_an_exit_flag_leads_to_a_case_a_decision_and_a_recovery(login, page, por
     page.wait_for_load_state()
     confirm_if_asked(page)
     assert_no_error_message(page)
-    assert "30000.00 / 30000.00" in page.locator("dl").inner_text()
+    assert "30,000.00元 / 30,000.00元" in page.locator("dl").inner_text()
     screenshot(page, "exit-case-recovered-zh")
