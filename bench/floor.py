@@ -16,6 +16,10 @@ from django.db import connection
 from funding import engine
 from qinhuai_talent.core.clock import add_months
 
+# The floor runs in a transaction rolled back, which never reaches the deferred foreign-key checks
+# (Django's keys are DEFERRABLE INITIALLY DEFERRED) that the engine's every commit runs: checked at
+# the end of the floor's statement instead, so the two sides check the same rows.
+CHECK_NOW = "SET CONSTRAINTS ALL IMMEDIATE"
 GRADE_RANK_SQL = "(position({g} in 'ABCD') - 1)"
 
 # ``moves`` (ct, object_id, action, from_state, to_state, reason) → the log rows and chain heads
@@ -178,8 +182,7 @@ SELECT (SELECT count(*) FROM um), (SELECT count(*) FROM ut), (SELECT count(*) FR
 def _extra_payout_columns() -> tuple[str, str, list]:
     """Columns another helper may add to Payout later: filled with the model's default."""
     from funding.models import Payout
-
-    from .rows import _default_for
+    from qinhuai_talent.core.inserts import default_for
 
     known = {
         "id",
@@ -202,7 +205,7 @@ def _extra_payout_columns() -> tuple[str, str, list]:
     extra = [f for f in Payout._meta.concrete_fields if f.column not in known]
     cols = "".join(f", {connection.ops.quote_name(f.column)}" for f in extra)
     vals = "".join(f", %(extra_{i})s" for i in range(len(extra)))
-    params = [f.get_db_prep_save(_default_for(f), connection) for f in extra]
+    params = [f.get_db_prep_save(default_for(f), connection) for f in extra]
     return cols, vals, params
 
 
@@ -219,6 +222,7 @@ def floor_payouts(*, as_of: date, only: list[int] | None = None) -> dict:
         log_ctes=LOG_CTES,
     )
     with connection.cursor() as cursor:
+        cursor.execute(CHECK_NOW)
         cursor.execute(sql, params)
         m, t, ins, upd, logged, heads = cursor.fetchone()
     return {
@@ -387,6 +391,7 @@ def exit_params(as_of: date) -> dict:
 
 def floor_exit_flags(*, as_of: date) -> dict:
     with connection.cursor() as cursor:
+        cursor.execute(CHECK_NOW)
         cursor.execute(EXIT_SQL.replace("{log_ctes}", LOG_CTES), exit_params(as_of) | log_params())
         raised, updated, cleared, held_t, held_p, logged, heads = cursor.fetchone()
     return {

@@ -1,8 +1,9 @@
 """Stream generated rows into tables: PostgreSQL COPY, or executemany on SQLite.
 
-The writer fills every column the generator does not give from the model itself (the field's
-default, NULL where allowed, "" for a blank text field), so a field another app adds later does
-not break the generator; a NOT NULL column with no default is an error naming that column.
+The writer fills every column the generator does not give from the model itself
+(``core.inserts.default_for``: the field's default, NULL where allowed, "" for a blank text
+field), so a field another app adds later does not break the generator; a NOT NULL column with no
+default is an error naming that column.
 
 On PostgreSQL a ``Loader`` runs the COPYs and the server-side ``INSERT … SELECT`` statements in a
 thread of its own, in order, on the seed's connection and inside its transaction: PostgreSQL
@@ -26,8 +27,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models
-from django.db.models.fields import NOT_PROVIDED
+from django.db import connection
+
+from qinhuai_talent.core.inserts import default_for
 
 ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _FORMATS = {
@@ -46,18 +48,6 @@ _FORMATS = {
 
 def _copy_text(value) -> str:
     return _FORMATS.get(type(value), str)(value)
-
-
-def _default_for(field: models.Field):
-    if field.default is not NOT_PROVIDED:
-        return field.get_default()
-    if field.null:
-        return None
-    if isinstance(field, models.CharField | models.TextField | models.FileField) and field.blank:
-        return ""
-    raise ImproperlyConfigured(
-        f"{field.model._meta.db_table}.{field.column} is NOT NULL without a default: the scale generator must fill it"
-    )
 
 
 class Loader:
@@ -152,7 +142,7 @@ class TableWriter:
         given, self.rest = _fields(model, columns)
         self.fields = given + self.rest
         self.names = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.rest_values = tuple(_default_for(f) for f in self.rest)
+        self.rest_values = tuple(default_for(f) for f in self.rest)
         self.tail = "".join("\t" + _copy_text(v) for v in self.rest_values) + "\n"
         self.chunk_rows = chunk_rows
         self.rows: list = []
@@ -192,7 +182,7 @@ def insert_select(loader: Loader, model, columns: dict[str, str], tail: str, par
     given, rest = _fields(model, list(columns))
     names = ", ".join(connection.ops.quote_name(f.column) for f in given + rest)
     exprs = ", ".join([*columns.values(), *(["%s"] * len(rest))])
-    defaults = [f.get_db_prep_save(_default_for(f), connection) for f in rest]
+    defaults = [f.get_db_prep_save(default_for(f), connection) for f in rest]
     table = connection.ops.quote_name(model._meta.db_table)
     # The defaults come first in the SELECT list, so their parameters precede the tail's.
     loader.execute(f"INSERT INTO {table} ({names}) SELECT {exprs} {tail}", [*defaults, *params])

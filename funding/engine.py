@@ -2,16 +2,19 @@
 
 Both are set-based: a batch of agreements is read with a constant number of queries (enterprise
 figures, tranches, milestones, payouts, flags, limits, the policy tables), evaluated in memory,
-and written back only where something changed, grouped into ``update()`` calls and
-``bulk_create``/``bulk_update``. Compared values are rounded to their column's scale first, so an
-unchanged rerun writes nothing.
+and written back only where something changed, grouped into ``update()`` calls,
+``bulk_update`` and inserts (the new payouts through ``core.inserts.insert_rows``: their values
+are final, no model instance per row). Compared values are rounded to their column's scale first,
+so an unchanged rerun writes nothing.
 
 Concurrency and crashes: each batch is its own transaction and locks its agreements with
 ``select_for_update(skip_locked=True)``; a second run at the same time skips the rows the first
 holds (the first finishes them), so two runs give the result of one. A run killed mid-way loses
-only its open batch, which the next run recomputes from the data; nothing is half-written. The
-exit-flag job takes a PostgreSQL advisory lock for its whole (small) transaction, so a second
-run waits for the first and then finds nothing to change.
+only its open batch, which the next run recomputes from the data; nothing is half-written. A
+payout batch commits without waiting for the disk (``_commit_without_waiting``): a crash can lose
+the last batches committed before it, never part of one, and never those of a job recorded as
+done. The exit-flag job takes a PostgreSQL advisory lock for its whole (small) transaction, so a
+second run waits for the first and then finds nothing to change.
 """
 
 from collections import defaultdict
@@ -27,6 +30,7 @@ from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingR
 from enterprises.selectors import last_filed_quarters
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.clock import add_months
+from qinhuai_talent.core.inserts import insert_rows
 from qinhuai_talent.core.jobs import JobContext
 from qinhuai_talent.core.lookups import any_of
 from qinhuai_talent.core.money import to_money
@@ -218,13 +222,28 @@ def _evaluate(m: dict, ent: dict, accepted_prev: bool, as_of: date) -> dict:
     return reason
 
 
+def _commit_without_waiting() -> None:
+    """PostgreSQL: the batch's commit does not wait for its WAL to reach the disk
+    (``synchronous_commit`` off for this transaction only). A crash just after it can lose the
+    batch, never part of it (the database stays consistent), and the next run recomputes it from
+    the data; the job's own end (its ``Job`` row marked succeeded) is committed synchronously,
+    which flushes the WAL of every batch before it, so a job recorded as done has all of its
+    batches on disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 TRANCHE_ACTIONS = {TrancheState.ELIGIBLE: "eligible", TrancheState.WAITING: "wait", TrancheState.HELD: "hold"}
 PAYOUT_ACTIONS = {PayoutState.PROPOSED: "propose", PayoutState.HELD: "hold", PayoutState.CANCELLED: "cancel"}
 
 
 def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: dict, limits: dict, actor=None) -> None:
     actor = actor or system_actor()
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction:  # inside a caller's transaction the commit is the caller's
+            _commit_without_waiting()
         locked = list(
             Agreement.objects.select_for_update(skip_locked=True)
             .filter(any_of("pk", ids), state=AgreementState.ACTIVE)
@@ -233,8 +252,10 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         if not locked:
             return
         counts.agreements += len(locked)
+        # Each agreement with its enterprise's figures as ``_evaluate`` reads them (``ent``).
         agreements = {
             a["pk"]: a
+            | {"ent": {k.removeprefix("enterprise__"): v for k, v in a.items() if k.startswith("enterprise__")}}
             for a in Agreement.objects.filter(any_of("pk", locked)).values(
                 "pk",
                 "org_unit_id",
@@ -261,10 +282,11 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         by_seq = {(t["agreement_id"], t["sequence"]): t["pk"] for t in tranches}
         unpaid = [t for t in tranches if t["state"] in UNPAID]
         unpaid_ids = [t["pk"] for t in unpaid]
+        # By the batch's tranche ids (the tranche's own index), not joined through the tranches.
         accepted = set(
-            UseOfFundsReport.objects.filter(any_of("tranche__agreement_id", locked), accepted=True).values_list(
-                "tranche_id", flat=True
-            )
+            UseOfFundsReport.objects.filter(any_of("tranche_id", [t["pk"] for t in tranches]), accepted=True)
+            .order_by()
+            .values_list("tranche_id", flat=True)
         )
         milestones = defaultdict(list)
         for m in (
@@ -308,7 +330,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         now = clock.now()
         for t in unpaid:
             a = agreements[t["agreement_id"]]
-            ent = {k.removeprefix("enterprise__"): v for k, v in a.items() if k.startswith("enterprise__")}
+            ent = a["ent"]
             prev_id = by_seq.get((t["agreement_id"], t["sequence"] - 1))
             accepted_prev = prev_id is None or prev_id in accepted
             reasons = []
@@ -365,7 +387,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             }
             if existing is None:
                 # Created as proposed; one proposed under an open flag is then held, logged.
-                creates.append(Payout(tranche_id=t["pk"], agreement_id=t["agreement_id"], computed_at=now, **values))
+                creates.append({"tranche_id": t["pk"], "agreement_id": t["agreement_id"], "computed_at": now, **values})
                 if target == PayoutState.HELD:
                     created_held.append(t["pk"])
                 continue
@@ -386,8 +408,8 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
             counts.tranches_changed += TRANCHE_WORKFLOW.apply_many(
                 Tranche.objects.filter(any_of("pk", pks)), action=TRANCHE_ACTIONS[target], actor=actor
             )
+        created = insert_rows(Payout, creates)
         if creates:
-            Payout.objects.bulk_create(creates, batch_size=BATCH)
             counts.payouts_created += len(creates)
             if created_held:
                 PAYOUT_WORKFLOW.apply_many(
@@ -421,7 +443,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         # tells each approver of a payout once, and a payout nothing touched is not read again.
         held_now = set(created_held)
         notices.payouts_waiting(
-            [p.pk for p in creates if p.tranche_id not in held_now]
+            [pk for pk, row in zip(created, creates, strict=True) if row["tranche_id"] not in held_now]
             + payout_moves.get(PayoutState.PROPOSED, [])
             + [p.pk for p in updates]
         )

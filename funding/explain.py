@@ -7,18 +7,48 @@ from the figures.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from qinhuai_talent.core.money import format_yuan
 
+# The language the record's own text is kept in.
+STORED_LANGUAGE = "zh-hans"
 
-def yuan(value) -> str:
-    return format_yuan(value)
+
+@lru_cache(maxsize=1024)
+def _translated(language: str, message: str) -> str:
+    with translation.override(language):
+        return gettext(message)
 
 
-def _milestone_line(r: dict) -> str:
+@receiver(setting_changed)
+def _forget(setting, **kwargs) -> None:
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _translated.cache_clear()
+
+
+class Words:
+    """gettext in one language, each message looked up once per process: the recompute renders
+    the text of thousands of payouts, and Django's gettext finds the active language and its
+    catalog on every call (a third of the recompute's Python time before this)."""
+
+    def __init__(self, language: str | None = None) -> None:
+        self.language = language or translation.get_language() or STORED_LANGUAGE
+
+    def __call__(self, message: str) -> str:
+        return _translated(self.language, message)
+
+    def yuan(self, value) -> str:
+        return format_yuan(value, gettext=self)
+
+
+def _milestone_line(r: dict, _: Words) -> str:
+    yuan = _.yuan
     kind, ok = r["kind"], r["met"]
     mark = _("met") if ok else _("not yet met")
     if kind == "registered":
@@ -69,12 +99,15 @@ def _milestone_line(r: dict) -> str:
     return f"{'✓' if ok else '✗'} {text} ({mark})"
 
 
-def render(reasons: list[dict]) -> str:
+def render(reasons: list[dict], language: str | None = None) -> str:
+    """The reasons in ``language`` (the active one when not given), one line each."""
+    _ = Words(language)
+    yuan = _.yuan
     lines = []
     for r in reasons:
         code = r.get("code")
         if code == "milestone":
-            lines.append(_milestone_line(r))
+            lines.append(_milestone_line(r, _))
         elif code == "factor":
             if r.get("grade"):
                 lines.append(
@@ -109,11 +142,11 @@ def render(reasons: list[dict]) -> str:
 
 def render_stored(reasons: list[dict]) -> str:
     """The text kept in the record (Chinese, the district's working language)."""
-    with translation.override("zh-hans"):
-        return render(reasons)
+    return render(reasons, STORED_LANGUAGE)
 
 
-def flag_evidence(details: dict) -> str:
+def flag_evidence(details: dict, language: str | None = None) -> str:
+    _ = Words(language)
     rule = details.get("rule")
     if rule == "missing_reports":
         if details.get("last"):
@@ -133,5 +166,4 @@ def flag_evidence(details: dict) -> str:
 
 
 def flag_evidence_stored(details: dict) -> str:
-    with translation.override("zh-hans"):
-        return flag_evidence(details)
+    return flag_evidence(details, STORED_LANGUAGE)

@@ -57,28 +57,28 @@ def payouts_waiting(payout_ids) -> int:
     someone = Q(org_unit_id__in=list(officers)) & ~Q(approver_level=ApproverLevel.DISTRICT)
     if office:
         someone |= Q(approver_level=ApproverLevel.DISTRICT)
-    rows = Payout.objects.filter(any_of("pk", ids), someone, state=PayoutState.PROPOSED).select_related(
-        "agreement", "tranche"
+    # The few columns a message names, not the payouts with their agreements and tranches.
+    rows = Payout.objects.filter(any_of("pk", ids), someone, state=PayoutState.PROPOSED).values_list(
+        "pk", "approver_level", "org_unit_id", "agreement__number", "tranche__sequence", "amount"
     )
     messages = [
         Message(
-            recipients=office if p.approver_level == ApproverLevel.DISTRICT else officers[p.org_unit_id],
-            key=f"payout:{p.pk}:waiting",
-            params=_payout_params(p),
-            url=reverse("funding:payout-detail", args=[p.pk]),
+            recipients=office if level == ApproverLevel.DISTRICT else officers[unit],
+            key=f"payout:{pk}:waiting",
+            params=_params(number, sequence, amount),
+            url=reverse("funding:payout-detail", args=[pk]),
         )
-        for p in rows
+        for pk, level, unit, number, sequence, amount in rows
     ]
     return notify_many(event="payout_waiting", messages=messages)
 
 
+def _params(agreement_number: str, tranche_sequence: int, amount, **extra) -> dict:
+    return {"agreement": agreement_number, "tranche": tranche_sequence, "amount": f"{to_money(amount):,.2f}", **extra}
+
+
 def _payout_params(p: Payout, **extra) -> dict:
-    return {
-        "agreement": p.agreement.number,
-        "tranche": p.tranche.sequence,
-        "amount": f"{to_money(p.amount):,.2f}",
-        **extra,
-    }
+    return _params(p.agreement.number, p.tranche.sequence, p.amount, **extra)
 
 
 def payout_returned(payout: Payout, *, reason: str, key: str) -> int:

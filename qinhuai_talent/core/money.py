@@ -35,10 +35,11 @@ def money(verbose_name, **kwargs) -> MoneyField:
     return MoneyField(verbose_name, **kwargs)
 
 
-def format_yuan(value) -> str:
+def format_yuan(value, gettext=_) -> str:
     """An exact amount as a record holds it: yuan with two decimals, thousands separators and the
-    unit named, “480,000.00 元” (issue 17 item 6: where a page summarises, ``format_wan``)."""
-    return _("%(amount)s yuan") % {"amount": f"{to_money(value or 0):,.2f}"}
+    unit named, “480,000.00 元” (issue 17 item 6: where a page summarises, ``format_wan``).
+    ``gettext``: another language's (``funding.explain.Words``) than the active one."""
+    return gettext("%(amount)s yuan") % {"amount": f"{to_money(value or 0):,.2f}"}
 
 
 def format_wan(value) -> str:

@@ -272,7 +272,7 @@ def _chain_links(ct_id: int, pks: list[int]) -> tuple[dict[int, str], dict[int, 
     if headless:
         # Rows written before chain heads existed: the chain's newest row is its previous link.
         for object_id, digest in (
-            TransitionLog.objects.filter(content_type_id=ct_id, object_id__in=headless)
+            TransitionLog.objects.filter(any_of("object_id", headless), content_type_id=ct_id)
             .order_by("object_id", "at", "id")
             .values_list("object_id", "hash")
         ):

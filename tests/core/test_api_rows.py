@@ -113,3 +113,21 @@ def test_only_a_plain_filterset_is_skipped_when_no_filter_is_set():
         state = django_filters.CharFilter(required=True)
 
     assert _skippable(Plain) and not _skippable(Custom) and not _skippable(Required)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_a_stamp_reads_as_drf_writes_it_in_every_zone(zone):
+    """The rows' own converter of a date-time field gives DRF's text in the active zone ("Z" in UTC)."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from qinhuai_talent.core.api.rows import _converter
+
+    field = serializers.DateTimeField()
+    convert = _converter(field)
+    assert convert is not field.to_representation
+    stamps = [datetime(2026, 12, 5, 21, 30, 15, 123456, tzinfo=UTC), datetime(2017, 1, 1, tzinfo=UTC)]
+    with timezone.override(zone):
+        for value in [*stamps, datetime(2026, 12, 5, 8, 0)]:
+            assert convert(value) == field.to_representation(value), value

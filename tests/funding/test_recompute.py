@@ -95,3 +95,38 @@ def test_the_recompute_command_runs_the_payout_job(office, park_limit, capsys):
     call_command("recompute", "--payouts", verbosity=0)
     assert "recompute_payouts" in capsys.readouterr().out
     assert Tranche.objects.filter(state=TrancheState.ELIGIBLE).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_commits_without_waiting_for_the_disk_and_leaves_the_session_as_it_was(office, park_limit, recompute):
+    """Only the batch's own transaction commits asynchronously (``SET LOCAL``): the connection's
+    next transaction, and a caller's transaction that runs a batch inside it, wait as before."""
+    from django.db import connection, transaction
+
+    from funding import engine
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    seen = []
+    real = engine._commit_without_waiting
+
+    def spy():
+        real()
+        seen.append(setting())
+
+    a = agreement(office)
+    engine._commit_without_waiting, before = spy, setting()
+    try:
+        recompute("payouts", as_of="2017-06-30")
+        assert seen == ["off"] and setting() == before == "on"
+        with transaction.atomic():
+            recompute("payouts", as_of="2017-07-01")
+            assert setting() == "on"
+        assert seen == ["off"]
+    finally:
+        engine._commit_without_waiting = real
+    assert a.tranches.get(sequence=1).payout.state == PayoutState.PROPOSED
