@@ -2,7 +2,7 @@
 
 ``bulk_create`` builds a model instance for each row and prepares each value through its field
 (``get_db_prep_save``, ``pre_save``): for the twelve thousand payouts a recompute proposes at city
-scale that is a third of its Python time, for values the recompute has already computed in their
+scale that was about a fifth of its Python time in a profile, for values the recompute has already computed in their
 final form. ``insert_rows`` takes plain dicts keyed by the fields' attribute names (``org_unit_id``)
 and sends them as they are, in one ``INSERT … VALUES … RETURNING`` per thousand rows on PostgreSQL;
 elsewhere (SQLite, the embedded mode) it is ``bulk_create``. Either way the pks come back in the
