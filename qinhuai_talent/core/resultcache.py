@@ -35,6 +35,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import QuerySet
 
+from . import prepared
+
 # The apps whose tables carry the trigger; their own cache tables do not (they would count themselves).
 TRACKED_APPS = ("core", "talents", "enterprises", "funding", "assessment", "reports", "serviceplatform")
 UNTRACKED = {"core_tablechange", "core_cachedresult", "core_heartbeat"}
@@ -60,6 +62,9 @@ SELECT c.value FROM core_cachedresult c
        SELECT COALESCE(SUM(t.weight), 0) FROM core_tablechange t
         WHERE t."table" IN (SELECT jsonb_array_elements_text(c.tables)))
 """
+# Run on every request that reads a kept result: planned once per connection (``prepared``).
+_VALUE_SQL = _LOOKUP_SQL.replace("SELECT c.value", "SELECT c.value, c.version", 1)
+_VERSION_SQL = _LOOKUP_SQL.replace("SELECT c.value", "SELECT c.version", 1)
 _VERSIONS_SQL = 'SELECT "table", SUM(weight), COUNT(*) FROM core_tablechange GROUP BY "table"'
 _STORE_SQL = """
 INSERT INTO core_cachedresult (key, tables, version, value, computed_at) VALUES (%s, %s, %s, %s, now())
@@ -196,7 +201,7 @@ def cached_with_fingerprint(parts: Iterable, compute: Callable[[], Any]) -> tupl
         return compute(), None
     key = _key(parts)
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL.replace("SELECT c.value", "SELECT c.value, c.version", 1), [key])
+        prepared.execute(cursor, _VALUE_SQL, [key])
         row = cursor.fetchone()
         if row is not None:
             return (row[0] if not isinstance(row[0], str) else json.loads(row[0])), f"{key}-{row[1]}"
@@ -233,7 +238,7 @@ def fingerprint(parts: Iterable) -> str | None:
         return None
     key = _key(parts)
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL.replace("SELECT c.value", "SELECT c.version", 1), [key])
+        prepared.execute(cursor, _VERSION_SQL, [key])
         row = cursor.fetchone()
     return None if row is None else f"{key}-{row[0]}"
 

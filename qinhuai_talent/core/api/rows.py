@@ -14,11 +14,14 @@ serializer; the API tests compare both field by field.
 import datetime
 import decimal
 from collections.abc import Callable, Iterable
+from functools import partial
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import connections
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import relations, serializers
@@ -64,7 +67,8 @@ def _date(field: serializers.DateField) -> Callable:
 
 def _datetime(field: serializers.DateTimeField) -> Callable:
     """DRF's ISO 8601 output of an aware value in the current time zone ("Z" for UTC), without
-    its per-value look-ups of the settings and the zone (a page has fifty or a hundred stamps)."""
+    its per-value look-ups of the settings and the zone (a page has fifty or a hundred stamps):
+    ``RowFormat.rows`` passes the zone it looked up once for the page."""
     output = getattr(field, "format", api_settings.DATETIME_FORMAT)
     if not (
         _defines(field, serializers.DateTimeField)
@@ -76,12 +80,13 @@ def _datetime(field: serializers.DateTimeField) -> Callable:
     ):
         return field.to_representation
 
-    def convert(value):
+    def convert(value, zone=None):
         if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
             return field.to_representation(value)
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
+    convert.zoned = True  # RowFormat.rows looks the zone up once per page and passes it
     return convert
 
 
@@ -156,7 +161,7 @@ class RowFormat:
         # A value across a relation is a scalar subquery on the related row, not a join: a page of
         # fifty rows costs fifty index lookups either way, but a query of five or six joins costs
         # PostgreSQL more to plan (every join order) than to run.
-        self.keys, self.subqueries = {}, {}
+        self.model, self.keys, self.subqueries, self._sql = model, {}, {}, {}
         for i, path in enumerate(self.paths):
             first, _, rest = path.partition("__")
             relation = model._meta.get_field(first) if rest and first in _forward_relations(model) else None
@@ -166,17 +171,37 @@ class RowFormat:
             alias = f"row_value_{i}"
             self.keys[path] = alias
             self.subqueries[alias] = Subquery(
-                relation.related_model._base_manager.filter(pk=OuterRef(relation.attname)).values(rest)[:1]
+                relation.related_model._base_manager.filter(pk=OuterRef(relation.attname)).order_by().values(rest)[:1]
             )
         self.columns = [(name, self.keys[path], convert) for name, path, convert in self.columns]
         self.methods = [(name, [(s, self.keys[s]) for s in sources], m) for name, sources, m in self.methods]
+        self.zoned = any(getattr(convert, "zoned", False) for _name, _key, convert in self.columns)
 
     def values(self, queryset):
-        return queryset.annotate(**self.subqueries).values(*self.keys.values())
+        return queryset.annotate(**self._compiled(queryset.db)).values(*self.keys.values())
+
+    def _compiled(self, using: str) -> dict:
+        """The subqueries as SQL compiled once per database (``RawSQL``): resolving and compiling
+        each ``Subquery`` again on every request cost more than the rest of the page's query. They
+        refer to the list's table by its name, which is the alias of a query's base table."""
+        conn = connections[using]
+        compiled = self._sql.get((using, conn.vendor))
+        if compiled is None:
+            compiled = {}
+            for alias, subquery in self.subqueries.items():
+                query = self.model._base_manager.all().query
+                expression = subquery.resolve_expression(query)
+                sql, params = query.get_compiler(connection=conn).compile(expression)
+                compiled[alias] = RawSQL(sql, params, output_field=expression.output_field)  # noqa: S611 (compiled by the ORM)
+            self._sql[(using, conn.vendor)] = compiled
+        return compiled
 
     def rows(self, values: Iterable[dict]) -> list[dict]:
         out = []
         order, columns, methods = self.order, self.columns, self.methods
+        if self.zoned:
+            zone = timezone.get_current_timezone()
+            columns = [(n, k, partial(c, zone=zone) if getattr(c, "zoned", False) else c) for n, k, c in columns]
         for value in values:
             row = {}
             for name, key, convert in columns:
