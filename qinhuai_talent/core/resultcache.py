@@ -32,7 +32,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from . import prepared
@@ -222,7 +222,10 @@ def cached_with_fingerprint(parts: Iterable, compute: Callable[[], Any]) -> tupl
     tables = sorted(reads.tables)
     encoded = json.dumps(value, cls=DjangoJSONEncoder)
     version = sum(versions.get(t, 0) for t in tables)
-    with connection.cursor() as cursor:
+    # A kept result is only ever a copy: its commit need not wait for the disk (a crash may lose
+    # it, and the next read computes it again), so the request that computed it does not either.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute(_STORE_SQL, [key, json.dumps(tables), version, encoded])
         if rows > COMPACT_AFTER:
             cursor.execute(_COMPACT_SQL)
