@@ -157,3 +157,21 @@ def test_a_result_recomputed_after_a_write_plans_no_statement_again(api, office,
     assert fresh["enterprises"]["cumulative_sales"] == "1234.50"
     assert not [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
     assert sorted(map(tuple, CachedResult.objects.values_list("tables", flat=True))) == tables
+
+
+def test_a_kept_result_is_stored_without_waiting_for_the_disk_and_the_session_is_as_it_was(units):
+    """The store's own transaction sets ``synchronous_commit`` off (a kept result is a copy the
+    next read recomputes if a crash loses it); the row is there after, and the connection's next
+    transactions wait for the disk again."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as ctx:
+        assert resultcache.cached(["async-store", 1], lambda: OrgUnit.objects.count()) == OrgUnit.objects.count()
+    statements = [q["sql"].strip() for q in ctx.captured_queries]
+    store = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO core_cachedresult"))
+    assert statements[store - 1] == "SET LOCAL synchronous_commit = off", statements
+    assert CachedResult.objects.filter(tables__contains=["core_orgunit"]).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == before == "on"
