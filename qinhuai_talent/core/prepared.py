@@ -23,8 +23,8 @@ def statement_name(sql: str) -> str:
 
 
 def execute(cursor, sql: str, params: list) -> None:
-    """``cursor.execute(sql, params)`` (``%s`` placeholders, none of them inside a literal), the
-    statement prepared once per PostgreSQL connection. ``cursor`` is a Django cursor: query logs
+    """``cursor.execute(sql, params)``, the statement prepared once per PostgreSQL connection. Its
+    parameters are marked ``%s`` and no literal of it holds that mark. ``cursor`` is a Django cursor: query logs
     and execute wrappers see the ``PREPARE`` and the ``EXECUTE``."""
     db = cursor.db
     if db.vendor != "postgresql":

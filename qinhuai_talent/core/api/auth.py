@@ -74,6 +74,8 @@ class _TokenStatement:
         where = f"{tokens}.{qn(token_model._meta.get_field('token_key').column)} = %s"
         self.sql = f"SELECT {', '.join(columns)} FROM {tokens} INNER JOIN {users} ON {on} WHERE {where}"  # noqa: S608
         self.token_model, self.user_model, self.user_field = token_model, user_model, user_field
+        self.token_names = [f.attname for f in self.token_fields]
+        self.user_names = [f.attname for f in self.user_fields]
         # The database's converters of each column's value (SQLite's date-times, say), as a
         # compiled query applies them.
         self.converters = []
@@ -95,8 +97,8 @@ class _TokenStatement:
             for i, column, functions in self.converters:
                 for convert in functions:
                     row[i] = convert(row[i], column, conn)
-            auth_token = self.token_model.from_db(conn.alias, [f.attname for f in self.token_fields], row[:n])
-            user = self.user_model.from_db(conn.alias, [f.attname for f in self.user_fields], row[n:])
+            auth_token = self.token_model.from_db(conn.alias, self.token_names, row[:n])
+            user = self.user_model.from_db(conn.alias, self.user_names, row[n:])
             self.user_field.set_cached_value(auth_token, user)
             yield auth_token
 
