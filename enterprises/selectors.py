@@ -182,17 +182,15 @@ def enterprise_breakdown(units: Units = None, *, include_inactive: bool = False)
         _unit_filter(qs, units)
         .values("enterprise_class", "revenue_tier")
         .annotate(
-            count=Count("pk"),
+            count=Count("*"),
             cumulative_sales=Sum("cumulative_sales"),
             cumulative_financing=Sum("cumulative_financing"),
             cumulative_revenue=Sum("cumulative_revenue"),
-            revenue_10m_plus=Count("pk", filter=Q(revenue_tier__in=[RevenueTier.TEN_M, RevenueTier.FIFTY_M])),
-            revenue_50m_plus=Count("pk", filter=Q(revenue_tier=RevenueTier.FIFTY_M)),
             neeq_listed=Count("pk", filter=Q(listing=Listing.NEEQ)),
         )
         .order_by()
     )
-    counts = ("count", "revenue_10m_plus", "revenue_50m_plus", "neeq_listed")
+    counts = ("count", "neeq_listed")
     sums = ("cumulative_sales", "cumulative_financing", "cumulative_revenue")
     figures = dict.fromkeys(counts, 0) | dict.fromkeys(sums, ZERO)
     by_class = dict.fromkeys(EnterpriseClass.values, 0)
@@ -206,6 +204,9 @@ def enterprise_breakdown(units: Units = None, *, include_inactive: bool = False)
         by_tier[row["revenue_tier"]] = by_tier.get(row["revenue_tier"], 0) + row["count"]
     for key in sums:
         figures[key] = Decimal(figures[key]).quantize(Decimal("0.01"))
+    # The rows are grouped by tier already: the counts above a tier are the tiers' own counts.
+    figures["revenue_10m_plus"] = by_tier.get(RevenueTier.TEN_M, 0) + by_tier.get(RevenueTier.FIFTY_M, 0)
+    figures["revenue_50m_plus"] = by_tier.get(RevenueTier.FIFTY_M, 0)
     return {**figures, "by_class": by_class, "by_tier": by_tier}
 
 
@@ -215,7 +216,7 @@ def maker_space_counts(units: Units = None) -> dict:
     ``municipal_level`` counts the spaces recognised at municipal level (市级众创空间) exactly,
     as the seed counts them. One query.
     """
-    rows = _unit_filter(MakerSpace.objects.all(), units).values("level").annotate(n=Count("pk")).order_by("level")
+    rows = _unit_filter(MakerSpace.objects.all(), units).values("level").annotate(n=Count("*")).order_by("level")
     by_level = {level: 0 for level in Level.values}
     by_level.update({row["level"]: row["n"] for row in rows})
     return {"total": sum(by_level.values()), "municipal_level": by_level[Level.MUNICIPAL], "by_level": by_level}

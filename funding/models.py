@@ -172,8 +172,16 @@ class Tranche(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "agreement"]),
-            # The summary's planned amounts by quarter, read from the index alone.
-            models.Index(fields=["due_on", "state", "planned_amount"], name="tranche_due_amounts"),
+            # The summary's planned amounts by quarter, read from the index alone. Cancelled
+            # tranches are never planned, so the index leaves them out and holds only what the sum
+            # reads: with the state in its key instead, the planner passed it over for a scan of
+            # the whole table.
+            models.Index(
+                fields=["due_on"],
+                include=["planned_amount"],
+                condition=~Q(state="cancelled"),
+                name="tranche_planned_by_due_date",
+            ),
             # The summary's held amounts by agreement (tens of thousands after an exit recompute),
             # read from the index alone.
             models.Index(

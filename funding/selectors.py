@@ -310,7 +310,7 @@ def funding_figures(year: int | None = None, units: Iterable[int] | None = None)
     groups = (
         agreements.values(*(f"{field}__source" for field in fields.values()))
         .annotate(
-            n=Count("id"),
+            n=Count("*"),
             paid=_sum("paid_total"),
             **{
                 f"{measure.__name__}_{component}": Coalesce(Sum(measure(component)), Value(ZERO), output_field=MONEY)
@@ -364,12 +364,12 @@ def exit_figures(units: Iterable[int] | None = None) -> dict:
     Two queries: the open flags by rule, the cases by state with their money."""
     flags = _in_units(ExitFlag.objects.filter(state=FlagState.OPEN), units)
     by_rule = {r.value: 0 for r in ExitRule}
-    for row in flags.values("rule").annotate(n=Count("id")):
+    for row in flags.values("rule").annotate(n=Count("*")):
         by_rule[row["rule"]] = row["n"]
     cases = _in_units(ExitCase.objects.all(), units)
     by_state = {s.value: 0 for s in CaseState}
     money = {"due": ZERO, "recovered": ZERO}
-    for row in cases.values("state").annotate(n=Count("id"), due=_sum("recovery_due"), recovered=_sum("recovered")):
+    for row in cases.values("state").annotate(n=Count("*"), due=_sum("recovery_due"), recovered=_sum("recovered")):
         by_state[row["state"]] = row["n"]
         money["due"] += row["due"]
         money["recovered"] += row["recovered"]

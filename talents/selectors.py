@@ -78,7 +78,7 @@ def title_counts(year: int | None = None, units: Iterable | None = None) -> list
         qs = qs.filter(org_unit_id__in=ids)
     rows = (
         qs.values(program_code=F("program__code"), level=F("program__level"), origin_code=F("origin"))
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .order_by("program_code", "origin_code")
     )
     order = {"national": 0, "provincial": 1, "municipal": 2, "district": 3}
@@ -105,7 +105,7 @@ def pipeline_counts(year: int, units: Iterable | None = None) -> list[dict]:
     if ids is not None:
         qs = qs.filter(org_unit_id__in=ids)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in qs.values("call__program__code", "state").annotate(n=Count("id")):
+    for row in qs.values("call__program__code", "state").annotate(n=Count("*")):
         counts[row["call__program__code"]][row["state"]] = row["n"]
     result = []
     for call in calls:
