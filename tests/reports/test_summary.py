@@ -281,3 +281,50 @@ def test_schema_documents_the_summary(api, office):
     assert {"titles", "pipeline", "enterprises", "maker_spaces", "funding", "exits", "assessment"} <= set(
         summary["properties"]
     )
+
+
+def test_planned_by_quarter_counts_a_tranche_in_every_state_but_cancelled(api, office, district):
+    """Planned against paid: a tranche's planned amount counts in the quarter it is due, whatever
+    its state, unless it was cancelled (generated over every state; on PostgreSQL the sum reads an
+    index of the tranches that are not cancelled)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from funding.models import TrancheState
+
+    from . import factories as f
+
+    due = [date(2015, 2, 1), date(2015, 5, 1), date(2015, 8, 1), date(2015, 11, 1), date(2016, 2, 1)]
+    assert len(TrancheState.values) <= len(due)
+    agreement = f.AgreementFactory(org_unit=district["fuzimiao"], paid_total=Decimal("0"))
+    for i, state in enumerate(TrancheState.values):
+        f.TrancheFactory(
+            agreement=agreement, sequence=10 + i, state=state, due_on=due[i], planned_amount=Decimal(1000 * (i + 1))
+        )
+    quarters = {
+        (q["year"], q["quarter"]): q["planned"]
+        for q in api(office).get(URL, {"year": 2017}).json()["funding"]["quarters"]
+    }
+    for i, state in enumerate(TrancheState.values):
+        expected = "0.00" if state == TrancheState.CANCELLED else f"{1000 * (i + 1)}.00"
+        assert quarters[(due[i].year, (due[i].month - 1) // 3 + 1)] == expected, state
+
+
+def test_the_enterprises_above_10_and_50_million_are_those_of_their_revenue_tiers(api, office, district):
+    """``revenue_10m_plus`` counts the active enterprises of the 10 and 50 million tiers and
+    ``revenue_50m_plus`` those of the 50 million tier, whatever their class (generated over every
+    tier and class)."""
+    from enterprises.models import EnterpriseClass, RevenueTier
+
+    from . import factories as f
+
+    before = api(office).get(URL, {"year": 2017}).json()["enterprises"]
+    for tier in RevenueTier.values:
+        for cls in EnterpriseClass.values:
+            f.EnterpriseFactory(org_unit=district["shuangtang"], revenue_tier=tier, enterprise_class=cls)
+    after = api(office).get(URL, {"year": 2017}).json()["enterprises"]
+    per_tier = len(EnterpriseClass.values)
+    assert after["by_tier"] == {t: before["by_tier"][t] + per_tier for t in RevenueTier.values}
+    assert after["revenue_10m_plus"] == before["revenue_10m_plus"] + 2 * per_tier
+    assert after["revenue_50m_plus"] == before["revenue_50m_plus"] + per_tier
+    assert after["revenue_10m_plus"] == after["by_tier"][RevenueTier.TEN_M] + after["by_tier"][RevenueTier.FIFTY_M]
