@@ -96,7 +96,7 @@ def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
         kind="talent",
         fields={
             "username": f"applicant{suffix}",
-            "name": f"陈{suffix}",
+            "name": "陈思远",
             "mobile": f"139{int(suffix, 16) % 10**8:08d}",
             "email": address,
             "id_number": valid_id_number(int(suffix, 16) % 3000 + 3000),
@@ -223,7 +223,7 @@ def test_a_new_enterprise_account_claims_files_and_sees_its_milestone_met(
         kind="enterprise",
         fields={
             "username": f"ent{suffix}",
-            "name": f"周{suffix}",
+            "name": "周明",
             "mobile": f"137{int(suffix, 16) % 10**8:08d}",
             "email": address,
             "credit_code": code,
