@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
@@ -194,6 +195,27 @@ def login(page, portal_url, signed_in):
 def assert_no_error_message(page) -> None:
     errors = page.locator(".alert-danger")
     assert errors.count() == 0, errors.all_inner_texts()
+
+
+def open_menu(page, section) -> None:
+    """The header's menu section ``section`` opened by clicks, as a person does it: on a narrow
+    screen the menu button first, once the menu has finished unfolding (a click on a section while
+    Bootstrap's collapse is still animating can be lost), then the section, clicked again if its
+    list did not open."""
+    if page.viewport_size["width"] < 1200 and not page.locator("#mainnav.show").count():
+        page.get_by_role("button", name=zh("Menu")).click()
+        page.locator("#mainnav.show:not(.collapsing)").wait_for()
+    toggle = page.locator("#mainnav .dropdown-toggle", has_text=zh(section))
+    items = toggle.locator("xpath=following-sibling::*[contains(@class, 'dropdown-menu')]")
+    for _attempt in range(3):
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        try:
+            items.wait_for(state="visible", timeout=3000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    items.wait_for(state="visible")
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:

@@ -4,7 +4,7 @@ with a conflict of interest flagged before assigning; at 1366×768 and on a 390-
 
 import pytest
 
-from .conftest import assert_accessible, screenshot, zh
+from .conftest import assert_accessible, open_menu, screenshot, zh
 
 pytestmark = pytest.mark.browser
 
@@ -13,11 +13,8 @@ PARK = "高新园区"
 
 
 def open_queue(page, portal_url) -> None:
-    if page.viewport_size["width"] < 1200:
-        page.get_by_role("button", name=zh("Menu")).click()
-    nav = page.locator("#mainnav")
-    nav.locator(".dropdown-toggle", has_text=zh("Talents")).click()
-    nav.get_by_role("link", name=zh("Expert assignment")).click()
+    open_menu(page, "Talents")
+    page.locator("#mainnav").get_by_role("link", name=zh("Expert assignment")).click()
     page.wait_for_url(f"{portal_url}/talents/queues/assignment/")
 
 
