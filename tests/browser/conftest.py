@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -197,25 +198,39 @@ def assert_no_error_message(page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def open_menu(page, section) -> None:
+def zh(text) -> str:
+    """What the portal shows a Chinese user for this source string or lazy label."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(translation.gettext(str(text)) if isinstance(text, str) else text)
+
+
+def open_menu(page, section: str, item: str | None = None, tr: Callable[[str], str] = zh) -> None:
     """The header's menu section ``section`` opened by clicks, as a person does it: on a narrow
     screen the menu button first, once the menu has finished unfolding (a click on a section while
     Bootstrap's collapse is still animating can be lost), then the section, clicked again if its
-    list did not open."""
+    list did not open; then, given an ``item``, that link of the menu, and the page it opens
+    loaded. ``tr`` gives a source label as the page shows it: ``zh`` for the portal's default
+    Chinese, ``str`` for a page switched to English."""
     if page.viewport_size["width"] < 1200 and not page.locator("#mainnav.show").count():
-        page.get_by_role("button", name=zh("Menu")).click()
+        page.get_by_role("button", name=tr("Menu")).click()
         page.locator("#mainnav.show:not(.collapsing)").wait_for()
-    toggle = page.locator("#mainnav .dropdown-toggle", has_text=zh(section))
+    toggle = page.locator("#mainnav .dropdown-toggle", has_text=tr(section))
     items = toggle.locator("xpath=following-sibling::*[contains(@class, 'dropdown-menu')]")
     for _attempt in range(3):
         if toggle.get_attribute("aria-expanded") != "true":
             toggle.click()
         try:
             items.wait_for(state="visible", timeout=3000)
-            return
+            break
         except PlaywrightTimeoutError:
             continue
-    items.wait_for(state="visible")
+    else:
+        items.wait_for(state="visible")
+    if item is not None:
+        page.locator("#mainnav").get_by_role("link", name=tr(item), exact=True).click()
+        page.wait_for_load_state()
 
 
 def screenshot(page, name: str, full_page: bool = True) -> None:
@@ -228,14 +243,6 @@ def assert_accessible(page) -> None:
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, (page.url, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious])
-
-
-def zh(text) -> str:
-    """What the portal shows a Chinese user for this source string or lazy label."""
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        return str(translation.gettext(str(text)) if isinstance(text, str) else text)
 
 
 # Numbers each form's controls in the order Tab should reach them: every enabled, rendered control

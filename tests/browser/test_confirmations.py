@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import CJK, GLOSS, record_names, screenshot, zh
+from .conftest import CJK, GLOSS, open_menu, record_names, screenshot, zh
 from .test_self_service import switch_language
 from .test_workflows import TODAY, open_from_home, unique
 
@@ -246,9 +246,7 @@ def test_an_objections_finding_and_a_years_publication_ask_in_english(login, pag
         screenshot(page, f"confirm-objection-{step}-en")
         _cancel(page, application)
 
-    page.locator("#mainnav .dropdown-toggle", has_text="Assessment").click()
-    page.locator("#mainnav").get_by_role("link", name="League table").click()
-    page.wait_for_load_state()
+    open_menu(page, "Assessment", "League tables", tr=str)
     (year,) = portal_db.execute("select year from assessment_assessment where state = 'confirmed' limit 1").fetchone()
     assert str(year) in page.get_by_role("heading", level=1).inner_text()  # the league opens on the last year
     league = page.url

@@ -13,8 +13,7 @@ PARK = "高新园区"
 
 
 def open_queue(page, portal_url) -> None:
-    open_menu(page, "Talents")
-    page.locator("#mainnav").get_by_role("link", name=zh("Expert assignment")).click()
+    open_menu(page, "Talents", "Expert assignment")
     page.wait_for_url(f"{portal_url}/talents/queues/assignment/")
 
 

@@ -18,11 +18,12 @@ A date (2017-09-01), a time, a year (2017年, 2017 Q4, 2016–2017) or a number 
 
 import io
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from .conftest import record_names, screenshot, zh
+from .conftest import open_menu, record_names, screenshot, zh
 from .test_self_service import switch_language
 from .test_workflows import open_from_home
 
@@ -109,13 +110,6 @@ def _tr(page, text: str) -> str:
     return zh(text) if page.locator("html").get_attribute("lang") == "zh-hans" else text
 
 
-def _open(page, section: str, item: str) -> None:
-    nav = page.locator("#mainnav")
-    nav.locator(".dropdown-toggle", has_text=_tr(page, section)).click()
-    nav.get_by_role("link", name=_tr(page, item), exact=True).click()
-    page.wait_for_load_state()
-
-
 LANGUAGES = ["zh-hans", "en"]
 
 
@@ -134,19 +128,18 @@ def test_finance_reads_money_the_same_on_the_dashboard_an_agreement_and_a_payout
     lang = _language(page, language)
     pages.check("finance's home")
     # Finance's summary: the funding report (the district dashboard is the office's, below).
-    nav = page.locator("#mainnav")
-    nav.locator(".dropdown-toggle", has_text=_tr(page, "Reports")).click()
-    nav.locator("a[href^='/reports/funding/']").click()
+    open_menu(page, "Reports", tr=partial(_tr, page))
+    page.locator("#mainnav a[href^='/reports/funding/']").click()
     page.wait_for_load_state()
     pages.check("the funding report", f"money-funding-report-{lang}")
-    _open(page, "Funding", "Agreements")
+    open_menu(page, "Funding", "Agreements", tr=partial(_tr, page))
     pages.check("the agreements list")
     # An agreement with its tranches and their payouts.
     page.locator("main tbody tr a[href*='/funding/agreements/']").first.click()
     page.wait_for_url(re.compile(r"/funding/agreements/\d+/$"))
     assert page.locator("[data-tranche], .tranche, main .card").count() >= 1
     pages.check("an agreement with its tranches", f"money-agreement-{lang}")
-    _open(page, "Funding", "Payments to record")
+    open_menu(page, "Funding", "Payments to record", tr=partial(_tr, page))
     pages.check("finance's payout queue")
     page.locator("main tbody tr a[href*='/funding/payouts/']").first.click()
     page.wait_for_url(re.compile(r"/funding/payouts/\d+/$"))
@@ -160,7 +153,7 @@ def test_the_office_reads_money_the_same_on_the_dashboard_the_approvals_and_a_ne
     pages = Pages(page, _names(portal_db))
     login("office")
     lang = _language(page, language)
-    _open(page, "Reports", "District dashboard")
+    open_menu(page, "Reports", "District dashboard", tr=partial(_tr, page))
     pages.check("the district dashboard", f"money-dashboard-{lang}")
     open_from_home(page, portal_url, "funding.to_approve")
     pages.check("the approver's payout queue")
@@ -172,7 +165,7 @@ def test_the_office_reads_money_the_same_on_the_dashboard_the_approvals_and_a_ne
     page.wait_for_load_state()
     assert page.locator("[data-confirmation]").count() == 1
     pages.check("a payout's approval", f"money-approval-{lang}")
-    _open(page, "Funding", "Agreements")
+    open_menu(page, "Funding", "Agreements", tr=partial(_tr, page))
     page.get_by_role("link", name=_tr(page, "New agreement")).click()
     page.wait_for_url(re.compile(r"/funding/agreements/new/"))
     assert len(page.evaluate(MONEY_FIELDS)) >= 4  # the form's money fields are there to check
@@ -186,7 +179,7 @@ def test_the_import_preview_names_the_unit_of_every_figure(login, page, portal_u
     pages = Pages(page, _names(portal_db))
     login("park")
     lang = _language(page, language)
-    _open(page, "Enterprises", "Import operating data")
+    open_menu(page, "Enterprises", "Import operating data", tr=partial(_tr, page))
     pages.check("the import page")
     with page.expect_download() as download:
         page.locator("a[href$='/imports/template.xlsx']").click()

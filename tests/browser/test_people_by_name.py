@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from .conftest import screenshot, zh
+from .conftest import open_menu, screenshot, zh
 from .test_expert_assignment import open_queue
 from .test_workflows import confirm_if_asked, open_from_home
 
@@ -41,13 +41,6 @@ def _no_username(page, usernames: re.Pattern, where: str) -> str:
     found = sorted({m.group(0) for m in usernames.finditer(text)})
     assert not found, f"{where} ({page.url}) shows usernames as people: {found}"
     return text
-
-
-def _menu(page, menu: str, item: str) -> None:
-    nav = page.locator("#mainnav")
-    nav.locator(".dropdown-toggle", has_text=zh(menu)).click()
-    nav.get_by_role("link", name=zh(item), exact=True).click()
-    page.wait_for_load_state()
 
 
 def _inbox(page, usernames, names) -> None:
@@ -113,7 +106,7 @@ def test_the_office_sees_people_by_full_name(login, page, portal_url, portal_db)
 def test_a_street_officer_sees_people_by_full_name(login, page, portal_url, portal_db):
     usernames, names = _people(portal_db)
     login("street")
-    _menu(page, "Talents", "Applications")
+    open_menu(page, "Talents", "Applications")
     _no_username(page, usernames, "the applications list")
     # An application that has been through the workflow: its log names who moved it.
     page.locator("tbody tr").filter(has_not_text=zh("Draft")).first.locator("a").first.click()

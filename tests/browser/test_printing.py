@@ -11,7 +11,7 @@ import pytest
 
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS
 
-from .conftest import screenshot, zh
+from .conftest import open_menu, screenshot, zh
 
 pytestmark = pytest.mark.browser
 
@@ -36,13 +36,6 @@ def pdf_pages(pdf: bytes) -> list[bytes]:
                     content += stream.group(1)
         pages.append(content)
     return pages
-
-
-def open_menu(page, section: str, item: str) -> None:
-    nav = page.locator("#mainnav")
-    nav.locator(".dropdown-toggle", has_text=zh(section)).click()
-    nav.get_by_role("link", name=zh(item), exact=True).click()
-    page.wait_for_load_state()
 
 
 def test_the_dashboard_prints_on_at_most_six_pages_and_none_is_blank(login, page):

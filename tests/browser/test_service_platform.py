@@ -12,19 +12,13 @@ import pytest
 
 from serviceplatform.demo import ACCOUNT_PLAN_ITEM
 
-from .conftest import assert_accessible, assert_no_error_message, screenshot, zh
+from .conftest import assert_accessible, assert_no_error_message, open_menu, screenshot, zh
 from .test_workflows import confirm_if_asked, start_job
 
 pytestmark = pytest.mark.browser
 
 IP_SERVICE = "专利申请代理"
 IP_AGENCY = "南京秦淮知识产权服务中心"
-
-
-def open_menu(page, section: str, item: str) -> None:
-    page.get_by_role("button", name=zh(section), exact=True).click()
-    page.locator(".dropdown-menu.show").get_by_role("link", name=zh(item), exact=True).click()
-    page.wait_for_load_state()
 
 
 def open_card(page, key: str) -> None:
