@@ -21,7 +21,8 @@ app.conf.update(
 def _django(**kwargs):
     import django
     from django.db import connections
-    from django.urls import get_resolver
+
+    from bench.job import load_urlconf
 
     django.setup()
     # The URLconf, which the recompute's notices import on their first reverse() (about a second),
@@ -29,9 +30,7 @@ def _django(**kwargs):
     # any task that links to a page (bench/job.py loads it before the engine job's clock starts).
     # Without it every process paid that second inside the timed group: once with one process,
     # once in each of two in parallel, which is not work that a second process can share.
-    resolver = get_resolver()
-    resolver.url_patterns  # noqa: B018 (imports every app's urls and views)
-    resolver.namespace_dict, resolver.reverse_dict  # noqa: B018 (the names reverse() looks up)
+    load_urlconf()
     connections.close_all()  # nothing of the parent's is shared with the forked processes
 
 

@@ -66,6 +66,20 @@ class Phases:
         }
 
 
+def load_urlconf() -> float:
+    """Loads the URLconf, which the recompute's notices import on their first reverse() (about a
+    second), as a worker that has run any task that links to a page has it loaded; returns the
+    seconds it took. Django must be set up. Used before the engine job's clock starts (``main``)
+    and in the bench's Celery worker's parent before it forks (``bench/celery_app.py``)."""
+    from django.urls import get_resolver
+
+    started = time.perf_counter()
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (imports every app's urls and views)
+    resolver.namespace_dict, resolver.reverse_dict  # noqa: B018 (the names reverse() looks up)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     kind, as_of = sys.argv[1], sys.argv[2]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qinhuai_talent.settings.main")
@@ -73,21 +87,14 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
-    from django.urls import get_resolver
 
     from funding import notices
     from qinhuai_talent.core.jobs import job_run
     from qinhuai_talent.core.models import Job
 
     job = Job.objects.create(kind=kind, params={"as_of": as_of})
-    # The URLconf, which the notices' links import on their first reverse() (about a second), is
-    # loaded before the clock starts, as in a worker that has run any task that links to a page;
-    # its seconds are recorded beside the job's.
-    started = time.perf_counter()
-    resolver = get_resolver()
-    resolver.url_patterns  # noqa: B018 (imports every app's urls and views)
-    resolver.namespace_dict, resolver.reverse_dict  # noqa: B018 (the names reverse() looks up)
-    setup_seconds = time.perf_counter() - started
+    # The URLconf is loaded before the clock starts; its seconds are recorded beside the job's.
+    setup_seconds = load_urlconf()
     phases = Phases()
     phases.notices(notices)
     with connection.execute_wrapper(phases):
