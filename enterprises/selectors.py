@@ -94,6 +94,15 @@ def support_items_for(user: User) -> QuerySet[SupportPlanItem]:
     return access.scope_units(qs, user, "enterprise__org_unit")
 
 
+def support_items_in_reach(user: User) -> QuerySet[SupportPlanItem]:
+    """The plan items the API lists: the caller's units', or an enterprise account's own (those its
+    service page shows)."""
+    if access.is_self_service(user):
+        qs = SupportPlanItem.objects.select_related("enterprise__org_unit", "owner")
+        return access.scope_own(qs, user, enterprise="enterprise__account")
+    return support_items_for(user)
+
+
 def overdue_items_for(user: User) -> QuerySet[SupportPlanItem]:
     """Open plan items past their due date, in the caller's scope."""
     return support_items_for(user).filter(status__in=OPEN_SUPPORT_STATUSES, due_on__lt=clock.today())
@@ -287,6 +296,15 @@ def financing_rounds_in_reach(user: User) -> QuerySet[FinancingRound]:
         return financing_rounds_for(user)
     qs = FinancingRound.objects.select_related("enterprise__org_unit")
     return access.scope_own(qs, user, enterprise="enterprise__account")
+
+
+def enterprises_in_reach(user: User) -> QuerySet[Enterprise]:
+    """The enterprises the API lists: the caller's units', or an enterprise account's own (the one
+    its page shows and ``/api/v1/me/`` names)."""
+    if access.is_self_service(user):
+        qs = Enterprise.objects.select_related("org_unit", "industry", "maker_space", "liaison_officer")
+        return access.scope_own(qs, user, enterprise="account")
+    return enterprises_for(user)
 
 
 def enterprises_filed_for(user: User) -> QuerySet[Enterprise]:

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import clock
-from qinhuai_talent.core.access import is_office, is_unit_officer, scope_own, scope_units
+from qinhuai_talent.core.access import is_office, is_self_service, is_unit_officer, scope_own, scope_units
 from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.registry import Attention
@@ -76,9 +76,8 @@ def _in_units(qs: QuerySet, units: Iterable[int] | None, field: str = "org_unit"
 # ---------------------------------------------------------------- scoped lists
 
 
-def agreements_for(user: User) -> QuerySet:
-    """Agreements with their progress: paid, eligible (proposed or approved), held, remaining."""
-    qs = Agreement.objects.select_related("enterprise", "talent", "program", "org_unit").annotate(
+def _with_progress() -> QuerySet:
+    return Agreement.objects.select_related("enterprise", "talent", "program", "org_unit").annotate(
         eligible_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.ELIGIBLE),
         held_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.HELD),
         waiting_amount=_sum("tranches__planned_amount", tranches__state=TrancheState.WAITING),
@@ -95,7 +94,11 @@ def agreements_for(user: User) -> QuerySet:
             0,
         ),
     )
-    return _scoped(qs, user)
+
+
+def agreements_for(user: User) -> QuerySet:
+    """Agreements with their progress: paid, eligible (proposed or approved), held, remaining."""
+    return _scoped(_with_progress(), user)
 
 
 def agreements_in_scope(user: User) -> QuerySet:
@@ -118,13 +121,8 @@ def progress_of(agreement: Agreement) -> list[tuple[str, str, Decimal, float]]:
 def tranches_for(user: User) -> QuerySet:
     """Tranches in the officer's units; a self-service account's own (``own_agreements``' tranches)."""
     qs = Tranche.objects.select_related("agreement", "agreement__org_unit").prefetch_related("milestones")
-    if user.is_authenticated and user.role in (Role.TALENT, Role.ENTERPRISE):
-        return scope_own(
-            qs,
-            user,
-            enterprise="agreement__enterprise__account",
-            talent="agreement__enterprise__founders__talent__account",
-        )
+    if is_self_service(user):
+        return qs.filter(agreement__in=own_agreement_ids(user))
     return _scoped(qs, user, "agreement__org_unit")
 
 
@@ -133,6 +131,25 @@ def payouts_for(user: User) -> QuerySet:
         "agreement", "agreement__enterprise", "tranche", "org_unit", "prepared_by", "approved_by"
     )
     return _scoped(qs, user)
+
+
+def agreements_in_reach(user: User) -> QuerySet:
+    """The agreements the API lists, with their progress: the caller's units', or a self-service
+    account's own (``own_agreements``, which its pages show)."""
+    if is_self_service(user):
+        return _with_progress().filter(pk__in=own_agreement_ids(user))
+    return agreements_for(user)
+
+
+def payouts_in_reach(user: User) -> QuerySet:
+    """The payouts the API lists: the caller's units', or those of a self-service account's own
+    agreements (what ``my_agreements`` shows of each tranche's payout; the API's serializer for
+    these accounts names nobody, as the page does)."""
+    if is_self_service(user):
+        return Payout.objects.select_related("agreement", "tranche", "org_unit").filter(
+            agreement__in=own_agreement_ids(user)
+        )
+    return payouts_for(user)
 
 
 def approval_queue(user: User) -> QuerySet:
@@ -482,6 +499,16 @@ def units_for_filter(user: User) -> QuerySet:
 # ---------------------------------------------------------------- the enterprise's and talent's own (issue 16)
 
 
+# Who owns an agreement: the enterprise's own account, and the talent accounts of its founders.
+AGREEMENT_OWNERS = {"enterprise": "enterprise__account", "talent": "enterprise__founders__talent__account"}
+
+
+def own_agreement_ids(user: User) -> QuerySet:
+    """The ids of a self-service account's own agreements, as a subquery (none for other roles):
+    filtering by it rather than joining the founders keeps a row, and the sums beside it, single."""
+    return scope_own(Agreement.objects.order_by(), user, **AGREEMENT_OWNERS).values("pk")
+
+
 def own_agreements(user: User) -> QuerySet:
     """An enterprise account's agreements, or a talent's agreements of the enterprises they founded,
     with tranches, milestones and payouts (their states; not who approved them)."""
@@ -497,7 +524,7 @@ def own_agreements(user: User) -> QuerySet:
         )
         .order_by("number")
     )
-    return scope_own(qs, user, enterprise="enterprise__account", talent="enterprise__founders__talent__account")
+    return scope_own(qs, user, **AGREEMENT_OWNERS)
 
 
 def own_tranches(user: User) -> QuerySet:

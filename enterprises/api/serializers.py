@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from qinhuai_talent.core.api.serializers import OrgUnitCodeField
+from qinhuai_talent.core.api.serializers import OrgUnitCodeField, PersonField
 from qinhuai_talent.core.models import OrgUnit
 from qinhuai_talent.core.references import ScopedReferences
 from talents.models import Industry
@@ -203,7 +203,7 @@ class SupportItemSerializer(ScopedReferences, serializers.ModelSerializer):
     enterprise = ScopedEnterpriseField()
     org_unit = OrgUnitCodeField(source="enterprise.org_unit")
     kind = serializers.ChoiceField(choices=SupportKind.choices)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    owner = PersonField()
     is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:

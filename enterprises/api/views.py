@@ -78,7 +78,7 @@ class EnterpriseViewSet(
     ``sort`` (any figure, ``-`` for descending)."""
 
     queryset = Enterprise.objects.none()
-    selector = staticmethod(selectors.enterprises_for)
+    selector = staticmethod(selectors.enterprises_in_reach)
     filterset_class = EnterpriseFilter
     # Sorting is the filter's ``sort``; search is its ``q``.
     filter_backends = [DjangoFilterBackend]
@@ -201,7 +201,7 @@ class SupportItemViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     ``reopen`` (with ``reason``)."""
 
     queryset = SupportPlanItem.objects.none()
-    selector = staticmethod(selectors.support_items_for)
+    selector = staticmethod(selectors.support_items_in_reach)
     serializer_class = SupportItemSerializer
     filterset_class = SupportItemFilter
     ordering_fields = ["due_on", "status"]

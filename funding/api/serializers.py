@@ -124,6 +124,22 @@ class PayoutSerializer(ScopedReferences, serializers.ModelSerializer):
         return explain.render(obj.reasons)
 
 
+class OwnPayoutSerializer(PayoutSerializer):
+    """A payout as its enterprise, or a founder, reads it: in ``PayoutSerializer``'s shape, with the
+    back office's people (who prepared and who approved it) null, as the agreement page names
+    nobody (``access.names_to``; the list's rows are built without a request, so the rule is applied
+    by choosing this serializer for outside readers rather than field by field)."""
+
+    prepared_by = serializers.SerializerMethodField(method_name="get_nobody")
+    approved_by = serializers.SerializerMethodField(method_name="get_nobody")
+
+    class Meta(PayoutSerializer.Meta):
+        row_sources = {**PayoutSerializer.Meta.row_sources, "prepared_by": [], "approved_by": []}
+
+    def get_nobody(self, obj) -> str | None:
+        return None
+
+
 class PaySerializer(ScopedReferences, serializers.Serializer):
     voucher = serializers.CharField(max_length=40)
     paid_on = serializers.DateField(required=False, allow_null=True)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from qinhuai_talent.core.access import get_or_404
+from qinhuai_talent.core.access import get_or_404, is_outside
 from qinhuai_talent.core.api.permissions import PortalPermission, ReadOnlyForReaders
 from qinhuai_talent.core.api.rows import ValuesListMixin
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
@@ -48,6 +48,7 @@ from .serializers import (
     ExitCaseSerializer,
     ExitFlagSerializer,
     LedgerEntrySerializer,
+    OwnPayoutSerializer,
     PaymentResultSerializer,
     PayoutSerializer,
     PaySerializer,
@@ -96,7 +97,7 @@ class AgreementViewSet(ScopedViewSet):
     """Support agreements with their progress (paid, eligible, held, remaining)."""
 
     queryset_model = Agreement
-    selector = staticmethod(selectors.agreements_for)
+    selector = staticmethod(selectors.agreements_in_reach)
     serializer_class = AgreementSerializer
     filterset_class = AgreementFilter
     ordering = ["-starts_on", "number"]
@@ -137,12 +138,15 @@ class PayoutViewSet(ValuesListMixin, ScopedViewSet):
     the unit, ``pay`` by finance (at most once)."""
 
     queryset_model = Payout
-    selector = staticmethod(selectors.payouts_for)
+    selector = staticmethod(selectors.payouts_in_reach)
     serializer_class = PayoutSerializer
     filterset_class = PayoutFilter
 
     def get_queryset(self):
         return super().get_queryset().order_by("-computed_at", "-id")
+
+    def get_serializer_class(self):
+        return OwnPayoutSerializer if is_outside(self.request.user) else PayoutSerializer
 
     @extend_schema(request=None, responses={200: PayoutSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

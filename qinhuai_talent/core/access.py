@@ -7,7 +7,7 @@ caller's scope is a 404, exactly as one that does not exist.
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from .models import SELF_ROLES, Role, User
+from .models import OUTSIDE_ROLES, SELF_ROLES, Role, User
 
 # Roles that read the whole district.
 DISTRICT_READERS = (Role.OFFICE, Role.LEADER, Role.FINANCE)
@@ -31,6 +31,17 @@ def unit_scope(user: User) -> list[int] | None:
 def is_self_service(user: User) -> bool:
     """A talent's or an enterprise's own account (issue 16): it sees only its own records."""
     return user.is_authenticated and user.role in SELF_ROLES
+
+
+def is_outside(user: User) -> bool:
+    """A self-service account or a provider's staff: people outside the district's offices."""
+    return bool(user and user.is_authenticated and user.role in OUTSIDE_ROLES)
+
+
+def names_to(reader: User | None, person: User) -> bool:
+    """Whether ``reader`` is told who ``person`` is (who filed, prepared, approved or owns a record):
+    the back office's people are named to the back office only, an outside account to everyone."""
+    return person.role in OUTSIDE_ROLES or (reader is not None and reader.is_authenticated and not is_outside(reader))
 
 
 def scope_own(qs: QuerySet, user: User, *, talent: str | None = None, enterprise: str | None = None) -> QuerySet:

@@ -74,6 +74,9 @@ class Role(models.TextChoices):
 UNIT_ROLES = (Role.STREET, Role.PARK)
 # Self-service accounts: a person or an enterprise, seeing only their own records, in no unit.
 SELF_ROLES = (Role.TALENT, Role.ENTERPRISE)
+# The accounts of people outside the district's offices (self-service and a provider's staff): the
+# back office's own people (who filed, prepared or approved) are not named to them.
+OUTSIDE_ROLES = (*SELF_ROLES, Role.PROVIDER)
 # The back office's roles, who search the header's box (reports.search): an expert has their review
 # list, a talent or an enterprise their own few records, a report client the API's reports.
 SEARCH_ROLES = (Role.OFFICE, Role.STREET, Role.PARK, Role.FINANCE, Role.LEADER)

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.models import Enterprise, FinancingInstrument, SupportPlanItem
-from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField
+from qinhuai_talent.core.api.serializers import OptionalEmailField, OrgUnitCodeField, PersonField
 from qinhuai_talent.core.models import Role
 
 from ..models import (
@@ -165,7 +165,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     service = OfferedServiceField(required=False, allow_null=True, default=None)
     plan_item = ScopedPlanItemField(required=False, allow_null=True, default=None)
     state = serializers.ChoiceField(choices=RequestState.choices, read_only=True)
-    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    filed_by = PersonField()
     is_overdue = serializers.BooleanField(read_only=True)
     financing = FinancingSerializer(read_only=True, allow_null=True)
     amount_wanted = serializers.DecimalField(

@@ -101,26 +101,34 @@ def provider_may_see(user: User, list_path: str, row: dict) -> bool:
 
 
 def owner_may_see(user: User, list_path: str, row: dict) -> bool:
-    """A talent's own account sees its own applications (issue 16, item 4), an enterprise's its own
-    operating data, financing rounds, tranches and use-of-funds reports (item 5) and service requests
-    (issue 18, item 3), a founder's the tranches of their enterprise's agreements, through the same
-    endpoints as the back office."""
-    from enterprises.models import FinancingRound, OperatingReport
-    from funding.models import Tranche, UseOfFundsReport
+    """A talent's own account sees its own applications (issue 16, item 4) and titles, an
+    enterprise's its own enterprise, operating data, financing rounds, use-of-funds reports (item 5),
+    support-plan items and service requests (issue 18, item 3), and both the agreements, tranches and payouts of an
+    enterprise they own or founded, through the same endpoints as the back office."""
+    from enterprises.models import Enterprise, FinancingRound, OperatingReport, SupportPlanItem
+    from funding.models import Agreement, Payout, Tranche, UseOfFundsReport
     from serviceplatform.models import ServiceRequest
-    from talents.models import Application
+    from talents.models import Application, Title
 
-    if user.role == Role.TALENT and list_path.rstrip("/").endswith("applications"):
-        return Application.objects.filter(pk=row.get("id"), talent__account=user).exists()
-    if list_path.rstrip("/").endswith("/tranches"):
-        owner = {
-            Role.TALENT: "agreement__enterprise__founders__talent__account",
-            Role.ENTERPRISE: "agreement__enterprise__account",
-        }
-        return Tranche.objects.filter(pk=row.get("id"), **{owner[user.role]: user}).exists()
+    resource = list_path.rstrip("/").rsplit("/", 1)[-1]
+    if user.role == Role.TALENT and resource in ("applications", "titles"):
+        model = Application if resource == "applications" else Title
+        return model.objects.filter(pk=row.get("id"), talent__account=user).exists()
+    if user.role == Role.ENTERPRISE and resource == "enterprises":
+        return Enterprise.objects.filter(pk=row.get("id"), account=user).exists()
+    funded = {"agreements": (Agreement, ""), "tranches": (Tranche, "agreement__"), "payouts": (Payout, "agreement__")}
+    if resource in funded:
+        model, via = funded[resource]
+        owner = {Role.TALENT: "enterprise__founders__talent__account", Role.ENTERPRISE: "enterprise__account"}
+        return model.objects.filter(pk=row.get("id"), **{via + owner[user.role]: user}).exists()
     if user.role == Role.ENTERPRISE and list_path.rstrip("/").endswith("use-of-funds-reports"):
         return UseOfFundsReport.objects.filter(pk=row.get("id"), tranche__agreement__enterprise__account=user).exists()
-    own = {"operating-reports": OperatingReport, "financing-rounds": FinancingRound, "service-requests": ServiceRequest}
+    own = {
+        "operating-reports": OperatingReport,
+        "financing-rounds": FinancingRound,
+        "service-requests": ServiceRequest,
+        "support-items": SupportPlanItem,
+    }
     model = own.get(list_path.rstrip("/").rsplit("/", 1)[-1])
     if user.role == Role.ENTERPRISE and model is not None:
         return model.objects.filter(pk=row.get("id"), enterprise__account=user).exists()

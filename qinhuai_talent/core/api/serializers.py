@@ -2,6 +2,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..access import names_to
 from ..jobs import JOB_KINDS
 from ..models import Job, OrgUnit, Role, User
 
@@ -13,6 +14,22 @@ class OrgUnitCodeField(serializers.SlugRelatedField):
         kwargs.setdefault("slug_field", "code")
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
+
+
+class PersonField(serializers.SlugRelatedField):
+    """A person who did something (filed, owns), by username; null to an outside reader (a talent,
+    an enterprise, a provider's staff) when the person is of the back office, whose people are not
+    named outside (``access.names_to``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        reader = getattr(self.context.get("request"), "user", None)
+        return super().to_representation(value) if names_to(reader, value) else None
 
 
 class OptionalEmailField(serializers.CharField):
