@@ -233,6 +233,14 @@ def open_menu(page, section: str, item: str | None = None, tr: Callable[[str], s
         page.wait_for_load_state()
 
 
+def switch_language(page, code: str) -> None:
+    """The header's language switch, by clicks; the page then says it is in ``code``."""
+    page.locator("#lang-select").select_option(code)
+    page.locator(".lang-switch button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == code
+
+
 def screenshot(page, name: str, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

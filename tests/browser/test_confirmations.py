@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from .conftest import CJK, GLOSS, open_menu, record_names, screenshot, zh
-from .test_self_service import switch_language
+from .conftest import CJK, GLOSS, open_menu, record_names, screenshot, switch_language, zh
 from .test_workflows import TODAY, open_from_home, unique
 
 pytestmark = pytest.mark.browser

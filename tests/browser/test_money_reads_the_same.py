@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import open_menu, record_names, screenshot, zh
-from .test_self_service import switch_language
+from .conftest import open_menu, record_names, screenshot, switch_language, zh
 from .test_workflows import open_from_home
 
 pytestmark = pytest.mark.browser

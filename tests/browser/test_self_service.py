@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from .conftest import assert_no_error_message, code_in_mail, mails_to, screenshot, zh
+from .conftest import assert_no_error_message, code_in_mail, mails_to, screenshot, switch_language, zh
 from .test_workflows import confirm_if_asked, open_new_call, review_to_approval, start_job
 
 pytestmark = pytest.mark.browser
@@ -70,14 +70,6 @@ def at_home_1366(page, portal_url: str) -> None:
     """The home page in the README's size, 1366×768."""
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{portal_url}/")
-
-
-def switch_language(page, code: str) -> None:
-    """The header's language switch."""
-    page.locator("#lang-select").select_option(code)
-    page.locator(".lang-switch button[type=submit]").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == code
 
 
 def test_a_new_talent_registers_applies_is_returned_resubmits_and_is_selected(
