@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.access import is_office, is_self_service, is_unit_officer, scope_own, scope_units
-from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, Role, User
+from qinhuai_talent.core.models import FIELD_UNIT_KINDS, OrgUnit, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.registry import Attention
 
@@ -537,9 +537,10 @@ def own_tranches(user: User) -> QuerySet:
 
 
 def use_of_funds_reports_for(user: User) -> QuerySet:
-    """Use-of-funds reports a person may read (with their attachment): an enterprise account its
-    own, an officer their units', the office and finance every unit's."""
+    """Use-of-funds reports a person may read (with their attachment): those of a self-service
+    account's own agreements (the enterprise's, which files them, and its founders', whose agreement
+    page shows them), an officer their units', the office and finance every unit's."""
     qs = UseOfFundsReport.objects.select_related("tranche__agreement")
-    if user.is_authenticated and user.role == Role.ENTERPRISE:
-        return scope_own(qs, user, enterprise="tranche__agreement__enterprise__account")
+    if is_self_service(user):
+        return qs.filter(tranche__agreement__in=own_agreement_ids(user))
     return _scoped(qs, user)

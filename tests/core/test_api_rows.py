@@ -82,6 +82,25 @@ def test_a_field_the_rows_cannot_build_is_refused_when_the_format_is_built():
         RowFormat(NestedTranche)
 
 
+def test_a_related_field_that_reads_the_related_object_is_refused_when_the_format_is_built():
+    """``PersonField`` decides from the person's role and the reader: a row has neither, so a list
+    built from rows would answer differently from its serializer; it is refused, not guessed."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from enterprises.models import SupportPlanItem
+    from qinhuai_talent.core.api.serializers import PersonField
+
+    class Item(serializers.ModelSerializer):
+        owner = PersonField()
+
+        class Meta:
+            model = SupportPlanItem
+            fields = ["id", "owner"]
+
+    with pytest.raises(ImproperlyConfigured, match="owner"):
+        RowFormat(Item)
+
+
 def test_a_filter_the_request_sets_is_applied_and_checked(district, api, office):
     client = api(office)
     every = client.get("/api/v1/payouts/").json()["count"]

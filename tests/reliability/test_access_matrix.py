@@ -102,9 +102,10 @@ def provider_may_see(user: User, list_path: str, row: dict) -> bool:
 
 def owner_may_see(user: User, list_path: str, row: dict) -> bool:
     """A talent's own account sees its own applications (issue 16, item 4) and titles, an
-    enterprise's its own enterprise, operating data, financing rounds, use-of-funds reports (item 5),
-    support-plan items and service requests (issue 18, item 3), and both the agreements, tranches and payouts of an
-    enterprise they own or founded, through the same endpoints as the back office."""
+    enterprise's its own enterprise, operating data, financing rounds (item 5), support-plan items
+    and service requests (issue 18, item 3), and both the agreements, tranches, payouts and
+    use-of-funds reports of an enterprise they own or founded, through the same endpoints as the
+    back office."""
     from enterprises.models import Enterprise, FinancingRound, OperatingReport, SupportPlanItem
     from funding.models import Agreement, Payout, Tranche, UseOfFundsReport
     from serviceplatform.models import ServiceRequest
@@ -116,13 +117,16 @@ def owner_may_see(user: User, list_path: str, row: dict) -> bool:
         return model.objects.filter(pk=row.get("id"), talent__account=user).exists()
     if user.role == Role.ENTERPRISE and resource == "enterprises":
         return Enterprise.objects.filter(pk=row.get("id"), account=user).exists()
-    funded = {"agreements": (Agreement, ""), "tranches": (Tranche, "agreement__"), "payouts": (Payout, "agreement__")}
+    funded = {
+        "agreements": (Agreement, ""),
+        "tranches": (Tranche, "agreement__"),
+        "payouts": (Payout, "agreement__"),
+        "use-of-funds-reports": (UseOfFundsReport, "tranche__agreement__"),
+    }
     if resource in funded:
         model, via = funded[resource]
         owner = {Role.TALENT: "enterprise__founders__talent__account", Role.ENTERPRISE: "enterprise__account"}
         return model.objects.filter(pk=row.get("id"), **{via + owner[user.role]: user}).exists()
-    if user.role == Role.ENTERPRISE and list_path.rstrip("/").endswith("use-of-funds-reports"):
-        return UseOfFundsReport.objects.filter(pk=row.get("id"), tranche__agreement__enterprise__account=user).exists()
     own = {
         "operating-reports": OperatingReport,
         "financing-rounds": FinancingRound,

@@ -106,9 +106,10 @@ def owners(demo_district):
 
     talent_account, enterprise_account = User.objects.get(username="talent"), User.objects.get(username="enterprise")
     person = Talent.objects.get(account=talent_account)
-    funded = Agreement.objects.filter(pk__in=Payout.objects.values("agreement")).exclude(
-        enterprise__account=enterprise_account
-    )
+    # An agreement with payouts and a use-of-funds report: the richest page a founder has.
+    funded = Agreement.objects.filter(
+        pk__in=Payout.objects.values("agreement"), tranches__use_of_funds__isnull=False
+    ).exclude(enterprise__account=enterprise_account)
     enterprise = funded.first().enterprise
     Founder.objects.create(talent=person, enterprise=enterprise, equity_share=Decimal("12.50"))
     Title.objects.create(
@@ -137,9 +138,14 @@ def test_every_record_a_self_service_page_shows_is_in_the_api_list_and_opens_by_
                     missing.append(f"{user.username}: GET {path}{pk}/ answered {status}")
     print({role: sorted(labels) for role, labels in checked.items()})
     # Not vacuous: each account's money and its own records were among what was compared.
-    assert {"funding.agreement", "funding.tranche", "funding.payout", "talents.application", "talents.title"} <= (
-        checked[Role.TALENT]
-    )
+    assert {
+        "funding.agreement",
+        "funding.tranche",
+        "funding.payout",
+        "funding.useoffundsreport",
+        "talents.application",
+        "talents.title",
+    } <= (checked[Role.TALENT])
     assert {
         "funding.agreement",
         "funding.tranche",

@@ -150,6 +150,13 @@ class RowFormat:
             if isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField) or field.source == "*":
                 raise ImproperlyConfigured(f"{serializer_class.__name__}.{name}: nested or whole-object field")
             path = _path(model, list(field.source_attrs))
+            base = next(
+                (b for b in (relations.SlugRelatedField, relations.PrimaryKeyRelatedField) if isinstance(field, b)),
+                None,
+            )
+            if base is not None and not _defines(field, base):
+                # Its own to_representation reads the related object (PersonField): a row has only the column.
+                raise ImproperlyConfigured(f"{serializer_class.__name__}.{name}: a related field of its own making")
             if isinstance(field, relations.SlugRelatedField):
                 path += "__" + field.slug_field
             elif isinstance(field, relations.RelatedField) and not isinstance(field, relations.PrimaryKeyRelatedField):
