@@ -208,6 +208,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["qinhuai_talent.core.api.permissions.PortalPermission"],
     # Request bodies are JSON (uploads declare multipart on their own action).
     "DEFAULT_PARSER_CLASSES": ["qinhuai_talent.core.api.parsers.PortalJSONParser"],
+    # JSON only: DRF's browsable API rendered, in a browser, forms whose selects listed every talent
+    # and enterprise of the district to any signed-in caller (its forms read a field's whole
+    # queryset, not the caller's scope). /api/docs/ is the API's page for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_METADATA_CLASS": "qinhuai_talent.core.api.metadata.PortalMetadata",
     "DEFAULT_PAGINATION_CLASS": "qinhuai_talent.core.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,7 +23,7 @@ from .renderers import EXPORT_RENDERERS, SummaryCSVRenderer, SummaryXLSXRenderer
 from .serializers import SearchSerializer, SummarySerializer
 from .throttles import ReportClientThrottle
 
-FORMATS = ("json", "api", "csv", "xlsx")
+FORMATS = ("json", "csv", "xlsx")
 
 
 def figures_tag(key: tuple, data: dict) -> str:
@@ -37,7 +37,7 @@ def figures_tag(key: tuple, data: dict) -> str:
 class ReportAPIView(APIView):
     """A report endpoint: JSON, CSV or XLSX; report clients are throttled; every error is JSON."""
 
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, *EXPORT_RENDERERS]
+    renderer_classes = [JSONRenderer, *EXPORT_RENDERERS]
     report_clients = True  # the endpoints a report client's token reads (core.api.permissions)
     throttle_classes = [UserRateThrottle, AnonRateThrottle, ReportClientThrottle]
 
