@@ -58,10 +58,14 @@ from .models import (
 Units = Iterable[int | OrgUnit] | None
 
 
+def _enterprise_rows() -> QuerySet[Enterprise]:
+    """Enterprises with what a list row shows."""
+    return Enterprise.objects.select_related("org_unit", "industry", "maker_space", "liaison_officer")
+
+
 def enterprises_for(user: User) -> QuerySet[Enterprise]:
     """The enterprises of the caller's units, with what a list row shows."""
-    qs = Enterprise.objects.select_related("org_unit", "industry", "maker_space", "liaison_officer")
-    return access.scope_units(qs, user, "org_unit")
+    return access.scope_units(_enterprise_rows(), user, "org_unit")
 
 
 def enterprise_detail(user: User, pk: int) -> Enterprise:
@@ -89,17 +93,19 @@ def evaluations_for(user: User) -> QuerySet[Evaluation]:
     return access.scope_units(qs, user, "enterprise__org_unit")
 
 
+def _support_item_rows() -> QuerySet[SupportPlanItem]:
+    return SupportPlanItem.objects.select_related("enterprise__org_unit", "owner")
+
+
 def support_items_for(user: User) -> QuerySet[SupportPlanItem]:
-    qs = SupportPlanItem.objects.select_related("enterprise__org_unit", "owner")
-    return access.scope_units(qs, user, "enterprise__org_unit")
+    return access.scope_units(_support_item_rows(), user, "enterprise__org_unit")
 
 
 def support_items_in_reach(user: User) -> QuerySet[SupportPlanItem]:
     """The plan items the API lists: the caller's units', or an enterprise account's own (those its
     service page shows)."""
     if access.is_self_service(user):
-        qs = SupportPlanItem.objects.select_related("enterprise__org_unit", "owner")
-        return access.scope_own(qs, user, enterprise="enterprise__account")
+        return access.scope_own(_support_item_rows(), user, enterprise="enterprise__account")
     return support_items_for(user)
 
 
@@ -299,19 +305,11 @@ def financing_rounds_in_reach(user: User) -> QuerySet[FinancingRound]:
 
 
 def enterprises_in_reach(user: User) -> QuerySet[Enterprise]:
-    """The enterprises the API lists: the caller's units', or an enterprise account's own (the one
-    its page shows and ``/api/v1/me/`` names)."""
+    """The enterprises the API lists, and those ``user`` may file operating data, financing and
+    service requests for: the caller's units' (all for the office), or an enterprise account's own
+    (the one its page shows and ``/api/v1/me/`` names)."""
     if access.is_self_service(user):
-        qs = Enterprise.objects.select_related("org_unit", "industry", "maker_space", "liaison_officer")
-        return access.scope_own(qs, user, enterprise="account")
-    return enterprises_for(user)
-
-
-def enterprises_filed_for(user: User) -> QuerySet[Enterprise]:
-    """The enterprises ``user`` may file operating data and financing for: an enterprise account its
-    own; an officer their unit's; the office all (the API's ``enterprise`` field reads this)."""
-    if access.is_self_service(user):
-        return access.scope_own(Enterprise.objects.select_related("org_unit"), user, enterprise="account")
+        return access.scope_own(_enterprise_rows(), user, enterprise="account")
     return enterprises_for(user)
 
 

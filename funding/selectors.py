@@ -126,11 +126,12 @@ def tranches_for(user: User) -> QuerySet:
     return _scoped(qs, user, "agreement__org_unit")
 
 
+def _payout_rows() -> QuerySet:
+    return Payout.objects.select_related("agreement", "agreement__enterprise", "tranche", "org_unit")
+
+
 def payouts_for(user: User) -> QuerySet:
-    qs = Payout.objects.select_related(
-        "agreement", "agreement__enterprise", "tranche", "org_unit", "prepared_by", "approved_by"
-    )
-    return _scoped(qs, user)
+    return _scoped(_payout_rows().select_related("prepared_by", "approved_by"), user)
 
 
 def agreements_in_reach(user: User) -> QuerySet:
@@ -146,9 +147,7 @@ def payouts_in_reach(user: User) -> QuerySet:
     agreements (what ``my_agreements`` shows of each tranche's payout; the API's serializer for
     these accounts names nobody, as the page does)."""
     if is_self_service(user):
-        return Payout.objects.select_related("agreement", "tranche", "org_unit").filter(
-            agreement__in=own_agreement_ids(user)
-        )
+        return _payout_rows().filter(agreement__in=own_agreement_ids(user))
     return payouts_for(user)
 
 

@@ -171,10 +171,7 @@ def talent_detail(user: User) -> QuerySet:
 def titles_list(user: User) -> QuerySet:
     """The titles the API lists: the caller's units', or a talent account's own (``own_titles``,
     which its page shows)."""
-    if access.is_self_service(user):
-        qs = access.scope_own(Title.objects.all(), user, talent="talent__account")
-    else:
-        qs = policies.titles_for(user)
+    qs = own_titles(user) if access.is_self_service(user) else policies.titles_for(user)
     return qs.select_related("talent", "program", "org_unit")
 
 

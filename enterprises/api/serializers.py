@@ -56,12 +56,12 @@ class FilingEnterpriseField(ScopedEnterpriseField):
     }
 
     def get_queryset(self):
-        from ..selectors import enterprises_filed_for
+        from ..selectors import enterprises_in_reach
 
         request = self.context.get("request")
         if request is None:
             return Enterprise.objects.none()
-        return enterprises_filed_for(request.user)
+        return enterprises_in_reach(request.user)
 
 
 class FounderSerializer(ScopedReferences, serializers.ModelSerializer):

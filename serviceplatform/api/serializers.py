@@ -41,9 +41,9 @@ class ScopedEnterpriseField(_Scoped):
 
     @staticmethod
     def selector(user):
-        from enterprises.selectors import enterprises_filed_for
+        from enterprises.selectors import enterprises_in_reach
 
-        return enterprises_filed_for(user)
+        return enterprises_in_reach(user)
 
 
 class ScopedPlanItemField(_Scoped):
