@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext_noop
 
 from enterprises.models import EnterpriseStatus, Evaluation, Founder, OperatingReport
@@ -71,6 +71,17 @@ DEFAULT_EXIT_RULES = {
     ExitRule.NO_REVENUE: 24,
 }
 UNPAID = UNPAID_TRANCHE_STATES
+# The enterprise's figures a milestone is evaluated against (``_evaluate``'s ``ent``).
+ENTERPRISE_FIGURES = (
+    "registered_on",
+    "moved_in_on",
+    "status",
+    "paid_in_capital",
+    "cumulative_financing",
+    "cumulative_revenue",
+    "latest_employees",
+    "latest_grade",
+)
 # Payout states the recompute owns; approved ones are touched only to hold them, paid ones never.
 SYSTEM_PAYOUT_STATES = (PayoutState.PROPOSED, PayoutState.HELD, PayoutState.CANCELLED)
 # The reasons the holds log (message ids, translated where the log is read).
@@ -252,21 +263,11 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         if not locked:
             return
         counts.agreements += len(locked)
-        # Each agreement with its enterprise's figures as ``_evaluate`` reads them (``ent``).
+        # Each agreement's unit with its enterprise's figures under the names ``_evaluate`` reads.
         agreements = {
             a["pk"]: a
-            | {"ent": {k.removeprefix("enterprise__"): v for k, v in a.items() if k.startswith("enterprise__")}}
             for a in Agreement.objects.filter(any_of("pk", locked)).values(
-                "pk",
-                "org_unit_id",
-                "enterprise__registered_on",
-                "enterprise__moved_in_on",
-                "enterprise__status",
-                "enterprise__paid_in_capital",
-                "enterprise__cumulative_financing",
-                "enterprise__cumulative_revenue",
-                "enterprise__latest_employees",
-                "enterprise__latest_grade",
+                "pk", "org_unit_id", **{field: F(f"enterprise__{field}") for field in ENTERPRISE_FIGURES}
             )
         }
         flagged = set(
@@ -282,9 +283,11 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         by_seq = {(t["agreement_id"], t["sequence"]): t["pk"] for t in tranches}
         unpaid = [t for t in tranches if t["state"] in UNPAID]
         unpaid_ids = [t["pk"] for t in unpaid]
-        # By the batch's tranche ids (the tranche's own index), not joined through the tranches.
+        # Each unpaid tranche's predecessor, the one whose accepted report a use-of-funds milestone
+        # asks for; read by those tranche ids (the report's own index), not joined through tranches.
+        before_unpaid = {by_seq.get((t["agreement_id"], t["sequence"] - 1)) for t in unpaid} - {None}
         accepted = set(
-            UseOfFundsReport.objects.filter(any_of("tranche_id", [t["pk"] for t in tranches]), accepted=True)
+            UseOfFundsReport.objects.filter(any_of("tranche_id", list(before_unpaid)), accepted=True)
             .order_by()
             .values_list("tranche_id", flat=True)
         )
@@ -329,8 +332,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         created_held: list[int] = []
         now = clock.now()
         for t in unpaid:
-            a = agreements[t["agreement_id"]]
-            ent = a["ent"]
+            a = ent = agreements[t["agreement_id"]]
             prev_id = by_seq.get((t["agreement_id"], t["sequence"] - 1))
             accepted_prev = prev_id is None or prev_id in accepted
             reasons = []
