@@ -31,6 +31,13 @@ os.environ.setdefault(
     "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"qinhuai-talent-metrics-{os.getuid()}")
 )
 
+# Imported here, in the arbiter, once the folder is named (prometheus-client reads it on import), and
+# never in child_exit: the arbiter calls that hook from its SIGCHLD handler, and a second worker
+# exiting during the first hook's import re-entered the half-imported package ("cannot import name
+# 'Metric' from partially initialized module"), which killed the arbiter and every worker with it
+# (seen in `make bench` when two workers reached max_requests together).
+from prometheus_client import multiprocess  # noqa: E402
+
 
 def on_starting(server):
     folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
@@ -39,6 +46,4 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
-    from prometheus_client import multiprocess
-
     multiprocess.mark_process_dead(worker.pid)
