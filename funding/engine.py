@@ -190,47 +190,48 @@ class PayoutCounts:
         return d
 
 
+# The milestones measured against one of the enterprise's money figures, and that figure.
+FIGURE_OF_KIND = {
+    MilestoneKind.PAID_IN_CAPITAL: "paid_in_capital",
+    MilestoneKind.FINANCING: "cumulative_financing",
+    MilestoneKind.REVENUE: "cumulative_revenue",
+}
+
+
 def _evaluate(m: dict, ent: dict, accepted_prev: bool, as_of: date) -> dict:
     """One milestone against the enterprise's figures: a reason dict with ``met``."""
     kind = m["kind"]
-    threshold = m["threshold"]
-    reason = {"code": "milestone", "kind": kind, "id": m["id"], "threshold": None, "actual": None, "met": False}
-    if kind == MilestoneKind.REGISTERED:
-        ok = (
-            ent["registered_on"] is not None
-            and ent["registered_on"] <= as_of
-            and ent["status"] != EnterpriseStatus.DEREGISTERED
-        )
-        reason.update(actual=ent["registered_on"].isoformat() if ok else None, met=ok)
+    threshold = actual = None
+    if kind in FIGURE_OF_KIND:
+        value = to_money(ent[FIGURE_OF_KIND[kind]] or 0)
+        need = m["threshold"] or 0
+        met = value >= need
+        actual, threshold = f"{value:.2f}", f"{to_money(need):.2f}"
+    elif kind == MilestoneKind.REGISTERED:
+        on = ent["registered_on"]
+        met = on is not None and on <= as_of and ent["status"] != EnterpriseStatus.DEREGISTERED
+        actual = on.isoformat() if met else None
     elif kind == MilestoneKind.MOVED_IN:
-        ok = ent["moved_in_on"] is not None and ent["moved_in_on"] <= as_of
-        reason.update(actual=ent["moved_in_on"].isoformat() if ok else None, met=ok)
-    elif kind in (MilestoneKind.PAID_IN_CAPITAL, MilestoneKind.FINANCING, MilestoneKind.REVENUE):
-        field = {
-            MilestoneKind.PAID_IN_CAPITAL: "paid_in_capital",
-            MilestoneKind.FINANCING: "cumulative_financing",
-            MilestoneKind.REVENUE: "cumulative_revenue",
-        }[kind]
-        actual = to_money(ent[field] or 0)
-        reason.update(
-            actual=f"{actual:.2f}", threshold=f"{to_money(threshold or 0):.2f}", met=actual >= (threshold or 0)
-        )
+        on = ent["moved_in_on"]
+        met = on is not None and on <= as_of
+        actual = on.isoformat() if met else None
     elif kind == MilestoneKind.EMPLOYEES:
         actual = ent["latest_employees"]
-        need = int(threshold or 0)
-        reason.update(actual=actual, threshold=need, met=actual is not None and actual >= need)
+        threshold = int(m["threshold"] or 0)
+        met = actual is not None and actual >= threshold
     elif kind == MilestoneKind.GRADE:
         actual = ent["latest_grade"] or ""
-        ok = bool(actual) and GRADE_RANK[actual] <= GRADE_RANK.get(m["grade"] or "D", 3)
-        reason.update(actual=actual, threshold=m["grade"], met=ok)
+        threshold = m["grade"]
+        met = bool(actual) and GRADE_RANK[actual] <= GRADE_RANK.get(threshold or "D", 3)
     elif kind == MilestoneKind.DATE:
         target = m["target_date"]
-        reason.update(threshold=target.isoformat() if target else None, met=target is not None and target <= as_of)
+        met = target is not None and target <= as_of
+        threshold = target.isoformat() if target else None
     elif kind == MilestoneKind.USE_OF_FUNDS:
-        reason.update(met=accepted_prev)
+        met = accepted_prev
     else:
-        reason.update(actual=m["evidence"] or None, met=m["met"])
-    return reason
+        actual, met = m["evidence"] or None, m["met"]
+    return {"code": "milestone", "kind": kind, "id": m["id"], "threshold": threshold, "actual": actual, "met": met}
 
 
 def _commit_without_waiting() -> None:
@@ -285,7 +286,8 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         unpaid_ids = [t["pk"] for t in unpaid]
         # Each unpaid tranche's predecessor, the one whose accepted report a use-of-funds milestone
         # asks for; read by those tranche ids (the report's own index), not joined through tranches.
-        before_unpaid = {by_seq.get((t["agreement_id"], t["sequence"] - 1)) for t in unpaid} - {None}
+        prev_of = {t["pk"]: by_seq.get((t["agreement_id"], t["sequence"] - 1)) for t in unpaid}
+        before_unpaid = set(prev_of.values()) - {None}
         accepted = set(
             UseOfFundsReport.objects.filter(any_of("tranche_id", list(before_unpaid)), accepted=True)
             .order_by()
@@ -303,7 +305,6 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
                 "grade",
                 "target_date",
                 "met",
-                "met_on",
                 "evidence",
                 "verified_by_id",
             )
@@ -333,7 +334,7 @@ def _recompute_batch(ids: list[int], as_of: date, counts: PayoutCounts, table: d
         now = clock.now()
         for t in unpaid:
             a = ent = agreements[t["agreement_id"]]
-            prev_id = by_seq.get((t["agreement_id"], t["sequence"] - 1))
+            prev_id = prev_of[t["pk"]]
             accepted_prev = prev_id is None or prev_id in accepted
             reasons = []
             for m in milestones[t["pk"]]:

@@ -5,6 +5,7 @@ tells nobody twice."""
 from django.db.models import Q
 from django.urls import reverse
 
+from qinhuai_talent.core.links import record_urls
 from qinhuai_talent.core.lookups import any_of
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.notifications.events import Said
@@ -30,12 +31,13 @@ def milestones_met(milestone_ids) -> int:
     rows = Milestone.objects.filter(
         any_of("pk", milestone_ids), met=True, tranche__agreement__enterprise__account__isnull=False
     ).select_related("tranche__agreement__enterprise")
+    agreement_url = record_urls("funding:agreement-detail")
     messages = [
         Message(
             recipients=[m.tranche.agreement.enterprise.account_id],
             key=f"milestone:{m.pk}:met:{m.met_on}",
             params={"agreement": m.tranche.agreement.number, "milestone": Said(lambda m=m: m.requirement)},
-            url=_agreement_url(m.tranche.agreement_id),
+            url=agreement_url(m.tranche.agreement_id),
         )
         for m in rows
     ]
@@ -61,12 +63,13 @@ def payouts_waiting(payout_ids) -> int:
     rows = Payout.objects.filter(any_of("pk", ids), someone, state=PayoutState.PROPOSED).values_list(
         "pk", "approver_level", "org_unit_id", "agreement__number", "tranche__sequence", "amount"
     )
+    payout_url = record_urls("funding:payout-detail")
     messages = [
         Message(
             recipients=office if level == ApproverLevel.DISTRICT else officers[unit],
             key=f"payout:{pk}:waiting",
             params=_params(number, sequence, amount),
-            url=reverse("funding:payout-detail", args=[pk]),
+            url=payout_url(pk),
         )
         for pk, level, unit, number, sequence, amount in rows
     ]
@@ -123,6 +126,7 @@ def flags_raised(flag_filter) -> int:
         .filter(Q(agreement__enterprise__account__isnull=False) | Q(org_unit_id__in=list(officers)))
         .select_related("agreement__enterprise")
     )
+    agreement_url = record_urls("funding:agreement-detail")
     messages = []
     for f in rows:
         messages.append(
@@ -134,7 +138,7 @@ def flags_raised(flag_filter) -> int:
                     "enterprise": f.agreement.enterprise.name,
                     "rule": Said(lambda f=f: f.get_rule_display()),
                 },
-                url=_agreement_url(f.agreement_id),
+                url=agreement_url(f.agreement_id),
             )
         )
     return notify_many(event="exit_flag_raised", messages=messages)

@@ -16,6 +16,7 @@ from enterprises.models import Enterprise, FinancingInstrument, FinancingRound, 
 from enterprises.workflows import SUPPORT_WORKFLOW
 from qinhuai_talent.core import clock
 from qinhuai_talent.core.errors import ActionNotAllowed, DomainError
+from qinhuai_talent.core.links import record_urls
 from qinhuai_talent.core.models import Role, User
 from qinhuai_talent.core.money import to_money
 from qinhuai_talent.core.workflow import Notice, log_transition
@@ -341,6 +342,7 @@ def requests_remind_overdue() -> int:
         ),
     }
     whose = {"unit": "org_unit_id", "provider": "provider_id"}
+    request_url = record_urls("serviceplatform:request-detail")
     told = 0
     for event in dict.fromkeys(n.event for n in OVERDUE):
         messages = []
@@ -353,7 +355,7 @@ def requests_remind_overdue() -> int:
                         recipients=audiences[notice.audience].get(getattr(request, whose[notice.audience]), []),
                         key=key,
                         params={**_told_params(request), **own},
-                        url=reverse("serviceplatform:request-detail", args=[request.pk]),
+                        url=request_url(request.pk),
                     )
                 )
         told += notify_many(event=event, messages=messages)

@@ -12,7 +12,11 @@ YI = Decimal("100000000")
 
 
 def to_money(value) -> Decimal:
-    """Round any number or numeric string to yuan with two places (half up)."""
+    """Round any number or numeric string to yuan with two places (half up). A Decimal (what the
+    database gives) is rounded as it is: ``Decimal(str(d)) == d``, so the text round trip the other
+    types take would change nothing."""
+    if type(value) is Decimal:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
