@@ -127,3 +127,22 @@ def test_never_more_than_the_rate_in_a_period_and_refused_only_when_drf_would_be
             probe, _ = throttle_of(USER_RATE, f"{rate}/minute", Clock(now + wait - 0.001), cache)
             assert not probe.allow_request(request, None)
             cache.set(throttle.key, stored)
+
+
+@pytest.mark.parametrize("unit", ["s", "m", "h", "d"])
+def test_the_history_is_kept_while_its_oldest_slice_counts(unit, monkeypatch):
+    # Redis keeps a key for whole seconds: a timeout rounded down would forget a per-second
+    # caller's last slice before it stops counting.
+    clock, cache = Clock(), _cache()
+    throttle, request = throttle_of(USER_RATE, f"5/{unit}", clock, cache)
+    timeouts = []
+    real_set = cache.set
+
+    def recording_set(key, value, timeout):
+        timeouts.append(timeout)
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    assert throttle.allow_request(request, None)
+    period = throttle.duration
+    assert timeouts == [math.ceil(period + period / SLICES)] and isinstance(timeouts[0], int)

@@ -9,6 +9,8 @@ pickled a list of every request of its web phase on each request, its later list
 after run). Here the history is at most 61 numbers whatever the rate.
 """
 
+import math
+
 from rest_framework import throttling
 
 from ..clients import client_address
@@ -46,7 +48,8 @@ class CountedHistory:
         if sum(self.history.values()) >= self.num_requests:
             return self.throttle_failure()
         self.history[current] = self.history.get(current, 0) + 1
-        self.cache.set(self.key, self.history, self.duration + self.width)
+        # Kept while its oldest slice still counts; whole seconds, as Redis keeps them.
+        self.cache.set(self.key, self.history, math.ceil(self.duration + self.width))
         return True
 
     def wait(self):
