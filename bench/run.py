@@ -152,29 +152,6 @@ UPDATE funding_milestone m SET met = s.met, met_on = s.met_on FROM bench_s_miles
 """
 
 
-# The tables a recompute writes and RESTORE_SQL rewrites. Before every timed run of a recompute
-# step (naive, floor, Celery group, engine, rerun) they are vacuumed and analysed and the server
-# checkpoints, so that each run starts from the same state on disk, not only the same rows: the
-# dead rows that the runs before it left (a rolled-back run's rows, a restore's old versions) are
-# gone, as autovacuum would have removed them between two nightly jobs (this machine's server
-# runs with autovacuum off), and no checkpoint started by the runs before it is still writing
-# their pages during this one.
-SETTLE_TABLES = (
-    "funding_milestone",
-    "funding_tranche",
-    "funding_payout",
-    "funding_exitflag",
-    "core_transitionlog",
-    "core_chainhead",
-    "notifications_notification",
-    "core_user",
-)
-
-
-def settle() -> None:
-    run_sql(f"VACUUM (ANALYZE) {', '.join(SETTLE_TABLES)}; CHECKPOINT")
-
-
 def spread(values: list[float], places: int = 3) -> dict:
     """The runs of one timed step, their median and their spread ((max - min) / median, %)."""
     middle = statistics.median(values)
@@ -292,7 +269,6 @@ def _repeated_rollback(label: str, func) -> dict:
     digests of every run must agree (a run that decided otherwise is not the same step)."""
     runs = []
     for i in range(REPEAT):
-        settle()
         log(f"{label} ({i + 1}/{REPEAT})")
         runs.append(timed_rollback(func))
     if any(r["after"] != runs[0]["after"] for r in runs):
@@ -307,7 +283,6 @@ def _repeated_engine(kind: str, as_of: str, digest_of) -> tuple[dict, dict, tupl
     for i in range(REPEAT):
         if i:
             run_sql(RESTORE_SQL)
-        settle()
         log(f"{kind}: engine job ({i + 1}/{REPEAT})")
         firsts.append(engine_job(kind, as_of))
         digests.append(digest_of())
@@ -315,7 +290,6 @@ def _repeated_engine(kind: str, as_of: str, digest_of) -> tuple[dict, dict, tupl
         raise SystemExit(f"{kind}: the repeated engine runs decided differently")
     reruns = []
     for i in range(REPEAT):
-        settle()
         log(f"{kind}: unchanged rerun ({i + 1}/{REPEAT})")
         reruns.append(engine_job(kind, as_of))
     first = firsts[0] | {
@@ -376,7 +350,6 @@ def bench_recomputes(as_of: str) -> dict:
         seconds = {1: [], 2: []}
         for i in range(REPEAT):
             for workers in (1, 2):
-                settle()
                 log(f"payouts: Celery group of 8 partitions, {workers} worker process(es) ({i + 1}/{REPEAT})")
                 seconds[workers].append(celery_group(active, as_of, workers, 8))
                 run_sql(RESTORE_SQL)
