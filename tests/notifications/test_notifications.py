@@ -17,6 +17,8 @@ from talents import services as talent_services
 from tests.domain import raises_domain
 from tests.talents.factories import ApplicationFactory, CallFactory
 
+from .conftest import tell
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,10 +43,6 @@ def reachable(office, settings):
     settings.SMS_BACKEND = "tests.notifications.test_notifications.Recorded"
     Recorded.sent = []
     return office
-
-
-def tell(user, key="k1", **kw):
-    return notify(event="job_failed", recipients=[user], key=key, params={"kind": "x", "job": 1, "message": "m"}, **kw)
 
 
 def test_one_row_per_recipient_and_channel_and_a_key_is_told_once(

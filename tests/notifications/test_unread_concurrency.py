@@ -12,18 +12,16 @@ import pytest
 from django.db import connection, connections, transaction
 
 from qinhuai_talent.notifications.models import Channel, Notification
-from qinhuai_talent.notifications.services import notification_mark_read, notify
+from qinhuai_talent.notifications.services import notification_mark_read
+
+from .conftest import tell
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _tell(user, key: str) -> None:
-    notify(event="job_failed", recipients=[user], key=key, params={"kind": "x", "job": 1, "message": "m"})
-
-
 # Every way the inbox's unread rows change: a new notice, and reading one or all of them.
 STEPS = {
-    "told": lambda user, n: _tell(user, f"step-{n}"),
+    "told": lambda user, n: tell(user, f"step-{n}"),
     "reads one": lambda user, n: notification_mark_read(
         actor=user,
         notification_id=Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True)
@@ -45,7 +43,7 @@ def _waiting_on_a_lock(pid: int) -> bool:
 @pytest.mark.parametrize("first", STEPS)
 def test_the_count_sees_a_transaction_that_committed_while_it_waited(office, first, second):
     for key in ("a", "b", "c"):
-        _tell(office, key)
+        tell(office, key)
     first_done, release = threading.Event(), threading.Event()
     second_pid, errors = [], []
 
