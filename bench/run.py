@@ -83,6 +83,21 @@ def recreate_database() -> None:
     admin.close()
 
 
+def code_version() -> str | None:
+    """The commit the bench runs, with ``+changes`` when the tree differs from it (the bench's own
+    results aside); ``None`` without git or outside a checkout."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    if head.returncode:
+        return None
+    status = subprocess.run(
+        [git, "status", "--porcelain", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True
+    )
+    return head.stdout.strip() + ("+changes" if status.stdout.strip() else "")
+
+
 def machine() -> dict:
     mem = ""
     try:
@@ -764,6 +779,10 @@ def table(results: dict) -> str:
             f"{e['rps'] / e['floor_rps'] if e['floor_rps'] else 0:>7.0%}  floor: one INSERT; "
             f"errors {e['errors']} / {e['floor_errors']}"
         )
+    if results.get("held"):
+        from bench import held
+
+        lines.extend(held.lines(results["held"]))
     return "\n".join(lines)
 
 
@@ -776,8 +795,12 @@ def main() -> None:
         "repeat": REPEAT,
         "machine": machine(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": code_version(),
         "load": {"start": load_average()},
     }
+    # The run this one replaces in RESULTS: its figures' ranges are what this run's must land in.
+    earlier_path = RESULTS / "latest.json"
+    earlier = json.loads(earlier_path.read_text(encoding="utf-8")) if earlier_path.exists() else None
     results["quiet"] = results["load"]["start"][0] <= QUIET_LOAD
     if not results["quiet"]:
         log(f"load average {results['load']['start']}: this run is not quiet (1-minute load above {QUIET_LOAD})")
@@ -824,6 +847,11 @@ def main() -> None:
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["load"]["end"] = load_average()
     results["machine"]["load_at_end"] = results["load"]["end"][0]
+    if earlier and earlier.get("started"):
+        from bench import held
+
+        changed = held.changed_between(earlier.get("code"), results["code"], ROOT)
+        results["held"] = held.compare(earlier, results, changed)
     save(results)
     print(table(results))
 
