@@ -58,25 +58,40 @@ def _day(results: dict) -> str:
     return datetime.fromisoformat(results["started"]).date().isoformat()
 
 
+# The bench's own results: a run rewrites them, so they never make the tree differ from its commit.
+RESULTS = ":!bench/results"
 # Changes to these do not alter what the bench measures: prose, the tests, the results themselves.
-NOT_MEASURED = (":!*.md", ":!tests", ":!bench/results")
+NOT_MEASURED = (":!*.md", ":!tests", RESULTS)
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """git's output for ``args`` in ``root``; ``None`` without git or when git fails."""
+    git = shutil.which("git")
+    if git is None:
+        return None
+    # Fixed subcommands; the only variable arguments are commit ids checked to be hex by the callers.
+    out = subprocess.run([git, *args], cwd=root, capture_output=True, text=True)  # noqa: S603
+    return out.stdout if out.returncode == 0 else None
+
+
+def code_version(root: Path) -> str | None:
+    """The commit the bench runs, with ``+changes`` when the tree differs from it (the bench's own
+    results aside); ``None`` without git or outside a checkout."""
+    head = _git(root, "rev-parse", "--short", "HEAD")
+    status = _git(root, "status", "--porcelain", "--", ".", RESULTS)
+    if head is None or status is None:
+        return None
+    return head.strip() + ("+changes" if status.strip() else "")
 
 
 def changed_between(earlier_code: str | None, later_code: str | None, root: Path) -> list[str] | None:
     """The files that differ between the two runs' commits, prose, tests and results aside;
     ``None`` when either commit is unknown (or had changes of its own) or git cannot tell."""
-    git = shutil.which("git")
     commits = [code for code in (earlier_code, later_code) if code and re.fullmatch(r"[0-9a-f]{4,40}", code)]
-    if not git or len(commits) != 2:
+    if len(commits) != 2:
         return None
-    # Two commit ids, checked to be hex just above, as git's arguments.
-    out = subprocess.run(  # noqa: S603
-        [git, "diff", "--name-only", earlier_code, later_code, "--", ".", *NOT_MEASURED],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.split() if out.returncode == 0 else None
+    out = _git(root, "diff", "--name-only", *commits, "--", ".", *NOT_MEASURED)
+    return out.split() if out is not None else None
 
 
 def compare(earlier: dict, later: dict, changed: list[str] | None = None) -> dict:

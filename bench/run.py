@@ -30,6 +30,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import held
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -81,21 +83,6 @@ def recreate_database() -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-
-
-def code_version() -> str | None:
-    """The commit the bench runs, with ``+changes`` when the tree differs from it (the bench's own
-    results aside); ``None`` without git or outside a checkout."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    if head.returncode:
-        return None
-    status = subprocess.run(
-        [git, "status", "--porcelain", "--", ".", ":!bench/results"], cwd=ROOT, capture_output=True, text=True
-    )
-    return head.stdout.strip() + ("+changes" if status.stdout.strip() else "")
 
 
 def machine() -> dict:
@@ -780,8 +767,6 @@ def table(results: dict) -> str:
             f"errors {e['errors']} / {e['floor_errors']}"
         )
     if results.get("held"):
-        from bench import held
-
         lines.extend(held.lines(results["held"]))
     return "\n".join(lines)
 
@@ -795,7 +780,7 @@ def main() -> None:
         "repeat": REPEAT,
         "machine": machine(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
-        "code": code_version(),
+        "code": held.code_version(ROOT),
         "load": {"start": load_average()},
     }
     # The run this one replaces in RESULTS: its figures' ranges are what this run's must land in.
@@ -848,8 +833,6 @@ def main() -> None:
     results["load"]["end"] = load_average()
     results["machine"]["load_at_end"] = results["load"]["end"][0]
     if earlier and earlier.get("started"):
-        from bench import held
-
         changed = held.changed_between(earlier.get("code"), results["code"], ROOT)
         results["held"] = held.compare(earlier, results, changed)
     save(results)

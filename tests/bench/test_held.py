@@ -111,6 +111,16 @@ def test_only_code_the_bench_runs_counts_as_a_change_between_two_commits(tmp_pat
     assert held.changed_between(None, code, tmp_path) is None
     assert held.changed_between("--output=/tmp/x", code, tmp_path) is None
 
+    # The commit the bench runs: changes to the tree mark it, the bench's own results do not.
+    assert held.code_version(tmp_path) == code
+    (tmp_path / "bench/results/latest.json").write_text('{"a": "new run"}')
+    assert held.code_version(tmp_path) == code
+    (tmp_path / "BENCHMARKS.md").write_text("an edit")
+    assert held.code_version(tmp_path) == f"{code}+changes"
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-not-a-checkout"
+    elsewhere.mkdir()
+    assert held.code_version(elsewhere) is None
+
 
 def test_a_run_without_a_figure_compares_the_figures_it_has():
     earlier = _results("2026-12-06T05:00:00+00:00")
