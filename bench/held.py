@@ -60,8 +60,9 @@ def _day(results: dict) -> str:
 
 # The bench's own results: a run rewrites them, so they never make the tree differ from its commit.
 RESULTS = ":!bench/results"
-# Changes to these do not alter what the bench measures: prose, the tests, the results themselves.
-NOT_MEASURED = (":!*.md", ":!tests", RESULTS)
+# Changes to these do not alter what the bench measures: prose, the tests, the screenshots the
+# browser tier takes (docs/, rewritten by every run of the tier), the results themselves.
+NOT_MEASURED = (":!*.md", ":!tests", ":!docs", RESULTS)
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -75,10 +76,11 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def code_version(root: Path) -> str | None:
-    """The commit the bench runs, with ``+changes`` when the tree differs from it (the bench's own
-    results aside); ``None`` without git or outside a checkout."""
+    """The commit the bench runs, with ``+changes`` when the tree differs from it in what the bench
+    measures (``NOT_MEASURED`` aside: a test run's new screenshots or an edited BENCHMARKS.md leave
+    the code the commit's); ``None`` without git or outside a checkout."""
     head = _git(root, "rev-parse", "--short", "HEAD")
-    status = _git(root, "status", "--porcelain", "--", ".", RESULTS)
+    status = _git(root, "status", "--porcelain", "--", ".", *NOT_MEASURED)
     if head is None or status is None:
         return None
     return head.strip() + ("+changes" if status.strip() else "")

@@ -103,6 +103,7 @@ def test_only_code_the_bench_runs_counts_as_a_change_between_two_commits(tmp_pat
     first = commit("funding/engine.py", "a")
     commit("BENCHMARKS.md", "a run")
     commit("tests/bench/test_x.py", "a test")
+    commit("docs/screenshots/home-zh.png", "pixels")
     prose = commit("bench/results/latest.json", "{}")
     code = commit("funding/engine.py", "b")
     assert held.changed_between(first, prose, tmp_path) == []
@@ -111,11 +112,15 @@ def test_only_code_the_bench_runs_counts_as_a_change_between_two_commits(tmp_pat
     assert held.changed_between(None, code, tmp_path) is None
     assert held.changed_between("--output=/tmp/x", code, tmp_path) is None
 
-    # The commit the bench runs: changes to the tree mark it, the bench's own results do not.
+    # The commit the bench runs: changes to what it measures mark it; its own results, prose, tests
+    # and the browser tier's screenshots do not.
     assert held.code_version(tmp_path) == code
     (tmp_path / "bench/results/latest.json").write_text('{"a": "new run"}')
-    assert held.code_version(tmp_path) == code
     (tmp_path / "BENCHMARKS.md").write_text("an edit")
+    (tmp_path / "tests/bench/test_x.py").write_text("another test")
+    (tmp_path / "docs/screenshots/home-zh.png").write_text("new pixels")
+    assert held.code_version(tmp_path) == code
+    (tmp_path / "funding/engine.py").write_text("c")
     assert held.code_version(tmp_path) == f"{code}+changes"
     elsewhere = tmp_path.parent / f"{tmp_path.name}-not-a-checkout"
     elsewhere.mkdir()
