@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/qinhuai_talent
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+# Test sessions side by side (pytest-xdist): `auto` is one per CPU, 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test test-services bench fuzz lint messages clean
 
@@ -32,7 +34,7 @@ run: messages
 # The browser tier runs in its own pytest process: Playwright's sync API keeps an event loop in
 # the main thread, which would make Django refuse database calls in the tests after it.
 test: messages
-	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest --ignore=tests/browser -n $(TEST_WORKERS)
 	$(BIN)/python -m pytest tests/browser
 	@if $(BIN)/python -m qinhuai_talent.core.probe "$(PG_TEST_URL)" "$(REDIS_TEST_URL)"; then \
 	  $(MAKE) --no-print-directory test-services; \
@@ -40,7 +42,7 @@ test: messages
 
 test-services: messages
 	DATABASE_URL=$(PG_TEST_URL) CELERY_BROKER_URL=$(REDIS_TEST_URL) \
-	  $(BIN)/python -m pytest -m "postgres or redis or worker"
+	  $(BIN)/python -m pytest -m "postgres or redis or worker" -n $(TEST_WORKERS)
 
 # A longer schemathesis run than the one in `make test`.
 fuzz: messages

@@ -73,3 +73,39 @@ def test_embedded_default_runs_tasks_in_process():
         assert settings.CELERY_TASK_ALWAYS_EAGER is True
     else:
         assert settings.CELERY_TASK_ALWAYS_EAGER is False
+
+
+def _broker_of_test_session(session=None, already=None, broker="redis://127.0.0.1:6379/14"):
+    """The broker URL the test settings give a process started with this environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "PYTEST_XDIST", "XDIST_"))}
+    env.update(CELERY_BROKER_URL=broker)
+    if session:
+        env["PYTEST_XDIST_WORKER"] = session
+    if already:
+        env["XDIST_BROKER_OF"] = already
+    code = "from qinhuai_talent.settings import test; print(test.CELERY_BROKER_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_each_test_session_side_by_side_has_a_redis_database_of_its_own():
+    """Sessions side by side (pytest-xdist) never share a broker: one session's Celery worker
+    would take the other's jobs, against a database that is not theirs."""
+    sessions = [f"gw{n}" for n in range(16)]
+    brokers = [_broker_of_test_session(s) for s in sessions]
+    assert brokers[0] == "redis://127.0.0.1:6379/14"
+    assert len(set(brokers)) == len(sessions), brokers
+    assert all(b.startswith("redis://127.0.0.1:6379/") for b in brokers)
+
+
+def test_a_single_session_and_the_processes_a_session_starts_keep_the_broker_as_given():
+    assert _broker_of_test_session() == "redis://127.0.0.1:6379/14"
+    # A worker or gunicorn a session starts inherits the rewritten URL and the mark: not rewritten again.
+    assert (
+        _broker_of_test_session("gw1", already="gw1", broker="redis://127.0.0.1:6379/13") == "redis://127.0.0.1:6379/13"
+    )
+    # The embedded default (no broker) and a broker that is not Redis are left alone.
+    assert _broker_of_test_session("gw1", broker="memory://") == "memory://"
