@@ -1,6 +1,7 @@
 """Settings for the test suite: the environment's database and broker, fast hashing, no HTTPS."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
@@ -8,8 +9,6 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-product
 def _own_redis_database(url: str, session: str) -> str:
     """The broker URL with a Redis database of this xdist session's own: the base database
     minus the session's number (gw0 keeps it, gw1 takes the one below), modulo Redis's 16."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     base = int(parts.path.strip("/") or 0)
     own = (base - int(session.removeprefix("gw"))) % 16

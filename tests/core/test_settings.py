@@ -9,7 +9,10 @@ from django.conf import settings
 
 
 def run(command, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
+    """``command`` as a fresh process sees it: no Django, Celery or xdist session settings of ours."""
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "PYTEST_XDIST_", "XDIST_"))
+    }
     full_env.update(env)
     return subprocess.run(command, cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True, timeout=120)
 
@@ -77,16 +80,12 @@ def test_embedded_default_runs_tasks_in_process():
 
 def _broker_of_test_session(session=None, already=None, broker="redis://127.0.0.1:6379/14"):
     """The broker URL the test settings give a process started with this environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "PYTEST_XDIST", "XDIST_"))}
-    env.update(CELERY_BROKER_URL=broker)
+    env = {"CELERY_BROKER_URL": broker}
     if session:
         env["PYTEST_XDIST_WORKER"] = session
     if already:
         env["XDIST_BROKER_OF"] = already
-    code = "from qinhuai_talent.settings import test; print(test.CELERY_BROKER_URL)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
-    )
+    result = run_python("from qinhuai_talent.settings import test; print(test.CELERY_BROKER_URL)", **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -107,5 +106,5 @@ def test_a_single_session_and_the_processes_a_session_starts_keep_the_broker_as_
     assert (
         _broker_of_test_session("gw1", already="gw1", broker="redis://127.0.0.1:6379/13") == "redis://127.0.0.1:6379/13"
     )
-    # The embedded default (no broker) and a broker that is not Redis are left alone.
+    # A broker that is not Redis (the embedded default's memory://) is left alone.
     assert _broker_of_test_session("gw1", broker="memory://") == "memory://"
