@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -193,6 +194,20 @@ def login(page, portal_url, signed_in):
     return do
 
 
+def page_kind(url: str) -> str:
+    """A kind of page: its path with the record ids taken out. One record's page is built like the
+    next one's, and the demo district has thousands of records and filter combinations."""
+    return re.sub(r"/\d+(?=/)", "/<id>", urlsplit(url).path)
+
+
+@pytest.fixture(scope="session")
+def audited_kinds() -> set[str]:
+    """The kinds of page (``page_kind``) already run through axe-core and the Tab walk in this
+    session: the main pages as the role that works on each (test_pages.py, which runs first), then
+    every other kind as the first role whose crawl from home reaches it (test_shell.py)."""
+    return set()
+
+
 def assert_no_error_message(page) -> None:
     errors = page.locator(".alert-danger")
     assert errors.count() == 0, errors.all_inner_texts()
@@ -271,14 +286,28 @@ MARK_TAB_STOPS = """(form) => {
   if (stops.length) stops[0].focus();
   return stops.length;
 }"""
-FOCUSED_STOP = """(form) => form.contains(document.activeElement)
-  ? (document.activeElement.dataset.tabStop ?? '') : null"""
+# Records, from now on, where each move of the focus lands: the tab stop (its number, or '' for a
+# control that is none) while it stays in the form, null once it leaves it. Returns where the
+# focus is now, in the same terms.
+RECORD_FOCUS = """(form) => {
+  const record = [];
+  const onIn = e => { if (form.contains(e.target)) record.push(e.target.dataset.tabStop ?? ''); };
+  const onOut = e => { if (!form.contains(e.relatedTarget)) record.push(null); };
+  document.addEventListener('focusin', onIn, true);
+  document.addEventListener('focusout', onOut, true);
+  window.__tabWalk = {record, stop: () => {
+    document.removeEventListener('focusin', onIn, true);
+    document.removeEventListener('focusout', onOut, true);
+  }};
+  return form.contains(document.activeElement) ? (document.activeElement.dataset.tabStop ?? '') : null;
+}"""
 
 
 def forms_not_reachable_by_tab(page) -> list[str]:
     """Walks each visible form of the page with the Tab key alone, from its first control: every
     control and button must take the focus, in order (a date field takes several presses, one per
-    part). Returns what went wrong, by form."""
+    part). The page records where each press lands (``RECORD_FOCUS``), read after each round of
+    presses rather than after each press. Returns what went wrong, by form."""
     problems, shapes = [], set()
     forms = page.locator("form")
     for i in range(forms.count()):
@@ -293,15 +322,18 @@ def forms_not_reachable_by_tab(page) -> list[str]:
         if shape in shapes:
             continue
         shapes.add(shape)
-        count = form.evaluate(MARK_TAB_STOPS)
+        count = form.evaluate(MARK_TAB_STOPS)  # the focus is now on the first stop
         if not count:
             continue
-        reached = [form.evaluate(FOCUSED_STOP)]
-        for _ in range(4 * count + 4):
-            if reached[-1] is None:
+        reached = [form.evaluate(RECORD_FOCUS)]
+        # Rounds of one press more than the form has stops, until the focus has left the form.
+        for _ in range(4 if reached[0] is not None else 0):
+            for _ in range(count + 1):
+                page.keyboard.press("Tab")
+            if None in page.evaluate("window.__tabWalk.record"):
                 break
-            page.keyboard.press("Tab")
-            stop = form.evaluate(FOCUSED_STOP)
+        record = page.evaluate("(() => { window.__tabWalk.stop(); return window.__tabWalk.record; })()")
+        for stop in record[: record.index(None)] if None in record else record:
             if stop != reached[-1]:
                 reached.append(stop)
         order = [int(stop) for stop in reached if stop]

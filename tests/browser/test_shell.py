@@ -15,6 +15,7 @@ from .conftest import (
     UNLABELLED_INPUTS,
     assert_accessible,
     forms_not_reachable_by_tab,
+    page_kind,
     record_names,
     screenshot,
     untranslated_words,
@@ -107,24 +108,12 @@ def test_the_office_starts_a_job_and_watches_its_progress_bar(login, portal_url)
     assert "已完成" in page.locator("[data-job-state]").inner_text()
 
 
-def _kind(url: str) -> str:
-    """A kind of page: its path with the record ids taken out. One record's page is built like the
-    next one's, and the demo district has thousands of records and filter combinations."""
-    return re.sub(r"/\d+(?=/)", "/<id>", urlsplit(url).path)
-
-
-@pytest.fixture(scope="session")
-def audited_kinds() -> set[str]:
-    """The kinds of page already run through axe-core and the Tab walk in this session."""
-    return set()
-
-
 def crawl(page, portal_url: str, failures: list[str]):
     """Yields each kind of page reachable from home, breadth first, once it has loaded (the first
     link to it found); a broken link or a file that does not download goes to ``failures``."""
     host = urlsplit(portal_url).netloc
     home = f"{portal_url}/"
-    kinds, queue, files = Counter({_kind(home): 1}), [home], []
+    kinds, queue, files = Counter({page_kind(home): 1}), [home], []
     while queue:
         url = queue.pop(0)
         try:
@@ -146,8 +135,8 @@ def crawl(page, portal_url: str, failures: list[str]):
             parts = urlsplit(target)
             if parts.netloc != host or parts.path.startswith(("/admin/", "/api/", "/static/")):
                 continue
-            if not kinds[_kind(target)]:
-                kinds[_kind(target)] += 1
+            if not kinds[page_kind(target)]:
+                kinds[page_kind(target)] += 1
                 queue.append(target)
     for url in files:
         status = page.request.get(url).status
@@ -161,13 +150,14 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
     link to it found, breadth first): it answers (no server error, no broken link), in 简体中文, with
     a Chinese heading, a label on every input and no console error; each file it links to answers
     too. Each kind of page also has no serious or critical axe-core violation and every form on it
-    is walkable by Tab alone, checked as the first role that reaches it (office first, which
-    reaches the most; the pages of the other roles differ in records and buttons, which the main
-    pages' and the workflows' checks see as each role)."""
+    is walkable by Tab alone, checked once in the session (``audited_kinds``): the main pages as
+    the role that works on each (test_pages.py), every other kind as the first role that reaches
+    it (office first, which reaches the most; the pages of the other roles differ in records and
+    buttons, which the main pages' and the workflows' checks see as each role)."""
     page = login(username)
     failures, reached = [], []
     for url in crawl(page, portal_url, failures):
-        reached.append(_kind(url))
+        reached.append(page_kind(url))
         if page.locator("html").get_attribute("lang") != "zh-hans":
             failures.append(f"{url}: not in 简体中文")
         headings = page.get_by_role("heading", level=1)
@@ -175,8 +165,8 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
             failures.append(f"{url}: no heading in Chinese")
         if unlabelled := page.evaluate(UNLABELLED_INPUTS):
             failures.append(f"{url}: inputs without a label: {unlabelled}")
-        if _kind(url) not in audited_kinds:
-            audited_kinds.add(_kind(url))
+        if page_kind(url) not in audited_kinds:
+            audited_kinds.add(page_kind(url))
             try:
                 assert_accessible(page)
             except AssertionError as exc:
