@@ -291,7 +291,8 @@ MARK_TAB_STOPS = """(form) => {
 # focus is now, in the same terms.
 RECORD_FOCUS = """(form) => {
   const record = [];
-  const onIn = e => { if (form.contains(e.target)) record.push(e.target.dataset.tabStop ?? ''); };
+  const stopOf = el => form.contains(el) ? (el.dataset.tabStop ?? '') : null;
+  const onIn = e => { if (form.contains(e.target)) record.push(stopOf(e.target)); };
   const onOut = e => { if (!form.contains(e.relatedTarget)) record.push(null); };
   document.addEventListener('focusin', onIn, true);
   document.addEventListener('focusout', onOut, true);
@@ -299,7 +300,7 @@ RECORD_FOCUS = """(form) => {
     document.removeEventListener('focusin', onIn, true);
     document.removeEventListener('focusout', onOut, true);
   }};
-  return form.contains(document.activeElement) ? (document.activeElement.dataset.tabStop ?? '') : null;
+  return stopOf(document.activeElement);
 }"""
 
 
@@ -326,12 +327,13 @@ def forms_not_reachable_by_tab(page) -> list[str]:
         if not count:
             continue
         reached = [form.evaluate(RECORD_FOCUS)]
-        # Rounds of one press more than the form has stops, until the focus has left the form.
-        for _ in range(4 if reached[0] is not None else 0):
-            for _ in range(count + 1):
-                page.keyboard.press("Tab")
-            if None in page.evaluate("window.__tabWalk.record"):
-                break
+        if reached[0] is not None:
+            # Rounds of one press more than the form has stops, until the focus has left the form.
+            for _ in range(4):
+                for _ in range(count + 1):
+                    page.keyboard.press("Tab")
+                if None in page.evaluate("window.__tabWalk.record"):
+                    break
         record = page.evaluate("(() => { window.__tabWalk.stop(); return window.__tabWalk.record; })()")
         for stop in record[: record.index(None)] if None in record else record:
             if stop != reached[-1]:

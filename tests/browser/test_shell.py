@@ -135,8 +135,8 @@ def crawl(page, portal_url: str, failures: list[str]):
             parts = urlsplit(target)
             if parts.netloc != host or parts.path.startswith(("/admin/", "/api/", "/static/")):
                 continue
-            if not kinds[page_kind(target)]:
-                kinds[page_kind(target)] += 1
+            if not kinds[kind := page_kind(target)]:
+                kinds[kind] += 1
                 queue.append(target)
     for url in files:
         status = page.request.get(url).status
@@ -157,7 +157,7 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
     page = login(username)
     failures, reached = [], []
     for url in crawl(page, portal_url, failures):
-        reached.append(page_kind(url))
+        reached.append(kind := page_kind(url))
         if page.locator("html").get_attribute("lang") != "zh-hans":
             failures.append(f"{url}: not in 简体中文")
         headings = page.get_by_role("heading", level=1)
@@ -165,8 +165,8 @@ def test_every_page_reachable_from_home_answers_in_chinese(login, portal_url, us
             failures.append(f"{url}: no heading in Chinese")
         if unlabelled := page.evaluate(UNLABELLED_INPUTS):
             failures.append(f"{url}: inputs without a label: {unlabelled}")
-        if page_kind(url) not in audited_kinds:
-            audited_kinds.add(page_kind(url))
+        if kind not in audited_kinds:
+            audited_kinds.add(kind)
             try:
                 assert_accessible(page)
             except AssertionError as exc:
