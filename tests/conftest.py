@@ -5,9 +5,12 @@ reason elsewhere; ``browser`` needs Debian's chromium and Playwright. Where CI r
 (``tests/tiers.py``), one that cannot run fails the session instead.
 """
 
+import contextlib
 import importlib
+import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +20,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from qinhuai_talent.core.demo import DEMO_PASSWORD, seed_units_and_users
-from qinhuai_talent.core.models import User
+from qinhuai_talent.core.models import TableChange, User
 from qinhuai_talent.core.probe import reachable
 from tests import tiers
 
@@ -104,6 +107,133 @@ def delete_output_dir():
     run the suite in several sessions, the browser tier before the last ones, so that would wipe
     the screenshot and trace a failing browser test leaves; only the browser tier's own session
     empties it (tests/browser/conftest.py)."""
+
+
+def _copy_of_sqlite(connection) -> sqlite3.Connection:
+    """The SQLite database behind ``connection``, copied page by page into a private in-memory one."""
+    connection.ensure_connection()
+    copy = sqlite3.connect(":memory:")
+    connection.connection.backup(copy)
+    return copy
+
+
+def _restore_sqlite(copy: sqlite3.Connection, connection) -> None:
+    """The database behind ``connection`` made the copy again, page by page (nothing merged)."""
+    copy.backup(connection.connection)
+
+
+class _PostgresCopy(dict):
+    """Every table's rows (``COPY … TO``) as the transaction that takes the copy sees them, and the
+    columns whose sequence numbers them."""
+
+    def __init__(self, connection):
+        super().__init__()
+        quote = connection.ops.quote_name
+        tables = [t for t in connection.introspection.table_names() if t != "django_migrations"]
+        with connection.cursor() as cursor:
+            for table in tables:
+                rows = io.BytesIO()
+                cursor.copy_expert(f"COPY {quote(table)} TO STDOUT", rows)
+                self[table] = rows.getvalue()
+            cursor.execute(
+                "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
+                " FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND (is_identity = 'YES' OR column_default LIKE 'nextval(%')"
+            )
+            self.sequences = [row for row in cursor.fetchall() if row[0] in self and row[2]]
+
+    def close(self) -> None:
+        self.clear()
+
+
+def _restore_postgres(copy: _PostgresCopy, connection) -> None:
+    """Inside the caller's transaction: every table emptied and given the copy's rows; a sequence
+    is moved up past the copy's numbers, never down (it is not rolled back with the transaction)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(quote(table) for table in copy))
+        for table, rows in copy.items():
+            if rows:
+                cursor.copy_expert(f"COPY {quote(table)} FROM STDIN", io.BytesIO(rows))
+        # The result cache's change triggers (qinhuai_talent.core.resultcache) noted the TRUNCATE
+        # and the COPYs: its change log is put back once more, as the copy has it.
+        changes = TableChange._meta.db_table
+        cursor.execute(f"TRUNCATE {quote(changes)}")
+        cursor.copy_expert(f"COPY {quote(changes)} FROM STDIN", io.BytesIO(copy[changes]))
+        for table, column, sequence in copy.sequences:
+            cursor.execute(
+                f"SELECT setval(%s, GREATEST((SELECT max({quote(column)}) FROM {quote(table)}),"
+                f" (SELECT last_value FROM {sequence})))"
+                f" WHERE EXISTS (SELECT 1 FROM {quote(table)})",
+                [sequence],
+            )
+
+
+@contextlib.contextmanager
+def demo_district_in(copies: dict):
+    """The demo district in the test database while the block runs; after it, the database as it
+    was before. The first block of a session seeds it (on-commit work never runs, as in a seed
+    rolled back) and keeps a copy in ``copies``; the next ones start from that copy. On PostgreSQL
+    each block runs in a transaction rolled back at its end; on SQLite (the embedded suite) every
+    block ends by putting back a copy of the database as the block found it."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    postgres = connection.vendor == "postgresql"
+    take, put_back = (_PostgresCopy, _restore_postgres) if postgres else (_copy_of_sqlite, _restore_sqlite)
+
+    def district():
+        if "demo" in copies:
+            put_back(copies["demo"], connection)
+        else:
+            with transaction.atomic():
+                start = len(connection.run_on_commit)
+                call_command("seed_demo", stdout=io.StringIO())
+                del connection.run_on_commit[start:]
+            copies["demo"] = take(connection)
+        ContentType.objects.clear_cache()
+
+    try:
+        if postgres:
+            with transaction.atomic():
+                district()
+                yield
+                transaction.set_rollback(True)
+            return
+        before = take(connection)
+        try:
+            district()
+            yield
+        finally:
+            put_back(before, connection)
+            before.close()
+    finally:
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def _demo_copies():
+    """This session's copy of the demo district, as ``seed_demo`` leaves it."""
+    kept: dict = {}
+    yield kept
+    for copy in kept.values():
+        copy.close()
+
+
+@pytest.fixture(scope="module")
+def _demo_district_for_module(django_db_setup, django_db_blocker, _demo_copies):
+    """The demo district for one module; each test then runs in a transaction of its own on it
+    (``db``), rolled back after it. On SQLite a session seeds it once (``demo_district_in``): the
+    embedded suite had seeded it again for every module, and twice as often as a module's tests
+    were shared out between the side-by-side sessions, which took most of its time."""
+    with django_db_blocker.unblock(), demo_district_in(_demo_copies):
+        yield
+
+
+@pytest.fixture
+def demo_district(_demo_district_for_module, db):
+    """The whole demo district, as `make run` loads it."""
 
 
 @pytest.fixture

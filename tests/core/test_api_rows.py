@@ -2,12 +2,9 @@
 their serializers answer for the same records, for every record of the demo district, in both
 languages and for a unit officer's scope as well as the district's."""
 
-import io
 import json
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from rest_framework import mixins, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory, force_authenticate
@@ -25,17 +22,9 @@ VIEWSETS = {
 }
 
 
-@pytest.fixture(scope="module")
-def _district(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def district(_district, db):
-    """The demo district, seeded once for the module (each test runs in a savepoint of it)."""
+def district(demo_district):
+    """The demo district, seeded once for the module (tests/conftest.py)."""
 
 
 def _answer(viewset, user, path: str, language: str, *, through_serializer: bool) -> dict:

@@ -1,26 +1,14 @@
 """The enterprise list runs the same queries whatever the page size and however many enterprises
 the caller sees."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from qinhuai_talent.core.models import User
 
 
-@pytest.fixture(scope="module")
-def _district(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def district(_district, db):
-    """The demo district, seeded once for the module (each test runs in a savepoint of it)."""
+def district(demo_district):
+    """The demo district, seeded once for the module (tests/conftest.py)."""
 
 
 @pytest.mark.parametrize("username", ["office", "park", "street"])
