@@ -17,6 +17,9 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from qinhuai_talent.core.demo import DEMO_PASSWORD, seed_units_and_users
@@ -160,13 +163,14 @@ def _restore_postgres(copy: _PostgresCopy, connection) -> None:
         changes = TableChange._meta.db_table
         cursor.execute(f"TRUNCATE {quote(changes)}")
         cursor.copy_expert(f"COPY {quote(changes)} FROM STDIN", io.BytesIO(copy[changes]))
-        for table, column, sequence in copy.sequences:
-            cursor.execute(
-                f"SELECT setval(%s, GREATEST((SELECT max({quote(column)}) FROM {quote(table)}),"
-                f" (SELECT last_value FROM {sequence})))"
-                f" WHERE EXISTS (SELECT 1 FROM {quote(table)})",
-                [sequence],
+        # One statement for every sequence behind the copy's numbers.
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT setval('{sequence}', top) FROM (SELECT max({quote(column)}) AS top FROM {quote(table)}) t"
+                f" WHERE top > (SELECT last_value FROM {sequence})"
+                for table, column, sequence in copy.sequences
             )
+        )
 
 
 @contextlib.contextmanager
@@ -176,10 +180,6 @@ def demo_district_in(copies: dict):
     rolled back) and keeps a copy in ``copies``; the next ones start from that copy. On PostgreSQL
     each block runs in a transaction rolled back at its end; on SQLite (the embedded suite) every
     block ends by putting back a copy of the database as the block found it."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
     postgres = connection.vendor == "postgresql"
     take, put_back = (_PostgresCopy, _restore_postgres) if postgres else (_copy_of_sqlite, _restore_sqlite)
 
@@ -224,9 +224,8 @@ def _demo_copies():
 @pytest.fixture(scope="module")
 def _demo_district_for_module(django_db_setup, django_db_blocker, _demo_copies):
     """The demo district for one module; each test then runs in a transaction of its own on it
-    (``db``), rolled back after it. On SQLite a session seeds it once (``demo_district_in``): the
-    embedded suite had seeded it again for every module, and twice as often as a module's tests
-    were shared out between the side-by-side sessions, which took most of its time."""
+    (``db``), rolled back after it. A session seeds it once (``demo_district_in``), where every
+    module had seeded it again, twice when its tests were shared out between two sessions."""
     with django_db_blocker.unblock(), demo_district_in(_demo_copies):
         yield
 

@@ -1,4 +1,4 @@
-"""The embedded suite's demo district comes from a copy (``demo_district_in``, tests/conftest.py):
+"""The demo district of a test module comes from a copy (``demo_district_in``, tests/conftest.py):
 a module that starts from the copy sees every row a seed of its own would have written, and every
 module leaves the database as it found it."""
 
